@@ -1,0 +1,72 @@
+"""Community Portal: a brand's own customer community and feedback portal."""
+
+from flask import Flask
+
+from portal.config import PROJECT_ROOT, load_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the portal: configure, bind extensions, register blueprints, errors and CLI."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder="static",
+    )
+    app.config.update(load_config(config))
+    app.instance_path = app.config["INSTANCE_DIR"]
+
+    _register_extensions(app)
+    _register_blueprints(app)
+    _register_errorhandlers(app)
+    _register_templating(app)
+    _register_security(app)
+    _register_cli(app)
+    return app
+
+
+def _register_extensions(app: Flask) -> None:
+    from portal import database, models  # noqa: F401  (models: complete metadata)
+    from portal.accounts import auth
+    from portal.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    database.configure(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    auth.configure_login(login_manager)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.accounts import bp as accounts_bp
+    from portal.admin import bp as admin_bp
+    from portal.main import bp as main_bp
+    from portal.notifications import bp as notifications_bp
+
+    for blueprint in (main_bp, accounts_bp, admin_bp, notifications_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_errorhandlers(app: Flask) -> None:
+    from portal import errors
+
+    errors.register(app)
+
+
+def _register_templating(app: Flask) -> None:
+    from portal import templating
+
+    templating.register(app)
+
+
+def _register_security(app: Flask) -> None:
+    from portal import security
+
+    security.register(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from portal import cli
+
+    cli.register(app)

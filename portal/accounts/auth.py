@@ -1,0 +1,42 @@
+"""Login wiring: how a cookie becomes a user, and how passwords are hashed and checked."""
+
+import functools
+
+from flask import current_app
+from flask_login import LoginManager
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.extensions import db
+
+
+def configure_login(login_manager: LoginManager) -> None:
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user)
+
+
+def load_user(session_token: str):
+    from portal.accounts.models import User
+
+    return db.session.execute(
+        db.select(User).where(User.session_token == session_token)
+    ).scalar_one_or_none()
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def password_matches(user, password: str) -> bool:
+    if not user or not user.password_hash:
+        # Spend comparable time on unknown emails so timing does not reveal who has an account.
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+        return False
+    return check_password_hash(user.password_hash, password)
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash("not-a-real-password", method=method)

@@ -1,0 +1,97 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+
+from portal.accounts.passwords import password_problem
+
+NAME_LIMITS = {"min": 2, "max": 60}
+PASSWORD_LIMITS = {"min": 10, "max": 128}
+
+
+def _strong_password(_form, field) -> None:
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+class RegistrationForm(FlaskForm):
+    display_name = StringField(
+        "Display name",
+        validators=[
+            DataRequired("Enter the name others will see."),
+            Length(message="Use 2 to 60 characters.", **NAME_LIMITS),
+        ],
+        description="Shown next to your posts. 2 to 60 characters.",
+    )
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired("Enter your email address."),
+            Email("Enter an email address like name@example.com."),
+            Length(max=254, message="An email address has at most 254 characters."),
+        ],
+    )
+    password = PasswordField(
+        "Password",
+        validators=[
+            DataRequired("Choose a password."),
+            Length(message="Use 10 to 128 characters.", **PASSWORD_LIMITS),
+            _strong_password,
+        ],
+        description="At least 10 characters; a few words together make a strong one.",
+    )
+    accept_guidelines = BooleanField(
+        "I have read and accept the community guidelines",
+        validators=[DataRequired("You need to accept the community guidelines to join.")],
+    )
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired("Enter your email address."),
+            Length(max=254, message="An email address has at most 254 characters."),
+        ],
+    )
+    password = PasswordField(
+        "Password",
+        validators=[
+            DataRequired("Enter your password."),
+            Length(max=128, message="A password has at most 128 characters."),
+        ],
+    )
+    remember = BooleanField("Keep me logged in on this device")
+
+
+class ProfileForm(FlaskForm):
+    display_name = RegistrationForm.display_name
+    company = StringField(
+        "Company",
+        validators=[Optional(), Length(max=120, message="At most 120 characters.")],
+        description="Helps the product team understand who needs what.",
+    )
+    plan = SelectField("Plan", coerce=str, validators=[Optional()])
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired("Enter your current password.")],
+    )
+    new_password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired("Choose a new password."),
+            Length(message="Use 10 to 128 characters.", **PASSWORD_LIMITS),
+            _strong_password,
+        ],
+        description="At least 10 characters. Changing it logs out your other sessions.",
+    )
+    confirm_password = PasswordField(
+        "Repeat the new password",
+        validators=[
+            DataRequired("Repeat the new password."),
+            EqualTo("new_password", "The two new passwords are not the same."),
+        ],
+    )

@@ -1,0 +1,82 @@
+import secrets
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.clock import utcnow
+from portal.extensions import db
+
+
+class Role(StrEnum):
+    MEMBER = "member"  # a customer
+    STAFF = "staff"  # support staff
+    PRODUCT = "product"  # the product team
+    ADMIN = "admin"  # community manager
+
+    @property
+    def label(self) -> str:
+        return {"member": "Member", "staff": "Staff", "product": "Product", "admin": "Admin"}[
+            self.value
+        ]
+
+
+class Plan(db.Model):
+    """A customer plan (free, pro, enterprise...); insights weight demand by it."""
+
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    weight: Mapped[float] = mapped_column(default=1.0)
+    position: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<Plan {self.slug}>"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Imported users (Stack Exchange dumps) have neither email nor password and cannot log in.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(60))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(String(16), default=Role.MEMBER)
+    company: Mapped[str | None] = mapped_column(String(120))
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"))
+    reputation: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    guidelines_accepted_at: Mapped[datetime | None]
+    suspended_at: Mapped[datetime | None]
+    suspension_reason: Mapped[str | None] = mapped_column(Text)
+    is_imported: Mapped[bool] = mapped_column(default=False)
+    # Goes into the login cookie instead of the id; a new one logs out every other session.
+    session_token: Mapped[str] = mapped_column(
+        String(64), unique=True, default=lambda: secrets.token_hex(16)
+    )
+
+    plan: Mapped[Plan | None] = relationship(lazy="joined")
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
+
+    @property
+    def is_team(self) -> bool:
+        """Staff, product and admins speak for the brand and get a role badge."""
+        return self.role != Role.MEMBER
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.display_name!r}>"

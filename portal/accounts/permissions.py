@@ -1,0 +1,86 @@
+"""Every "may this person do that" in one place.
+
+Views call `require(...)`; templates call the same `can(...)` (a Jinja global), so a rule is
+written once. A rule receives the user (possibly anonymous) and an optional object.
+"""
+
+from collections.abc import Callable
+from enum import StrEnum
+
+from flask import abort
+from flask_login import current_user
+
+from portal.accounts.models import Role
+
+
+class Permission(StrEnum):
+    POST = "post"  # ask, answer, comment, suggest an idea
+    VOTE = "vote"
+    EDIT_OWN_PROFILE = "edit_own_profile"
+    MODERATE = "moderate"  # support staff powers: edit anything, delete, close, accept for others
+    MANAGE_IDEAS = "manage_ideas"  # change idea status, merge ideas, vote on behalf of customers
+    VIEW_INSIGHTS = "view_insights"
+    ADMINISTER = "administer"  # users and roles, product areas, plans, brand, guidelines
+
+
+TEAM_MODERATORS = {Role.STAFF, Role.ADMIN}
+IDEA_MANAGERS = {Role.STAFF, Role.PRODUCT, Role.ADMIN}
+
+
+def _signed_in(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def _active(user) -> bool:
+    """Signed in and not suspended: may contribute."""
+    return _signed_in(user) and not user.is_suspended
+
+
+def _has_role(*roles: Role) -> Callable:
+    def rule(user, _obj=None) -> bool:
+        return _signed_in(user) and user.role in roles
+
+    return rule
+
+
+RULES: dict[Permission, Callable] = {
+    Permission.POST: lambda user, obj=None: _active(user),
+    Permission.VOTE: lambda user, obj=None: _active(user),
+    Permission.EDIT_OWN_PROFILE: lambda user, obj=None: _signed_in(user),
+    Permission.MODERATE: _has_role(*TEAM_MODERATORS),
+    Permission.MANAGE_IDEAS: _has_role(*IDEA_MANAGERS),
+    Permission.VIEW_INSIGHTS: _has_role(*IDEA_MANAGERS),
+    Permission.ADMINISTER: _has_role(Role.ADMIN),
+}
+
+
+def can(user, permission: Permission, obj=None) -> bool:
+    return RULES[permission](user, obj)
+
+
+class Forbidden(Exception):
+    """Raised by `require`; the error handler turns it into a 403 page that says why."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def require(permission: Permission, obj=None, user=None) -> None:
+    """Stop the request unless `user` (default: the current user) may do this.
+
+    Anonymous visitors are sent to log in; suspended members are told why they cannot act.
+    """
+    from portal.extensions import login_manager
+
+    user = user if user is not None else current_user
+    if can(user, permission, obj):
+        return
+    if not _signed_in(user):
+        abort(login_manager.unauthorized())
+    if user.is_suspended and permission in (Permission.POST, Permission.VOTE):
+        reason = user.suspension_reason or "no reason was given"
+        raise Forbidden(
+            f"Your account is suspended ({reason}). You can still read, but not post or vote."
+        )
+    raise Forbidden("You do not have permission to do that.")

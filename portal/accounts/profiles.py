@@ -1,0 +1,46 @@
+"""What a public profile shows about a person's recent activity.
+
+Features add their public event kinds to PUBLIC_EVENT_KINDS (kind -> sentence) and their subject
+pages to SUBJECT_ENDPOINTS (subject type -> endpoint taking `<type>_id`); events carry the
+subject's title in `data["title"]`, so the profile needs no extra query per row.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import url_for
+
+from portal.extensions import db
+from portal.insights.models import ActivityEvent
+
+PUBLIC_EVENT_KINDS: dict[str, str] = {
+    "user.registered": "Joined the community",
+}
+SUBJECT_ENDPOINTS: dict[str, str] = {}
+
+
+@dataclass
+class ActivityItem:
+    sentence: str
+    title: str | None
+    url: str | None
+    at: datetime
+
+
+def _item(event: ActivityEvent) -> ActivityItem:
+    endpoint = SUBJECT_ENDPOINTS.get(event.subject_type or "")
+    url = None
+    if endpoint and event.subject_id is not None:
+        url = url_for(endpoint, **{f"{event.subject_type}_id": event.subject_id})
+    title = (event.data or {}).get("title")
+    return ActivityItem(PUBLIC_EVENT_KINDS[event.kind], title, url, event.created_at)
+
+
+def recent_activity(user, limit: int = 15) -> list[ActivityItem]:
+    events = db.session.scalars(
+        db.select(ActivityEvent)
+        .where(ActivityEvent.actor_id == user.id, ActivityEvent.kind.in_(PUBLIC_EVENT_KINDS))
+        .order_by(ActivityEvent.created_at.desc(), ActivityEvent.id.desc())
+        .limit(limit)
+    )
+    return [_item(event) for event in events]

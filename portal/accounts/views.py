@@ -1,0 +1,135 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from portal.accounts import bp
+from portal.accounts.forms import LoginForm, PasswordChangeForm, ProfileForm, RegistrationForm
+from portal.accounts.models import User
+from portal.accounts.permissions import Permission, require
+from portal.accounts.profiles import recent_activity
+from portal.accounts.services import (
+    AccountError,
+    all_plans,
+    authenticate,
+    change_password,
+    email_taken,
+    register_user,
+    update_profile,
+)
+from portal.csrf import form_view
+from portal.extensions import db, limiter
+from portal.forms import select_choices
+from portal.redirects import safe_url
+
+LOGIN_LIMIT = "10 per minute;50 per hour"
+REGISTER_LIMIT = "10 per hour"
+
+
+def _next_url() -> str:
+    return safe_url(request.values.get("next"), fallback=url_for("main.home"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(REGISTER_LIMIT, methods=["POST"])
+@form_view
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        if email_taken(form.email.data):
+            form.email.errors.append(
+                "This email cannot be used to register. If it is yours, log in instead."
+            )
+        else:
+            user = register_user(
+                email=form.email.data,
+                display_name=form.display_name.data,
+                password=form.password.data,
+            )
+            db.session.commit()
+            login_user(user)
+            flash(f"Welcome, {user.display_name}! Your account is ready.", "success")
+            return redirect(_next_url())
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+@form_view
+def login():
+    if current_user.is_authenticated:
+        return redirect(_next_url())
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append("The email or password is not correct.")
+        else:
+            login_user(user, remember=form.remember.data)
+            flash(f"Welcome back, {user.display_name}.", "success")
+            return redirect(_next_url())
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("main.home"))
+
+
+@bp.get("/users/<int:user_id>")
+def profile(user_id: int):
+    user = db.get_or_404(User, user_id)
+    if user.email is None and not user.is_imported:
+        abort(404)
+    return render_template(
+        "accounts/profile.html",
+        user=user,
+        activity=recent_activity(user),
+        is_me=user == current_user,
+    )
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+@form_view
+def settings():
+    require(Permission.EDIT_OWN_PROFILE)
+    plans = all_plans()
+    form = ProfileForm(obj=current_user, plan=current_user.plan.slug if current_user.plan else "")
+    form.plan.choices = select_choices([("", "Not set")] + [(p.slug, p.name) for p in plans])
+    if form.validate_on_submit():
+        plan = next((p for p in plans if p.slug == form.plan.data), None)
+        update_profile(
+            current_user,
+            display_name=form.display_name.data,
+            company=form.company.data,
+            plan=plan,
+        )
+        db.session.commit()
+        flash("Your profile is saved.", "success")
+        return redirect(url_for(".settings"))
+    return render_template(
+        "accounts/settings.html", form=form, password_form=PasswordChangeForm(prefix="pw")
+    )
+
+
+@bp.route("/settings/password", methods=["GET", "POST"])
+@login_required
+@form_view
+def password():
+    form = PasswordChangeForm(prefix="pw")
+    if form.validate_on_submit():
+        try:
+            change_password(
+                current_user, current=form.current_password.data, new=form.new_password.data
+            )
+        except AccountError as error:
+            form.current_password.errors.append(str(error))
+        else:
+            db.session.commit()
+            login_user(current_user)  # the session token changed; keep this session logged in
+            flash("Your password is changed. Other sessions are logged out.", "success")
+            return redirect(url_for(".settings"))
+    return render_template("accounts/password.html", password_form=form)

@@ -1,0 +1,85 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import FloatField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from portal.accounts.models import Role
+from portal.forms import select_choices
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=select_choices((role.value, role.label) for role in Role))
+
+
+class SegmentForm(FlaskForm):
+    company = StringField("Company", validators=[Optional(), Length(max=120)])
+    plan = SelectField("Plan", coerce=str, validators=[Optional()])
+
+
+class SuspendForm(FlaskForm):
+    reason = StringField(
+        "Reason (shown to the person)",
+        validators=[
+            DataRequired("Say why, so the person knows what to change."),
+            Length(max=300, message="At most 300 characters."),
+        ],
+    )
+
+
+class ProductAreaForm(FlaskForm):
+    name = StringField(
+        "Name",
+        validators=[DataRequired("Give the product area a name."), Length(max=80)],
+    )
+    slug = StringField(
+        "Slug",
+        validators=[
+            Optional(),
+            Length(max=80),
+            Regexp(r"^[a-z0-9-]+$", message="Lowercase letters, digits and hyphens only."),
+        ],
+        description="Used in links, e.g. /questions?area=billing. Made from the name if empty.",
+    )
+    description = TextAreaField(
+        "Description", validators=[Optional(), Length(max=500, message="At most 500 characters.")]
+    )
+
+
+class PlanForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Give the plan a name."), Length(max=60)])
+    weight = FloatField(
+        "Demand weight",
+        default=1.0,
+        validators=[
+            DataRequired("Give a weight, e.g. 1 for free and 3 for enterprise."),
+            NumberRange(min=0.1, max=100, message="Use a number from 0.1 to 100."),
+        ],
+        description="How much a vote from this plan counts in the insights demand score.",
+    )
+
+
+class BrandForm(FlaskForm):
+    community_name = StringField(
+        "Community name",
+        validators=[DataRequired("Give the community a name."), Length(max=80)],
+    )
+    tagline = StringField("Tagline", validators=[Optional(), Length(max=200)])
+    primary_color = StringField(
+        "Primary colour",
+        validators=[
+            DataRequired("Pick a colour."),
+            Regexp(r"^#[0-9a-fA-F]{6}$", message="Use a colour like #2457c5."),
+        ],
+        description="Buttons and links. Keep it dark enough for white text to stay readable.",
+    )
+    logo = FileField("Logo", description="PNG, JPEG or WebP, at most 512 KB.")
+
+
+class GuidelinesForm(FlaskForm):
+    guidelines = TextAreaField(
+        "Guidelines (Markdown)",
+        validators=[
+            DataRequired("The guidelines cannot be empty: new members must accept something."),
+            Length(max=20000, message="At most 20,000 characters."),
+        ],
+    )

@@ -1,0 +1,30 @@
+"""Admin-managed lists that belong to no single feature: customer plans."""
+
+from slugify import slugify
+
+from portal.accounts.models import Plan
+from portal.accounts.services import all_plans
+from portal.extensions import db
+
+
+class PlanError(ValueError):
+    """A plan the rules refuse; the message is shown to the person."""
+
+
+def save_plan(plan: Plan | None, *, name: str, weight: float) -> Plan:
+    slug = slugify(name, max_length=60)
+    if not slug:
+        raise PlanError("Give the plan a name with at least one letter or digit.")
+    clash = db.session.execute(
+        db.select(Plan).where((Plan.slug == slug) | (Plan.name == name.strip()))
+    ).scalar_one_or_none()
+    if clash is not None and clash is not plan:
+        raise PlanError(f"A plan named “{clash.name}” already exists.")
+    if plan is None:
+        plan = Plan(position=len(all_plans()))
+        db.session.add(plan)
+    plan.name = name.strip()
+    plan.slug = slug
+    plan.weight = weight
+    db.session.flush()
+    return plan

@@ -1,0 +1,271 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.accounts.models import Plan, Role, User
+from portal.accounts.services import (
+    AccountError,
+    all_plans,
+    change_role,
+    search_users,
+    set_segment,
+    suspend_user,
+    unsuspend_user,
+)
+from portal.admin import bp
+from portal.admin.forms import (
+    BrandForm,
+    GuidelinesForm,
+    PlanForm,
+    ProductAreaForm,
+    RoleForm,
+    SegmentForm,
+    SuspendForm,
+)
+from portal.admin.services import PlanError, save_plan
+from portal.csrf import form_view
+from portal.extensions import db
+from portal.forms import select_choices
+from portal.site.services import (
+    SettingsError,
+    get_settings,
+    remove_logo,
+    store_logo,
+    update_brand,
+    update_guidelines,
+)
+from portal.taxonomy.models import ProductArea
+from portal.taxonomy.services import TaxonomyError, all_areas, save_area
+
+
+@bp.get("")
+def index():
+    return redirect(url_for(".users"))
+
+
+# People ---------------------------------------------------------------------------------------
+
+
+@bp.get("/users")
+def users():
+    query = request.args.get("q", "")[:200]
+    page = db.paginate(search_users(query), per_page=30, max_per_page=100)
+    return render_template("admin/users.html", page=page, query=query)
+
+
+def _user_forms(user: User):
+    role_form = RoleForm(prefix="role", role=user.role)
+    segment_form = SegmentForm(
+        prefix="segment", company=user.company, plan=user.plan.slug if user.plan else ""
+    )
+    segment_form.plan.choices = select_choices(
+        [("", "Not set")] + [(p.slug, p.name) for p in all_plans()]
+    )
+    return role_form, segment_form, SuspendForm(prefix="suspend")
+
+
+def _render_user(user: User, role_form=None, segment_form=None, suspend_form=None):
+    defaults = _user_forms(user)
+    return render_template(
+        "admin/user.html",
+        user=user,
+        role_form=role_form or defaults[0],
+        segment_form=segment_form or defaults[1],
+        suspend_form=suspend_form or defaults[2],
+    )
+
+
+@bp.get("/users/<int:user_id>")
+def user(user_id: int):
+    return _render_user(db.get_or_404(User, user_id))
+
+
+@bp.post("/users/<int:user_id>/role")
+@form_view
+def user_role(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = RoleForm(prefix="role")
+    if form.validate_on_submit():
+        try:
+            change_role(user, Role(form.role.data), by=current_user)
+        except AccountError as error:
+            form.role.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"{user.display_name} is now {Role(user.role).label}.", "success")
+            return redirect(url_for(".user", user_id=user.id))
+    return _render_user(user, role_form=form), 400
+
+
+@bp.post("/users/<int:user_id>/segment")
+@form_view
+def user_segment(user_id: int):
+    user = db.get_or_404(User, user_id)
+    _, form, _ = _user_forms(user)
+    form.process(formdata=request.form)
+    if form.validate_on_submit():
+        plan = db.session.execute(
+            db.select(Plan).where(Plan.slug == form.plan.data)
+        ).scalar_one_or_none()
+        set_segment(user, company=form.company.data, plan=plan)
+        db.session.commit()
+        flash("Customer segment saved.", "success")
+        return redirect(url_for(".user", user_id=user.id))
+    return _render_user(user, segment_form=form), 400
+
+
+@bp.post("/users/<int:user_id>/suspend")
+@form_view
+def user_suspend(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = SuspendForm(prefix="suspend")
+    if form.validate_on_submit():
+        try:
+            suspend_user(user, reason=form.reason.data, by=current_user)
+        except AccountError as error:
+            form.reason.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"{user.display_name} is suspended: they can read but not post or vote.", "info")
+            return redirect(url_for(".user", user_id=user.id))
+    return _render_user(user, suspend_form=form), 400
+
+
+@bp.post("/users/<int:user_id>/unsuspend")
+def user_unsuspend(user_id: int):
+    user = db.get_or_404(User, user_id)
+    unsuspend_user(user, by=current_user)
+    db.session.commit()
+    flash(f"{user.display_name} can post and vote again.", "success")
+    return redirect(url_for(".user", user_id=user.id))
+
+
+# Product areas --------------------------------------------------------------------------------
+
+
+@bp.route("/areas", methods=["GET", "POST"])
+@form_view
+def areas():
+    form = ProductAreaForm()
+    if form.validate_on_submit():
+        try:
+            area = save_area(
+                None,
+                name=form.name.data,
+                slug=form.slug.data,
+                description=form.description.data or "",
+            )
+        except TaxonomyError as error:
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Product area “{area.name}” added.", "success")
+            return redirect(url_for(".areas"))
+    return render_template("admin/areas.html", form=form, areas=all_areas())
+
+
+@bp.route("/areas/<int:area_id>", methods=["GET", "POST"])
+@form_view
+def area(area_id: int):
+    area = db.get_or_404(ProductArea, area_id)
+    form = ProductAreaForm(obj=area)
+    if form.validate_on_submit():
+        try:
+            save_area(
+                area,
+                name=form.name.data,
+                slug=form.slug.data,
+                description=form.description.data or "",
+            )
+        except TaxonomyError as error:
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Product area saved.", "success")
+            return redirect(url_for(".areas"))
+    return render_template("admin/area.html", form=form, area=area)
+
+
+# Plans ----------------------------------------------------------------------------------------
+
+
+@bp.route("/plans", methods=["GET", "POST"])
+@form_view
+def plans():
+    form = PlanForm()
+    if form.validate_on_submit():
+        try:
+            plan = save_plan(None, name=form.name.data, weight=form.weight.data)
+        except PlanError as error:
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Plan “{plan.name}” added.", "success")
+            return redirect(url_for(".plans"))
+    return render_template("admin/plans.html", form=form, plans=all_plans())
+
+
+@bp.route("/plans/<int:plan_id>", methods=["GET", "POST"])
+@form_view
+def plan(plan_id: int):
+    plan = db.get_or_404(Plan, plan_id)
+    form = PlanForm(obj=plan)
+    if form.validate_on_submit():
+        try:
+            save_plan(plan, name=form.name.data, weight=form.weight.data)
+        except PlanError as error:
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Plan saved.", "success")
+            return redirect(url_for(".plans"))
+    return render_template("admin/plan.html", form=form, plan=plan)
+
+
+# Brand and guidelines -------------------------------------------------------------------------
+
+
+@bp.route("/brand", methods=["GET", "POST"])
+@form_view
+def brand():
+    settings = get_settings()
+    form = BrandForm(obj=settings)
+    if form.validate_on_submit():
+        try:
+            update_brand(
+                community_name=form.community_name.data,
+                tagline=form.tagline.data or "",
+                primary_color=form.primary_color.data,
+            )
+            upload = form.logo.data
+            if upload and upload.filename:
+                store_logo(upload.filename, upload.read())
+        except SettingsError as error:
+            db.session.rollback()
+            field = form.logo if "logo" in str(error).lower() else form.primary_color
+            field.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Brand settings saved; every page uses them now.", "success")
+            return redirect(url_for(".brand"))
+    return render_template("admin/brand.html", form=form, settings=settings)
+
+
+@bp.post("/brand/logo/remove")
+def brand_logo_remove():
+    remove_logo()
+    db.session.commit()
+    flash("Logo removed; the community name is shown instead.", "info")
+    return redirect(url_for(".brand"))
+
+
+@bp.route("/guidelines", methods=["GET", "POST"])
+@form_view
+def guidelines():
+    settings = get_settings()
+    form = GuidelinesForm(guidelines=settings.guidelines_markdown)
+    if form.validate_on_submit():
+        update_guidelines(form.guidelines.data, by=current_user)
+        db.session.commit()
+        flash("Guidelines published.", "success")
+        return redirect(url_for("main.guidelines"))
+    return render_template("admin/guidelines.html", form=form)

@@ -1,0 +1,71 @@
+"""`flask` commands, registered by the factory. Each docstring is its --help."""
+
+import sys
+import time
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from portal.accounts.models import Role
+from portal.accounts.passwords import password_problem
+from portal.accounts.services import email_taken, register_user
+from portal.extensions import db
+
+users_cli = AppGroup("users", help="Manage people and roles.")
+demo_cli = AppGroup("demo", help="Demo data for trying the portal.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True, help="Login email.")
+@click.option("--name", "display_name", required=True, help="Display name.")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.MEMBER.value,
+    show_default=True,
+)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user(email: str, display_name: str, role: str, password_stdin: bool) -> None:
+    """Create an account, e.g. the first admin. Prompts for the password unless --password-stdin."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(f"Password refused: {problem}")
+    if email_taken(email):
+        raise click.ClickException(f"An account with {email} already exists.")
+    user = register_user(email=email, display_name=display_name, password=password, role=Role(role))
+    db.session.commit()
+    click.echo(
+        f"Created {Role(role).label.lower()} {user.display_name} <{user.email}> (id {user.id})."
+    )
+
+
+@demo_cli.command("load")
+@click.option("--force", is_flag=True, help="Load even though the database already has users.")
+@click.option("--if-empty", is_flag=True, help="Do nothing (successfully) when data exists.")
+def load_demo_command(force: bool, if_empty: bool) -> None:
+    """Load a small, believable community (deterministic: the same every time)."""
+    from portal.demo import DemoRefused, load_demo
+
+    started = time.perf_counter()
+    try:
+        summary = load_demo(force=force)
+    except DemoRefused as refused:
+        if if_empty:
+            click.echo("Demo data: the database already has data; leaving it as it is.")
+            return
+        raise click.ClickException(str(refused)) from refused
+    db.session.commit()
+    counts = ", ".join(f"{count} {name}" for name, count in summary.items())
+    click.echo(f"Demo data loaded in {time.perf_counter() - started:.1f}s: {counts}.")
+    click.echo("Log in as admin@example.com, staff@example.com, product@example.com or")
+    click.echo("member@example.com, all with the password 'demo password 1'.")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

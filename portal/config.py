@@ -1,0 +1,76 @@
+"""Settings from PORTAL_* environment variables, with safe development defaults.
+
+Development keeps all state in the instance folder (database, search index, generated secret
+key). Production refuses to start without a real secret key and database URL.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable portal."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"PORTAL_{name}", default)
+
+
+def _flag(name: str) -> bool:
+    return (_env(name) or "").lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance_dir: Path, env: str) -> str:
+    key = _env("SECRET_KEY")
+    if key:
+        return key
+    if env == "production":
+        raise ConfigError("PORTAL_SECRET_KEY must be set when PORTAL_ENV=production.")
+    key_file = instance_dir / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Build the Flask config; `overrides` (tests) win over the environment."""
+    overrides = overrides or {}
+    env = overrides.get("PORTAL_ENV") or _env("ENV", "development")
+    instance_dir = Path(
+        overrides.get("INSTANCE_DIR") or _env("INSTANCE_DIR") or PROJECT_ROOT / "instance"
+    ).resolve()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+
+    database_url = _env("DATABASE_URL")
+    if env == "production" and not database_url and "SQLALCHEMY_DATABASE_URI" not in overrides:
+        raise ConfigError("PORTAL_DATABASE_URL must be set when PORTAL_ENV=production.")
+    https = _flag("HTTPS")
+
+    config = {
+        "PORTAL_ENV": env,
+        "INSTANCE_DIR": str(instance_dir),
+        "SECRET_KEY": overrides.get("SECRET_KEY") or _secret_key(instance_dir, env),
+        "SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{instance_dir / 'portal.db'}",
+        "SEARCH_DIR": _env("SEARCH_DIR") or str(instance_dir / "search"),
+        "UPLOAD_DIR": str(instance_dir / "uploads"),
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URL", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_ENABLED": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": 6 * 3600,
+        "PASSWORD_HASH_METHOD": "scrypt",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+    config.update(overrides)
+    return config

@@ -1,0 +1,68 @@
+"""`flask demo load`: a small, believable community, the same on every run.
+
+Each feature adds a step (a function taking the DemoContext) to STEPS; steps run in order in one
+transaction and report what they created.
+"""
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from portal.clock import utcnow
+from portal.extensions import db
+
+DEMO_PASSWORD = "demo password 1"
+
+
+class DemoRefused(RuntimeError):
+    """The database already has data and --force was not given."""
+
+
+@dataclass
+class DemoContext:
+    """Shared state between steps: a seeded random source, a fixed 'now', what was made."""
+
+    rng: random.Random
+    now: datetime
+    users: dict = field(default_factory=dict)  # key -> User
+    areas: dict = field(default_factory=dict)  # slug -> ProductArea
+    plans: dict = field(default_factory=dict)  # slug -> Plan
+    summary: dict = field(default_factory=dict)
+
+    def ago(self, **delta) -> datetime:
+        return self.now - timedelta(**delta)
+
+    def count(self, name: str, n: int = 1) -> None:
+        self.summary[name] = self.summary.get(name, 0) + n
+
+
+def _steps() -> list[Callable[[DemoContext], None]]:
+    from portal.demo import community
+
+    return [community.load]
+
+
+def database_is_empty() -> bool:
+    from portal.accounts.models import User
+
+    return db.session.execute(db.select(User.id).limit(1)).first() is None
+
+
+def clear_database() -> None:
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+
+
+def load_demo(*, force: bool = False) -> dict:
+    if not database_is_empty():
+        if not force:
+            raise DemoRefused(
+                "The database already has data. Use --force to erase it and load the demo."
+            )
+        clear_database()
+    context = DemoContext(rng=random.Random(20261122), now=utcnow().replace(microsecond=0))
+    for step in _steps():
+        step(context)
+        db.session.flush()
+    return context.summary

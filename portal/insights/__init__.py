@@ -1,0 +1,1 @@
+"""Insights: activity events now; the dashboard and reports build on them."""

@@ -1,0 +1,34 @@
+"""Record activity events in the caller's transaction (services call this; it only flushes)."""
+
+from datetime import datetime
+
+from portal.extensions import db
+from portal.insights.models import ActivityEvent
+
+
+def subject_type_of(obj) -> str:
+    """`question`, `idea`, `user`...: the model's table name in the singular."""
+    return obj.__tablename__.removesuffix("s")
+
+
+def record_event(
+    kind: str,
+    *,
+    actor=None,
+    subject=None,
+    product_area_id: int | None = None,
+    at: datetime | None = None,
+    **data,
+) -> ActivityEvent:
+    event = ActivityEvent(
+        kind=kind,
+        actor_id=actor.id if actor is not None else None,
+        product_area_id=product_area_id,
+        subject_type=subject_type_of(subject) if subject is not None else None,
+        subject_id=subject.id if subject is not None else None,
+        data=data or None,
+    )
+    if at is not None:
+        event.created_at = at
+    db.session.add(event)
+    return event

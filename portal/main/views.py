@@ -1,0 +1,59 @@
+from flask import Response, abort, jsonify, render_template, request, send_from_directory
+from flask_login import current_user
+
+from portal.accounts.permissions import Permission, can
+from portal.extensions import db, limiter
+from portal.main import bp
+from portal.main.home import home_sections
+from portal.markdown import render_markdown
+from portal.site.services import get_settings, upload_dir
+
+PREVIEW_MAX_CHARS = 30_000
+
+
+@bp.get("/")
+def home():
+    return render_template("main/home.html", sections=home_sections())
+
+
+@bp.get("/guidelines")
+def guidelines():
+    return render_template("main/guidelines.html", settings=get_settings())
+
+
+@bp.post("/markdown/preview")
+@limiter.limit("60 per minute")
+def markdown_preview():
+    """The HTML a Markdown field will produce, for the editor's Preview tab."""
+    if not can(current_user, Permission.POST):
+        abort(403)
+    text = request.form.get("text", "")
+    if len(text) > PREVIEW_MAX_CHARS:
+        return jsonify(
+            error=f"Too long to preview (at most {PREVIEW_MAX_CHARS:,} characters)."
+        ), 400
+    return jsonify(html=render_markdown(text))
+
+
+@bp.get("/brand.css")
+def brand_css():
+    """The brand colour as a CSS custom property: a stylesheet, so the CSP needs no inline style."""
+    color = get_settings().primary_color
+    css = f":root {{ --brand: {color}; }}\n"
+    response = Response(css, mimetype="text/css")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.get("/brand/logo/<path:filename>")
+def brand_logo(filename: str):
+    settings = get_settings()
+    if not settings.logo_filename or filename != settings.logo_filename:
+        abort(404)
+    return send_from_directory(upload_dir(), filename, max_age=86400)
+
+
+@bp.get("/healthz")
+def healthz():
+    db.session.execute(db.select(1))
+    return jsonify(status="ok")

@@ -1,0 +1,20 @@
+"""Imports every model module, so the metadata is complete for migrations and create_all."""
+
+from portal.accounts.models import Plan, Role, User
+from portal.insights.models import ActivityEvent
+from portal.notifications.models import Notification
+from portal.search.models import SearchChange
+from portal.site.models import SiteSettings
+from portal.taxonomy.models import ProductArea, Tag
+
+__all__ = [
+    "ActivityEvent",
+    "Notification",
+    "Plan",
+    "ProductArea",
+    "Role",
+    "SearchChange",
+    "SiteSettings",
+    "Tag",
+    "User",
+]

@@ -1,0 +1,33 @@
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from portal.extensions import db
+from portal.notifications import bp
+from portal.notifications.services import mark_read, notifications_for
+from portal.redirects import safe_url
+
+
+@bp.get("")
+@login_required
+def index():
+    page = db.paginate(notifications_for(current_user), per_page=30, max_per_page=100)
+    return render_template("notifications/index.html", page=page)
+
+
+@bp.post("/<int:notification_id>/open")
+@login_required
+def open_notification(notification_id: int):
+    notification = mark_read(current_user, notification_id)
+    if notification is None:
+        abort(404)
+    db.session.commit()
+    return redirect(safe_url(notification.url, fallback=url_for(".index")))
+
+
+@bp.post("/read")
+@login_required
+def read_all():
+    mark_read(current_user)
+    db.session.commit()
+    flash("All notifications marked as read.", "success")
+    return redirect(url_for(".index"))

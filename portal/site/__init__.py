@@ -1,0 +1,1 @@
+"""The brand's settings (name, tagline, logo, colour) and the community guidelines."""

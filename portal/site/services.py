@@ -1,0 +1,148 @@
+"""Read and change the brand settings and guidelines."""
+
+import re
+import secrets
+from pathlib import Path
+
+from flask import current_app, g
+
+from portal.clock import utcnow
+from portal.extensions import db
+from portal.markdown import render_markdown
+from portal.site.models import (
+    DEFAULT_COMMUNITY_NAME,
+    DEFAULT_PRIMARY_COLOR,
+    DEFAULT_TAGLINE,
+    SiteSettings,
+)
+
+LOGO_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}
+LOGO_MAX_BYTES = 512 * 1024
+_HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+DEFAULT_GUIDELINES = """\
+## Be kind, be helpful
+
+This community is where customers help each other and talk with the team that builds the product.
+
+- **Search before you ask.** Someone may already have solved your problem.
+- **One question per post**, with what you tried and what happened.
+- **Vote** for answers that helped and ideas you want; **accept** the answer that solved it.
+- **Be respectful.** Disagree with ideas, not people. No harassment, spam or self-promotion.
+- **Keep private data private.** Never post passwords, keys or personal information.
+
+Moderators may edit, close or remove posts that break these guidelines, and suspend accounts
+that keep doing so.
+"""
+
+
+class SettingsError(ValueError):
+    """A setting the rules refuse; the message is shown to the person."""
+
+
+def get_settings() -> SiteSettings:
+    """The settings row, loaded once per request; an unsaved default when none exists yet."""
+    if "site_settings" not in g:
+        settings = db.session.get(SiteSettings, 1)
+        if settings is None:
+            settings = SiteSettings(
+                id=1,
+                community_name=DEFAULT_COMMUNITY_NAME,
+                tagline=DEFAULT_TAGLINE,
+                primary_color=DEFAULT_PRIMARY_COLOR,
+                guidelines_markdown=DEFAULT_GUIDELINES,
+                guidelines_html=render_markdown(DEFAULT_GUIDELINES),
+            )
+        g.site_settings = settings
+    return g.site_settings
+
+
+def _persisted_settings() -> SiteSettings:
+    settings = get_settings()
+    if settings not in db.session:
+        db.session.add(settings)
+    return settings
+
+
+def contrast_with_white(hex_color: str) -> float:
+    """WCAG contrast ratio of white text on this colour (1 to 21)."""
+
+    def channel(c: int) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g_, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    luminance = 0.2126 * channel(r) + 0.7152 * channel(g_) + 0.0722 * channel(b)
+    return 1.05 / (luminance + 0.05)
+
+
+def validate_color(value: str) -> str:
+    if not _HEX_COLOR.match(value or ""):
+        raise SettingsError("Use a colour like #2457c5 (a # and six hex digits).")
+    ratio = contrast_with_white(value)
+    if ratio < 4.5:
+        raise SettingsError(
+            f"White text on {value} has a contrast of {ratio:.1f}:1; pick a darker colour "
+            "(at least 4.5:1) so buttons and links stay readable."
+        )
+    return value.lower()
+
+
+def update_brand(*, community_name: str, tagline: str, primary_color: str) -> SiteSettings:
+    settings = _persisted_settings()
+    settings.community_name = community_name.strip()
+    settings.tagline = tagline.strip()
+    settings.primary_color = validate_color(primary_color)
+    settings.updated_at = utcnow()
+    db.session.flush()
+    return settings
+
+
+def upload_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store_logo(filename: str, data: bytes) -> SiteSettings:
+    """Keep an uploaded logo under a random name; only raster images (SVG can carry script)."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension not in LOGO_TYPES:
+        raise SettingsError("The logo must be a PNG, JPEG or WebP image.")
+    if len(data) > LOGO_MAX_BYTES:
+        raise SettingsError("The logo must be at most 512 KB.")
+    if not _looks_like_image(data, extension):
+        raise SettingsError("That file is not a valid image.")
+    name = f"logo-{secrets.token_hex(8)}.{extension}"
+    (upload_dir() / name).write_bytes(data)
+    settings = _persisted_settings()
+    settings.logo_filename = name
+    settings.updated_at = utcnow()
+    db.session.flush()
+    return settings
+
+
+def remove_logo() -> SiteSettings:
+    settings = _persisted_settings()
+    settings.logo_filename = None
+    settings.updated_at = utcnow()
+    db.session.flush()
+    return settings
+
+
+def _looks_like_image(data: bytes, extension: str) -> bool:
+    if extension == "png":
+        return data.startswith(b"\x89PNG\r\n\x1a\n")
+    if extension in {"jpg", "jpeg"}:
+        return data.startswith(b"\xff\xd8\xff")
+    return data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+
+
+def update_guidelines(markdown_text: str, *, by) -> SiteSettings:
+    settings = _persisted_settings()
+    settings.guidelines_markdown = markdown_text
+    settings.guidelines_html = render_markdown(markdown_text)
+    settings.guidelines_updated_at = utcnow()
+    settings.guidelines_updated_by_id = by.id
+    db.session.flush()
+    return settings

@@ -1,0 +1,70 @@
+// Community Portal: small progressive enhancements. Every feature works without this file.
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    var input = document.querySelector('input[name="csrf_token"]');
+    return input ? input.value : "";
+  }
+  window.portal = { csrfToken: csrfToken };
+
+  // Markdown editors: Write / Preview tabs backed by the server's own renderer.
+  function setupMarkdownEditor(editor) {
+    var tabs = editor.querySelector('[role="tablist"]');
+    var textarea = editor.querySelector("textarea");
+    var preview = editor.querySelector(".markdown-editor__preview");
+    if (!tabs || !textarea || !preview) return;
+    tabs.hidden = false;
+    var buttons = tabs.querySelectorAll("button");
+    function show(mode) {
+      buttons.forEach(function (b) { b.setAttribute("aria-selected", String(b.dataset.mode === mode)); });
+      if (mode === "write") {
+        preview.hidden = true; textarea.hidden = false; textarea.focus(); return;
+      }
+      preview.textContent = "Rendering preview…";
+      preview.hidden = false; textarea.hidden = true;
+      var body = new URLSearchParams({ text: textarea.value });
+      fetch(editor.dataset.previewUrl, {
+        method: "POST", body: body, credentials: "same-origin",
+        headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" }
+      }).then(function (r) { return r.json(); }).then(function (data) {
+        if (data.html !== undefined) {
+          preview.innerHTML = data.html || "<p class=\"muted\">Nothing to preview yet.</p>";
+        } else {
+          preview.textContent = data.error || "Preview is not available.";
+        }
+      }).catch(function () { preview.textContent = "Preview is not available right now."; });
+    }
+    buttons.forEach(function (b) { b.addEventListener("click", function () { show(b.dataset.mode); }); });
+  }
+
+  // Forms with data-confirm ask before they submit (e.g. delete).
+  function setupConfirm(form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  }
+
+  // Close an open <details> menu with Escape or a click elsewhere.
+  function setupMenus() {
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") return;
+      document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+        menu.open = false; menu.querySelector("summary").focus();
+      });
+    });
+    document.addEventListener("click", function (event) {
+      document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+        if (!menu.contains(event.target)) menu.open = false;
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-markdown-editor]").forEach(setupMarkdownEditor);
+    document.querySelectorAll("form[data-confirm]").forEach(setupConfirm);
+    var summary = document.querySelector("[data-focus-on-load]");
+    if (summary) summary.focus();
+    setupMenus();
+  });
+})();

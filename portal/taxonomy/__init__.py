@@ -1,0 +1,1 @@
+"""Product areas and tags: the shared vocabulary of questions and ideas."""

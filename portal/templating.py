@@ -1,0 +1,73 @@
+"""Jinja globals and filters shared by every template."""
+
+from datetime import datetime
+
+from flask import Flask, current_app
+from flask_login import current_user
+from markupsafe import Markup
+
+from portal.accounts.models import Role
+from portal.accounts.permissions import Permission, can
+from portal.clock import utcnow
+from portal.notifications.services import unread_count
+from portal.site.services import get_settings
+
+
+def has_endpoint(name: str) -> bool:
+    """Lets the layout link to features that are installed (e.g. search) and skip others."""
+    return name in current_app.view_functions
+
+
+def relative_time(moment: datetime | None, now: datetime | None = None) -> str:
+    if moment is None:
+        return ""
+    seconds = int(((now or utcnow()) - moment).total_seconds())
+    if seconds < 45:
+        return "just now"
+    for unit, size in (
+        ("year", 31_536_000),
+        ("month", 2_592_000),
+        ("day", 86_400),
+        ("hour", 3_600),
+        ("minute", 60),
+    ):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    return "just now"
+
+
+def time_tag(moment: datetime | None) -> Markup:
+    """<time> with the exact UTC moment in its title and a relative text."""
+    if moment is None:
+        return Markup("")
+    exact = moment.strftime("%Y-%m-%d %H:%M UTC")
+    return Markup('<time datetime="{iso}Z" title="{exact}">{rel}</time>').format(
+        iso=moment.isoformat(timespec="seconds"), exact=exact, rel=relative_time(moment)
+    )
+
+
+def compact_number(value: int) -> str:
+    if abs(value) >= 1_000_000:
+        return f"{value / 1_000_000:.1f}m".replace(".0m", "m")
+    if abs(value) >= 10_000:
+        return f"{value // 1000}k"
+    if abs(value) >= 1_000:
+        return f"{value / 1000:.1f}k".replace(".0k", "k")
+    return str(value)
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        can=can, Permission=Permission, Role=Role, has_endpoint=has_endpoint
+    )
+    app.jinja_env.filters.update(timeago=relative_time, time_tag=time_tag, compact=compact_number)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def layout_context():
+        unread = 0
+        if current_user.is_authenticated:
+            unread = unread_count(current_user)
+        return {"site": get_settings(), "unread_notifications": unread}

@@ -1,0 +1,89 @@
+import pytest
+
+from portal.accounts.models import Role, User
+from portal.extensions import db
+from portal.insights.models import ActivityEvent
+
+GOOD = {
+    "display_name": "Robin Park",
+    "email": "Robin@Example.com",
+    "password": "a long enough phrase",
+    "accept_guidelines": "y",
+}
+
+
+def test_register_creates_member_logs_in_and_records_event(client):
+    response = client.post("/register", data=GOOD)
+    assert response.status_code == 302
+    user = db.session.execute(db.select(User)).scalar_one()
+    assert user.email == "robin@example.com"
+    assert user.role == Role.MEMBER
+    assert user.password_hash and "a long enough phrase" not in user.password_hash
+    assert user.guidelines_accepted_at is not None
+    assert (
+        db.session.execute(db.select(ActivityEvent).where(ActivityEvent.kind == "user.registered"))
+        .scalar_one()
+        .actor_id
+        == user.id
+    )
+    page = client.get("/").get_data(as_text=True)
+    assert "Robin Park" in page and "Log out" in page
+
+
+@pytest.mark.parametrize(
+    ("change", "field_message"),
+    [
+        ({"display_name": ""}, "Enter the name others will see."),
+        ({"display_name": "x" * 61}, "Use 2 to 60 characters."),
+        ({"email": ""}, "Enter your email address."),
+        ({"email": "not-an-email"}, "Enter an email address like name@example.com."),
+        ({"password": "short"}, "Use 10 to 128 characters."),
+        ({"password": "p" * 129}, "Use 10 to 128 characters."),
+        ({"password": "aaaaaaaaaaaa"}, "Use more than three different characters."),
+        ({"password": "password123"}, "That password is too common"),
+        ({"accept_guidelines": ""}, "You need to accept the community guidelines"),
+    ],
+)
+def test_bad_registration_explains_and_keeps_input(client, change, field_message):
+    data = {**GOOD, **change}
+    response = client.post("/register", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert field_message in page
+    assert 'aria-invalid="true"' in page
+    if data["display_name"]:
+        assert f'value="{data["display_name"]}"' in page
+    assert db.session.execute(db.select(User)).first() is None
+
+
+def test_duplicate_email_is_refused_without_creating_an_account(client, make_user):
+    make_user(email="robin@example.com")
+    response = client.post("/register", data=GOOD)
+    page = response.get_data(as_text=True)
+    assert "This email cannot be used to register" in page
+    assert 'value="Robin Park"' in page
+    assert db.session.execute(db.select(db.func.count(User.id))).scalar() == 1
+
+
+def test_guidelines_page_is_linked_from_registration(client):
+    page = client.get("/register").get_data(as_text=True)
+    assert 'href="/guidelines"' in page
+    assert "Be kind, be helpful" in client.get("/guidelines").get_data(as_text=True)
+
+
+def test_stale_csrf_token_keeps_typed_input_and_saves_nothing(client):
+    response = client.post("/register", data={**GOOD, "csrf_token": "stale"}, csrf=False)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "This form had expired, so nothing was saved" in page
+    assert 'value="Robin Park"' in page
+    assert db.session.execute(db.select(User)).first() is None
+
+
+def test_post_without_csrf_to_a_button_endpoint_is_refused(client, make_user):
+    from tests.conftest import login
+
+    login(client, make_user())
+    response = client.post("/logout", csrf=False)
+    assert response.status_code == 400
+    assert "nothing was changed" in response.get_data(as_text=True)

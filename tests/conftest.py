@@ -1,0 +1,188 @@
+"""Shared fixtures: a fresh app per test on a real database (SQLite file, or PostgreSQL when
+PORTAL_TEST_BACKEND=postgresql), a test client that sends CSRF tokens like a browser, factories
+and a SQL statement counter."""
+
+import contextlib
+import contextvars
+import os
+import secrets
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import event, text
+
+from portal import create_app
+from portal.extensions import db
+from tests import factories
+
+BACKEND = os.environ.get("PORTAL_TEST_BACKEND", "sqlite")
+
+
+def pytest_report_header(config):
+    if BACKEND == "postgresql":
+        return f"database: PostgreSQL at {_postgresql_url()}"
+    return "database: SQLite (a file in a temporary folder)"
+
+
+def _postgresql_url() -> str:
+    url = os.environ.get("PORTAL_TEST_DATABASE_URL")
+    if not url:
+        pytest.exit("PORTAL_TEST_BACKEND=postgresql needs PORTAL_TEST_DATABASE_URL", returncode=2)
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    if BACKEND == "postgresql":
+        return _postgresql_url()
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal.db'}"
+
+
+def make_test_config(database_url: str, instance_dir: Path, **overrides) -> dict:
+    config = {
+        "PORTAL_ENV": "testing",
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "INSTANCE_DIR": str(instance_dir),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SEARCH_DIR": str(instance_dir / "search"),
+        "UPLOAD_DIR": str(instance_dir / "uploads"),
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",  # cheap hashing: tests are not about cost
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url, tmp_path_factory):
+    """Create the schema once per run; each test empties the tables it leaves behind."""
+    app = create_app(make_test_config(database_url, tmp_path_factory.mktemp("schema")))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.engine.dispose()
+    return database_url
+
+
+def empty_all_tables() -> None:
+    tables = db.metadata.sorted_tables
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app_config() -> dict:
+    """Override in a test module (or parametrize) to change settings for its app."""
+    return {}
+
+
+@pytest.fixture
+def app(_schema, tmp_path, app_config):
+    app = create_app(make_test_config(_schema, tmp_path / "instance", **app_config))
+    app.test_client_class = CSRFClient
+    with app.app_context():
+        yield app
+        db.session.rollback()
+        empty_all_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+class CSRFClient(FlaskClient):
+    """Posts carry a valid CSRF token (form field and header), as a page in a browser would.
+
+    Pass `csrf=False` to post without one.
+    """
+
+    def open(self, *args, **kwargs):
+        send_token = kwargs.pop("csrf", True)
+        method = (kwargs.get("method") or "GET").upper()
+        if send_token and method in {"POST", "PUT", "PATCH", "DELETE"}:
+            token = self.csrf_token()
+            data = kwargs.get("data")
+            if data is None and kwargs.get("json") is None:
+                kwargs["data"] = {"csrf_token": token}
+            elif isinstance(data, dict) and "csrf_token" not in data:
+                kwargs["data"] = {**data, "csrf_token": token}
+            headers = dict(kwargs.get("headers") or {})
+            headers.setdefault("X-CSRFToken", token)
+            kwargs["headers"] = headers
+        # Run each request in an empty context, so it gets its own app context, `g` and database
+        # session as in production, instead of reusing the test's pushed app context.
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as session:
+            raw = session.setdefault("csrf_token", secrets.token_hex(20))
+        serializer = URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token")
+        return serializer.dumps(raw)
+
+
+@pytest.fixture
+def client(app) -> CSRFClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def login(client: FlaskClient, user) -> None:
+    """Log `user` in on `client` the way the login form does, without the form's round trip."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.session_token
+        session["_fresh"] = True
+
+
+@pytest.fixture
+def make_user(app):
+    return factories.make_user
+
+
+@pytest.fixture
+def make_area(app):
+    return factories.make_area
+
+
+@pytest.fixture
+def make_plan(app):
+    return factories.make_plan
+
+
+class StatementCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as counter:` ... `counter.count` SQL statements were issued."""
+
+    @contextlib.contextmanager
+    def counting():
+        counter = StatementCounter()
+
+        def before(_conn, _cursor, statement, *_args):
+            counter.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting

@@ -1,0 +1,57 @@
+"""Small factories: each makes a valid, committed row with sensible defaults you can override."""
+
+import itertools
+
+from werkzeug.security import generate_password_hash
+
+from portal.accounts.models import Plan, Role, User
+from portal.clock import utcnow
+from portal.extensions import db
+from portal.taxonomy.models import ProductArea
+
+PASSWORD = "correct horse battery"
+_sequence = itertools.count(1)
+_password_hash = None
+
+
+def _hash() -> str:
+    global _password_hash
+    if _password_hash is None:
+        _password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
+    return _password_hash
+
+
+def make_user(role: Role | str = Role.MEMBER, **fields) -> User:
+    n = next(_sequence)
+    values = {
+        "email": f"user{n}@example.com",
+        "display_name": f"{str(role).capitalize()} {n}",
+        "password_hash": _hash(),
+        "role": Role(role),
+        "guidelines_accepted_at": utcnow(),
+    }
+    values.update(fields)
+    if values.pop("suspended", False):
+        values["suspended_at"] = utcnow()
+        values.setdefault("suspension_reason", "posting spam")
+    user = User(**values)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def make_area(name: str | None = None, **fields) -> ProductArea:
+    n = next(_sequence)
+    name = name or f"Area {n}"
+    area = ProductArea(name=name, slug=fields.pop("slug", f"area-{n}"), **fields)
+    db.session.add(area)
+    db.session.commit()
+    return area
+
+
+def make_plan(name: str | None = None, weight: float = 1.0) -> Plan:
+    n = next(_sequence)
+    plan = Plan(name=name or f"Plan {n}", slug=f"plan-{n}", weight=weight, position=n)
+    db.session.add(plan)
+    db.session.commit()
+    return plan
