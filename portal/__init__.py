@@ -20,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_errorhandlers(app)
     _register_templating(app)
     _register_security(app)
+    _register_mail(app)
     _register_cli(app)
     return app
 
@@ -64,6 +65,12 @@ def _register_security(app: Flask) -> None:
     from portal import security
 
     security.register(app)
+
+
+def _register_mail(app: Flask) -> None:
+    from portal.mail import delivery
+
+    delivery.register(app)
 
 
 def _register_cli(app: Flask) -> None:

@@ -14,6 +14,7 @@ from portal.extensions import db
 
 users_cli = AppGroup("users", help="Manage people and roles.")
 demo_cli = AppGroup("demo", help="Demo data for trying the portal.")
+mail_cli = AppGroup("mail", help="The outgoing mail queue.")
 
 
 @users_cli.command("create")
@@ -37,7 +38,9 @@ def create_user(email: str, display_name: str, role: str, password_stdin: bool) 
         raise click.ClickException(f"Password refused: {problem}")
     if email_taken(email):
         raise click.ClickException(f"An account with {email} already exists.")
-    user = register_user(email=email, display_name=display_name, password=password, role=Role(role))
+    user = register_user(
+        email=email, display_name=display_name, password=password, role=Role(role), confirmed=True
+    )
     db.session.commit()
     click.echo(
         f"Created {Role(role).label.lower()} {user.display_name} <{user.email}> (id {user.id})."
@@ -66,6 +69,16 @@ def load_demo_command(force: bool, if_empty: bool) -> None:
     click.echo("member@example.com, all with the password 'demo password 1'.")
 
 
+@mail_cli.command("send")
+def send_mail_command() -> None:
+    """Deliver every queued message that is due (failed ones are retried with backoff)."""
+    from portal.mail.services import deliver_pending, pending_count
+
+    sent, failed = deliver_pending()
+    click.echo(f"Mail: {sent} sent, {failed} failed, {pending_count()} still queued.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(mail_cli)

@@ -57,6 +57,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{instance_dir / 'portal.db'}",
         "SEARCH_DIR": _env("SEARCH_DIR") or str(instance_dir / "search"),
         "UPLOAD_DIR": str(instance_dir / "uploads"),
+        "MAIL_URL": _env("MAIL_URL", "console://"),
+        "MAIL_FROM": _env("MAIL_FROM", "Community <no-reply@localhost>"),
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URL", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_ENABLED": True,

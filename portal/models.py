@@ -2,6 +2,7 @@
 
 from portal.accounts.models import Plan, Role, User
 from portal.insights.models import ActivityEvent
+from portal.mail.models import OutboxMail
 from portal.notifications.models import Notification
 from portal.search.models import SearchChange
 from portal.site.models import SiteSettings
@@ -10,6 +11,7 @@ from portal.taxonomy.models import ProductArea, Tag
 __all__ = [
     "ActivityEvent",
     "Notification",
+    "OutboxMail",
     "Plan",
     "ProductArea",
     "Role",

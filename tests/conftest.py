@@ -16,6 +16,7 @@ from sqlalchemy import event, text
 from portal import create_app
 from portal.extensions import db
 from tests import factories
+from tests.mailbox import Mailbox, start_smtp_server
 
 BACKEND = os.environ.get("PORTAL_TEST_BACKEND", "sqlite")
 
@@ -79,6 +80,19 @@ def empty_all_tables() -> None:
     db.session.commit()
 
 
+@pytest.fixture(scope="session")
+def _smtp_server():
+    controller, mailbox = start_smtp_server()
+    yield controller, mailbox
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(_smtp_server) -> Mailbox:
+    """What the loopback SMTP server received during this test."""
+    return _smtp_server[1]
+
+
 @pytest.fixture
 def app_config() -> dict:
     """Override in a test module (or parametrize) to change settings for its app."""
@@ -86,8 +100,12 @@ def app_config() -> dict:
 
 
 @pytest.fixture
-def app(_schema, tmp_path, app_config):
-    app = create_app(make_test_config(_schema, tmp_path / "instance", **app_config))
+def app(_schema, _smtp_server, tmp_path, app_config):
+    controller, mailbox = _smtp_server
+    mailbox.clear()
+    mail_url = f"smtp://{controller.hostname}:{controller.port}"
+    config = {"MAIL_URL": mail_url, **app_config}
+    app = create_app(make_test_config(_schema, tmp_path / "instance", **config))
     app.test_client_class = CSRFClient
     with app.app_context():
         yield app
@@ -105,6 +123,8 @@ class CSRFClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         send_token = kwargs.pop("csrf", True)
+        # Buffered, so the response is closed as a real server closes it (call_on_close runs).
+        kwargs.setdefault("buffered", True)
         method = (kwargs.get("method") or "GET").upper()
         if send_token and method in {"POST", "PUT", "PATCH", "DELETE"}:
             token = self.csrf_token()

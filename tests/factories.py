@@ -29,6 +29,7 @@ def make_user(role: Role | str = Role.MEMBER, **fields) -> User:
         "password_hash": _hash(),
         "role": Role(role),
         "guidelines_accepted_at": utcnow(),
+        "email_confirmed_at": utcnow(),
     }
     values.update(fields)
     if values.pop("suspended", False):

@@ -95,3 +95,19 @@ class PasswordChangeForm(FlaskForm):
             EqualTo("new_password", "The two new passwords are not the same."),
         ],
     )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired("Enter the email address you joined with."),
+            Email("Enter an email address like name@example.com."),
+            Length(max=254, message="An email address has at most 254 characters."),
+        ],
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordChangeForm.new_password
+    confirm_password = PasswordChangeForm.confirm_password

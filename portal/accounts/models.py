@@ -52,6 +52,7 @@ class User(UserMixin, db.Model):
     reputation: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     guidelines_accepted_at: Mapped[datetime | None]
+    email_confirmed_at: Mapped[datetime | None]
     suspended_at: Mapped[datetime | None]
     suspension_reason: Mapped[str | None] = mapped_column(Text)
     is_imported: Mapped[bool] = mapped_column(default=False)
@@ -68,6 +69,10 @@ class User(UserMixin, db.Model):
     @property
     def role_enum(self) -> Role:
         return Role(self.role)
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
     @property
     def is_suspended(self) -> bool:

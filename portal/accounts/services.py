@@ -2,13 +2,17 @@
 
 import secrets
 
+from flask import render_template, url_for
 from sqlalchemy import func, or_
 
 from portal.accounts.auth import hash_password, password_matches
 from portal.accounts.models import Plan, Role, User
+from portal.accounts.tokens import make_token
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.insights.events import record_event
+from portal.mail.services import queue_mail
+from portal.site.services import get_settings
 
 
 class AccountError(ValueError):
@@ -30,21 +34,81 @@ def email_taken(email: str) -> bool:
 
 
 def register_user(
-    *, email: str, display_name: str, password: str, role: Role = Role.MEMBER
+    *,
+    email: str,
+    display_name: str,
+    password: str,
+    role: Role = Role.MEMBER,
+    confirmed: bool = False,
 ) -> User:
     if email_taken(email):
-        raise AccountError("email")
+        raise AccountError("An account with this email already exists.")
+    now = utcnow()
     user = User(
         email=normalise_email(email),
         display_name=display_name.strip(),
         password_hash=hash_password(password),
         role=role,
-        guidelines_accepted_at=utcnow(),
+        guidelines_accepted_at=now,
+        email_confirmed_at=now if confirmed else None,
     )
     db.session.add(user)
     db.session.flush()
     record_event("user.registered", actor=user, subject=user)
     return user
+
+
+def request_membership(*, email: str, display_name: str, password: str) -> None:
+    """Registration as the outside world sees it: the same answer whether or not the email is
+    taken (no account enumeration). A new address gets a confirmation link; the owner of an
+    existing one is told someone tried to register with it."""
+    existing = find_user_by_email(email)
+    if existing is not None:
+        _send(
+            "accounts/mail/already_registered.txt",
+            existing,
+            "Someone tried to join with your email",
+        )
+        return
+    user = register_user(email=email, display_name=display_name, password=password)
+    send_confirmation(user)
+
+
+def send_confirmation(user: User) -> None:
+    link = url_for("accounts.confirm", token=make_token(user, "confirm-email"), _external=True)
+    _send("accounts/mail/confirm.txt", user, "Confirm your email address", link=link)
+
+
+def confirm_email(user: User) -> None:
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+        db.session.flush()
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link when the address belongs to an account that can log in; say nothing
+    either way (the view shows the same page)."""
+    user = find_user_by_email(email)
+    if user is None or user.password_hash is None:
+        return
+    link = url_for(
+        "accounts.reset_password", token=make_token(user, "reset-password"), _external=True
+    )
+    _send("accounts/mail/reset_password.txt", user, "Reset your password", link=link)
+
+
+def reset_password(user: User, new_password: str) -> None:
+    """Set a new password; the link is then spent and every other session logged out."""
+    user.password_hash = hash_password(new_password)
+    user.session_token = _new_session_token()
+    confirm_email(user)
+    db.session.flush()
+
+
+def _send(template: str, user: User, subject: str, **context) -> None:
+    site = get_settings()
+    body = render_template(template, user=user, site=site, **context)
+    queue_mail(user.email, f"{subject} · {site.community_name}", body)
 
 
 def authenticate(email: str, password: str) -> User | None:

@@ -1,8 +1,15 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.accounts import bp
-from portal.accounts.forms import LoginForm, PasswordChangeForm, ProfileForm, RegistrationForm
+from portal.accounts.forms import (
+    ForgotPasswordForm,
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+    RegistrationForm,
+    ResetPasswordForm,
+)
 from portal.accounts.models import User
 from portal.accounts.permissions import Permission, require
 from portal.accounts.profiles import recent_activity
@@ -11,10 +18,15 @@ from portal.accounts.services import (
     all_plans,
     authenticate,
     change_password,
-    email_taken,
-    register_user,
+    confirm_email,
+    normalise_email,
+    request_membership,
+    request_password_reset,
+    send_confirmation,
     update_profile,
 )
+from portal.accounts.services import reset_password as set_new_password
+from portal.accounts.tokens import read_token
 from portal.csrf import form_view
 from portal.extensions import db, limiter
 from portal.forms import select_choices
@@ -36,21 +48,36 @@ def register():
         return redirect(url_for("main.home"))
     form = RegistrationForm()
     if form.validate_on_submit():
-        if email_taken(form.email.data):
-            form.email.errors.append(
-                "This email cannot be used to register. If it is yours, log in instead."
-            )
-        else:
-            user = register_user(
-                email=form.email.data,
-                display_name=form.display_name.data,
-                password=form.password.data,
-            )
-            db.session.commit()
-            login_user(user)
-            flash(f"Welcome, {user.display_name}! Your account is ready.", "success")
-            return redirect(_next_url())
+        request_membership(
+            email=form.email.data,
+            display_name=form.display_name.data,
+            password=form.password.data,
+        )
+        db.session.commit()
+        session["pending_email"] = normalise_email(form.email.data)
+        return redirect(url_for(".check_email"))
     return render_template("accounts/register.html", form=form)
+
+
+@bp.get("/register/check-email")
+def check_email():
+    return render_template("accounts/check_email.html", email=session.get("pending_email"))
+
+
+@bp.get("/confirm/<token>")
+def confirm(token: str):
+    user = read_token(token, "confirm-email")
+    if user is None:
+        flash("That confirmation link has expired or was already used. Log in to get a new one.",
+              "warning")  # fmt: skip
+        return redirect(url_for(".login"))
+    confirm_email(user)
+    db.session.commit()
+    session.pop("pending_email", None)
+    login_user(user)
+    flash(f"Welcome, {user.display_name}! Your email is confirmed and your account is ready.",
+          "success")  # fmt: skip
+    return redirect(url_for("main.home"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -64,6 +91,11 @@ def login():
         user = authenticate(form.email.data, form.password.data)
         if user is None:
             form.password.errors.append("The email or password is not correct.")
+        elif not user.email_confirmed:
+            send_confirmation(user)
+            db.session.commit()
+            session["pending_email"] = user.email
+            return redirect(url_for(".check_email"))
         else:
             login_user(user, remember=form.remember.data)
             flash(f"Welcome back, {user.display_name}.", "success")
@@ -113,6 +145,36 @@ def settings():
     return render_template(
         "accounts/settings.html", form=form, password_form=PasswordChangeForm(prefix="pw")
     )
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(REGISTER_LIMIT, methods=["POST"])
+@form_view
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template("accounts/reset_sent.html", email=normalise_email(form.email.data))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+@form_view
+def reset_password(token: str):
+    user = read_token(token, "reset-password")
+    if user is None:
+        flash("That reset link has expired or was already used. Ask for a new one.", "warning")
+        return redirect(url_for(".forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        set_new_password(user, form.new_password.data)
+        db.session.commit()
+        login_user(user)
+        flash("Your new password is set and you are logged in.", "success")
+        return redirect(url_for("main.home"))
+    return render_template("accounts/reset_password.html", form=form)
 
 
 @bp.route("/settings/password", methods=["GET", "POST"])

@@ -69,6 +69,7 @@ def load(ctx: DemoContext) -> None:
             password_hash=password_hash,
             created_at=ctx.ago(days=420 - index),
             guidelines_accepted_at=ctx.ago(days=420 - index),
+            email_confirmed_at=ctx.ago(days=420 - index),
         )
     for index, (key, name, email, company, plan) in enumerate(MEMBERS):
         joined = ctx.ago(days=360 - index * 20, hours=ctx.rng.randint(0, 23))
@@ -81,6 +82,7 @@ def load(ctx: DemoContext) -> None:
             plan=ctx.plans[plan],
             created_at=joined,
             guidelines_accepted_at=joined,
+            email_confirmed_at=joined,
         )
     db.session.add_all(ctx.users.values())
     db.session.flush()

@@ -1,8 +1,11 @@
+import re
+
 import pytest
 
 from portal.accounts.models import Role, User
 from portal.extensions import db
 from portal.insights.models import ActivityEvent
+from tests.mailbox import body_of
 
 GOOD = {
     "display_name": "Robin Park",
@@ -12,22 +15,50 @@ GOOD = {
 }
 
 
-def test_register_creates_member_logs_in_and_records_event(client):
+def _confirm_link(mailbox, address: str) -> str:
+    body = body_of(mailbox.wait_for(address))
+    return re.search(r"http://localhost(/confirm/\S+)", body).group(1)
+
+
+def test_register_sends_a_confirmation_link_that_logs_in(client, mailbox):
     response = client.post("/register", data=GOOD)
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.location == "/register/check-email"
+    assert "robin@example.com" in client.get("/register/check-email").get_data(as_text=True)
     user = db.session.execute(db.select(User)).scalar_one()
-    assert user.email == "robin@example.com"
-    assert user.role == Role.MEMBER
+    assert user.email == "robin@example.com" and not user.email_confirmed
+    assert user.role == Role.MEMBER and user.guidelines_accepted_at is not None
     assert user.password_hash and "a long enough phrase" not in user.password_hash
-    assert user.guidelines_accepted_at is not None
+    assert "Log out" not in client.get("/").get_data(as_text=True)
+
+    link = _confirm_link(mailbox, "robin@example.com")
+    assert client.get(link).status_code == 302
+    page = client.get("/").get_data(as_text=True)
+    assert "Robin Park" in page and "Log out" in page
+    db.session.refresh(user)
+    assert user.email_confirmed
     assert (
         db.session.execute(db.select(ActivityEvent).where(ActivityEvent.kind == "user.registered"))
         .scalar_one()
         .actor_id
         == user.id
     )
-    page = client.get("/").get_data(as_text=True)
-    assert "Robin Park" in page and "Log out" in page
+
+
+def test_confirmation_link_cannot_be_forged(client, make_user):
+    make_user()
+    response = client.get("/confirm/not-a-real-token")
+    assert response.status_code == 302 and response.location == "/login"
+
+
+def test_unconfirmed_member_logging_in_gets_a_new_link(client, mailbox):
+    client.post("/register", data=GOOD)
+    mailbox.wait_for("robin@example.com")
+    mailbox.clear()
+    response = client.post(
+        "/login", data={"email": "robin@example.com", "password": GOOD["password"]}
+    )
+    assert response.location == "/register/check-email"
+    assert _confirm_link(mailbox, "robin@example.com").startswith("/confirm/")
 
 
 @pytest.mark.parametrize(
@@ -56,13 +87,15 @@ def test_bad_registration_explains_and_keeps_input(client, change, field_message
     assert db.session.execute(db.select(User)).first() is None
 
 
-def test_duplicate_email_is_refused_without_creating_an_account(client, make_user):
-    make_user(email="robin@example.com")
+def test_duplicate_email_looks_the_same_outside_and_tells_the_owner(client, make_user, mailbox):
+    owner = make_user(email="robin@example.com", display_name="Original Robin")
     response = client.post("/register", data=GOOD)
-    page = response.get_data(as_text=True)
-    assert "This email cannot be used to register" in page
-    assert 'value="Robin Park"' in page
+    assert response.status_code == 302 and response.location == "/register/check-email"
     assert db.session.execute(db.select(db.func.count(User.id))).scalar() == 1
+    notice = body_of(mailbox.wait_for("robin@example.com"))
+    assert "You already have an account" in notice and "Original Robin" in notice
+    db.session.refresh(owner)
+    assert owner.display_name == "Original Robin"
 
 
 def test_guidelines_page_is_linked_from_registration(client):

@@ -1,10 +1,13 @@
+import re
+
 from playwright.sync_api import expect
 
 from portal.accounts.models import User
 from portal.extensions import db
+from tests.mailbox import body_of
 
 
-def test_register_log_out_log_in_and_see_profile(live_server, page):
+def test_register_confirm_log_out_log_in_and_see_profile(live_server, page, mailbox):
     page.goto(f"{live_server}/")
     page.get_by_role("link", name="Join", exact=True).click()
     page.get_by_label("Display name").fill("Browser Person")
@@ -12,6 +15,10 @@ def test_register_log_out_log_in_and_see_profile(live_server, page):
     page.get_by_label("Password").fill("a browser password")
     page.get_by_label("I have read and accept").check()
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+
+    link = re.search(r"(http://\S+/confirm/\S+)", body_of(mailbox.wait_for("browser@example.com")))
+    page.goto(link.group(1))
     expect(page.get_by_text("Welcome, Browser Person!")).to_be_visible()
 
     page.locator("summary.menu__button").click()
