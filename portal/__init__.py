@@ -44,9 +44,12 @@ def _register_blueprints(app: Flask) -> None:
     from portal.admin import bp as admin_bp
     from portal.main import bp as main_bp
     from portal.notifications import bp as notifications_bp
+    from portal.search import bp as search_bp
+    from portal.search import hooks as search_hooks
 
-    for blueprint in (main_bp, accounts_bp, admin_bp, notifications_bp):
+    for blueprint in (main_bp, accounts_bp, admin_bp, notifications_bp, search_bp):
         app.register_blueprint(blueprint)
+    search_hooks.register(app)
 
 
 def _register_errorhandlers(app: Flask) -> None:

@@ -4,7 +4,7 @@ from portal.accounts.models import Plan, Role, User
 from portal.insights.models import ActivityEvent
 from portal.mail.models import OutboxMail
 from portal.notifications.models import Notification
-from portal.search.models import SearchChange
+from portal.search.models import SearchChange, SearchQuery
 from portal.site.models import SiteSettings
 from portal.taxonomy.models import ProductArea, Tag
 
@@ -16,6 +16,7 @@ __all__ = [
     "ProductArea",
     "Role",
     "SearchChange",
+    "SearchQuery",
     "SiteSettings",
     "Tag",
     "User",

@@ -1,1 +1,7 @@
-"""Search: the append-only change log now; the Whoosh index and search page build on it."""
+"""Search: one Whoosh index for questions, answers and ideas, fed by the search_change log."""
+
+from flask import Blueprint
+
+bp = Blueprint("search", __name__, url_prefix="/search")
+
+from portal.search import views  # noqa: E402, F401  (routes register on import)

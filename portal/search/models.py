@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.clock import utcnow
@@ -16,4 +16,21 @@ class SearchChange(db.Model):
     doc_type: Mapped[str] = mapped_column(String(20))
     doc_id: Mapped[int]
     action: Mapped[str] = mapped_column(String(10), default="upsert")  # upsert | delete
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SearchQuery(db.Model):
+    """Every search people ran, with how many results it found (insights: content gaps)."""
+
+    __tablename__ = "search_queries"
+    __table_args__ = (
+        Index("ix_search_queries_created_at", "created_at"),
+        Index("ix_search_queries_results_created_at", "results", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    query: Mapped[str] = mapped_column(String(200))
+    results: Mapped[int]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(20), default="search")  # search | similar
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,28 @@
+"""Where search documents come from. Each feature registers a DocumentSource for its doc type.
+
+A source turns ids into index documents (a dict of schema fields, or None when the row is gone,
+deleted or must not be found) and lists every id for a rebuild.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DocumentSource:
+    doc_type: str
+    load: Callable[[list[int]], dict[int, dict | None]]
+    all_ids: Callable[[int], Iterator[list[int]]]  # batch size -> batches of ids
+    count: Callable[[], int]  # how many rows all_ids will go through (for progress)
+
+
+SOURCES: dict[str, DocumentSource] = {}
+
+
+def register_source(source: DocumentSource) -> DocumentSource:
+    SOURCES[source.doc_type] = source
+    return source
+
+
+def doc_key(doc_type: str, doc_id: int) -> str:
+    return f"{doc_type}:{doc_id}"

@@ -1,0 +1,128 @@
+"""The Whoosh index on disk: schema, where the live index is, and reused searchers.
+
+Layout of SEARCH_DIR: one folder per built index (`index-<stamp>`), and a `current` symlink to
+the live one, so a rebuild can build beside it and swap atomically. Each index folder keeps
+`last_change_id`: the id of the last search_change applied to it.
+"""
+
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+
+from flask import current_app
+from whoosh import index as whoosh_index
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+CURRENT = "current"
+LAST_CHANGE_FILE = "last_change_id"
+
+
+def make_schema() -> Schema:
+    analyzer = StemmingAnalyzer()
+    return Schema(
+        key=ID(unique=True, stored=True),
+        type=ID(stored=True),
+        doc_id=NUMERIC(int, 64, stored=True, signed=False),
+        parent_id=NUMERIC(int, 64, stored=True, signed=False),
+        title=TEXT(analyzer=analyzer, field_boost=3.0, stored=True, spelling=True),
+        body=TEXT(analyzer=analyzer, stored=True, spelling=True),
+        tag=KEYWORD(commas=True, lowercase=True, scorable=True, stored=True),
+        area=ID(stored=True),
+        status=ID(stored=True),
+        solved=BOOLEAN(stored=True),
+        created=DATETIME(sortable=True, stored=True),
+        votes=NUMERIC(int, 64, sortable=True, stored=True),
+        url=STORED(),
+    )
+
+
+def search_dir() -> Path:
+    path = Path(current_app.config["SEARCH_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def new_index_dir() -> Path:
+    stamp = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**9}"
+    path = search_dir() / f"index-{stamp}"
+    path.mkdir()
+    whoosh_index.create_in(str(path), make_schema())
+    write_last_change_id(path, 0)
+    return path
+
+
+def live_index_dir() -> Path:
+    """The live index folder, created empty on first use."""
+    link = search_dir() / CURRENT
+    if not link.exists():
+        make_live(new_index_dir())
+    return link.resolve()
+
+
+def make_live(path: Path) -> None:
+    """Point `current` at `path` atomically (a new symlink renamed over the old one)."""
+    link = search_dir() / CURRENT
+    temporary = search_dir() / f".current-{os.getpid()}-{threading.get_ident()}"
+    if temporary.is_symlink():
+        temporary.unlink()
+    temporary.symlink_to(path.name)
+    os.replace(temporary, link)
+
+
+def remove_stale_indexes(keep: Path) -> None:
+    for path in search_dir().glob("index-*"):
+        if path.resolve() != keep.resolve():
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def open_index(path: Path | None = None):
+    return whoosh_index.open_dir(str(path or live_index_dir()))
+
+
+def read_last_change_id(path: Path) -> int:
+    try:
+        return int((path / LAST_CHANGE_FILE).read_text().strip() or 0)
+    except (FileNotFoundError, ValueError):
+        return 0
+
+
+def write_last_change_id(path: Path, change_id: int) -> None:
+    temporary = path / f".{LAST_CHANGE_FILE}.{os.getpid()}.{threading.get_ident()}"
+    temporary.write_text(str(change_id))
+    os.replace(temporary, path / LAST_CHANGE_FILE)
+
+
+class SearcherCache:
+    """One searcher per thread, reused across requests and replaced when the index changes
+    (a commit, or a rebuild that swapped `current`).
+
+    Whoosh's own `Searcher.refresh()` reuses segment readers and misses deletions made in an
+    unchanged segment, so a stale searcher is replaced by a new one instead.
+    """
+
+    def __init__(self):
+        self._local = threading.local()
+
+    def get(self):
+        path = live_index_dir()
+        cached = getattr(self._local, "entry", None)
+        if cached is not None and cached[0] == path and cached[1].up_to_date():
+            return cached[1]
+        self.close()
+        searcher = open_index(path).searcher()
+        self._local.entry = (path, searcher)
+        return searcher
+
+    def close(self) -> None:
+        cached = getattr(self._local, "entry", None)
+        if cached is not None:
+            cached[1].close()
+            self._local.entry = None
+
+
+def searchers() -> SearcherCache:
+    """The app's searcher cache (one per app, so tests with their own index never share)."""
+    return current_app.extensions.setdefault("portal_searchers", SearcherCache())

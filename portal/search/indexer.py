@@ -1,0 +1,209 @@
+"""Apply the search_change log to the index, and rebuild the index from the database.
+
+Changes are applied after the commit that wrote them, in id order, with repeats coalesced. The
+index folder records the last change id applied; applying a change twice is harmless (documents
+are replaced by key), so a crash between the index commit and that record loses nothing. Only one
+writer at a time: when Whoosh's lock is busy the work is deferred, never dropped, and the next
+caller applies it.
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from whoosh.index import LockError
+
+from portal.clock import utcnow
+from portal.extensions import db
+from portal.search.documents import SOURCES, doc_key
+from portal.search.index import (
+    CURRENT,
+    live_index_dir,
+    make_live,
+    new_index_dir,
+    open_index,
+    read_last_change_id,
+    remove_stale_indexes,
+    search_dir,
+    write_last_change_id,
+)
+from portal.search.models import SearchChange
+
+BATCH = 500
+LOCK_TIMEOUT = 2.0
+DEFAULT_GAP_GRACE_SECONDS = 10
+
+
+@dataclass
+class SyncResult:
+    applied: int = 0  # changes consumed from the log
+    documents: int = 0  # documents written or deleted
+    deferred: bool = False  # the index was locked by another writer
+    last_change_id: int = 0
+
+
+def pending_changes(after_id: int, limit: int) -> list[SearchChange]:
+    """Changes after `after_id` that are safe to apply, in id order.
+
+    On PostgreSQL a transaction can commit a higher id before a slower one commits a lower id.
+    At the first gap in the ids, stop, unless the gap is older than the grace period (then it is
+    an id that a rolled-back transaction used, which will never appear).
+    """
+    changes = list(
+        db.session.scalars(
+            db.select(SearchChange)
+            .where(SearchChange.id > after_id)
+            .order_by(SearchChange.id)
+            .limit(limit)
+        )
+    )
+    grace = timedelta(
+        seconds=current_app.config.get("SEARCH_GAP_GRACE_SECONDS", DEFAULT_GAP_GRACE_SECONDS)
+    )
+    expected = after_id + 1
+    for position, change in enumerate(changes):
+        if change.id != expected and utcnow() - change.created_at < grace:
+            return changes[:position]
+        expected = change.id + 1
+    return changes
+
+
+def latest_change_id() -> int:
+    return db.session.execute(db.select(db.func.max(SearchChange.id))).scalar() or 0
+
+
+def apply_pending(max_batches: int | None = None, lock_timeout: float = LOCK_TIMEOUT) -> SyncResult:
+    """Apply every change after the index's last applied id (in batches)."""
+    if latest_change_id() == 0 and not (search_dir() / CURRENT).exists():
+        db.session.rollback()
+        return SyncResult()  # nothing was ever written: do not even create an index
+    path = live_index_dir()
+    result = SyncResult(last_change_id=read_last_change_id(path))
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        changes = pending_changes(result.last_change_id, BATCH)
+        if not changes:
+            break
+        try:
+            written = _apply_batch(path, changes, lock_timeout)
+        except LockError:
+            result.deferred = True
+            break
+        result.applied += len(changes)
+        result.documents += written
+        result.last_change_id = changes[-1].id
+        batches += 1
+    db.session.rollback()  # end the read transaction; nothing was written to the database
+    return result
+
+
+def _apply_batch(path, changes: list[SearchChange], lock_timeout: float) -> int:
+    latest: dict[tuple[str, int], str] = {}
+    for change in changes:  # coalesce: the last action for a document wins
+        latest[(change.doc_type, change.doc_id)] = change.action
+    ix = open_index(path)
+    writer = ix.writer(timeout=lock_timeout)
+    try:
+        # Under the lock: skip what another writer applied meanwhile, and read the rows now,
+        # so a slower writer can never overwrite newer documents with older ones.
+        if read_last_change_id(path) >= changes[-1].id:
+            writer.cancel()
+            return 0
+        documents = _load_documents(latest)
+        for (doc_type, doc_id), document in documents.items():
+            if document is None:
+                writer.delete_by_term("key", doc_key(doc_type, doc_id))
+            else:
+                writer.update_document(**document)
+        writer.commit()
+    except BaseException:
+        if not writer.is_closed:
+            writer.cancel()
+        raise
+    finally:
+        ix.close()
+    write_last_change_id(path, changes[-1].id)
+    return len(documents)
+
+
+def _load_documents(latest: dict[tuple[str, int], str]) -> dict[tuple[str, int], dict | None]:
+    by_type: dict[str, list[int]] = {}
+    for (doc_type, doc_id), action in latest.items():
+        if action == "upsert" and doc_type in SOURCES:
+            by_type.setdefault(doc_type, []).append(doc_id)
+    loaded: dict[tuple[str, int], dict | None] = dict.fromkeys(latest)
+    for doc_type, ids in by_type.items():
+        for doc_id, document in SOURCES[doc_type].load(ids).items():
+            loaded[(doc_type, doc_id)] = _with_key(doc_type, doc_id, document)
+    return loaded
+
+
+def _with_key(doc_type: str, doc_id: int, document: dict | None) -> dict | None:
+    if document is None:
+        return None
+    return {"key": doc_key(doc_type, doc_id), "type": doc_type, "doc_id": doc_id, **document}
+
+
+@dataclass
+class RebuildResult:
+    documents: int
+    seconds: float
+    last_change_id: int
+
+    @property
+    def per_second(self) -> float:
+        return self.documents / self.seconds if self.seconds else float(self.documents)
+
+
+def rebuild(progress: Callable[[int], None] | None = None, batch: int = 1000) -> RebuildResult:
+    """Build a fresh index beside the live one from the database, then swap it in atomically.
+
+    The new index starts at the change id seen before reading, so changes written during the
+    rebuild are applied to it afterwards by the normal sync.
+    """
+    started = time.perf_counter()
+    start_change_id = latest_change_id()
+    path = new_index_dir()
+    ix = open_index(path)
+    writer = ix.writer(limitmb=256)
+    count = 0
+    try:
+        for doc_type, source in SOURCES.items():
+            for ids in source.all_ids(batch):
+                for doc_id, document in source.load(ids).items():
+                    document = _with_key(doc_type, doc_id, document)
+                    if document is not None:
+                        writer.add_document(**document)
+                        count += 1
+                if progress:
+                    progress(len(ids))
+                db.session.expire_all()
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        ix.close()
+        raise
+    ix.close()
+    write_last_change_id(path, start_change_id)
+    make_live(path)
+    remove_stale_indexes(keep=path)
+    db.session.rollback()
+    current_app.logger.info("Search index rebuilt: %s documents", count)
+    return RebuildResult(count, time.perf_counter() - started, start_change_id)
+
+
+def index_status() -> dict:
+    path = live_index_dir()
+    ix = open_index(path)
+    try:
+        documents = ix.doc_count()
+    finally:
+        ix.close()
+    last = read_last_change_id(path)
+    pending = db.session.execute(
+        db.select(db.func.count(SearchChange.id)).where(SearchChange.id > last)
+    ).scalar_one()
+    db.session.rollback()
+    return {"documents": documents, "last_change_id": last, "pending": pending, "path": str(path)}

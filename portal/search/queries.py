@@ -1,0 +1,187 @@
+"""Parse and run searches: filters, sorting, highlights, "did you mean", similar items.
+
+Queries use Whoosh syntax (phrases, AND/OR/NOT, field:term). Words are ANDed; when that finds
+nothing, the same words are ORed. A query that does not parse falls back to plain words.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from markupsafe import escape
+from whoosh import qparser, query
+from whoosh.highlight import ContextFragmenter, HtmlFormatter
+
+from portal.search.index import searchers
+
+MAX_QUERY_CHARS = 500
+PER_PAGE = 20
+TYPES = ("question", "idea")  # what the search page lists (answers roll up into questions)
+SORTS = {"relevance": None, "newest": "created", "votes": "votes"}
+FIELD_ALIASES = {"tag": "tag", "tags": "tag", "title": "title", "body": "body", "area": "area"}
+
+
+def normalise_query(raw: str | None) -> str:
+    """Printable, single-spaced, at most MAX_QUERY_CHARS (what we search and what we log)."""
+    text = unicodedata.normalize("NFKC", raw or "")
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    return " ".join(text.split())[:MAX_QUERY_CHARS]
+
+
+@dataclass
+class Filters:
+    type: str | None = None  # question | idea
+    area: str | None = None  # product area slug
+    tag: str | None = None
+    status: str | None = None  # an idea status, or "solved" / "unsolved" for questions
+
+
+@dataclass
+class Hit:
+    type: str
+    id: int
+    title: str
+    url: str
+    snippet: str
+    tags: list[str]
+    area: str | None
+    status: str | None
+    solved: bool
+    votes: int
+    created: object
+
+
+@dataclass
+class SearchOutcome:
+    query: str
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    pages: int = 0
+    corrected: str | None = None  # "did you mean"
+    notice: str | None = None  # e.g. the query did not parse and was read as plain words
+    relaxed: bool = False  # nothing matched every word; showing matches of any word
+
+
+def _parser(schema, group=qparser.AndGroup) -> qparser.QueryParser:
+    parser = qparser.MultifieldParser(["title", "body", "tag"], schema, group=group)
+    parser.remove_plugin_class(qparser.WildcardPlugin)  # "*" alone would scan every term
+    parser.add_plugin(qparser.FieldAliasPlugin({v: [k] for k, v in FIELD_ALIASES.items()}))
+    return parser
+
+
+_SYNTAX = re.compile(r'["()]|\b(AND|OR|NOT)\b|\w+:')
+
+
+def parse(text: str, schema, group=qparser.AndGroup) -> tuple[query.Query | None, str | None]:
+    """A Whoosh query for `text`; (None, notice) when it cannot be made sense of."""
+    parser = _parser(schema, group)
+    try:
+        parsed = parser.parse(text)
+    except Exception:  # Whoosh raises assorted errors on odd syntax; fall back below
+        parsed = None
+    if parsed is None or parsed == query.NullQuery or _has_errors(parsed):
+        words = " ".join(re.findall(r"\w+", text))
+        if not words:
+            return None, None
+        plain = parser.parse(words)
+        return plain, "We could not read that as search syntax, so we searched for the words."
+    return parsed, None
+
+
+def _has_errors(parsed: query.Query) -> bool:
+    """Whoosh marks the parts it could not parse with an `error` attribute."""
+    return any(getattr(node, "error", None) for node in (parsed, *parsed.leaves()))
+
+
+def _filter_query(filters: Filters, types=TYPES) -> query.Query:
+    terms: list[query.Query] = [query.Or([query.Term("type", t) for t in types])]
+    if filters.type in TYPES:
+        terms = [query.Term("type", filters.type)]
+    if filters.area:
+        terms.append(query.Term("area", filters.area))
+    if filters.tag:
+        terms.append(query.Term("tag", filters.tag.lower()))
+    if filters.status == "solved":
+        terms.append(query.Term("solved", True))
+    elif filters.status == "unsolved":
+        terms.append(query.And([query.Term("type", "question"), query.Term("solved", False)]))
+    elif filters.status:
+        terms.append(query.Term("status", filters.status))
+    return query.And(terms)
+
+
+def _hit(result, text_query) -> Hit:
+    fields = result.fields()
+    snippet = result.highlights("body", top=2) or result.highlights("title") or ""
+    if not snippet:
+        body = fields.get("body") or ""
+        snippet = str(escape(body[:240] + ("…" if len(body) > 240 else "")))
+    return Hit(
+        type=fields["type"],
+        id=fields["doc_id"],
+        title=fields.get("title") or "",
+        url=fields.get("url") or "",
+        snippet=snippet,
+        tags=[t for t in (fields.get("tag") or "").split(",") if t],
+        area=fields.get("area"),
+        status=fields.get("status"),
+        solved=bool(fields.get("solved")),
+        votes=fields.get("votes") or 0,
+        created=fields.get("created"),
+    )
+
+
+def search(raw: str, filters: Filters, sort: str = "relevance", page: int = 1) -> SearchOutcome:
+    text = normalise_query(raw)
+    outcome = SearchOutcome(query=text, page=max(page, 1))
+    if not text:
+        return outcome
+    searcher = searchers().get()
+    parsed, outcome.notice = parse(text, searcher.schema)
+    if parsed is None:
+        outcome.notice = "Type a few words to search for."
+        return outcome
+    sortedby = SORTS.get(sort)
+    options = {"filter": _filter_query(filters), "terms": True}
+    if sortedby:
+        options.update(sortedby=sortedby, reverse=True)
+    results = searcher.search_page(parsed, outcome.page, pagelen=PER_PAGE, **options)
+    if results.total == 0 and outcome.notice is None:
+        relaxed, _ = parse(text, searcher.schema, group=qparser.OrGroup)
+        if relaxed is not None:
+            results = searcher.search_page(relaxed, outcome.page, pagelen=PER_PAGE, **options)
+            outcome.relaxed = results.total > 0
+    results.results.fragmenter = ContextFragmenter(maxchars=240, surround=60)
+    results.results.formatter = HtmlFormatter(tagname="mark", between=" … ")
+    outcome.hits = [_hit(result, parsed) for result in results]
+    outcome.total = results.total
+    outcome.pages = (results.total + PER_PAGE - 1) // PER_PAGE
+    outcome.corrected = _did_you_mean(searcher, parsed, text)
+    return outcome
+
+
+def _did_you_mean(searcher, parsed, text: str) -> str | None:
+    try:
+        corrected = searcher.correct_query(parsed, text)
+    except Exception:  # correction is a nicety; a query it cannot handle simply gets none
+        return None
+    if corrected.query != parsed and corrected.string.lower() != text.lower():
+        return corrected.string
+    return None
+
+
+def similar(raw: str, doc_type: str = "any", limit: int = 5) -> list[Hit]:
+    """The best matches for a title being typed: any of its words, title weighted most."""
+    text = normalise_query(raw)
+    words = re.findall(r"\w+", text)
+    if not words:
+        return []
+    searcher = searchers().get()
+    parser = qparser.MultifieldParser(
+        ["title", "body", "tag"], searcher.schema, group=qparser.OrGroup.factory(0.9)
+    )
+    parsed = parser.parse(" ".join(words[:30]))
+    types = TYPES if doc_type not in TYPES else (doc_type,)
+    results = searcher.search(parsed, limit=limit, filter=_filter_query(Filters(), types))
+    return [_hit(result, parsed) for result in results]

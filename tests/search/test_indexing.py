@@ -1,0 +1,201 @@
+"""The index is a derived view of the database: indexed after commit, absent after rollback,
+never losing a change to a crash or a busy lock, and rebuildable from scratch."""
+
+import multiprocessing
+
+import pytest
+from whoosh.query import Every, Term
+
+from portal.extensions import db
+from portal.search.changes import record_search_change
+from portal.search.documents import SOURCES
+from portal.search.index import live_index_dir, open_index, searchers
+from portal.search.indexer import apply_pending, pending_changes, rebuild
+from portal.search.models import SearchChange
+from portal.taxonomy.models import ProductArea
+from tests.search import area_source
+
+
+@pytest.fixture
+def area_documents(app):
+    SOURCES["area"] = area_source.AREA_SOURCE
+    yield
+    SOURCES.pop("area", None)
+    searchers().close()
+
+
+def add_area(name: str, description: str = "") -> int:
+    area = ProductArea(name=name, slug=name.lower().replace(" ", "-"), description=description)
+    db.session.add(area)
+    db.session.flush()
+    record_search_change("area", area.id)
+    return area.id
+
+
+def indexed_titles() -> set[str]:
+    searcher = searchers().get()
+    return {hit["title"] for hit in searcher.search(Every(), limit=None)}
+
+
+def test_indexed_after_commit_absent_after_rollback(area_documents):
+    add_area("Billing", "Invoices and refunds")
+    db.session.commit()
+    add_area("Ghost", "never committed")
+    db.session.rollback()
+    result = apply_pending()
+    assert result.applied == 1
+    assert indexed_titles() == {"Billing"}
+
+
+def test_edits_and_deletes_show_up(area_documents):
+    area_id = add_area("Billing", "Invoices")
+    db.session.commit()
+    apply_pending()
+    area = db.session.get(ProductArea, area_id)
+    area.name = "Payments"
+    record_search_change("area", area_id)
+    db.session.commit()
+    apply_pending()
+    assert indexed_titles() == {"Payments"}
+    db.session.delete(area)
+    record_search_change("area", area_id, "delete")
+    db.session.commit()
+    apply_pending()
+    assert indexed_titles() == set()
+
+
+def test_repeated_changes_are_coalesced(area_documents):
+    area_id = add_area("Billing")
+    for _ in range(5):
+        record_search_change("area", area_id)
+    db.session.commit()
+    result = apply_pending()
+    assert (result.applied, result.documents) == (6, 1)
+
+
+def test_a_write_request_is_searchable_when_the_response_is_done(app, client, area_documents):
+    @app.post("/test-add-area")
+    def add_area_view():
+        add_area("Integrations", "Slack and Zapier")
+        db.session.commit()
+        return "ok"
+
+    assert client.post("/test-add-area").status_code == 200
+    assert indexed_titles() == {"Integrations"}
+
+
+def test_a_crash_while_indexing_loses_nothing(app, client, runner, area_documents):
+    area_source.FAIL_NEXT_LOAD["count"] = 1
+
+    @app.post("/test-add-area")
+    def add_area_view():
+        add_area("Reports")
+        db.session.commit()
+        return "ok"
+
+    assert client.post("/test-add-area").status_code == 200  # nobody sees the indexing failure
+    assert "Reports" not in indexed_titles()
+    result = runner.invoke(args=["search", "sync"])
+    assert result.exit_code == 0 and "Applied 1 changes" in result.output
+    assert indexed_titles() == {"Reports"}
+
+
+def test_a_busy_index_defers_and_never_drops(area_documents):
+    add_area("Mobile")
+    db.session.commit()
+    holder = open_index().writer()  # another process holding Whoosh's write lock
+    try:
+        result = apply_pending(lock_timeout=0.1)
+        assert result.deferred and result.applied == 0
+    finally:
+        holder.cancel()
+    assert apply_pending().applied == 1
+    assert indexed_titles() == {"Mobile"}
+
+
+def test_rebuild_equals_the_incremental_index(runner, area_documents):
+    for name in ("Billing", "Mobile", "Reports", "Account"):
+        add_area(name, f"All about {name.lower()}")
+    db.session.commit()
+    apply_pending()
+    incremental = _stored_documents()
+    old_dir = live_index_dir()
+    result = runner.invoke(args=["search", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "Rebuilt the index: 4 documents" in result.output
+    assert live_index_dir() != old_dir and not old_dir.exists()
+    assert _stored_documents() == incremental
+    status = runner.invoke(args=["search", "status"])
+    assert "Documents:        4" in status.output and "Changes pending:  0" in status.output
+
+
+def test_changes_during_a_rebuild_are_applied_after_it(area_documents):
+    add_area("Billing")
+    db.session.commit()
+    rebuild()
+    add_area("Late arrival")
+    db.session.commit()
+    apply_pending()
+    assert indexed_titles() == {"Billing", "Late arrival"}
+
+
+def _stored_documents() -> set[tuple]:
+    searcher = searchers().get()
+    return {
+        (hit["key"], hit["title"], hit.get("body")) for hit in searcher.search(Every(), limit=None)
+    }
+
+
+@pytest.mark.parametrize("app_config", [{"SEARCH_GAP_GRACE_SECONDS": 60}])
+def test_a_gap_in_change_ids_waits_for_the_slower_transaction(area_documents):
+    first = add_area("First")
+    db.session.commit()
+    db.session.add(SearchChange(id=first + 100, doc_type="area", doc_id=first))
+    db.session.commit()
+    ids = [change.id for change in pending_changes(0, 100)]
+    assert ids == [1]  # stops before the gap until the grace period has passed
+
+
+def _writer_process(config: dict, names: list[str], errors) -> None:
+    from portal import create_app
+
+    app = create_app(config)
+    with app.app_context():
+        SOURCES["area"] = area_source.AREA_SOURCE
+        try:
+            for name in names:
+                add_area(name)
+                db.session.commit()
+                apply_pending()
+        except Exception as error:
+            errors.put(repr(error))
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_two_processes_writing_at_once_lose_nothing(app, area_documents):
+    context = multiprocessing.get_context("spawn")
+    errors = context.Queue()
+    config = {
+        key: app.config[key]
+        for key in (
+            "SQLALCHEMY_DATABASE_URI",
+            "SECRET_KEY",
+            "INSTANCE_DIR",
+            "SEARCH_DIR",
+            "UPLOAD_DIR",
+        )
+    }
+    config.update(TESTING=True, RATELIMIT_ENABLED=False, SEARCH_GAP_GRACE_SECONDS=0)
+    names = [[f"P{p} Area {i}" for i in range(15)] for p in range(2)]
+    processes = [context.Process(target=_writer_process, args=(config, n, errors)) for n in names]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=120)
+    assert [p.exitcode for p in processes] == [0, 0]
+    assert errors.empty()
+    apply_pending()
+    assert indexed_titles() == {name for group in names for name in group}
+    assert Term("type", "area")
