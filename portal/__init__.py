@@ -42,12 +42,14 @@ def _register_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal.accounts import bp as accounts_bp
     from portal.admin import bp as admin_bp
+    from portal.insights import bp as insights_bp
     from portal.main import bp as main_bp
     from portal.notifications import bp as notifications_bp
     from portal.search import bp as search_bp
     from portal.search import hooks as search_hooks
 
-    for blueprint in (main_bp, accounts_bp, admin_bp, notifications_bp, search_bp):
+    blueprints = (main_bp, accounts_bp, admin_bp, notifications_bp, search_bp, insights_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     search_hooks.register(app)
 

@@ -18,6 +18,18 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+# plotly.js injects <style> elements and style attributes while drawing; pages with charts
+# allow inline *styles* (never inline scripts). Markdown is sanitised, so no one else can add any.
+CHART_PAGE_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+)
+
+
+def allow_chart_styles(response):
+    response.headers["Content-Security-Policy"] = CHART_PAGE_POLICY
+    return response
+
+
 def register(app: Flask) -> None:
     @app.after_request
     def set_security_headers(response):

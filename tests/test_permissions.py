@@ -32,6 +32,7 @@ def signed_in(status: int, **overrides: int) -> dict[str, int]:
 
 
 ADMIN_ONLY = signed_in(403, admin=200)
+TEAM_INSIGHTS = signed_in(403, staff=200, product=200, admin=200)
 ADMIN_ONLY_WRITE = signed_in(403, admin=302)
 
 
@@ -90,6 +91,11 @@ CASES = [
         signed_in(200, suspended=403, anonymous=403),
         data=lambda w: {"text": "**hi**"},
     ),
+    Case("search", "GET", lambda w: "/search?q=billing", everyone(200)),
+    Case("similar items", "GET", lambda w: "/search/similar?q=billing", everyone(200)),
+    Case("insights dashboard", "GET", lambda w: "/insights", TEAM_INSIGHTS),
+    Case("insights CSV", "GET", lambda w: "/insights/data/activity.csv", TEAM_INSIGHTS),
+    Case("plotly.js", "GET", lambda w: "/insights/plotly.min.js", TEAM_INSIGHTS),
     Case("logout", "POST", lambda w: "/logout", everyone(302), anonymous_goes_to_login=False),
     Case("admin: people", "GET", lambda w: "/admin/users", ADMIN_ONLY),
     Case("admin: person", "GET", lambda w: f"/admin/users/{w.users['author'].id}", ADMIN_ONLY),

@@ -1,0 +1,69 @@
+import csv
+import io
+import json
+from pathlib import Path
+
+import plotly
+from flask import Response, abort, render_template, request, send_file
+
+from portal.accounts.services import all_plans
+from portal.insights import bp, metrics
+from portal.insights.filters import PERIODS, parse_filters
+from portal.insights.panels import PANELS
+from portal.taxonomy.services import all_areas
+
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+def _headline(filters) -> list[dict]:
+    now, before = metrics.event_counts(filters), metrics.event_counts(filters, previous=True)
+    searches = metrics.search_totals(filters)
+    cards = [
+        {"label": label, "value": now[kind], "previous": before[kind]}
+        for kind, label in metrics.ACTIVITY_KINDS.items()
+    ]
+    cards.append({"label": "Searches with no results", "value": searches["no_results"],
+                  "previous": None, "of": searches["searches"]})  # fmt: skip
+    return cards
+
+
+@bp.get("")
+def dashboard():
+    filters = parse_filters(request.args)
+    panels = [build(filters) for build in PANELS.values()]
+    figures = {panel.key: json.loads(panel.figure.to_json()) for panel in panels if panel.figure}
+    return render_template(
+        "insights/dashboard.html",
+        filters=filters,
+        periods=PERIODS,
+        areas=all_areas(),
+        plans=all_plans(),
+        headline=_headline(filters),
+        panels=panels,
+        figures=figures,
+    ), (400 if filters.errors else 200)
+
+
+@bp.get("/data/<key>.csv")
+def panel_csv(key: str):
+    build = PANELS.get(key)
+    if build is None:
+        abort(404)
+    filters = parse_filters(request.args)
+    panel = build(filters)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(panel.columns)
+    writer.writerows(panel.rows)
+    filename = f"{key}-{filters.since.isoformat()}-{filters.until.isoformat()}.csv"
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/plotly.min.js")
+def plotly_js():
+    """plotly.js from the installed plotly package: served by us, never from a CDN."""
+    return send_file(PLOTLY_JS, mimetype="text/javascript", max_age=30 * 86400)
