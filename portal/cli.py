@@ -11,6 +11,7 @@ from portal.accounts.models import Role
 from portal.accounts.passwords import password_problem
 from portal.accounts.services import email_taken, register_user
 from portal.extensions import db
+from portal.insights.cli import insights_cli
 from portal.search.cli import search_cli
 
 users_cli = AppGroup("users", help="Manage people and roles.")
@@ -84,3 +85,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(search_cli)
+    app.cli.add_command(insights_cli)

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -68,6 +68,6 @@ def register(app: Flask) -> None:
     @app.context_processor
     def layout_context():
         unread = 0
-        if current_user.is_authenticated:
+        if has_request_context() and current_user.is_authenticated:
             unread = unread_count(current_user)
         return {"site": get_settings(), "unread_notifications": unread}

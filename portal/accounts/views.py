@@ -68,15 +68,19 @@ def check_email():
 def confirm(token: str):
     user = read_token(token, "confirm-email")
     if user is None:
-        flash("That confirmation link has expired or was already used. Log in to get a new one.",
-              "warning")  # fmt: skip
+        flash(
+            "That confirmation link has expired or was already used. Log in to get a new one.",
+            "warning",
+        )
         return redirect(url_for(".login"))
     confirm_email(user)
     db.session.commit()
     session.pop("pending_email", None)
     login_user(user)
-    flash(f"Welcome, {user.display_name}! Your email is confirmed and your account is ready.",
-          "success")  # fmt: skip
+    flash(
+        f"Welcome, {user.display_name}! Your email is confirmed and your account is ready.",
+        "success",
+    )
     return redirect(url_for("main.home"))
 
 

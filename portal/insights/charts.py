@@ -33,9 +33,15 @@ def activity_figure(series: list[Series]) -> go.Figure:
     figure = go.Figure()
     for line in series:
         figure.add_trace(
-            go.Scatter(x=[d.isoformat() for d in line.x], y=line.y, name=line.label,
-                       mode="lines+markers", line={"width": 2}, marker={"size": 4})
-        )  # fmt: skip
+            go.Scatter(
+                x=[d.isoformat() for d in line.x],
+                y=line.y,
+                name=line.label,
+                mode="lines+markers",
+                line={"width": 2},
+                marker={"size": 4},
+            )
+        )
     figure = _layout(figure, y_title="count")
     figure.update_yaxes(**_count_axis(max((max(s.y, default=0) for s in series), default=0)))
     return figure

@@ -41,9 +41,12 @@ class InsightsFilters:
         """The period of the same length just before this one (for "change against")."""
         length = timedelta(days=self.days)
         return InsightsFilters(
-            since=self.since - length, until=self.until - length, period=self.period,
-            area=self.area, plan=self.plan,
-        )  # fmt: skip
+            since=self.since - length,
+            until=self.until - length,
+            period=self.period,
+            area=self.area,
+            plan=self.plan,
+        )
 
     def query_args(self, **overrides) -> dict:
         args = {"period": self.period}

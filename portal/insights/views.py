@@ -7,9 +7,11 @@ import plotly
 from flask import Response, abort, render_template, request, send_file
 
 from portal.accounts.services import all_plans
+from portal.clock import utcnow
 from portal.insights import bp, metrics
 from portal.insights.filters import PERIODS, parse_filters
 from portal.insights.panels import PANELS
+from portal.insights.reports import MIMETYPES, RENDERERS, build_report, to_html
 from portal.taxonomy.services import all_areas
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -22,8 +24,14 @@ def _headline(filters) -> list[dict]:
         {"label": label, "value": now[kind], "previous": before[kind]}
         for kind, label in metrics.ACTIVITY_KINDS.items()
     ]
-    cards.append({"label": "Searches with no results", "value": searches["no_results"],
-                  "previous": None, "of": searches["searches"]})  # fmt: skip
+    cards.append(
+        {
+            "label": "Searches with no results",
+            "value": searches["no_results"],
+            "previous": None,
+            "of": searches["searches"],
+        }
+    )
     return cards
 
 
@@ -60,6 +68,27 @@ def panel_csv(key: str):
         out.getvalue(),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/report")
+def report():
+    """The product feedback report for a period; `format=md|csv` downloads it."""
+    args = request.args.copy()
+    if "since" in args or "until" in args:
+        args.setdefault("period", "custom")
+    filters = parse_filters(args)
+    fmt = request.args.get("format", "html")
+    if fmt not in RENDERERS:
+        abort(400, description="Choose format=html, md or csv.")
+    built = build_report(filters, utcnow().replace(microsecond=0))
+    if fmt == "html":
+        return to_html(built), (400 if filters.errors else 200)
+    name = f"product-feedback-{filters.since.isoformat()}-{filters.until.isoformat()}.{fmt}"
+    return Response(
+        RENDERERS[fmt](built),
+        mimetype=MIMETYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

@@ -28,10 +28,12 @@ def event(kind: str, when: str, actor=None, area=None) -> None:
 def search(query: str, results: int, when: str, user=None) -> None:
     db.session.add(
         SearchQuery(
-            query=query, results=results, created_at=datetime.fromisoformat(when),
+            query=query,
+            results=results,
+            created_at=datetime.fromisoformat(when),
             user_id=user.id if user else None,
         )
-    )  # fmt: skip
+    )
 
 
 def march() -> InsightsFilters:
@@ -47,8 +49,11 @@ def test_event_counts_and_previous_period(app, make_area):
     event("user.registered", "2026-03-10 12:00:00")  # not counted
     db.session.commit()
     assert metrics.event_counts(march()) == {
-        "question.asked": 2, "answer.posted": 1, "idea.suggested": 0, "idea.voted": 0,
-    }  # fmt: skip
+        "question.asked": 2,
+        "answer.posted": 1,
+        "idea.suggested": 0,
+        "idea.voted": 0,
+    }
     assert metrics.event_counts(march(), previous=True)["question.asked"] == 1
 
 

@@ -1,0 +1,98 @@
+from datetime import datetime
+
+import pytest
+
+from portal.extensions import db
+from portal.insights.models import ActivityEvent
+from portal.search.models import SearchQuery
+from tests.conftest import login
+
+
+@pytest.fixture
+def march_data(app):
+    for day in (3, 4, 5):
+        db.session.add(ActivityEvent(kind="question.asked", created_at=datetime(2026, 3, day)))
+    db.session.add(ActivityEvent(kind="question.asked", created_at=datetime(2026, 2, 10)))
+    for _ in range(2):
+        db.session.add(SearchQuery(query="dark | mode", results=0, created_at=datetime(2026, 3, 9)))
+    db.session.commit()
+
+
+@pytest.fixture
+def staff(client, make_user):
+    login(client, make_user("staff"))
+
+
+def test_report_page_prints_headline_and_gaps(client, staff, march_data):
+    response = client.get("/insights/report?since=2026-03-01&until=2026-03-31")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Product feedback report: 2026-03-01 to 2026-03-31" in page
+    assert "Headline numbers" in page and "+200%" in page  # 3 questions against 1
+    assert "dark | mode" in page
+    assert "report.css" in page
+
+
+def test_report_as_markdown_and_csv(client, staff, march_data):
+    markdown = client.get("/insights/report?since=2026-03-01&until=2026-03-31&format=md")
+    text = markdown.get_data(as_text=True)
+    assert markdown.mimetype == "text/markdown"
+    assert "| Questions | 3 | 1 | +200% |" in text
+    assert "| dark \\| mode | 2 | 0 |" in text
+    csv_text = client.get("/insights/report?since=2026-03-01&until=2026-03-31&format=csv").get_data(
+        as_text=True
+    )
+    assert "Headline numbers,Questions,3,1,+200%" in csv_text
+
+
+def test_report_bad_input(client, staff):
+    assert client.get("/insights/report?format=pdf").status_code == 400
+    response = client.get("/insights/report?since=2026-03-10&until=2026-03-01")
+    assert response.status_code == 400
+    assert "The end date is before the start date." in response.get_data(as_text=True)
+
+
+def test_report_command_writes_a_file(runner, march_data, tmp_path):
+    target = tmp_path / "report.md"
+    result = runner.invoke(
+        args=[
+            "insights",
+            "report",
+            "--since",
+            "2026-03-01",
+            "--until",
+            "2026-03-31",
+            "--format",
+            "md",
+            "--output",
+            str(target),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert "| Questions | 3 | 1 | +200% |" in target.read_text()
+    html = runner.invoke(
+        args=[
+            "insights",
+            "report",
+            "--since",
+            "2026-03-01",
+            "--until",
+            "2026-03-31",
+            "--format",
+            "html",
+        ]
+    )
+    assert html.exit_code == 0 and '<h2 id="section-headline">' in html.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--since", "2026-02-30", "--until", "2026-03-01"], "use a date like"),
+        (["--since", "2026-03-10", "--until", "2026-03-01"], "before the start date"),
+        (["--since", "2026-03-01", "--until", "2026-03-31", "--area", "nope"], "no product area"),
+    ],
+)
+def test_report_command_bad_input(runner, args, message):
+    result = runner.invoke(args=["insights", "report", *args])
+    assert result.exit_code != 0 and message in result.output
