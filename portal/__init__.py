@@ -43,8 +43,9 @@ def _register_blueprints(app: Flask) -> None:
     from portal.admin import bp as admin_bp
     from portal.main import bp as main_bp
     from portal.notifications import bp as notifications_bp
+    from portal.support import bp as support_bp
 
-    for blueprint in (main_bp, accounts_bp, admin_bp, notifications_bp):
+    for blueprint in (main_bp, accounts_bp, admin_bp, notifications_bp, support_bp):
         app.register_blueprint(blueprint)
 
 

@@ -67,5 +67,8 @@ def load_demo_command(force: bool, if_empty: bool) -> None:
 
 
 def register(app: Flask) -> None:
+    from portal.support.cli import support_cli
+
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(support_cli)

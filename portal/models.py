@@ -5,16 +5,22 @@ from portal.insights.models import ActivityEvent
 from portal.notifications.models import Notification
 from portal.search.models import SearchChange
 from portal.site.models import SiteSettings
+from portal.support.models import Answer, Comment, Question, Revision, Vote
 from portal.taxonomy.models import ProductArea, Tag
 
 __all__ = [
     "ActivityEvent",
+    "Answer",
+    "Comment",
     "Notification",
     "Plan",
     "ProductArea",
+    "Question",
+    "Revision",
     "Role",
     "SearchChange",
     "SiteSettings",
     "Tag",
     "User",
+    "Vote",
 ]
