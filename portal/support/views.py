@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from portal.accounts.permissions import Permission, can, require
+from portal.accounts.permissions import Forbidden, Permission, can, require
 from portal.csrf import form_view
 from portal.errors import render_error
 from portal.extensions import db, limiter
@@ -251,11 +251,19 @@ def vote_answer(answer_id: int):
     return _vote(answer, answer_url(answer))
 
 
+def _require_accept(question: Question) -> None:
+    require(Permission.VOTE)  # anonymous: log in; suspended: why not
+    if not can(current_user, Permission.ACCEPT_ANSWER, question):
+        raise Forbidden(
+            "Only the person who asked this question (or our support team) can accept an answer."
+        )
+
+
 @bp.post("/answers/<int:answer_id>/accept")
 @login_required
 def accept(answer_id: int):
     answer = get_answer_or_404(answer_id)
-    require(Permission.VOTE)
+    _require_accept(answer.question)
     try:
         services.accept_answer(answer, current_user)
     except SupportError as error:
@@ -269,7 +277,7 @@ def accept(answer_id: int):
 @login_required
 def unaccept(answer_id: int):
     answer = get_answer_or_404(answer_id)
-    require(Permission.VOTE)
+    _require_accept(answer.question)
     try:
         services.unaccept_answer(answer, current_user)
     except SupportError as error:
