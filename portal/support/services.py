@@ -693,6 +693,7 @@ class QuestionPage:
     my_votes: dict  # (kind, id) -> 1 | -1
     duplicate_of: Question | None
     accepted: Answer | None
+    related: list[Question]  # other questions in the same product area, solved ones first
 
 
 def load_question_page(question: Question, viewer, *, include_deleted: bool) -> QuestionPage:
@@ -725,7 +726,19 @@ def load_question_page(question: Question, viewer, *, include_deleted: bool) -> 
     if question.duplicate_of_id:
         duplicate_of = db.session.get(Question, question.duplicate_of_id)
     accepted = next((a for a in answers if a.is_accepted and not a.is_deleted), None)
-    return QuestionPage(question, answers, comments, my_votes, duplicate_of, accepted)
+    related = list(
+        db.session.scalars(
+            db.select(Question)
+            .where(
+                Question.product_area_id == question.product_area_id,
+                Question.id != question.id,
+                Question.deleted_at.is_(None),
+            )
+            .order_by(Question.is_solved.desc(), Question.last_activity_at.desc())
+            .limit(6)
+        )
+    )
+    return QuestionPage(question, answers, comments, my_votes, duplicate_of, accepted, related)
 
 
 def latest_questions(limit: int = 6) -> list[Question]:
