@@ -30,7 +30,6 @@ def upgrade():
     sa.Column('answer_count', sa.Integer(), server_default=sa.text('0'), nullable=False),
     sa.Column('comment_count', sa.Integer(), server_default=sa.text('0'), nullable=False),
     sa.Column('view_count', sa.Integer(), server_default=sa.text('0'), nullable=False),
-    sa.Column('is_solved', sa.Boolean(), server_default=sa.text('(false)'), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('last_activity_at', sa.DateTime(), nullable=False),
     sa.Column('edited_at', sa.DateTime(), nullable=True),

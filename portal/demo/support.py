@@ -105,7 +105,6 @@ def load(ctx: DemoContext) -> None:
                 answer.is_accepted = True
                 answer.accepted_at = accepted_at
                 answer.accepted_by_id = question.author_id
-                question.is_solved = True
                 record_event(
                     "answer.accepted",
                     actor=ctx.users[spec["asker"]],

@@ -13,7 +13,7 @@ support_cli = AppGroup("support", help="Support Q&A maintenance.")
 @support_cli.command("recount")
 @click.option("--check", is_flag=True, help="Only report drift; change nothing (exit 1 on drift).")
 def recount_command(check: bool) -> None:
-    """Recompute scores, answer and comment counts, solved flags and reputation from the rows.
+    """Recompute scores, answer and comment counts and reputation from the rows.
 
     Reports every stored value that differs from the count (expected: none) and corrects it,
     unless --check is given.

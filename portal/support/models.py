@@ -18,9 +18,10 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    exists,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from portal.accounts.models import User
 from portal.clock import utcnow
@@ -57,7 +58,6 @@ class Question(db.Model):
     answer_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     comment_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     view_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
-    is_solved: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None]
@@ -226,3 +226,12 @@ class Revision(db.Model):
     replaced_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     author: Mapped[User | None] = relationship(lazy="joined")
+
+
+# Solved = has an accepted, undeleted answer. Computed in the same SELECT that loads the question
+# (no stored flag that could drift); the partial unique index makes "the" accepted answer unique.
+Question.is_solved = column_property(
+    exists().where(
+        Answer.question_id == Question.id, Answer.is_accepted, Answer.deleted_at.is_(None)
+    )
+)

@@ -90,11 +90,6 @@ def recount(*, fix: bool = True) -> list[Drift]:
         .where(Comment.answer_id.is_not(None))
         .group_by(Comment.answer_id)
     )
-    solved = set(
-        db.session.scalars(
-            db.select(Answer.question_id).where(Answer.is_accepted, Answer.deleted_at.is_(None))
-        )
-    )
     expected = {
         Question: {
             "score": question_scores,
@@ -113,11 +108,6 @@ def recount(*, fix: bool = True) -> list[Drift]:
                 counted = columns[name].get(row_id, 0)
                 if value != counted:
                     drifts.append(Drift(model.__tablename__, row_id, name, value, counted))
-    for row_id, is_solved in db.session.execute(db.select(Question.id, Question.is_solved)):
-        if bool(is_solved) != (row_id in solved):
-            drifts.append(
-                Drift("questions", row_id, "is_solved", int(bool(is_solved)), int(row_id in solved))
-            )
     reputation = _expected_reputation()
     for user_id, stored in db.session.execute(db.select(User.id, User.reputation)):
         counted = reputation.get(user_id, 0)
@@ -132,11 +122,10 @@ def _apply(drifts: list[Drift]) -> None:
     models = {"questions": Question, "answers": Answer, "users": User}
     for drift in drifts:
         model = models[drift.table]
-        value = bool(drift.counted) if drift.column == "is_solved" else drift.counted
         db.session.execute(
             update(model)
             .where(model.id == drift.row_id)
-            .values({drift.column: value})
+            .values({drift.column: drift.counted})
             .execution_options(synchronize_session=False)
         )
     db.session.flush()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from flask import current_app, url_for
 from sqlalchemy import delete, func, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
 from portal.accounts.permissions import TEAM_MODERATORS
@@ -158,7 +159,6 @@ def ask_question(
         "answer_count": 0,
         "comment_count": 0,
         "view_count": 0,
-        "is_solved": False,
     }
     if form_token:
         question_id = _insert_unless_exists(Question, values, ["form_token"])
@@ -324,23 +324,36 @@ def _acceptance_reputation(answer_author_id: int | None, accepter_id: int | None
     return gains
 
 
-def _clear_acceptance(question: Question) -> Answer | None:
+def _clear_acceptance(question: Question) -> int | None:
+    """Unmark the question's accepted answer (if any), taking back its reputation.
+
+    The UPDATE only matches while the answer is still accepted, so two requests moving the
+    acceptance at once cannot both take the reputation back.
+    """
     current = db.session.execute(
-        db.select(Answer).where(Answer.question_id == question.id, Answer.is_accepted)
-    ).scalar_one_or_none()
+        db.select(Answer.id, Answer.author_id, Answer.accepted_by_id).where(
+            Answer.question_id == question.id, Answer.is_accepted
+        )
+    ).first()
     if current is None:
         return None
+    result = db.session.execute(
+        update(Answer)
+        .where(Answer.id == current.id, Answer.is_accepted)
+        .values(is_accepted=False, accepted_at=None, accepted_by_id=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    if result.rowcount != 1:
+        raise SupportError(
+            "The accepted answer changed at the same moment. Reload the page and try again."
+        )
     for user_id, gain in _acceptance_reputation(current.author_id, current.accepted_by_id).items():
         _add_reputation(user_id, -gain)
-    current.is_accepted = False
-    current.accepted_at = None
-    current.accepted_by_id = None
-    db.session.flush()
-    return current
+    return current.id
 
 
-def accept_answer(answer: Answer, user: User) -> Answer | None:
-    """Mark `answer` as the one that solved the question; returns the answer it replaced."""
+def accept_answer(answer: Answer, user: User) -> int | None:
+    """Mark `answer` as the one that solved the question; returns the id of the one it replaced."""
     question = answer.question
     _check_not_deleted(answer)
     if not (_is_moderator(user) or question.author_id == user.id):
@@ -351,8 +364,12 @@ def accept_answer(answer: Answer, user: User) -> Answer | None:
     answer.is_accepted = True
     answer.accepted_at = utcnow()
     answer.accepted_by_id = user.id
-    question.is_solved = True
-    db.session.flush()  # the partial unique index refuses a concurrent second acceptance here
+    try:
+        db.session.flush()  # the partial unique index refuses a concurrent second acceptance
+    except IntegrityError as error:
+        raise SupportError(
+            "Another answer was accepted at the same moment. Reload the page to see which."
+        ) from error
     for user_id, gain in _acceptance_reputation(answer.author_id, user.id).items():
         _add_reputation(user_id, gain)
     _touch(question)
@@ -385,8 +402,6 @@ def unaccept_answer(answer: Answer, user: User) -> None:
     if not answer.is_accepted:
         raise SupportError("This answer is not the accepted one.")
     _clear_acceptance(question)
-    question.is_solved = False
-    db.session.flush()
     record_event(
         "answer.unaccepted",
         actor=user,
@@ -540,7 +555,6 @@ def delete_post(post, moderator: User) -> None:
     if kind == "answer":
         if post.is_accepted:
             _clear_acceptance(question)
-            question.is_solved = False
             record_search_change("question", question.id)
         _bump(Question, question.id, answer_count=-1)
     db.session.flush()

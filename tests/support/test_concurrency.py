@@ -70,3 +70,33 @@ def test_one_person_voting_at_once_in_many_tabs_counts_once(app, make_user, make
     assert db.session.get(Question, question_id).score == 1
     assert db.session.execute(db.select(db.func.count(Vote.id))).scalar_one() == 1
     assert recount(fix=False) == []
+
+
+def test_concurrent_acceptances_leave_exactly_one_accepted_answer(
+    app, make_user, make_question, make_answer
+):
+    asker = make_user()
+    question = make_question(author=asker)
+    answer_ids = [make_answer(question).id for _ in range(THREADS)]
+    asker_id, question_id = asker.id, question.id
+    refused = []
+
+    def work(index: int) -> None:
+        from portal.support.services import accept_answer
+
+        try:
+            accept_answer(db.session.get(Answer, answer_ids[index]), db.session.get(User, asker_id))
+            db.session.commit()
+        except SupportError as error:
+            db.session.rollback()
+            refused.append(error.message)
+
+    errors = run_concurrently(app, work, threads=THREADS)
+    assert errors == []
+    accepted = db.session.execute(
+        db.select(db.func.count(Answer.id)).where(
+            Answer.question_id == question_id, Answer.is_accepted
+        )
+    ).scalar_one()
+    assert accepted == 1
+    assert recount(fix=False) == []

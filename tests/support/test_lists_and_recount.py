@@ -104,3 +104,19 @@ def test_recount_reports_and_fixes_drift(runner, make_user, make_question, make_
     db.session.expire_all()
     assert db.session.get(Question, question.id).score == 1
     assert runner.invoke(args=["support", "recount", "--check"]).exit_code == 0
+
+
+def test_list_statement_count_does_not_grow_with_rows(
+    client, make_user, make_area, make_question, count_queries
+):
+    area = make_area()
+    make_question(area=area, tags=["one"])
+    client.get("/questions")
+    with count_queries() as few:
+        client.get("/questions")
+    for n in range(12):
+        make_question(author=make_user(), area=area, tags=[f"tag-{n}", "shared"])
+    with count_queries() as many:
+        page = client.get("/questions").get_data(as_text=True)
+    assert page.count('<li class="q-row') == 13
+    assert few.count == many.count
