@@ -47,8 +47,17 @@ def _register_blueprints(app: Flask) -> None:
     from portal.notifications import bp as notifications_bp
     from portal.search import bp as search_bp
     from portal.search import hooks as search_hooks
+    from portal.support import bp as support_bp
 
-    blueprints = (main_bp, accounts_bp, admin_bp, notifications_bp, search_bp, insights_bp)
+    blueprints = (
+        main_bp,
+        accounts_bp,
+        admin_bp,
+        notifications_bp,
+        support_bp,
+        search_bp,
+        insights_bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     search_hooks.register(app)

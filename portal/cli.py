@@ -81,8 +81,11 @@ def send_mail_command() -> None:
 
 
 def register(app: Flask) -> None:
+    from portal.support.cli import support_cli
+
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(insights_cli)
+    app.cli.add_command(support_cli)

@@ -6,18 +6,24 @@ from portal.mail.models import OutboxMail
 from portal.notifications.models import Notification
 from portal.search.models import SearchChange, SearchQuery
 from portal.site.models import SiteSettings
+from portal.support.models import Answer, Comment, Question, Revision, Vote
 from portal.taxonomy.models import ProductArea, Tag
 
 __all__ = [
     "ActivityEvent",
+    "Answer",
+    "Comment",
     "Notification",
     "OutboxMail",
     "Plan",
     "ProductArea",
+    "Question",
+    "Revision",
     "Role",
     "SearchChange",
     "SearchQuery",
     "SiteSettings",
     "Tag",
     "User",
+    "Vote",
 ]

@@ -56,3 +56,32 @@ def make_plan(name: str | None = None, weight: float = 1.0) -> Plan:
     db.session.add(plan)
     db.session.commit()
     return plan
+
+
+def make_question(author=None, area=None, **fields):
+    """A question asked through the service (events, search changes and counters included)."""
+    from portal.support.services import ask_question
+
+    n = next(_sequence)
+    author = author or make_user()
+    area = area or make_area()
+    question, _ = ask_question(
+        author,
+        title=fields.pop("title", f"How do I configure feature number {n}?"),
+        body=fields.pop("body", f"I tried the settings page but nothing changed ({n})."),
+        area=area,
+        tags=fields.pop("tags", []),
+    )
+    for name, value in fields.items():
+        setattr(question, name, value)
+    db.session.commit()
+    return question
+
+
+def make_answer(question, author=None, body=None):
+    from portal.support.services import post_answer
+
+    author = author or make_user()
+    answer = post_answer(question, author, body or "Open Settings, then Billing, then Save it.")
+    db.session.commit()
+    return answer

@@ -155,6 +155,166 @@ CASES = [
     ),
 ]
 
+STAFF_ONLY = signed_in(403, staff=200, admin=200)
+STAFF_ONLY_WRITE = signed_in(403, staff=302, admin=302)
+CONTRIBUTE = signed_in(302, suspended=403)
+ANSWER_TEXT = "Open Settings, then Integrations, then reconnect Slack."
+COMMENT_TEXT = "Which version of the app are you on?"
+
+SUPPORT_CASES = [
+    Case("questions", "GET", lambda w: "/questions", everyone(200)),
+    Case("questions tab", "GET", lambda w: "/questions?tab=solved", everyone(200)),
+    Case("question", "GET", lambda w: f"/questions/{w.ids['question']}", everyone(200)),
+    Case("missing question", "GET", lambda w: "/questions/999999", everyone(404)),
+    Case(
+        "deleted question",
+        "GET",
+        lambda w: f"/questions/{w.ids['deleted_question']}",
+        everyone(404, staff=200, admin=200),
+    ),
+    Case(
+        "answer link",
+        "GET",
+        lambda w: f"/answers/{w.ids['answer']}",
+        everyone(302),
+        anonymous_goes_to_login=False,
+    ),
+    Case("tag suggestions", "GET", lambda w: "/questions/tags?q=sl", everyone(200)),
+    Case(
+        "question history",
+        "GET",
+        lambda w: f"/questions/{w.ids['question']}/revisions",
+        everyone(200),
+    ),
+    Case("answer history", "GET", lambda w: f"/answers/{w.ids['answer']}/revisions", everyone(200)),
+    Case("unanswered queue", "GET", lambda w: "/questions/unanswered", STAFF_ONLY),
+    Case("ask form", "GET", lambda w: "/questions/ask", signed_in(200, suspended=403)),
+    Case(
+        "ask",
+        "POST",
+        lambda w: "/questions/ask",
+        CONTRIBUTE,
+        data=lambda w: {
+            "title": "How do I reconnect Slack after a reset?",
+            "body": "The Slack integration stopped posting after our workspace reset.",
+            "area": w.ids["area_slug"],
+            "tags": "slack",
+        },
+    ),
+    Case(
+        "answer",
+        "POST",
+        lambda w: f"/questions/{w.ids['question']}/answers",
+        CONTRIBUTE,
+        data=lambda w: {"body": ANSWER_TEXT},
+    ),
+    Case(
+        "vote on question",
+        "POST",
+        lambda w: f"/questions/{w.ids['question']}/vote",
+        CONTRIBUTE,
+        data=lambda w: {"value": "up"},
+    ),
+    Case(
+        "vote on answer",
+        "POST",
+        lambda w: f"/answers/{w.ids['answer']}/vote",
+        CONTRIBUTE,
+        data=lambda w: {"value": "down"},
+    ),
+    Case(
+        "accept",
+        "POST",
+        lambda w: f"/answers/{w.ids['answer']}/accept",
+        signed_in(403, author=302, staff=302, admin=302),
+    ),
+    Case(
+        "unaccept",
+        "POST",
+        lambda w: f"/answers/{w.ids['accepted_answer']}/unaccept",
+        signed_in(403, author=302, staff=302, admin=302),
+    ),
+    Case(
+        "comment on question",
+        "POST",
+        lambda w: f"/questions/{w.ids['question']}/comments",
+        CONTRIBUTE,
+        data=lambda w: {f"question-{w.ids['question']}-body": COMMENT_TEXT},
+    ),
+    Case(
+        "comment on answer",
+        "POST",
+        lambda w: f"/answers/{w.ids['answer']}/comments",
+        CONTRIBUTE,
+        data=lambda w: {f"answer-{w.ids['answer']}-body": COMMENT_TEXT},
+    ),
+    Case(
+        "edit question form",
+        "GET",
+        lambda w: f"/questions/{w.ids['question']}/edit",
+        signed_in(403, author=200, staff=200, admin=200),
+    ),
+    Case(
+        "edit question",
+        "POST",
+        lambda w: f"/questions/{w.ids['question']}/edit",
+        signed_in(403, author=302, staff=302, admin=302),
+        data=lambda w: {
+            "title": "A clearer title for the question",
+            "body": "Clearer details about what was tried and what happened.",
+            "area": w.ids["area_slug"],
+            "tags": "",
+        },
+    ),
+    Case(
+        "edit own answer form",
+        "GET",
+        lambda w: f"/answers/{w.ids['own_answer']}/edit",
+        signed_in(403, author=200, staff=200, admin=200),
+    ),
+    Case(
+        "edit answer",
+        "POST",
+        lambda w: f"/answers/{w.ids['own_answer']}/edit",
+        signed_in(403, author=302, staff=302, admin=302),
+        data=lambda w: {"body": ANSWER_TEXT},
+    ),
+    Case(
+        "delete question",
+        "POST",
+        lambda w: f"/questions/{w.ids['question']}/delete",
+        STAFF_ONLY_WRITE,
+    ),
+    Case(
+        "undelete question",
+        "POST",
+        lambda w: f"/questions/{w.ids['deleted_question']}/undelete",
+        signed_in(404, staff=302, admin=302),
+    ),
+    Case("delete answer", "POST", lambda w: f"/answers/{w.ids['answer']}/delete", STAFF_ONLY_WRITE),
+    Case(
+        "undelete answer",
+        "POST",
+        lambda w: f"/answers/{w.ids['deleted_answer']}/undelete",
+        signed_in(404, staff=302, admin=302),
+    ),
+    Case("close form", "GET", lambda w: f"/questions/{w.ids['question']}/close", STAFF_ONLY),
+    Case(
+        "close as duplicate",
+        "POST",
+        lambda w: f"/questions/{w.ids['question']}/close",
+        STAFF_ONLY_WRITE,
+        data=lambda w: {"duplicate_of": str(w.ids["other_question"])},
+    ),
+    Case(
+        "reopen",
+        "POST",
+        lambda w: f"/questions/{w.ids['closed_question']}/reopen",
+        STAFF_ONLY_WRITE,
+    ),
+]
+CASES += SUPPORT_CASES
+
 
 @pytest.fixture
 def world(app, make_user) -> World:
@@ -167,7 +327,42 @@ def world(app, make_user) -> World:
     from portal.notifications.models import Notification
 
     world.ids["notification"] = db.session.execute(db.select(Notification.id)).scalar_one()
+    _support_world(world, make_user)
     return world
+
+
+def _support_world(world: World, make_user) -> None:
+    """A question by the author with answers by someone else and by the author, and a few
+    questions in other states (another member's accepted answer, deleted, closed)."""
+    from portal.support import services
+    from tests.factories import make_area, make_question
+
+    other, staff = make_user(), world.users["staff"]
+    area = make_area(slug="integrations")
+    question = make_question(author=world.users["author"], area=area, tags=["slack"])
+    answer = services.post_answer(question, other, "Reconnect the app from the Slack side.")
+    own = services.post_answer(question, world.users["author"], "Answering my own question here.")
+    solved = make_question(author=world.users["author"], area=area)
+    accepted = services.post_answer(solved, other, "This one solved it, thank you again.")
+    services.accept_answer(accepted, world.users["author"])
+    deleted = make_question(area=area)
+    services.delete_post(deleted, staff)
+    deleted_answer = services.post_answer(solved, other, "An answer that staff removed later.")
+    services.delete_post(deleted_answer, staff)
+    other_question, closed = make_question(area=area), make_question(area=area)
+    services.close_as_duplicate(closed, staff, other_question)
+    db.session.commit()
+    world.ids.update(
+        question=question.id,
+        answer=answer.id,
+        own_answer=own.id,
+        accepted_answer=accepted.id,
+        deleted_question=deleted.id,
+        deleted_answer=deleted_answer.id,
+        other_question=other_question.id,
+        closed_question=closed.id,
+        area_slug=area.slug,
+    )
 
 
 @pytest.mark.parametrize("person", PEOPLE)

@@ -21,6 +21,8 @@ class Permission(StrEnum):
     MANAGE_IDEAS = "manage_ideas"  # change idea status, merge ideas, vote on behalf of customers
     VIEW_INSIGHTS = "view_insights"
     ADMINISTER = "administer"  # users and roles, product areas, plans, brand, guidelines
+    ACCEPT_ANSWER = "accept_answer"  # obj: the question; its asker or support staff
+    EDIT_POST = "edit_post"  # obj: a question or answer; its author or support staff
 
 
 TEAM_MODERATORS = {Role.STAFF, Role.ADMIN}
@@ -43,6 +45,15 @@ def _has_role(*roles: Role) -> Callable:
     return rule
 
 
+def _author_or_moderator(user, post=None) -> bool:
+    """Support staff, or the active author of `post` (for a question: the asker)."""
+    if not _active(user):
+        return False
+    if user.role in TEAM_MODERATORS:
+        return True
+    return post is not None and post.author_id == user.id
+
+
 RULES: dict[Permission, Callable] = {
     Permission.POST: lambda user, obj=None: _active(user),
     Permission.VOTE: lambda user, obj=None: _active(user),
@@ -51,6 +62,8 @@ RULES: dict[Permission, Callable] = {
     Permission.MANAGE_IDEAS: _has_role(*IDEA_MANAGERS),
     Permission.VIEW_INSIGHTS: _has_role(*IDEA_MANAGERS),
     Permission.ADMINISTER: _has_role(Role.ADMIN),
+    Permission.ACCEPT_ANSWER: _author_or_moderator,
+    Permission.EDIT_POST: _author_or_moderator,
 }
 
 
@@ -78,7 +91,12 @@ def require(permission: Permission, obj=None, user=None) -> None:
         return
     if not _signed_in(user):
         abort(login_manager.unauthorized())
-    if user.is_suspended and permission in (Permission.POST, Permission.VOTE):
+    if user.is_suspended and permission in (
+        Permission.POST,
+        Permission.VOTE,
+        Permission.ACCEPT_ANSWER,
+        Permission.EDIT_POST,
+    ):
         reason = user.suspension_reason or "no reason was given"
         raise Forbidden(
             f"Your account is suspended ({reason}). You can still read, but not post or vote."

@@ -15,8 +15,15 @@ from portal.insights.models import ActivityEvent
 
 PUBLIC_EVENT_KINDS: dict[str, str] = {
     "user.registered": "Joined the community",
+    "question.asked": "Asked",
+    "answer.posted": "Answered",
+    "answer.accepted": "Accepted an answer to",
+    "comment.posted": "Commented on",
 }
-SUBJECT_ENDPOINTS: dict[str, str] = {}
+SUBJECT_ENDPOINTS: dict[str, str] = {
+    "question": "support.question",
+    "answer": "support.answer_link",
+}
 
 
 @dataclass

@@ -1,0 +1,772 @@
+"""Support Q&A rules: asking, answering, voting, accepting, commenting, editing, moderation.
+
+Services flush and never commit. Every write records its activity event and, when searchable
+text changes, a search change, in the caller's transaction. Counters and reputation change in
+SQL (`n = n + :delta`), so concurrent requests never lose or double an update.
+"""
+
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+from sqlalchemy import delete, func, insert, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from portal.accounts.models import User
+from portal.accounts.permissions import TEAM_MODERATORS
+from portal.clock import utcnow
+from portal.extensions import db
+from portal.insights.events import record_event
+from portal.markdown import html_to_text, render_markdown
+from portal.notifications.services import notify
+from portal.search.changes import record_search_change
+from portal.support.models import Answer, Comment, Question, Revision, Vote, question_tags
+from portal.taxonomy.models import ProductArea, Tag
+from portal.taxonomy.services import get_or_create_tags
+
+UP, DOWN, WITHDRAW = 1, -1, 0
+REPUTATION_FOR_UPVOTE = {"question": 5, "answer": 10}
+REPUTATION_FOR_DOWNVOTE = -2
+REPUTATION_FOR_ACCEPTED_ANSWER = 15
+REPUTATION_FOR_ACCEPTING = 2
+MAX_TAGS = 5
+
+
+class SupportError(Exception):
+    """An action the rules refuse; the message tells the person why. Nothing was changed."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _kind(post) -> str:
+    return "question" if isinstance(post, Question) else "answer"
+
+
+def _question_of(post) -> Question:
+    return post if isinstance(post, Question) else post.question
+
+
+def _is_moderator(user) -> bool:
+    return user.role in TEAM_MODERATORS
+
+
+def _check_not_deleted(post) -> None:
+    kind = _kind(post)
+    if post.is_deleted:
+        raise SupportError(f"This {kind} was deleted, so it can’t be changed or voted on.")
+    if kind == "answer" and post.question.is_deleted:
+        raise SupportError("This question was deleted, so its answers can’t be changed.")
+
+
+def _add_reputation(user_id: int | None, delta: int) -> None:
+    if user_id is None or delta == 0:
+        return
+    db.session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(reputation=User.reputation + delta)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _bump(model, row_id: int, **deltas: int) -> None:
+    """`UPDATE model SET col = col + delta ...` for each column (atomic under concurrency)."""
+    values = {name: getattr(model, name) + delta for name, delta in deltas.items() if delta}
+    if values:
+        db.session.execute(
+            update(model)
+            .where(model.id == row_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _touch(question: Question) -> None:
+    db.session.execute(
+        update(Question)
+        .where(Question.id == question.id)
+        .values(last_activity_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _insert_unless_exists(model, values: dict, conflict_columns: list[str]) -> int | None:
+    """Insert a row, or do nothing when a unique constraint already holds one; the new id or None.
+
+    INSERT ... ON CONFLICT DO NOTHING works the same on SQLite and PostgreSQL and needs no
+    savepoint, so a concurrent duplicate is refused by the database, never by luck.
+    """
+    dialect = db.session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = (
+        module.insert(model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=conflict_columns)
+        .returning(model.id)
+    )
+    return db.session.execute(statement).scalar_one_or_none()
+
+
+def question_url(question: Question, **kwargs) -> str:
+    return url_for("support.question", question_id=question.id, slug=question.slug, **kwargs)
+
+
+def answer_url(answer: Answer) -> str:
+    return question_url(answer.question, _anchor=f"answer-{answer.id}")
+
+
+def question_path(question: Question, anchor: str | None = None) -> str:
+    """The question's canonical path, also outside a request (CLI, demo, tests): notifications."""
+    path = current_app.url_map.bind("").build(
+        "support.question", {"question_id": question.id, "slug": question.slug}
+    )
+    return f"{path}#{anchor}" if anchor else path
+
+
+# Asking and answering ------------------------------------------------------------------------
+
+
+def ask_question(
+    author: User,
+    *,
+    title: str,
+    body: str,
+    area: ProductArea,
+    tags: list[str],
+    form_token: str | None = None,
+) -> tuple[Question, bool]:
+    """Create a question; returns (question, created).
+
+    A form submitted twice carries the same one-time token: the second submission finds the
+    question the first one made (created=False) instead of making another.
+    """
+    if len(tags) > MAX_TAGS:
+        raise SupportError(f"Use at most {MAX_TAGS} tags.")
+    now = utcnow()
+    values = {
+        "author_id": author.id,
+        "product_area_id": area.id,
+        "title": title.strip(),
+        "body": body,
+        "body_html": render_markdown(body),
+        "created_at": now,
+        "last_activity_at": now,
+        "form_token": form_token,
+        "score": 0,
+        "imported_score": 0,
+        "answer_count": 0,
+        "comment_count": 0,
+        "view_count": 0,
+    }
+    if form_token:
+        question_id = _insert_unless_exists(Question, values, ["form_token"])
+        if question_id is None:
+            existing = db.session.execute(
+                db.select(Question).where(Question.form_token == form_token)
+            ).scalar_one()
+            if existing.author_id != author.id:
+                raise SupportError("This form was already used. Reload the page and try again.")
+            return existing, False
+    else:
+        question_id = db.session.execute(
+            insert(Question).values(**values).returning(Question.id)
+        ).scalar_one()
+    question = db.session.get(Question, question_id)
+    question.tags = get_or_create_tags(tags)
+    db.session.flush()
+    record_event(
+        "question.asked",
+        actor=author,
+        subject=question,
+        product_area_id=area.id,
+        title=question.title,
+    )
+    record_search_change("question", question.id)
+    return question, True
+
+
+def check_can_answer(question: Question) -> None:
+    _check_not_deleted(question)
+    if question.is_closed:
+        raise SupportError("This question is closed, so it takes no new answers.")
+
+
+def post_answer(question: Question, author: User, body: str) -> Answer:
+    check_can_answer(question)
+    answer = Answer(
+        question=question,
+        author_id=author.id,
+        body=body,
+        body_html=render_markdown(body),
+        created_at=utcnow(),
+    )
+    db.session.add(answer)
+    db.session.flush()
+    _bump(Question, question.id, answer_count=1)
+    _touch(question)
+    record_event(
+        "answer.posted",
+        actor=author,
+        subject=answer,
+        product_area_id=question.product_area_id,
+        title=question.title,
+        question_id=question.id,
+    )
+    record_search_change("answer", answer.id)
+    notify(
+        [question.author_id],
+        kind="answer.posted",
+        title=f"{author.display_name} answered your question “{question.title}”",
+        url=question_path(question, f"answer-{answer.id}"),
+        actor=author,
+    )
+    return answer
+
+
+# Voting ----------------------------------------------------------------------------------------
+
+
+def _reputation_for_vote(kind: str, value: int) -> int:
+    if value == UP:
+        return REPUTATION_FOR_UPVOTE[kind]
+    if value == DOWN:
+        return REPUTATION_FOR_DOWNVOTE
+    return 0
+
+
+@dataclass
+class VoteResult:
+    score: int  # the score to display (imported + votes)
+    my_vote: int  # 1, -1 or 0
+    message: str
+
+
+def cast_vote(user: User, post, value: int) -> VoteResult:
+    """Vote up (1), down (-1) or withdraw (0) on a question or an answer."""
+    kind = _kind(post)
+    if value not in (UP, DOWN, WITHDRAW):
+        raise SupportError("Choose to vote up or down.")
+    if post.author_id == user.id:
+        raise SupportError(f"You can’t vote on your own {kind}.")
+    _check_not_deleted(post)
+    model = type(post)
+    column = Vote.question_id if kind == "question" else Vote.answer_id
+    existing = db.session.execute(
+        db.select(Vote.id, Vote.value).where(Vote.user_id == user.id, column == post.id)
+    ).first()
+    old = existing.value if existing else WITHDRAW
+    word = {UP: "upvoted", DOWN: "downvoted"}
+    if value == old:
+        if value == WITHDRAW:
+            raise SupportError(f"You haven’t voted on this {kind}, so there is nothing to undo.")
+        raise SupportError(
+            f"You already {word[value]} this {kind}. Press the highlighted arrow again to "
+            "withdraw your vote."
+        )
+    stale = SupportError("Your vote changed in another window. Reload the page and try again.")
+    if existing is None:
+        inserted = _insert_unless_exists(
+            Vote,
+            {"user_id": user.id, f"{kind}_id": post.id, "value": value, "created_at": utcnow()},
+            ["user_id", f"{kind}_id"],
+        )
+        if inserted is None:
+            raise SupportError(f"You already voted on this {kind}.")
+    elif value == WITHDRAW:
+        result = db.session.execute(
+            delete(Vote)
+            .where(Vote.id == existing.id, Vote.value == old)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            raise stale
+    else:
+        result = db.session.execute(
+            update(Vote)
+            .where(Vote.id == existing.id, Vote.value == old)
+            .values(value=value)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            raise stale
+    _bump(model, post.id, score=value - old)
+    _add_reputation(
+        post.author_id, _reputation_for_vote(kind, value) - _reputation_for_vote(kind, old)
+    )
+    question = _question_of(post)
+    record_event(
+        "vote.cast" if value != WITHDRAW else "vote.withdrawn",
+        actor=user,
+        subject=post,
+        product_area_id=question.product_area_id,
+        title=question.title,
+        value=value,
+    )
+    score = db.session.execute(
+        db.select(model.imported_score + model.score).where(model.id == post.id)
+    ).scalar_one()
+    message = {UP: "Upvoted.", DOWN: "Downvoted.", WITHDRAW: "Vote withdrawn."}[value]
+    return VoteResult(score=score, my_vote=value, message=message)
+
+
+# Accepting -------------------------------------------------------------------------------------
+
+
+def _acceptance_reputation(answer_author_id: int | None, accepter_id: int | None) -> dict:
+    """Who gains what for one accepted answer (nothing for accepting your own answer)."""
+    if answer_author_id is None or answer_author_id == accepter_id:
+        return {}
+    gains = {answer_author_id: REPUTATION_FOR_ACCEPTED_ANSWER}
+    if accepter_id is not None:
+        gains[accepter_id] = gains.get(accepter_id, 0) + REPUTATION_FOR_ACCEPTING
+    return gains
+
+
+def _clear_acceptance(question: Question) -> int | None:
+    """Unmark the question's accepted answer (if any), taking back its reputation.
+
+    The UPDATE only matches while the answer is still accepted, so two requests moving the
+    acceptance at once cannot both take the reputation back.
+    """
+    current = db.session.execute(
+        db.select(Answer.id, Answer.author_id, Answer.accepted_by_id).where(
+            Answer.question_id == question.id, Answer.is_accepted
+        )
+    ).first()
+    if current is None:
+        return None
+    result = db.session.execute(
+        update(Answer)
+        .where(Answer.id == current.id, Answer.is_accepted)
+        .values(is_accepted=False, accepted_at=None, accepted_by_id=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    if result.rowcount != 1:
+        raise SupportError(
+            "The accepted answer changed at the same moment. Reload the page and try again."
+        )
+    for user_id, gain in _acceptance_reputation(current.author_id, current.accepted_by_id).items():
+        _add_reputation(user_id, -gain)
+    return current.id
+
+
+def accept_answer(answer: Answer, user: User) -> int | None:
+    """Mark `answer` as the one that solved the question; returns the id of the one it replaced."""
+    question = answer.question
+    _check_not_deleted(answer)
+    if not (_is_moderator(user) or question.author_id == user.id):
+        raise SupportError("Only the person who asked (or our support team) can accept an answer.")
+    if answer.is_accepted:
+        raise SupportError("This answer is already the accepted one.")
+    replaced = _clear_acceptance(question)
+    answer.is_accepted = True
+    answer.accepted_at = utcnow()
+    answer.accepted_by_id = user.id
+    try:
+        db.session.flush()  # the partial unique index refuses a concurrent second acceptance
+    except IntegrityError as error:
+        raise SupportError(
+            "Another answer was accepted at the same moment. Reload the page to see which."
+        ) from error
+    for user_id, gain in _acceptance_reputation(answer.author_id, user.id).items():
+        _add_reputation(user_id, gain)
+    _touch(question)
+    record_event(
+        "answer.accepted",
+        actor=user,
+        subject=answer,
+        product_area_id=question.product_area_id,
+        title=question.title,
+        question_id=question.id,
+        by_team=user.id != question.author_id,
+    )
+    record_search_change("question", question.id)
+    notify(
+        [answer.author_id],
+        kind="answer.accepted",
+        title=f"Your answer to “{question.title}” was accepted",
+        url=question_path(question, f"answer-{answer.id}"),
+        actor=user,
+    )
+    return replaced
+
+
+def unaccept_answer(answer: Answer, user: User) -> None:
+    question = answer.question
+    if not (_is_moderator(user) or question.author_id == user.id):
+        raise SupportError(
+            "Only the person who asked (or our support team) can change the accepted answer."
+        )
+    if not answer.is_accepted:
+        raise SupportError("This answer is not the accepted one.")
+    _clear_acceptance(question)
+    record_event(
+        "answer.unaccepted",
+        actor=user,
+        subject=answer,
+        product_area_id=question.product_area_id,
+        title=question.title,
+        question_id=question.id,
+    )
+    record_search_change("question", question.id)
+
+
+# Comments --------------------------------------------------------------------------------------
+
+
+def add_comment(user: User, post, body: str) -> Comment:
+    _check_not_deleted(post)
+    question = _question_of(post)
+    comment = Comment(
+        question_id=question.id,
+        answer_id=post.id if isinstance(post, Answer) else None,
+        author_id=user.id,
+        body=" ".join(body.split()),
+        created_at=utcnow(),
+    )
+    db.session.add(comment)
+    db.session.flush()
+    _bump(type(post), post.id, comment_count=1)
+    _touch(question)
+    kind = _kind(post)
+    record_event(
+        "comment.posted",
+        actor=user,
+        subject=question,
+        product_area_id=question.product_area_id,
+        title=question.title,
+        on=kind,
+        comment_id=comment.id,
+    )
+    url = question_path(question, f"comment-{comment.id}")
+    notify(
+        [post.author_id],
+        kind="comment.posted",
+        title=f"{user.display_name} commented on your {kind} “{question.title}”",
+        url=url,
+        actor=user,
+        note=comment.body[:300],
+    )
+    return comment
+
+
+# Editing ---------------------------------------------------------------------------------------
+
+
+def _keep_revision(post, *, title: str | None = None, tags: str | None = None) -> None:
+    db.session.add(
+        Revision(
+            question_id=post.id if isinstance(post, Question) else None,
+            answer_id=post.id if isinstance(post, Answer) else None,
+            author_id=post.edited_by_id or post.author_id,
+            title=title,
+            body=post.body,
+            body_html=post.body_html,
+            tags=tags,
+            written_at=post.edited_at or post.created_at,
+            replaced_at=utcnow(),
+        )
+    )
+
+
+def edit_question(
+    question: Question, editor: User, *, title: str, body: str, area: ProductArea, tags: list[str]
+) -> bool:
+    """Save an edit, keeping the earlier version; returns False when nothing changed."""
+    _check_not_deleted(question)
+    if len(tags) > MAX_TAGS:
+        raise SupportError(f"Use at most {MAX_TAGS} tags.")
+    old_tags = [tag.name for tag in question.tags]
+    title = title.strip()
+    if (title, body, area.id, tags) == (
+        question.title,
+        question.body,
+        question.product_area_id,
+        old_tags,
+    ):
+        return False
+    _keep_revision(question, title=question.title, tags=" ".join(old_tags))
+    now = utcnow()
+    question.title = title
+    question.body = body
+    question.body_html = render_markdown(body)
+    question.product_area_id = area.id
+    question.tags = get_or_create_tags(tags)
+    question.edited_at = now
+    question.edited_by_id = editor.id
+    question.last_activity_at = now
+    db.session.flush()
+    record_event(
+        "question.edited",
+        actor=editor,
+        subject=question,
+        product_area_id=area.id,
+        title=question.title,
+    )
+    record_search_change("question", question.id)
+    return True
+
+
+def edit_answer(answer: Answer, editor: User, *, body: str) -> bool:
+    _check_not_deleted(answer)
+    if body == answer.body:
+        return False
+    _keep_revision(answer)
+    now = utcnow()
+    answer.body = body
+    answer.body_html = render_markdown(body)
+    answer.edited_at = now
+    answer.edited_by_id = editor.id
+    db.session.flush()
+    _touch(answer.question)
+    record_event(
+        "answer.edited",
+        actor=editor,
+        subject=answer,
+        product_area_id=answer.question.product_area_id,
+        title=answer.question.title,
+    )
+    record_search_change("answer", answer.id)
+    return True
+
+
+def revisions_of(post) -> list[Revision]:
+    column = Revision.question_id if isinstance(post, Question) else Revision.answer_id
+    return list(
+        db.session.scalars(
+            db.select(Revision).where(column == post.id).order_by(Revision.id.desc())
+        )
+    )
+
+
+# Moderation ------------------------------------------------------------------------------------
+
+
+def delete_post(post, moderator: User) -> None:
+    """Soft-delete: hidden from members, kept (and restorable) for staff."""
+    kind = _kind(post)
+    if post.is_deleted:
+        raise SupportError(f"This {kind} is already deleted.")
+    question = _question_of(post)
+    post.deleted_at = utcnow()
+    post.deleted_by_id = moderator.id
+    if kind == "answer":
+        if post.is_accepted:
+            _clear_acceptance(question)
+            record_search_change("question", question.id)
+        _bump(Question, question.id, answer_count=-1)
+    db.session.flush()
+    record_event(
+        f"{kind}.deleted",
+        actor=moderator,
+        subject=post,
+        product_area_id=question.product_area_id,
+        title=question.title,
+    )
+    record_search_change(kind, post.id, "delete")
+
+
+def undelete_post(post, moderator: User) -> None:
+    kind = _kind(post)
+    if not post.is_deleted:
+        raise SupportError(f"This {kind} is not deleted.")
+    question = _question_of(post)
+    post.deleted_at = None
+    post.deleted_by_id = None
+    if kind == "answer":
+        _bump(Question, question.id, answer_count=1)
+    db.session.flush()
+    record_event(
+        f"{kind}.undeleted",
+        actor=moderator,
+        subject=post,
+        product_area_id=question.product_area_id,
+        title=question.title,
+    )
+    record_search_change(kind, post.id)
+
+
+def close_as_duplicate(question: Question, moderator: User, original: Question) -> None:
+    _check_not_deleted(question)
+    if question.is_closed:
+        raise SupportError("This question is already closed.")
+    if original.id == question.id:
+        raise SupportError("A question can’t be a duplicate of itself.")
+    if original.is_deleted:
+        raise SupportError("That question was deleted; choose one that people can read.")
+    if original.duplicate_of_id == question.id:
+        raise SupportError("That question is already closed as a duplicate of this one.")
+    question.closed_at = utcnow()
+    question.closed_by_id = moderator.id
+    question.duplicate_of_id = original.id
+    db.session.flush()
+    record_event(
+        "question.closed",
+        actor=moderator,
+        subject=question,
+        product_area_id=question.product_area_id,
+        title=question.title,
+        duplicate_of=original.id,
+    )
+    record_search_change("question", question.id)
+    notify(
+        [question.author_id],
+        kind="question.closed",
+        title=f"Your question “{question.title}” was closed as a duplicate",
+        url=question_path(question),
+        actor=moderator,
+        note=f"See “{original.title}”.",
+    )
+
+
+def reopen_question(question: Question, moderator: User) -> None:
+    _check_not_deleted(question)
+    if not question.is_closed:
+        raise SupportError("This question is not closed.")
+    question.closed_at = None
+    question.closed_by_id = None
+    question.duplicate_of_id = None
+    db.session.flush()
+    record_event(
+        "question.reopened",
+        actor=moderator,
+        subject=question,
+        product_area_id=question.product_area_id,
+        title=question.title,
+    )
+    record_search_change("question", question.id)
+
+
+# Views -----------------------------------------------------------------------------------------
+
+
+def count_view(question_id: int) -> None:
+    """One cheap UPDATE; the view decides (per session) whether this visit counts."""
+    _bump(Question, question_id, view_count=1)
+
+
+def meta_description(question: Question, limit: int = 160) -> str:
+    text = html_to_text(question.body_html)
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+# Reading ---------------------------------------------------------------------------------------
+
+TABS = {
+    "newest": "Newest",
+    "active": "Active",
+    "unanswered": "Unanswered",
+    "solved": "Solved",
+}
+
+
+def question_list(tab: str = "newest", *, area: ProductArea | None = None, tag: Tag | None = None):
+    """A select for the question list (paginate it); deleted questions never appear."""
+    query = db.select(Question).where(Question.deleted_at.is_(None))
+    if area is not None:
+        query = query.where(Question.product_area_id == area.id)
+    if tag is not None:
+        query = query.where(
+            Question.id.in_(
+                db.select(question_tags.c.question_id).where(question_tags.c.tag_id == tag.id)
+            )
+        )
+    if tab == "unanswered":
+        query = query.where(Question.answer_count == 0, Question.closed_at.is_(None))
+    elif tab == "solved":
+        query = query.where(Question.is_solved)
+    order = Question.last_activity_at if tab == "active" else Question.created_at
+    return query.order_by(order.desc(), Question.id.desc())
+
+
+def unanswered_queue(area: ProductArea | None = None):
+    """Open questions nobody has answered, oldest first: the support team's to-do list."""
+    query = db.select(Question).where(
+        Question.deleted_at.is_(None),
+        Question.closed_at.is_(None),
+        Question.answer_count == 0,
+    )
+    if area is not None:
+        query = query.where(Question.product_area_id == area.id)
+    return query.order_by(Question.created_at.asc(), Question.id.asc())
+
+
+def tag_by_name(name: str) -> Tag | None:
+    return db.session.execute(db.select(Tag).where(Tag.name == name)).scalar_one_or_none()
+
+
+@dataclass
+class QuestionPage:
+    """Everything the question page shows, loaded in a fixed number of statements."""
+
+    question: Question
+    answers: list[Answer]
+    comments: dict  # (kind, id) -> [Comment]
+    my_votes: dict  # (kind, id) -> 1 | -1
+    duplicate_of: Question | None
+    accepted: Answer | None
+    related: list[Question]  # other questions in the same product area, solved ones first
+
+
+def load_question_page(question: Question, viewer, *, include_deleted: bool) -> QuestionPage:
+    query = db.select(Answer).where(Answer.question_id == question.id)
+    if not include_deleted:
+        query = query.where(Answer.deleted_at.is_(None))
+    answers = list(db.session.scalars(query))
+    answers.sort(key=lambda a: (not a.is_accepted, -a.display_score, a.created_at, a.id))
+    comments: dict = {}
+    for comment in db.session.scalars(
+        db.select(Comment)
+        .where(Comment.question_id == question.id)
+        .order_by(Comment.created_at, Comment.id)
+    ):
+        key = ("answer", comment.answer_id) if comment.answer_id else ("question", question.id)
+        comments.setdefault(key, []).append(comment)
+    my_votes: dict = {}
+    if getattr(viewer, "is_authenticated", False):
+        answer_ids = [a.id for a in answers]
+        rows = db.session.execute(
+            db.select(Vote.question_id, Vote.answer_id, Vote.value).where(
+                Vote.user_id == viewer.id,
+                (Vote.question_id == question.id) | Vote.answer_id.in_(answer_ids),
+            )
+        )
+        for question_id, answer_id, value in rows:
+            key = ("question", question_id) if question_id else ("answer", answer_id)
+            my_votes[key] = value
+    duplicate_of = None
+    if question.duplicate_of_id:
+        duplicate_of = db.session.get(Question, question.duplicate_of_id)
+    accepted = next((a for a in answers if a.is_accepted and not a.is_deleted), None)
+    related = list(
+        db.session.scalars(
+            db.select(Question)
+            .where(
+                Question.product_area_id == question.product_area_id,
+                Question.id != question.id,
+                Question.deleted_at.is_(None),
+            )
+            .order_by(Question.is_solved.desc(), Question.last_activity_at.desc())
+            .limit(6)
+        )
+    )
+    return QuestionPage(question, answers, comments, my_votes, duplicate_of, accepted, related)
+
+
+def latest_questions(limit: int = 6) -> list[Question]:
+    return list(
+        db.session.scalars(
+            db.select(Question)
+            .where(Question.deleted_at.is_(None))
+            .order_by(Question.created_at.desc(), Question.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def question_count() -> int:
+    return db.session.execute(
+        db.select(func.count()).select_from(Question).where(Question.deleted_at.is_(None))
+    ).scalar_one()

@@ -1,0 +1,487 @@
+"""Support Q&A pages. Each view loads, authorises, validates, calls one service and commits."""
+
+import secrets
+
+from flask import (
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+)
+from flask_login import current_user, login_required
+
+from portal.accounts.permissions import Forbidden, Permission, can, require
+from portal.csrf import form_view
+from portal.errors import render_error
+from portal.extensions import db, limiter
+from portal.forms import select_choices
+from portal.support import bp, services
+from portal.support.forms import AnswerForm, CloseForm, CommentForm, QuestionForm
+from portal.support.models import Answer, Question
+from portal.support.seo import qa_page
+from portal.support.services import SupportError, answer_url, question_url
+from portal.taxonomy.services import all_areas, area_by_slug, suggest_tags
+
+POST_LIMIT = "20 per minute"
+VOTE_LIMIT = "60 per minute"
+PER_PAGE = 30
+VIEWED_KEY = "viewed_questions"
+VIEWED_REMEMBERED = 200
+
+
+# Loading and responding ------------------------------------------------------------------------
+
+
+def _gone(kind: str):
+    abort(make_response(render_error(404, f"This {kind} was deleted.")))
+
+
+def get_question_or_404(question_id: int) -> Question:
+    """The question, or a 404 page; deleted questions exist only for support staff."""
+    question = db.get_or_404(Question, question_id)
+    if question.is_deleted and not can(current_user, Permission.MODERATE):
+        _gone("question")
+    return question
+
+
+def get_answer_or_404(answer_id: int) -> Answer:
+    answer = db.get_or_404(Answer, answer_id)
+    if not can(current_user, Permission.MODERATE):
+        if answer.question.is_deleted:
+            _gone("question")
+        if answer.is_deleted:
+            _gone("answer")
+    return answer
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _refused(error: SupportError, back: str):
+    """A refused action: the reason, and nothing changed."""
+    db.session.rollback()
+    if _wants_json():
+        return jsonify(error=error.message), 409
+    flash(error.message, "error")
+    return redirect(back)
+
+
+def _area_choices(form: QuestionForm, areas) -> None:
+    form.area.choices = select_choices(
+        [("", "Choose a product area…")] + [(a.slug, a.name) for a in areas]
+    )
+
+
+def _count_view_once(question: Question) -> None:
+    """Count a visit once per browser session: one small UPDATE on the first view only."""
+    viewed = session.get(VIEWED_KEY, [])
+    if question.id in viewed:
+        return
+    services.count_view(question.id)
+    db.session.commit()
+    session[VIEWED_KEY] = [*viewed, question.id][-VIEWED_REMEMBERED:]
+
+
+# Lists -----------------------------------------------------------------------------------------
+
+
+@bp.get("/questions")
+def questions():
+    tab = request.args.get("tab", "newest")
+    if tab not in services.TABS:
+        tab = "newest"
+    areas = all_areas()
+    area = area_by_slug(request.args.get("area", "")) if request.args.get("area") else None
+    tag_name = request.args.get("tag", "").strip()
+    tag = services.tag_by_name(tag_name) if tag_name else None
+    if tag_name and tag is None:
+        abort(404)
+    page = db.paginate(
+        services.question_list(tab, area=area, tag=tag), per_page=PER_PAGE, max_per_page=PER_PAGE
+    )
+    return render_template(
+        "support/questions.html", page=page, tab=tab, areas=areas, area=area, tag=tag
+    )
+
+
+@bp.get("/questions/unanswered")
+@login_required
+def unanswered():
+    require(Permission.MODERATE)
+    areas = all_areas()
+    area = area_by_slug(request.args.get("area", "")) if request.args.get("area") else None
+    page = db.paginate(services.unanswered_queue(area), per_page=PER_PAGE, max_per_page=PER_PAGE)
+    return render_template("support/unanswered.html", page=page, areas=areas, area=area)
+
+
+@bp.get("/questions/tags")
+def tag_suggestions():
+    """Existing tags starting with ?q=, for the ask form's suggestions."""
+    return jsonify(tags=suggest_tags(request.args.get("q", "")[:35]))
+
+
+# Asking ----------------------------------------------------------------------------------------
+
+
+@bp.route("/questions/ask", methods=["GET", "POST"])
+@login_required
+@limiter.limit(POST_LIMIT, methods=["POST"])
+@form_view
+def ask():
+    require(Permission.POST)
+    areas = all_areas()
+    form = QuestionForm()
+    _area_choices(form, areas)
+    if request.method == "GET":
+        form.form_token.data = secrets.token_urlsafe(24)
+        form.area.data = request.args.get("area", "")
+    if form.validate_on_submit():
+        area = next(a for a in areas if a.slug == form.area.data)
+        try:
+            question, created = services.ask_question(
+                current_user,
+                title=form.title.data,
+                body=form.body.data,
+                area=area,
+                tags=form.tag_names,
+                form_token=form.form_token.data or None,
+            )
+        except SupportError as error:
+            db.session.rollback()
+            form.tags.errors.append(error.message)
+        else:
+            db.session.commit()
+            if created:
+                flash("Your question is posted. We’ll notify you when someone answers.", "success")
+            return redirect(question_url(question))
+    return render_template("support/ask.html", form=form, editing=None)
+
+
+# The question page -----------------------------------------------------------------------------
+
+
+def _render_question(question: Question, *, answer_form=None, comment_form=None, target=None):
+    moderator = can(current_user, Permission.MODERATE)
+    data = services.load_question_page(question, current_user, include_deleted=moderator)
+    return render_template(
+        "support/question.html",
+        page=data,
+        question=question,
+        answer_form=answer_form or AnswerForm(formdata=None),
+        comment_form=comment_form,
+        comment_target=target,
+        description=services.meta_description(question),
+        structured_data=qa_page(data),
+        canonical=question_url(question, _external=True),
+    )
+
+
+@bp.get("/questions/<int:question_id>")
+@bp.get("/questions/<int:question_id>/<slug>")
+def question(question_id: int, slug: str | None = None):
+    question = get_question_or_404(question_id)
+    if slug is not None and slug != question.slug:
+        return redirect(question_url(question), 301)
+    _count_view_once(question)
+    return _render_question(question)
+
+
+@bp.get("/answers/<int:answer_id>")
+def answer_link(answer_id: int):
+    """A permanent link to one answer: its place on the question page."""
+    return redirect(answer_url(get_answer_or_404(answer_id)))
+
+
+@bp.post("/questions/<int:question_id>/answers")
+@login_required
+@limiter.limit(POST_LIMIT)
+@form_view
+def answer(question_id: int):
+    question = get_question_or_404(question_id)
+    require(Permission.POST)
+    form = AnswerForm()
+    if form.validate_on_submit():
+        try:
+            new = services.post_answer(question, current_user, form.body.data)
+        except SupportError as error:
+            return _refused(error, question_url(question))
+        db.session.commit()
+        flash("Your answer is posted. Thank you for helping!", "success")
+        return redirect(answer_url(new))
+    return _render_question(question, answer_form=form), 422
+
+
+# Votes and accepting ---------------------------------------------------------------------------
+
+
+def _vote(post, back: str):
+    require(Permission.VOTE)
+    value = {"up": services.UP, "down": services.DOWN, "withdraw": services.WITHDRAW}.get(
+        request.form.get("value", ""), 99
+    )
+    try:
+        result = services.cast_vote(current_user, post, value)
+    except SupportError as error:
+        return _refused(error, back)
+    db.session.commit()
+    if _wants_json():
+        return jsonify(score=result.score, my_vote=result.my_vote, message=result.message)
+    flash(result.message, "success")
+    return redirect(back)
+
+
+@bp.post("/questions/<int:question_id>/vote")
+@login_required
+@limiter.limit(VOTE_LIMIT)
+def vote_question(question_id: int):
+    question = get_question_or_404(question_id)
+    return _vote(question, question_url(question))
+
+
+@bp.post("/answers/<int:answer_id>/vote")
+@login_required
+@limiter.limit(VOTE_LIMIT)
+def vote_answer(answer_id: int):
+    answer = get_answer_or_404(answer_id)
+    return _vote(answer, answer_url(answer))
+
+
+def _require_accept(question: Question) -> None:
+    require(Permission.VOTE)  # anonymous: log in; suspended: why not
+    if not can(current_user, Permission.ACCEPT_ANSWER, question):
+        raise Forbidden(
+            "Only the person who asked this question (or our support team) can accept an answer."
+        )
+
+
+@bp.post("/answers/<int:answer_id>/accept")
+@login_required
+def accept(answer_id: int):
+    answer = get_answer_or_404(answer_id)
+    _require_accept(answer.question)
+    try:
+        services.accept_answer(answer, current_user)
+    except SupportError as error:
+        return _refused(error, answer_url(answer))
+    db.session.commit()
+    flash("Answer accepted. It now shows first for everyone who finds this question.", "success")
+    return redirect(answer_url(answer))
+
+
+@bp.post("/answers/<int:answer_id>/unaccept")
+@login_required
+def unaccept(answer_id: int):
+    answer = get_answer_or_404(answer_id)
+    _require_accept(answer.question)
+    try:
+        services.unaccept_answer(answer, current_user)
+    except SupportError as error:
+        return _refused(error, answer_url(answer))
+    db.session.commit()
+    flash("The answer is no longer marked as accepted.", "success")
+    return redirect(answer_url(answer))
+
+
+# Comments --------------------------------------------------------------------------------------
+
+
+def _comment(post, question: Question, target: tuple[str, int]):
+    require(Permission.POST)
+    form = CommentForm(prefix=f"{target[0]}-{target[1]}")
+    if form.validate_on_submit():
+        try:
+            comment = services.add_comment(current_user, post, form.body.data)
+        except SupportError as error:
+            return _refused(error, question_url(question))
+        db.session.commit()
+        flash("Your comment is posted.", "success")
+        return redirect(question_url(question, _anchor=f"comment-{comment.id}"))
+    return _render_question(question, comment_form=form, target=target), 422
+
+
+@bp.post("/questions/<int:question_id>/comments")
+@login_required
+@limiter.limit(POST_LIMIT)
+@form_view
+def comment_question(question_id: int):
+    question = get_question_or_404(question_id)
+    return _comment(question, question, ("question", question.id))
+
+
+@bp.post("/answers/<int:answer_id>/comments")
+@login_required
+@limiter.limit(POST_LIMIT)
+@form_view
+def comment_answer(answer_id: int):
+    answer = get_answer_or_404(answer_id)
+    return _comment(answer, answer.question, ("answer", answer.id))
+
+
+# Editing ---------------------------------------------------------------------------------------
+
+
+@bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
+@login_required
+@limiter.limit(POST_LIMIT, methods=["POST"])
+@form_view
+def edit_question(question_id: int):
+    question = get_question_or_404(question_id)
+    require(Permission.EDIT_POST, question)
+    areas = all_areas()
+    form = QuestionForm(
+        obj=question,
+        area=question.product_area.slug,
+        tags=" ".join(t.name for t in question.tags),
+    )
+    _area_choices(form, areas)
+    if form.validate_on_submit():
+        area = next(a for a in areas if a.slug == form.area.data)
+        try:
+            changed = services.edit_question(
+                question,
+                current_user,
+                title=form.title.data,
+                body=form.body.data,
+                area=area,
+                tags=form.tag_names,
+            )
+        except SupportError as error:
+            return _refused(error, question_url(question))
+        db.session.commit()
+        flash("Your edit is saved." if changed else "Nothing changed.", "success")
+        return redirect(question_url(question))
+    return render_template("support/ask.html", form=form, editing=question)
+
+
+@bp.route("/answers/<int:answer_id>/edit", methods=["GET", "POST"])
+@login_required
+@limiter.limit(POST_LIMIT, methods=["POST"])
+@form_view
+def edit_answer(answer_id: int):
+    answer = get_answer_or_404(answer_id)
+    require(Permission.EDIT_POST, answer)
+    form = AnswerForm(obj=answer)
+    if form.validate_on_submit():
+        try:
+            changed = services.edit_answer(answer, current_user, body=form.body.data)
+        except SupportError as error:
+            return _refused(error, answer_url(answer))
+        db.session.commit()
+        flash("Your edit is saved." if changed else "Nothing changed.", "success")
+        return redirect(answer_url(answer))
+    return render_template("support/edit_answer.html", form=form, answer=answer)
+
+
+@bp.get("/questions/<int:question_id>/revisions")
+def question_revisions(question_id: int):
+    question = get_question_or_404(question_id)
+    return render_template(
+        "support/revisions.html",
+        post=question,
+        question=question,
+        revisions=services.revisions_of(question),
+    )
+
+
+@bp.get("/answers/<int:answer_id>/revisions")
+def answer_revisions(answer_id: int):
+    answer = get_answer_or_404(answer_id)
+    return render_template(
+        "support/revisions.html",
+        post=answer,
+        question=answer.question,
+        revisions=services.revisions_of(answer),
+    )
+
+
+# Moderation ------------------------------------------------------------------------------------
+
+
+def _moderate(action, post, back: str, done: str):
+    require(Permission.MODERATE)
+    try:
+        action(post, current_user)
+    except SupportError as error:
+        return _refused(error, back)
+    db.session.commit()
+    flash(done, "success")
+    return redirect(back)
+
+
+@bp.post("/questions/<int:question_id>/delete")
+@login_required
+def delete_question(question_id: int):
+    question = get_question_or_404(question_id)
+    return _moderate(
+        services.delete_post,
+        question,
+        question_url(question),
+        "Question deleted. Members no longer see it; staff can undelete it.",
+    )
+
+
+@bp.post("/questions/<int:question_id>/undelete")
+@login_required
+def undelete_question(question_id: int):
+    question = get_question_or_404(question_id)
+    return _moderate(services.undelete_post, question, question_url(question), "Question restored.")
+
+
+@bp.post("/answers/<int:answer_id>/delete")
+@login_required
+def delete_answer(answer_id: int):
+    answer = get_answer_or_404(answer_id)
+    return _moderate(
+        services.delete_post,
+        answer,
+        answer_url(answer),
+        "Answer deleted. Members no longer see it; staff can undelete it.",
+    )
+
+
+@bp.post("/answers/<int:answer_id>/undelete")
+@login_required
+def undelete_answer(answer_id: int):
+    answer = get_answer_or_404(answer_id)
+    return _moderate(services.undelete_post, answer, answer_url(answer), "Answer restored.")
+
+
+@bp.route("/questions/<int:question_id>/close", methods=["GET", "POST"])
+@login_required
+@form_view
+def close(question_id: int):
+    question = get_question_or_404(question_id)
+    require(Permission.MODERATE)
+    form = CloseForm()
+    if form.validate_on_submit():
+        original = db.session.get(Question, form.original_id) if form.original_id else None
+        if original is None:
+            form.duplicate_of.errors.append("There is no question with that number.")
+        else:
+            try:
+                services.close_as_duplicate(question, current_user, original)
+            except SupportError as error:
+                db.session.rollback()
+                form.duplicate_of.errors.append(error.message)
+            else:
+                db.session.commit()
+                flash("Closed as a duplicate. It links to the original.", "success")
+                return redirect(question_url(question))
+    return render_template("support/close.html", form=form, question=question)
+
+
+@bp.post("/questions/<int:question_id>/reopen")
+@login_required
+def reopen(question_id: int):
+    question = get_question_or_404(question_id)
+    return _moderate(
+        services.reopen_question,
+        question,
+        question_url(question),
+        "Question reopened. It takes answers again.",
+    )

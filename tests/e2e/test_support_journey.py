@@ -1,0 +1,64 @@
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD
+
+
+def _log_in(page, live_server, user):
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text(f"Welcome back, {user.display_name}.")).to_be_visible()
+
+
+def _log_out(page):
+    page.locator("summary.menu__button").click()
+    page.get_by_role("button", name="Log out").click()
+
+
+def test_ask_answer_accept_and_get_notified(live_server, page, make_user, make_area):
+    asker = make_user(display_name="Asker Anna")
+    helper = make_user(display_name="Helper Ben")
+    make_area("Billing", slug="billing")
+
+    _log_in(page, live_server, asker)
+    page.get_by_role("link", name="Questions").click()
+    page.get_by_role("link", name="Ask a question").first.click()
+    page.get_by_label("Title").fill("Too short")
+    page.get_by_role("button", name="Post your question").click()
+    expect(page.get_by_text("Use 15 to 200 characters.")).to_be_visible()
+    page.get_by_label("Title").fill("How do I download all invoices for last year?")
+    page.get_by_label("Details").fill("Our accountant needs every 2025 invoice as PDF files.")
+    page.get_by_label("Product area").select_option(label="Billing")
+    page.get_by_label("Tags").fill("invoices, pdf")
+    page.get_by_role("button", name="Post your question").click()
+    expect(page.get_by_text("Your question is posted.")).to_be_visible()
+    question_url = page.url
+    _log_out(page)
+
+    _log_in(page, live_server, helper)
+    page.goto(question_url)
+    page.get_by_role("button", name="Upvote this question").click()
+    expect(page.locator("#question [data-vote-score]")).to_contain_text("1")
+    expect(page.get_by_role("button", name="Upvote this question")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    page.get_by_label("Write your answer").fill(
+        "Open Billing → Invoices, filter by 2025 and press Download all (ZIP)."
+    )
+    page.get_by_role("button", name="Post your answer").click()
+    expect(page.get_by_text("Your answer is posted.")).to_be_visible()
+    _log_out(page)
+
+    _log_in(page, live_server, asker)
+    expect(page.locator(".count-badge")).to_contain_text("1")
+    page.get_by_role("link", name="Notifications").click()
+    page.get_by_role("button", name="Helper Ben answered your question").click()
+    expect(page.get_by_text("Download all (ZIP)")).to_be_visible()
+    page.get_by_role("button", name="✓ Accept this answer").click()
+    expect(page.get_by_text("Answer accepted.")).to_be_visible()
+    first_answer = page.locator(".post--answer").first
+    expect(first_answer).to_have_class("post post--answer post--accepted")
+    expect(first_answer.get_by_text("Accepted answer")).to_be_visible()
+    expect(first_answer).to_contain_text("Download all (ZIP)")
+    expect(page.locator(".qa__meta .pill--solved")).to_contain_text("Solved")
