@@ -8,6 +8,7 @@ import time
 
 from flask import Flask, g
 
+from portal.background import after_response_work
 from portal.extensions import db
 from portal.mail.services import deliver_pending
 
@@ -18,7 +19,7 @@ def register(app: Flask) -> None:
     state = {"last_check": 0.0}
 
     def deliver() -> None:
-        with app.app_context():
+        with app.app_context(), after_response_work():
             try:
                 deliver_pending()
             finally:

@@ -7,6 +7,8 @@ deleted or must not be found) and lists every id for a rebuild.
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from flask import current_app
+
 
 @dataclass(frozen=True)
 class DocumentSource:
@@ -14,6 +16,8 @@ class DocumentSource:
     load: Callable[[list[int]], dict[int, dict | None]]
     all_ids: Callable[[int], Iterator[list[int]]]  # batch size -> batches of ids
     count: Callable[[], int]  # how many rows all_ids will go through (for progress)
+    # Documents that embed these (an answer's text is part of its question's document).
+    parents: Callable[[list[int]], list[tuple[str, int]]] | None = None
 
 
 SOURCES: dict[str, DocumentSource] = {}
@@ -26,3 +30,8 @@ def register_source(source: DocumentSource) -> DocumentSource:
 
 def doc_key(doc_type: str, doc_id: int) -> str:
     return f"{doc_type}:{doc_id}"
+
+
+def path_for(endpoint: str, **values) -> str:
+    """A site-relative URL that works without a request (the indexer runs after the response)."""
+    return current_app.url_map.bind("localhost").build(endpoint, values)

@@ -10,6 +10,7 @@ import time
 
 from flask import Flask, g
 
+from portal.background import after_response_work
 from portal.extensions import db
 
 CHECK_EVERY_SECONDS = 1.0
@@ -21,7 +22,7 @@ def register(app: Flask) -> None:
     def sync_after_response() -> None:
         from portal.search.indexer import apply_pending
 
-        with app.app_context():
+        with app.app_context(), after_response_work():
             try:
                 apply_pending()
             except Exception:  # never let indexing trouble reach a person; the log keeps it

@@ -103,6 +103,7 @@ def _apply_batch(path, changes: list[SearchChange], lock_timeout: float) -> int:
     latest: dict[tuple[str, int], str] = {}
     for change in changes:  # coalesce: the last action for a document wins
         latest[(change.doc_type, change.doc_id)] = change.action
+    _add_parents(latest)
     ix = open_index(path)
     writer = ix.writer(timeout=lock_timeout)
     try:
@@ -126,6 +127,18 @@ def _apply_batch(path, changes: list[SearchChange], lock_timeout: float) -> int:
         ix.close()
     write_last_change_id(path, changes[-1].id)
     return len(documents)
+
+
+def _add_parents(latest: dict[tuple[str, int], str]) -> None:
+    """A change to a part (an answer) also refreshes the document that embeds it (its question)."""
+    by_type: dict[str, list[int]] = {}
+    for doc_type, doc_id in latest:
+        by_type.setdefault(doc_type, []).append(doc_id)
+    for doc_type, ids in by_type.items():
+        source = SOURCES.get(doc_type)
+        if source is not None and source.parents is not None:
+            for parent in source.parents(ids):
+                latest.setdefault(parent, "upsert")
 
 
 def _load_documents(latest: dict[tuple[str, int], str]) -> dict[tuple[str, int], dict | None]:

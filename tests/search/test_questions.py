@@ -1,0 +1,93 @@
+"""Questions and answers in the real index, through the real support services and pages."""
+
+import pytest
+from whoosh.qparser import QueryParser
+from whoosh.query import Every
+
+from portal.extensions import db
+from portal.search.index import searchers
+from portal.search.indexer import apply_pending, rebuild
+from portal.support.services import accept_answer, delete_post
+from tests.conftest import login
+from tests.factories import make_answer, make_question
+
+
+@pytest.fixture(autouse=True)
+def _close_searchers(app):
+    yield
+    searchers().close()
+
+
+def keys() -> set[str]:
+    return {hit["key"] for hit in searchers().get().search(Every(), limit=None)}
+
+
+def test_asking_through_the_page_is_searchable_when_the_response_is_done(
+    client, make_user, make_area
+):
+    area = make_area("Billing", slug="billing")
+    login(client, make_user())
+    response = client.post(
+        "/questions/ask",
+        data={
+            "title": "Invoices show the wrong currency after switching plans",
+            "body": "After I moved from Pro to Enterprise every invoice shows dollars.",
+            "area": area.slug,
+            "tags": "invoices currency",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get("/search", query_string={"q": "currency invoices"}).get_data(as_text=True)
+    assert "Invoices show the wrong currency after switching plans" in page
+    assert '<mark class="match term0">invoice</mark>' in page
+
+
+def test_answers_roll_up_into_their_question(app):
+    question = make_question(title="Sync stops on Android", body="The phone app stops syncing.")
+    answer = make_answer(question, body="Turn off battery optimisation for the app in Android.")
+    apply_pending()
+    searcher = searchers().get()
+    hits = searcher.search(QueryParser("body", searcher.schema).parse("battery optimisation"))
+    assert {hit["key"] for hit in hits} == {f"question:{question.id}", f"answer:{answer.id}"}
+
+
+def test_solved_filter_and_deletes(app, client, make_user):
+    staff = make_user("staff")
+    solved = make_question(title="Export reports to CSV every Monday")
+    answer = make_answer(solved, body="Use scheduled exports under Reports.")
+    accept_answer(answer, solved.author)
+    open_one = make_question(title="Export reports to PDF with our logo")
+    db.session.commit()
+    apply_pending()
+    page = client.get("/search?q=export reports&status=solved").get_data(as_text=True)
+    assert "Export reports to CSV every Monday" in page
+    assert "Export reports to PDF with our logo" not in page
+    delete_post(open_one, staff)
+    db.session.commit()
+    apply_pending()
+    assert f"question:{open_one.id}" not in keys()
+
+
+def test_similar_items_json(app, client):
+    question = make_question(title="Two-factor codes are rejected on the new phone")
+    apply_pending()
+    items = client.get("/search/similar?q=two factor codes rejected&type=question").get_json()
+    assert items[0]["id"] == question.id and items[0]["type"] == "question"
+    assert items[0]["url"].startswith(f"/questions/{question.id}")
+    assert set(items[0]) == {"type", "id", "title", "url", "status", "solved", "votes"}
+
+
+def test_rebuild_equals_incremental_for_questions_and_answers(app):
+    for n in range(4):
+        question = make_question(title=f"Calendar integration problem number {n}")
+        make_answer(question, body=f"Reconnect the calendar, attempt {n}.")
+    apply_pending()
+    incremental = {
+        (h["key"], h["title"], h["body"]) for h in searchers().get().search(Every(), limit=None)
+    }
+    result = rebuild()
+    assert result.documents == 8
+    rebuilt = {
+        (h["key"], h["title"], h["body"]) for h in searchers().get().search(Every(), limit=None)
+    }
+    assert rebuilt == incremental
