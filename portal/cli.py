@@ -11,6 +11,7 @@ from portal.accounts.models import Role
 from portal.accounts.passwords import password_problem
 from portal.accounts.services import email_taken, register_user
 from portal.extensions import db
+from portal.imports.cli import import_cli
 from portal.insights.cli import insights_cli
 from portal.search.cli import search_cli
 
@@ -88,4 +89,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(insights_cli)
+    app.cli.add_command(import_cli)
     app.cli.add_command(support_cli)

@@ -98,3 +98,10 @@ def html_to_text(fragment: str) -> str:
     # A space before every tag keeps words in adjacent blocks (</p><p>) apart.
     text = nh3.clean((fragment or "").replace("<", " <"), tags=set())
     return " ".join(html.unescape(text).split())
+
+
+def html_to_markdown(fragment: str) -> str:
+    """Markdown source for a post that has only HTML (imported posts), made when it is edited."""
+    from markdownify import markdownify
+
+    return markdownify(fragment or "", heading_style="ATX", bullets="-").strip()

@@ -1,6 +1,7 @@
 """Imports every model module, so the metadata is complete for migrations and create_all."""
 
 from portal.accounts.models import Plan, Role, User
+from portal.imports.models import ImportedRecord
 from portal.insights.models import ActivityEvent
 from portal.mail.models import OutboxMail
 from portal.notifications.models import Notification
@@ -13,6 +14,7 @@ __all__ = [
     "ActivityEvent",
     "Answer",
     "Comment",
+    "ImportedRecord",
     "Notification",
     "OutboxMail",
     "Plan",

@@ -156,7 +156,14 @@ def _load_documents(latest: dict[tuple[str, int], str]) -> dict[tuple[str, int],
 def _with_key(doc_type: str, doc_id: int, document: dict | None) -> dict | None:
     if document is None:
         return None
-    return {"key": doc_key(doc_type, doc_id), "type": doc_type, "doc_id": doc_id, **document}
+    spell = f"{document.get('title', '')} {(document.get('tag') or '').replace(',', ' ')}"
+    return {
+        "key": doc_key(doc_type, doc_id),
+        "type": doc_type,
+        "doc_id": doc_id,
+        "spell": spell,
+        **document,
+    }
 
 
 @dataclass

@@ -157,18 +157,44 @@ def search(raw: str, filters: Filters, sort: str = "relevance", page: int = 1) -
     outcome.hits = [_hit(result, parsed) for result in results]
     outcome.total = results.total
     outcome.pages = (results.total + PER_PAGE - 1) // PER_PAGE
-    outcome.corrected = _did_you_mean(searcher, parsed, text)
+    if outcome.total < PER_PAGE:
+        outcome.corrected = _did_you_mean(searcher, text)
     return outcome
 
 
-def _did_you_mean(searcher, parsed, text: str) -> str | None:
-    try:
-        corrected = searcher.correct_query(parsed, text)
-    except Exception:  # correction is a nicety; a query it cannot handle simply gets none
-        return None
-    if corrected.query != parsed and corrected.string.lower() != text.lower():
-        return corrected.string
-    return None
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _did_you_mean(searcher, text: str) -> str | None:
+    """Replace each word the index has never seen (as a title, body or tag word) with the most
+    common title or tag word within two edits of it; None when nothing needs or finds a fix."""
+    reader = searcher.reader()
+    stem = searcher.schema["body"].analyzer
+    changed = False
+
+    def fix(match: re.Match) -> str:
+        nonlocal changed
+        word = match.group(0)
+        lowered = word.lower()
+        stems = [token.text for token in stem(lowered)]
+        known = ("spell", lowered) in reader or any(
+            (field, s) in reader for s in stems for field in ("body", "title")
+        )
+        if len(lowered) < 3 or lowered.isdigit() or known or not stems:
+            return word
+        candidates = [
+            term
+            for term in reader.terms_within("spell", lowered, 2)
+            if isinstance(term, str) and term != lowered
+        ]
+        if not candidates:
+            return word
+        best = max(candidates, key=lambda term: (reader.doc_frequency("spell", term), term))
+        changed = True
+        return best
+
+    corrected = _WORD.sub(fix, text)
+    return corrected if changed else None
 
 
 def similar(raw: str, doc_type: str = "any", limit: int = 5) -> list[Hit]:

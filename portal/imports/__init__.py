@@ -1,0 +1,1 @@
+"""Imports of existing communities (Stack Exchange data dumps) into the portal."""

@@ -1,0 +1,600 @@
+"""Import a Stack Exchange data dump (Posts.xml and, when present, Users, Comments, PostLinks,
+Votes and Tags) as portal users, questions, answers, comments and duplicates.
+
+Streaming: every file is read with iterparse and each row dropped once used, so memory stays
+flat whatever the dump's size; lookups of earlier rows go to the database a batch at a time.
+Idempotent: an ImportedRecord maps every source row to the row it became; a second run skips
+what is there. Safe: rows are written in batches, one transaction each; a malformed file or a
+row without a required attribute stops the import with the file and the row's Id, and the
+failing batch is rolled back whole. Re-running after the fix carries on where it stopped.
+
+Imported posts keep their original HTML (sanitised, images turned into links) for display and
+no Markdown source: when someone first edits one, the editor starts from Markdown converted
+from that HTML (`portal.markdown.html_to_markdown`), and the post is Markdown from then on.
+Converting every post at import time would cost more than the whole rest of the import.
+"""
+
+import re
+import time
+import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import insert, update
+
+from portal.accounts.models import User
+from portal.extensions import db
+from portal.imports.models import ImportedRecord
+from portal.insights.models import ActivityEvent
+from portal.markdown import sanitize_html
+from portal.search.models import SearchChange
+from portal.support.models import Answer, Comment, Question, question_tags
+from portal.support.services import _acceptance_reputation
+from portal.taxonomy.models import ProductArea
+from portal.taxonomy.services import get_or_create_tags, normalise_tag
+
+BATCH = 500
+QUESTION, ANSWER = "1", "2"
+DUPLICATE_LINK = "3"
+VOTE_TYPES = {"1": "accepted", "2": "up", "3": "down", "5": "favourite"}
+
+
+class ImportFailure(RuntimeError):
+    """The dump cannot be imported as it is; the message names the file and the row."""
+
+
+@dataclass
+class Summary:
+    users: int = 0
+    questions: int = 0
+    answers: int = 0
+    accepted: int = 0
+    comments: int = 0
+    votes: int = 0
+    duplicates: int = 0
+    ideas: int = 0
+    already_imported: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def skip(self, reason: str) -> None:
+        self.skipped[reason] += 1
+
+    def lines(self) -> list[str]:
+        counts = (
+            f"{self.users} users, {self.questions} questions, {self.answers} answers "
+            f"({self.accepted} accepted), {self.comments} comments, {self.votes} votes, "
+            f"{self.duplicates} duplicates, {self.ideas} ideas in {self.seconds:.1f}s"
+        )
+        lines = [f"Imported {counts}."]
+        if self.already_imported:
+            lines.append(f"Already imported before (left as they were): {self.already_imported}.")
+        skipped = sum(self.skipped.values())
+        if skipped:
+            reasons = "; ".join(f"{n} {reason}" for reason, n in self.skipped.most_common())
+            lines.append(f"Skipped {skipped}: {reasons}.")
+        return lines
+
+
+def site_name(directory: Path) -> str:
+    """`bicycles.meta` -> `bicycles.meta.stackexchange.com` (a dump folder is named after it)."""
+    name = directory.resolve().name
+    return name if "." in name and name.endswith(".com") else f"{name}.stackexchange.com"
+
+
+def parse_tags(raw: str | None) -> list[str]:
+    """Both dump formats: `<a><b>` and `|a|b|`."""
+    if not raw:
+        return []
+    parts = re.findall(r"<([^<>]+)>", raw) if raw.startswith("<") else raw.strip("|").split("|")
+    tags = []
+    for part in parts:
+        tag = normalise_tag(part)
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+def parse_date(value: str, file: str, row_id: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError as error:
+        raise ImportFailure(f"{file}: row Id={row_id} has a malformed date {value!r}.") from error
+
+
+_IMAGE = re.compile(r"<img\b[^>]*?\bsrc=\"([^\"]+)\"[^>]*?(?:\balt=\"([^\"]*)\")?[^>]*>", re.I)
+
+
+def clean_body(html: str) -> str:
+    """A post body as sanitised HTML; images become links to them."""
+
+    def image_link(match: re.Match) -> str:
+        return f'<a href="{match.group(1)}">{match.group(2) or "image"}</a>'
+
+    return sanitize_html(_IMAGE.sub(image_link, html or ""))
+
+
+def read_rows(
+    path: Path, required: tuple[str, ...], progress: Callable[[int], None] | None = None
+) -> Iterator[dict]:
+    """Attributes of each <row>, streamed; checks the required attributes are there."""
+    last_id = "none yet"
+    with path.open("rb") as handle:
+        position = 0
+        try:
+            context = ET.iterparse(handle, events=("start", "end"))
+            _, root = next(context)
+            for event, element in context:
+                if event != "end" or element.tag != "row":
+                    continue
+                attributes = dict(element.attrib)
+                root.clear()  # drop the rows already read: memory stays flat
+                row_id = attributes.get("Id") or "?"
+                for name in required:
+                    if not attributes.get(name):
+                        raise ImportFailure(
+                            f"{path.name}: row Id={row_id} has no {name} attribute."
+                        )
+                last_id = row_id
+                if progress is not None:
+                    now = handle.tell()
+                    progress(now - position)
+                    position = now
+                yield attributes
+        except ET.ParseError as error:
+            raise ImportFailure(
+                f"{path.name} is not well-formed XML ({error}); the last complete row was "
+                f"Id={last_id}."
+            ) from error
+        except StopIteration as error:
+            raise ImportFailure(f"{path.name} is empty.") from error
+
+
+def batched(rows: Iterator[dict], size: int = BATCH) -> Iterator[list[dict]]:
+    batch: list[dict] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class StackExchangeImport:
+    def __init__(
+        self,
+        directory: Path,
+        area: ProductArea,
+        *,
+        ideas_tag: str | None = None,
+        progress: Callable[[str, int], Callable[[int], None]] | None = None,
+    ):
+        self.directory = directory
+        self.site = site_name(directory)
+        self.area = area
+        self.ideas_tag = normalise_tag(ideas_tag) if ideas_tag else None
+        self.summary = Summary()
+        self.new_post_ids: set[int] = set()  # source ids imported in this run (for vote counts)
+        self.progress = progress or (lambda _label, _total: None)
+
+    # Helpers --------------------------------------------------------------------------------
+
+    def _file(self, name: str) -> Path | None:
+        path = self.directory / name
+        return path if path.exists() else None
+
+    def _rows(self, name: str, required: tuple[str, ...]) -> Iterator[dict]:
+        path = self.directory / name
+        update_bar = self.progress(f"{name:<14}", path.stat().st_size)
+        return read_rows(path, required, update_bar)
+
+    def _known(self, source_type: str, source_ids: list[int]) -> dict[int, ImportedRecord]:
+        if not source_ids:
+            return {}
+        records = db.session.scalars(
+            db.select(ImportedRecord).where(
+                ImportedRecord.site == self.site,
+                ImportedRecord.source_type == source_type,
+                ImportedRecord.source_id.in_(source_ids),
+            )
+        )
+        return {record.source_id: record for record in records}
+
+    def _map(self, rows: list[dict]) -> None:
+        if rows:
+            db.session.execute(insert(ImportedRecord), [{"site": self.site, **r} for r in rows])
+
+    def _commit_batch(self, write: Callable[[], None]) -> None:
+        """One batch, one transaction: all of it is written or none of it."""
+        try:
+            write()
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+
+    def _events(self, rows: list[dict]) -> None:
+        if rows:
+            db.session.execute(insert(ActivityEvent), rows)
+
+    def _search_changes(self, doc_type: str, ids: list[int]) -> None:
+        if ids:
+            db.session.execute(
+                insert(SearchChange), [{"doc_type": doc_type, "doc_id": i} for i in ids]
+            )
+
+    # Steps ----------------------------------------------------------------------------------
+
+    def run(self) -> Summary:
+        started = time.perf_counter()
+        if self._file("Posts.xml") is None:
+            raise ImportFailure(f"{self.directory} has no Posts.xml (it is required).")
+        if self._file("Users.xml"):
+            self.import_users()
+        self.import_questions()
+        self.import_answers()
+        if self._file("Comments.xml"):
+            self.import_comments()
+        if self._file("PostLinks.xml"):
+            self.import_duplicates()
+        if self._file("Votes.xml"):
+            self.count_votes()
+        self.summary.seconds = time.perf_counter() - started
+        return self.summary
+
+    def import_users(self) -> None:
+        for batch in batched(self._rows("Users.xml", ("Id", "CreationDate"))):
+            self._commit_batch(lambda batch=batch: self._users_batch(batch))
+
+    def _users_batch(self, batch: list[dict]) -> None:
+        known = self._known("user", [int(r["Id"]) for r in batch])
+        fresh = [r for r in batch if int(r["Id"]) not in known]
+        self.summary.already_imported += len(batch) - len(fresh)
+        if not fresh:
+            return
+        values = [
+            {
+                "display_name": (r.get("DisplayName") or f"user{r['Id']}")[:60],
+                "created_at": parse_date(r["CreationDate"], "Users.xml", r["Id"]),
+                "is_imported": True,
+                "role": "member",
+                "reputation": 0,
+            }
+            for r in fresh
+        ]
+        ids = db.session.scalars(
+            insert(User).returning(User.id, sort_by_parameter_order=True), values
+        ).all()
+        self._map(
+            [
+                {
+                    "source_type": "user",
+                    "source_id": int(r["Id"]),
+                    "target_type": "user",
+                    "target_id": user_id,
+                    "author_name": r.get("DisplayName"),
+                }
+                for r, user_id in zip(fresh, ids, strict=True)
+            ]
+        )
+        self.summary.users += len(fresh)
+
+    def _authors(self, batch: list[dict]) -> dict[int, ImportedRecord]:
+        owner_ids = [int(r["OwnerUserId"]) for r in batch if r.get("OwnerUserId")]
+        return self._known("user", owner_ids)
+
+    def _author_name(self, row: dict, authors: dict[int, ImportedRecord]) -> str | None:
+        owner = row.get("OwnerUserId")
+        if owner and int(owner) in authors:
+            return authors[int(owner)].author_name
+        return row.get("OwnerDisplayName")
+
+    def import_questions(self) -> None:
+        rows = self._rows("Posts.xml", ("Id", "PostTypeId", "CreationDate"))
+        questions = (r for r in rows if r["PostTypeId"] == QUESTION)
+        for batch in batched(questions):
+            self._commit_batch(lambda batch=batch: self._questions_batch(batch))
+
+    def _questions_batch(self, batch: list[dict]) -> None:
+        for row in batch:
+            if not row.get("Title"):
+                raise ImportFailure(f"Posts.xml: row Id={row['Id']} is a question with no Title.")
+        known = self._known("post", [int(r["Id"]) for r in batch])
+        fresh = [r for r in batch if int(r["Id"]) not in known]
+        self.summary.already_imported += len(batch) - len(fresh)
+        if self.ideas_tag:
+            from portal.imports.ideas import import_ideas  # needs the idea board
+
+            as_ideas = [r for r in fresh if self.ideas_tag in parse_tags(r.get("Tags"))]
+            if as_ideas:
+                import_ideas(self, as_ideas)
+            fresh = [r for r in fresh if r not in as_ideas]
+        if not fresh:
+            return
+        authors = self._authors(fresh)
+        values, tags_by_row = [], []
+        for r in fresh:
+            created = parse_date(r["CreationDate"], "Posts.xml", r["Id"])
+            owner = authors.get(int(r["OwnerUserId"])) if r.get("OwnerUserId") else None
+            values.append(
+                {
+                    "author_id": owner.target_id if owner else None,
+                    "product_area_id": self.area.id,
+                    "title": r["Title"][:200],
+                    "body": "",
+                    "body_html": clean_body(r.get("Body", "")),
+                    "imported_score": int(r.get("Score") or 0),
+                    "view_count": int(r.get("ViewCount") or 0),
+                    "created_at": created,
+                    "last_activity_at": parse_date(
+                        r.get("LastActivityDate") or r["CreationDate"], "Posts.xml", r["Id"]
+                    ),
+                }
+            )
+            tags_by_row.append(parse_tags(r.get("Tags")))
+        ids = db.session.scalars(
+            insert(Question).returning(Question.id, sort_by_parameter_order=True), values
+        ).all()
+        all_tags = sorted({t for tags in tags_by_row for t in tags})
+        tag_ids = {tag.name: tag.id for tag in get_or_create_tags(all_tags)}
+        links = [
+            {"question_id": qid, "tag_id": tag_ids[t]}
+            for qid, tags in zip(ids, tags_by_row, strict=True)
+            for t in tags
+        ]
+        if links:
+            db.session.execute(insert(question_tags), links)
+        self._map(
+            [
+                {
+                    "source_type": "post",
+                    "source_id": int(r["Id"]),
+                    "target_type": "question",
+                    "target_id": qid,
+                    "author_name": self._author_name(r, authors),
+                    "license": r.get("ContentLicense"),
+                    "accepted_source_id": int(r["AcceptedAnswerId"])
+                    if r.get("AcceptedAnswerId")
+                    else None,
+                }
+                for r, qid in zip(fresh, ids, strict=True)
+            ]
+        )
+        self._events(
+            [
+                {
+                    "kind": "question.asked",
+                    "actor_id": v["author_id"],
+                    "product_area_id": self.area.id,
+                    "subject_type": "question",
+                    "subject_id": qid,
+                    "created_at": v["created_at"],
+                    "data": {"title": v["title"], "imported_from": self.site},
+                }
+                for v, qid in zip(values, ids, strict=True)
+            ]
+        )
+        self._search_changes("question", list(ids))
+        self.new_post_ids.update(int(r["Id"]) for r in fresh)
+        self.summary.questions += len(fresh)
+
+    def import_answers(self) -> None:
+        rows = self._rows("Posts.xml", ("Id", "PostTypeId", "CreationDate"))
+        answers = (r for r in rows if r["PostTypeId"] == ANSWER)
+        for batch in batched(answers):
+            self._commit_batch(lambda batch=batch: self._answers_batch(batch))
+
+    def _answers_batch(self, batch: list[dict]) -> None:
+        for row in batch:
+            if not row.get("ParentId"):
+                raise ImportFailure(f"Posts.xml: row Id={row['Id']} is an answer with no ParentId.")
+        known = self._known("post", [int(r["Id"]) for r in batch])
+        fresh = [r for r in batch if int(r["Id"]) not in known]
+        self.summary.already_imported += len(batch) - len(fresh)
+        parents = self._known("post", [int(r["ParentId"]) for r in fresh])
+        idea_rows = [
+            r
+            for r in fresh
+            if int(r["ParentId"]) in parents and parents[int(r["ParentId"])].target_type == "idea"
+        ]
+        if idea_rows:
+            from portal.imports.ideas import import_idea_comments
+
+            import_idea_comments(self, idea_rows, parents)
+        answers = []
+        for r in fresh:
+            parent = parents.get(int(r["ParentId"]))
+            if parent is None:
+                self.summary.skip("answers to questions that are not in the dump")
+            elif parent.target_type == "question":
+                answers.append((r, parent))
+        if not answers:
+            return
+        authors = self._authors([r for r, _ in answers])
+        values = []
+        for r, parent in answers:
+            owner = authors.get(int(r["OwnerUserId"])) if r.get("OwnerUserId") else None
+            values.append(
+                {
+                    "question_id": parent.target_id,
+                    "author_id": owner.target_id if owner else None,
+                    "body": "",
+                    "body_html": clean_body(r.get("Body", "")),
+                    "imported_score": int(r.get("Score") or 0),
+                    "created_at": parse_date(r["CreationDate"], "Posts.xml", r["Id"]),
+                    "is_accepted": False,
+                }
+            )
+        ids = db.session.scalars(
+            insert(Answer).returning(Answer.id, sort_by_parameter_order=True), values
+        ).all()
+        per_question = Counter(v["question_id"] for v in values)
+        for question_id, count in per_question.items():
+            db.session.execute(
+                update(Question)
+                .where(Question.id == question_id)
+                .values(answer_count=Question.answer_count + count)
+            )
+        self._map(
+            [
+                {
+                    "source_type": "post",
+                    "source_id": int(r["Id"]),
+                    "target_type": "answer",
+                    "target_id": aid,
+                    "author_name": self._author_name(r, authors),
+                    "license": r.get("ContentLicense"),
+                }
+                for (r, _), aid in zip(answers, ids, strict=True)
+            ]
+        )
+        self._events(
+            [
+                {
+                    "kind": "answer.posted",
+                    "actor_id": v["author_id"],
+                    "product_area_id": self.area.id,
+                    "subject_type": "answer",
+                    "subject_id": aid,
+                    "created_at": v["created_at"],
+                    "data": {"question_id": v["question_id"]},
+                }
+                for v, aid in zip(values, ids, strict=True)
+            ]
+        )
+        self._search_changes("answer", list(ids))
+        self.new_post_ids.update(int(r["Id"]) for r, _ in answers)
+        self.summary.answers += len(answers)
+        self._accept(answers, ids, values)
+
+    def _accept(self, answers, ids, values) -> None:
+        """Mark the answers their questions accepted, with the reputation acceptance gives."""
+        for (r, parent), answer_id, value in zip(answers, ids, values, strict=True):
+            if parent.accepted_source_id != int(r["Id"]):
+                continue
+            question_author = db.session.execute(
+                db.select(Question.author_id).where(Question.id == parent.target_id)
+            ).scalar_one()
+            db.session.execute(
+                update(Answer)
+                .where(Answer.id == answer_id)
+                .values(
+                    is_accepted=True,
+                    accepted_at=value["created_at"],
+                    accepted_by_id=question_author,
+                )
+            )
+            for user_id, gain in _acceptance_reputation(
+                value["author_id"], question_author
+            ).items():
+                db.session.execute(
+                    update(User).where(User.id == user_id).values(reputation=User.reputation + gain)
+                )
+            self.summary.accepted += 1
+
+    def import_comments(self) -> None:
+        rows = self._rows("Comments.xml", ("Id", "PostId", "CreationDate"))
+        for batch in batched(rows):
+            self._commit_batch(lambda batch=batch: self._comments_batch(batch))
+
+    def _comments_batch(self, batch: list[dict]) -> None:
+        known = self._known("comment", [int(r["Id"]) for r in batch])
+        fresh = [r for r in batch if int(r["Id"]) not in known]
+        self.summary.already_imported += len(batch) - len(fresh)
+        posts = self._known("post", [int(r["PostId"]) for r in fresh])
+        answer_ids = [p.target_id for p in posts.values() if p.target_type == "answer"]
+        answer_question = dict(
+            db.session.execute(
+                db.select(Answer.id, Answer.question_id).where(Answer.id.in_(answer_ids))
+            ).all()
+        )
+        users = self._known("user", [int(r["UserId"]) for r in fresh if r.get("UserId")])
+        values, mapped = [], []
+        for r in fresh:
+            post = posts.get(int(r["PostId"]))
+            if post is None or post.target_type not in {"question", "answer"}:
+                self.summary.skip("comments on posts that were not imported")
+                continue
+            is_answer = post.target_type == "answer"
+            user = users.get(int(r["UserId"])) if r.get("UserId") else None
+            values.append(
+                {
+                    "question_id": answer_question[post.target_id] if is_answer else post.target_id,
+                    "answer_id": post.target_id if is_answer else None,
+                    "author_id": user.target_id if user else None,
+                    "body": (r.get("Text") or "").strip(),
+                    "created_at": parse_date(r["CreationDate"], "Comments.xml", r["Id"]),
+                }
+            )
+            mapped.append(r)
+        if not values:
+            return
+        ids = db.session.scalars(
+            insert(Comment).returning(Comment.id, sort_by_parameter_order=True), values
+        ).all()
+        for model, key in ((Question, "question_id"), (Answer, "answer_id")):
+            counts = Counter(
+                v[key] for v in values if (key == "answer_id") == (v["answer_id"] is not None)
+            )
+            for row_id, count in counts.items():
+                db.session.execute(
+                    update(model)
+                    .where(model.id == row_id)
+                    .values(comment_count=model.comment_count + count)
+                )
+        self._map(
+            [
+                {
+                    "source_type": "comment",
+                    "source_id": int(r["Id"]),
+                    "target_type": "comment",
+                    "target_id": cid,
+                    "author_name": r.get("UserDisplayName"),
+                    "license": r.get("ContentLicense"),
+                }
+                for r, cid in zip(mapped, ids, strict=True)
+            ]
+        )
+        self.summary.comments += len(values)
+
+    def import_duplicates(self) -> None:
+        rows = self._rows("PostLinks.xml", ("Id", "PostId", "RelatedPostId", "LinkTypeId"))
+        duplicates = (r for r in rows if r["LinkTypeId"] == DUPLICATE_LINK)
+        for batch in batched(duplicates):
+            self._commit_batch(lambda batch=batch: self._duplicates_batch(batch))
+
+    def _duplicates_batch(self, batch: list[dict]) -> None:
+        posts = self._known("post", [int(r[k]) for r in batch for k in ("PostId", "RelatedPostId")])
+        for r in batch:
+            duplicate, original = posts.get(int(r["PostId"])), posts.get(int(r["RelatedPostId"]))
+            if (
+                not (duplicate and original)
+                or "question" not in (duplicate.target_type, original.target_type)
+                or duplicate.target_type != original.target_type
+            ):
+                self.summary.skip("duplicate links between posts that were not imported")
+                continue
+            closed = db.session.execute(
+                update(Question)
+                .where(Question.id == duplicate.target_id, Question.duplicate_of_id.is_(None))
+                .values(
+                    duplicate_of_id=original.target_id,
+                    closed_at=parse_date(r.get("CreationDate") or "", "PostLinks.xml", r["Id"]),
+                )
+            ).rowcount
+            if closed:
+                self._search_changes("question", [duplicate.target_id])
+                self.summary.duplicates += 1
+
+    def count_votes(self) -> None:
+        """Dump votes carry no voter: they are already in each post's imported score. Count the
+        up and down votes on the posts this run imported, for the summary."""
+        if not self.new_post_ids:
+            return
+        for row in self._rows("Votes.xml", ("Id", "PostId", "VoteTypeId")):
+            if row["VoteTypeId"] in ("2", "3") and int(row["PostId"]) in self.new_post_ids:
+                self.summary.votes += 1
