@@ -41,10 +41,11 @@ def _register_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal.accounts import bp as accounts_bp
     from portal.admin import bp as admin_bp
+    from portal.ideas import bp as ideas_bp
     from portal.main import bp as main_bp
     from portal.notifications import bp as notifications_bp
 
-    for blueprint in (main_bp, accounts_bp, admin_bp, notifications_bp):
+    for blueprint in (main_bp, accounts_bp, admin_bp, notifications_bp, ideas_bp):
         app.register_blueprint(blueprint)
 
 

@@ -16,6 +16,7 @@ from portal.accounts.models import Role
 class Permission(StrEnum):
     POST = "post"  # ask, answer, comment, suggest an idea
     VOTE = "vote"
+    FOLLOW = "follow"  # follow an idea (or stop following): any signed-in person
     EDIT_OWN_PROFILE = "edit_own_profile"
     MODERATE = "moderate"  # support staff powers: edit anything, delete, close, accept for others
     MANAGE_IDEAS = "manage_ideas"  # change idea status, merge ideas, vote on behalf of customers
@@ -46,6 +47,7 @@ def _has_role(*roles: Role) -> Callable:
 RULES: dict[Permission, Callable] = {
     Permission.POST: lambda user, obj=None: _active(user),
     Permission.VOTE: lambda user, obj=None: _active(user),
+    Permission.FOLLOW: lambda user, obj=None: _signed_in(user),
     Permission.EDIT_OWN_PROFILE: lambda user, obj=None: _signed_in(user),
     Permission.MODERATE: _has_role(*TEAM_MODERATORS),
     Permission.MANAGE_IDEAS: _has_role(*IDEA_MANAGERS),

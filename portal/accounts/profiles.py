@@ -15,8 +15,13 @@ from portal.insights.models import ActivityEvent
 
 PUBLIC_EVENT_KINDS: dict[str, str] = {
     "user.registered": "Joined the community",
+    "idea.suggested": "Suggested an idea",
+    "idea.voted": "Voted for an idea",
+    "idea.commented": "Commented on an idea",
+    "idea.status_changed": "Updated the status of an idea",
+    "idea.merged": "Merged a duplicate idea",
 }
-SUBJECT_ENDPOINTS: dict[str, str] = {}
+SUBJECT_ENDPOINTS: dict[str, str] = {"idea": "ideas.idea"}
 
 
 @dataclass
