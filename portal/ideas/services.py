@@ -223,19 +223,21 @@ def _idea_url(idea: Idea) -> str:
     return f"/ideas/{idea.id}"
 
 
-def _insert_ignoring_duplicates(model, values: dict):
-    """INSERT ... ON CONFLICT DO NOTHING on either database; the result's rowcount is 0 or 1."""
+def _insert_ignoring_duplicates(model, values: dict) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING on either database; True when a row was inserted."""
     dialect = db.session.get_bind().dialect.name
     statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(model).values(**values)
-    return db.session.execute(statement.on_conflict_do_nothing())
+    keys = model.__table__.primary_key.columns
+    return (
+        db.session.execute(statement.on_conflict_do_nothing().returning(*keys)).first() is not None
+    )
 
 
 def follow(idea: Idea, user: User) -> bool:
     """Follow the idea; returns False when the person already followed it."""
-    result = _insert_ignoring_duplicates(
+    return _insert_ignoring_duplicates(
         IdeaFollower, {"idea_id": idea.id, "user_id": user.id, "created_at": utcnow()}
     )
-    return result.rowcount == 1
 
 
 def unfollow(idea: Idea, user: User) -> bool:
@@ -323,7 +325,7 @@ def _add_vote(idea: Idea, user: User, *, added_by: User | None, at=None) -> None
             "created_at": at or utcnow(),
         },
     )
-    if inserted.rowcount != 1:
+    if not inserted:
         # Another request voted first; the caller's transaction is rolled back, so the counter
         # bump above is undone with it.
         raise IdeaError(_already_voted(user, added_by))
