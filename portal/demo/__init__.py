@@ -38,9 +38,9 @@ class DemoContext:
 
 
 def _steps() -> list[Callable[[DemoContext], None]]:
-    from portal.demo import community
+    from portal.demo import community, ideas
 
-    return [community.load]
+    return [community.load, ideas.load]
 
 
 def database_is_empty() -> bool:

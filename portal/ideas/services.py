@@ -342,16 +342,17 @@ def has_voted(idea: Idea, user: User) -> bool:
     return bool(voted_idea_ids(user, [idea.id]))
 
 
-def cast_vote(idea: Idea, user: User) -> None:
+def cast_vote(idea: Idea, user: User, *, at=None) -> None:
     _check_takes_votes(idea)
     if has_voted(idea, user):
         raise IdeaError(_already_voted(user, None))
-    _add_vote(idea, user, added_by=None)
+    _add_vote(idea, user, added_by=None, at=at)
     record_event(
         "idea.voted",
         actor=user,
         subject=idea,
         product_area_id=idea.product_area_id,
+        at=at,
         title=idea.title,
     )
     db.session.flush()
@@ -383,19 +384,20 @@ def toggle_vote(idea: Idea, user: User, intent: str | None = None) -> bool:
     return False
 
 
-def vote_on_behalf(idea: Idea, customer: User, *, by: User) -> None:
+def vote_on_behalf(idea: Idea, customer: User, *, by: User, at=None) -> None:
     """A team member records a customer's vote (heard on a call, in a ticket...)."""
     _check_takes_votes(idea)
     if customer.is_suspended:
         raise IdeaError(f"{customer.display_name}’s account is suspended.", field="customer")
     if has_voted(idea, customer):
         raise IdeaError(_already_voted(customer, by), field="customer")
-    _add_vote(idea, customer, added_by=by)
+    _add_vote(idea, customer, added_by=by, at=at)
     record_event(
         "idea.voted",
         actor=customer,
         subject=idea,
         product_area_id=idea.product_area_id,
+        at=at,
         title=idea.title,
         added_by_id=by.id,
     )
@@ -447,7 +449,7 @@ def add_comment(idea: Idea, author: User, body: str, *, at=None) -> IdeaComment:
     return comment
 
 
-def mark_official(comment: IdeaComment, *, by: User) -> None:
+def mark_official(comment: IdeaComment, *, by: User, at=None) -> None:
     """Make this comment the idea's official response (there is at most one); again to unmark."""
     official = not comment.is_official
     db.session.execute(
@@ -461,6 +463,7 @@ def mark_official(comment: IdeaComment, *, by: User) -> None:
         "idea.official_response" if official else "idea.official_response_removed",
         actor=by,
         subject=db.session.get(Idea, comment.idea_id),
+        at=at,
         comment_id=comment.id,
     )
     db.session.flush()
