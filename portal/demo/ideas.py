@@ -1,7 +1,10 @@
 """Demo ideas for Acme: votes spread over months (so Trending differs from Top), statuses with
 public notes, comments with an official product response, and one merged duplicate."""
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
 
 from portal.demo import DemoContext
 from portal.extensions import db
@@ -14,6 +17,7 @@ from portal.ideas.services import (
     suggest_idea,
     vote_on_behalf,
 )
+from portal.notifications.models import Notification
 
 MEMBERS = ["member", *(f"m{n}" for n in range(2, 15))]
 
@@ -280,6 +284,20 @@ COMMENTS = {
 OFFICIAL = {"offline": 2, "sso": 1, "xlsx": 1}
 
 
+def _dated(ctx: DemoContext, at: datetime, action: Callable[[], object]):
+    """Run a service call as if it happened at `at`: the notifications it sent get that time
+    (and are read when older than two weeks), so the demo inbox reads like a real one."""
+    last_id = db.session.execute(select(func.max(Notification.id))).scalar() or 0
+    result = action()
+    db.session.flush()
+    db.session.execute(
+        update(Notification)
+        .where(Notification.id > last_id)
+        .values(created_at=at, read_at=at + timedelta(hours=3) if at < ctx.ago(days=14) else None)
+    )
+    return result
+
+
 def load(ctx: DemoContext) -> None:
     users = ctx.users
     ideas = {}
@@ -308,13 +326,24 @@ def load(ctx: DemoContext) -> None:
             ago = min(ago, days - 0.1)
             cast_vote(idea, users[voter], at=ctx.now - timedelta(days=ago))
             votes += 1
-    vote_on_behalf(ideas["sso"], users[spare["sso"][0]], by=users["staff"], at=ctx.ago(days=100))
+    on_call = ctx.ago(days=100)
+    _dated(
+        ctx,
+        on_call,
+        lambda: vote_on_behalf(ideas["sso"], users[spare["sso"][0]], by=users["staff"], at=on_call),
+    )
     votes += 1
 
     comments = 0
     for key, entries in COMMENTS.items():
         made = [
-            add_comment(ideas[key], users[who], text, at=ctx.ago(days=days))
+            _dated(
+                ctx,
+                ctx.ago(days=days),
+                lambda key=key, who=who, text=text, days=days: add_comment(
+                    ideas[key], users[who], text, at=ctx.ago(days=days)
+                ),
+            )
             for who, days, text in entries
         ]
         comments += len(made)
@@ -325,14 +354,26 @@ def load(ctx: DemoContext) -> None:
     changes = 0
     for key, steps in STATUSES.items():
         for status, days, who, note in steps:
-            change_status(ideas[key], status, note=note, by=users[who], at=ctx.ago(days=days))
+            at = ctx.ago(days=days)
+            _dated(
+                ctx,
+                at,
+                lambda key=key, status=status, who=who, note=note, at=at: change_status(
+                    ideas[key], status, note=note, by=users[who], at=at
+                ),
+            )
             changes += 1
-    merge_ideas(
-        ideas["excel-dup"],
-        ideas["xlsx"],
-        by=users["product2"],
-        note="Same request as the Excel export idea: votes are combined there.",
-        at=ctx.ago(days=30),
+    merged_at = ctx.ago(days=30)
+    _dated(
+        ctx,
+        merged_at,
+        lambda: merge_ideas(
+            ideas["excel-dup"],
+            ideas["xlsx"],
+            by=users["product2"],
+            note="Same request as the Excel export idea: votes are combined there.",
+            at=merged_at,
+        ),
     )
     db.session.flush()
     ctx.count("ideas", len(ideas))

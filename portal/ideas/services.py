@@ -459,10 +459,12 @@ def mark_official(comment: IdeaComment, *, by: User, at=None) -> None:
         .execution_options(synchronize_session=False)
     )
     comment.is_official = official
+    idea = db.session.get(Idea, comment.idea_id)
     record_event(
         "idea.official_response" if official else "idea.official_response_removed",
         actor=by,
-        subject=db.session.get(Idea, comment.idea_id),
+        subject=idea,
+        product_area_id=idea.product_area_id,
         at=at,
         comment_id=comment.id,
     )

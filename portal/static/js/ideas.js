@@ -1,15 +1,16 @@
-// Idea board: votes update in place with fetch; filters apply on change. Every control is a
-// real form underneath, so all of it works without this file.
+// Idea board: votes update in place with fetch. Every vote button is a real form underneath,
+// so voting works without this file.
 (function () {
   "use strict";
 
+  // A refusal (voting closed, merged idea...) appears in a small bubble under the button.
   function message(form, text, link) {
-    var box = form.parentNode.querySelector(".vote-message");
+    var box = form.querySelector(".vote-message");
     if (!box) {
       box = document.createElement("p");
       box.className = "vote-message";
       box.setAttribute("role", "alert");
-      form.insertAdjacentElement("afterend", box);
+      form.appendChild(box);
     }
     box.textContent = text + " ";
     if (link) {
@@ -37,11 +38,16 @@
       }).then(function (data) {
         if (!data) return;
         if (data.error) { message(form, data.error, data.target_url); return; }
+        var old = form.querySelector(".vote-message");
+        if (old) old.remove();
         button.setAttribute("aria-pressed", String(data.voted));
         button.title = data.voted ? "Withdraw your vote" : "Vote for this idea";
         form.classList.toggle("vote--mine", data.voted);
         intent.value = data.voted ? "remove" : "add";
         count.textContent = data.votes;
+        document.querySelectorAll('[data-vote-total="' + form.dataset.ideaId + '"]').forEach(
+          function (total) { total.textContent = data.votes; }
+        );
       }).catch(function () {
         form.submit();
       }).finally(function () {
@@ -50,13 +56,7 @@
     });
   }
 
-  function setupAutoSubmit(select) {
-    select.addEventListener("change", function () { select.form.submit(); });
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
-    document.documentElement.classList.add("js");
     document.querySelectorAll("form[data-vote-form]").forEach(setupVote);
-    document.querySelectorAll("select[data-auto-submit]").forEach(setupAutoSubmit);
   });
 })();
