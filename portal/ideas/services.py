@@ -282,6 +282,26 @@ def suggest_idea(author: User, *, title: str, body: str, area: ProductArea | Non
     return idea
 
 
+def edit_idea(idea: Idea, *, by: User, title: str, body: str, area: ProductArea | None) -> None:
+    """Fix the title, description or product area; merged ideas stay as they were."""
+    if idea.is_merged:
+        raise IdeaError(_merged_read_only(idea), field="title")
+    idea.title = title.strip()
+    idea.body = body.strip()
+    idea.body_html = render_markdown(idea.body)
+    idea.product_area = area
+    idea.updated_at = utcnow()
+    record_event(
+        "idea.edited",
+        actor=by,
+        subject=idea,
+        product_area_id=idea.product_area_id,
+        title=idea.title,
+    )
+    record_search_change("idea", idea.id)
+    db.session.flush()
+
+
 def _closed_message(idea: Idea) -> str:
     if idea.is_merged and idea.merged_into is not None:
         target = idea.merged_into

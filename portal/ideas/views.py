@@ -18,6 +18,7 @@ from portal.ideas.services import (
     add_comment,
     board_query,
     change_status,
+    edit_idea,
     find_customer,
     follow,
     get_idea,
@@ -122,17 +123,29 @@ def idea(idea_id: int):
 # Suggesting -----------------------------------------------------------------------------------
 
 
+def _idea_form(areas, idea: Idea | None = None) -> IdeaForm:
+    if idea is None:
+        form = IdeaForm()
+    else:
+        form = IdeaForm(
+            title=idea.title,
+            description=idea.body,
+            area=idea.product_area.slug if idea.product_area else "",
+        )
+    form.area.choices = select_choices(
+        [("", "Not sure / other")] + [(area.slug, area.name) for area in areas]
+    )
+    return form
+
+
 @bp.route("/ideas/new", methods=["GET", "POST"])
 @login_required
 @limiter.limit(POST_LIMIT, methods=["POST"])
 @form_view
 def new():
     require(Permission.POST)
-    form = IdeaForm()
     areas = all_areas()
-    form.area.choices = select_choices(
-        [("", "Not sure / other")] + [(area.slug, area.name) for area in areas]
-    )
+    form = _idea_form(areas)
     if form.validate_on_submit():
         area = next((a for a in areas if a.slug == form.area.data), None)
         idea = suggest_idea(
@@ -141,7 +154,36 @@ def new():
         db.session.commit()
         flash("Thanks! Your idea is posted, and your vote is counted.", "success")
         return redirect(url_for(".idea", idea_id=idea.id))
-    return render_template("ideas/new.html", form=form)
+    return render_template("ideas/new.html", form=form, idea=None)
+
+
+@bp.route("/ideas/<int:idea_id>/edit", methods=["GET", "POST"])
+@login_required
+@limiter.limit(POST_LIMIT, methods=["POST"])
+@form_view
+def edit(idea_id: int):
+    idea = get_idea_or_404(idea_id)
+    require(Permission.EDIT_IDEA, idea)
+    areas = all_areas()
+    form = _idea_form(areas, idea)
+    if form.validate_on_submit():
+        area = next((a for a in areas if a.slug == form.area.data), None)
+        try:
+            edit_idea(
+                idea,
+                by=current_user,
+                title=form.title.data,
+                body=form.description.data or "",
+                area=area,
+            )
+        except IdeaError as error:
+            db.session.rollback()
+            form.title.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("Your changes are saved.", "success")
+            return redirect(url_for(".idea", idea_id=idea.id))
+    return render_template("ideas/new.html", form=form, idea=idea)
 
 
 # Votes and following --------------------------------------------------------------------------

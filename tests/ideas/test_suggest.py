@@ -82,3 +82,38 @@ def test_suggesting_shows_on_the_public_profile(client, make_user, make_idea):
 def test_anonymous_visitors_are_asked_to_log_in(client):
     response = client.get("/ideas/new")
     assert response.status_code == 302 and response.location.startswith("/login")
+
+
+def test_author_and_team_edit_an_idea_others_cannot(client, make_user, make_idea, make_area):
+    from portal.ideas.services import merge_ideas
+
+    author = make_user()
+    make_area("Billing", slug="billing")
+    idea = make_idea(author, title="Export to Exel")
+    login(client, author)
+    form = client.get(f"/ideas/{idea.id}/edit").get_data(as_text=True)
+    assert 'value="Export to Exel"' in form
+    response = client.post(
+        f"/ideas/{idea.id}/edit",
+        data={"title": "Export to Excel", "description": "Now *with* xlsx", "area": "billing"},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    edited = db.session.get(Idea, idea.id)
+    assert edited.title == "Export to Excel" and "<em>with</em>" in edited.body_html
+    assert edited.product_area.slug == "billing"
+    assert db.session.scalars(select(SearchChange.doc_id)).all() == [idea.id, idea.id]
+
+    login(client, make_user())
+    assert client.get(f"/ideas/{idea.id}/edit").status_code == 403
+    login(client, make_user("staff"))
+    assert client.get(f"/ideas/{idea.id}/edit").status_code == 200
+
+    merge_ideas(db.session.get(Idea, idea.id), make_idea(), by=make_user("staff"))
+    db.session.commit()
+    html = client.post(
+        f"/ideas/{idea.id}/edit", data={"title": "Sneaky change of title", "area": ""}
+    ).get_data(as_text=True)
+    assert "read-only" in html
+    db.session.expire_all()
+    assert db.session.get(Idea, idea.id).title == "Export to Excel"
