@@ -9,4 +9,4 @@ bp = Blueprint("ideas", __name__)
 bp.add_app_template_global(IdeaStatus, "IdeaStatus")
 bp.add_app_template_filter(html_to_text, "plain_text")
 
-from portal.ideas import home, views  # noqa: E402, F401  (routes and home section register)
+from portal.ideas import cli, home, views  # noqa: E402, F401  (commands, home section, routes)

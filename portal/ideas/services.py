@@ -656,3 +656,44 @@ def merge_ideas(source: Idea, target: Idea, *, by: User, note: str = "", at=None
     record_search_change("idea", source.id)
     record_search_change("idea", target.id)
     db.session.flush()
+
+
+# Checking counters ---------------------------------------------------------------------------
+
+
+def _recounts():
+    votes = select(func.count()).where(IdeaVote.idea_id == Idea.id).correlate(Idea)
+    comments = select(func.count()).where(IdeaComment.idea_id == Idea.id).correlate(Idea)
+    return votes.scalar_subquery(), comments.scalar_subquery()
+
+
+@dataclass
+class CounterDrift:
+    idea_id: int
+    vote_count: int
+    votes_counted: int
+    comment_count: int
+    comments_counted: int
+
+
+def counter_drift() -> list[CounterDrift]:
+    """Ideas whose stored vote or comment count differs from a recount of the rows."""
+    votes, comments = _recounts()
+    rows = db.session.execute(
+        select(Idea.id, Idea.vote_count, votes, Idea.comment_count, comments)
+        .where((Idea.vote_count != votes) | (Idea.comment_count != comments))
+        .order_by(Idea.id)
+    ).all()
+    return [CounterDrift(*row) for row in rows]
+
+
+def fix_counters() -> int:
+    """Set every idea's counters to a recount of its rows; returns how many ideas changed."""
+    votes, comments = _recounts()
+    result = db.session.execute(
+        update(Idea)
+        .where((Idea.vote_count != votes) | (Idea.comment_count != comments))
+        .values(vote_count=votes, comment_count=comments)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount

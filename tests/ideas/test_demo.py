@@ -2,7 +2,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.ideas.models import Idea, IdeaComment, IdeaStatus, IdeaVote
-from portal.ideas.services import board_query, roadmap_columns
+from portal.ideas.services import board_query, counter_drift, roadmap_columns
 
 
 def test_demo_ideas_are_believable_and_counts_are_exact(runner, client):
@@ -13,6 +13,7 @@ def test_demo_ideas_are_believable_and_counts_are_exact(runner, client):
         db.session.execute(select(IdeaVote.idea_id, func.count()).group_by(IdeaVote.idea_id)).all()
     )
     assert all(idea.vote_count == recount.get(idea.id, 0) for idea in ideas)
+    assert counter_drift() == []
 
     top = [i.id for i in db.session.scalars(board_query(sort="top").limit(5))]
     trending = [i.id for i in db.session.scalars(board_query(sort="trending").limit(5))]
