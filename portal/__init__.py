@@ -42,6 +42,7 @@ def _register_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal.accounts import bp as accounts_bp
     from portal.admin import bp as admin_bp
+    from portal.ideas import bp as ideas_bp
     from portal.insights import bp as insights_bp
     from portal.main import bp as main_bp
     from portal.notifications import bp as notifications_bp
@@ -57,6 +58,7 @@ def _register_blueprints(app: Flask) -> None:
         support_bp,
         search_bp,
         insights_bp,
+        ideas_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

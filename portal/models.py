@@ -1,6 +1,7 @@
 """Imports every model module, so the metadata is complete for migrations and create_all."""
 
 from portal.accounts.models import Plan, Role, User
+from portal.ideas.models import Idea, IdeaComment, IdeaFollower, IdeaStatusChange, IdeaVote
 from portal.imports.models import ImportedRecord
 from portal.insights.models import ActivityEvent
 from portal.mail.models import OutboxMail
@@ -14,6 +15,11 @@ __all__ = [
     "ActivityEvent",
     "Answer",
     "Comment",
+    "Idea",
+    "IdeaComment",
+    "IdeaFollower",
+    "IdeaStatusChange",
+    "IdeaVote",
     "ImportedRecord",
     "Notification",
     "OutboxMail",

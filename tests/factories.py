@@ -85,3 +85,24 @@ def make_answer(question, author=None, body=None):
     answer = post_answer(question, author, body or "Open Settings, then Billing, then Save it.")
     db.session.commit()
     return answer
+
+
+def make_idea(author: User | None = None, *, title: str | None = None, area=None, **fields):
+    """An idea suggested through the service (so its author votes and follows), committed."""
+    from portal.ideas.services import suggest_idea
+
+    n = next(_sequence)
+    status = fields.pop("status", None)
+    idea = suggest_idea(
+        author or make_user(),
+        title=title or f"Idea number {n} for the board",
+        body=fields.pop("body", f"Body of idea {n}."),
+        area=area,
+        at=fields.pop("at", None),
+    )
+    for name, value in fields.items():
+        setattr(idea, name, value)
+    if status is not None:
+        idea.status = status
+    db.session.commit()
+    return idea

@@ -34,6 +34,8 @@ def signed_in(status: int, **overrides: int) -> dict[str, int]:
 ADMIN_ONLY = signed_in(403, admin=200)
 TEAM_INSIGHTS = signed_in(403, staff=200, product=200, admin=200)
 ADMIN_ONLY_WRITE = signed_in(403, admin=302)
+IDEA_TEAM_WRITE = signed_in(403, staff=302, product=302, admin=302)
+CONTRIBUTE_WRITE = signed_in(302, suspended=403)
 
 
 @dataclass
@@ -145,6 +147,68 @@ CASES = [
         data=lambda w: {"community_name": "X", "tagline": "", "primary_color": "#2457c5"},
     ),
     Case("admin: remove logo", "POST", lambda w: "/admin/brand/logo/remove", ADMIN_ONLY_WRITE),
+    Case("ideas: board", "GET", lambda w: "/ideas?sort=trending&status=all", everyone(200)),
+    Case("ideas: roadmap", "GET", lambda w: "/roadmap", everyone(200)),
+    Case("ideas: idea", "GET", lambda w: f"/ideas/{w.ids['idea']}", everyone(200)),
+    Case("ideas: missing idea", "GET", lambda w: "/ideas/987654", everyone(404)),
+    Case("ideas: new form", "GET", lambda w: "/ideas/new", signed_in(200, suspended=403)),
+    Case(
+        "ideas: suggest",
+        "POST",
+        lambda w: "/ideas/new",
+        CONTRIBUTE_WRITE,
+        data=lambda w: {"title": "A new idea from the matrix", "description": "", "area": ""},
+    ),
+    Case(
+        "ideas: edit form",
+        "GET",
+        lambda w: f"/ideas/{w.ids['idea']}/edit",
+        signed_in(403, author=200, staff=200, product=200, admin=200),
+    ),
+    Case(
+        "ideas: edit",
+        "POST",
+        lambda w: f"/ideas/{w.ids['idea']}/edit",
+        signed_in(403, author=302, staff=302, product=302, admin=302),
+        data=lambda w: {"title": "An edited idea title", "description": "", "area": ""},
+    ),
+    Case("ideas: vote", "POST", lambda w: f"/ideas/{w.ids['idea']}/vote", CONTRIBUTE_WRITE),
+    Case("ideas: follow", "POST", lambda w: f"/ideas/{w.ids['idea']}/follow", signed_in(302)),
+    Case("ideas: unfollow", "POST", lambda w: f"/ideas/{w.ids['idea']}/unfollow", signed_in(302)),
+    Case(
+        "ideas: comment",
+        "POST",
+        lambda w: f"/ideas/{w.ids['idea']}/comments",
+        CONTRIBUTE_WRITE,
+        data=lambda w: {"comment-body": "A comment"},
+    ),
+    Case(
+        "ideas: vote on behalf",
+        "POST",
+        lambda w: f"/ideas/{w.ids['idea']}/votes/behalf",
+        IDEA_TEAM_WRITE,
+        data=lambda w: {"behalf-customer": w.users["member"].email},
+    ),
+    Case(
+        "ideas: mark official response",
+        "POST",
+        lambda w: f"/ideas/{w.ids['idea']}/comments/{w.ids['idea_comment']}/official",
+        IDEA_TEAM_WRITE,
+    ),
+    Case(
+        "ideas: change status",
+        "POST",
+        lambda w: f"/ideas/{w.ids['idea']}/status",
+        IDEA_TEAM_WRITE,
+        data=lambda w: {"status-status": "planned", "status-note": "Next quarter."},
+    ),
+    Case(
+        "ideas: merge",
+        "POST",
+        lambda w: f"/ideas/{w.ids['idea']}/merge",
+        IDEA_TEAM_WRITE,
+        data=lambda w: {"merge-target": str(w.ids["other_idea"])},
+    ),
     Case("admin: guidelines", "GET", lambda w: "/admin/guidelines", ADMIN_ONLY),
     Case(
         "admin: publish guidelines",
@@ -328,6 +392,15 @@ def world(app, make_user) -> World:
 
     world.ids["notification"] = db.session.execute(db.select(Notification.id)).scalar_one()
     _support_world(world, make_user)
+
+    from portal.ideas.services import add_comment
+    from tests.factories import make_idea
+
+    idea = make_idea(world.users["author"], title="The author's idea")
+    world.ids["idea"] = idea.id
+    world.ids["other_idea"] = make_idea(world.users["staff"], title="Another idea").id
+    world.ids["idea_comment"] = add_comment(idea, world.users["author"], "First!").id
+    db.session.commit()
     return world
 
 

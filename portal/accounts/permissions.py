@@ -16,6 +16,8 @@ from portal.accounts.models import Role
 class Permission(StrEnum):
     POST = "post"  # ask, answer, comment, suggest an idea
     VOTE = "vote"
+    FOLLOW = "follow"  # follow an idea (or stop following): any signed-in person
+    EDIT_IDEA = "edit_idea"  # the idea's author, or the team (obj: the idea)
     EDIT_OWN_PROFILE = "edit_own_profile"
     MODERATE = "moderate"  # support staff powers: edit anything, delete, close, accept for others
     MANAGE_IDEAS = "manage_ideas"  # change idea status, merge ideas, vote on behalf of customers
@@ -57,6 +59,14 @@ def _author_or_moderator(user, post=None) -> bool:
 RULES: dict[Permission, Callable] = {
     Permission.POST: lambda user, obj=None: _active(user),
     Permission.VOTE: lambda user, obj=None: _active(user),
+    Permission.FOLLOW: lambda user, obj=None: _signed_in(user),
+    Permission.EDIT_IDEA: lambda user, obj=None: (
+        _active(user)
+        and (
+            user.role in IDEA_MANAGERS | TEAM_MODERATORS
+            or (obj is not None and obj.author_id == user.id)
+        )
+    ),
     Permission.EDIT_OWN_PROFILE: lambda user, obj=None: _signed_in(user),
     Permission.MODERATE: _has_role(*TEAM_MODERATORS),
     Permission.MANAGE_IDEAS: _has_role(*IDEA_MANAGERS),

@@ -19,10 +19,16 @@ PUBLIC_EVENT_KINDS: dict[str, str] = {
     "answer.posted": "Answered",
     "answer.accepted": "Accepted an answer to",
     "comment.posted": "Commented on",
+    "idea.suggested": "Suggested an idea",
+    "idea.voted": "Voted for an idea",
+    "idea.commented": "Commented on an idea",
+    "idea.status_changed": "Updated the status of an idea",
+    "idea.merged": "Merged a duplicate idea",
 }
 SUBJECT_ENDPOINTS: dict[str, str] = {
     "question": "support.question",
     "answer": "support.answer_link",
+    "idea": "ideas.idea",
 }
 
 

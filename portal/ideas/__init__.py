@@ -1,0 +1,12 @@
+"""The idea board: suggest, vote, follow, discuss, change status, merge, and the roadmap."""
+
+from flask import Blueprint
+
+from portal.ideas.models import IdeaStatus
+from portal.markdown import html_to_text
+
+bp = Blueprint("ideas", __name__)
+bp.add_app_template_global(IdeaStatus, "IdeaStatus")
+bp.add_app_template_filter(html_to_text, "plain_text")
+
+from portal.ideas import cli, home, search, views  # noqa: E402, F401  (commands, home, search, routes)

@@ -1,0 +1,180 @@
+"""Ideas, their votes, followers, comments and status history."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.accounts.models import User
+from portal.clock import utcnow
+from portal.extensions import db
+from portal.taxonomy.models import ProductArea
+
+
+class IdeaStatus(StrEnum):
+    NEW = "new"
+    UNDER_REVIEW = "under_review"
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    SHIPPED = "shipped"
+    DECLINED = "declined"
+    MERGED = "merged"  # set only by merging
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+    @property
+    def pill_class(self) -> str:
+        """The status pill's CSS class in portal.css (`pill--planned`...)."""
+        return f"pill--{self.value}"
+
+    @property
+    def takes_votes(self) -> bool:
+        return self in OPEN_STATUSES
+
+    @classmethod
+    def settable(cls) -> list["IdeaStatus"]:
+        """Statuses the product team can choose; Merged comes only from merging."""
+        return [status for status in cls if status is not cls.MERGED]
+
+
+_LABELS = {
+    IdeaStatus.NEW: "New",
+    IdeaStatus.UNDER_REVIEW: "Under review",
+    IdeaStatus.PLANNED: "Planned",
+    IdeaStatus.IN_PROGRESS: "In progress",
+    IdeaStatus.SHIPPED: "Shipped",
+    IdeaStatus.DECLINED: "Declined",
+    IdeaStatus.MERGED: "Merged",
+}
+OPEN_STATUSES = frozenset(
+    {IdeaStatus.NEW, IdeaStatus.UNDER_REVIEW, IdeaStatus.PLANNED, IdeaStatus.IN_PROGRESS}
+)
+
+
+class Idea(db.Model):
+    __tablename__ = "ideas"
+    __table_args__ = (
+        Index("ix_ideas_status_vote_count", "status", "vote_count"),
+        Index("ix_ideas_status_changed_at", "status", "status_changed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(150))
+    body: Mapped[str] = mapped_column(Text, default="")  # Markdown as typed
+    body_html: Mapped[str] = mapped_column(Text, default="")  # sanitized, rendered on write
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    product_area_id: Mapped[int | None] = mapped_column(
+        ForeignKey("product_areas.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[IdeaStatus] = mapped_column(String(20), default=IdeaStatus.NEW)
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Counters change in SQL in the voter's transaction; imported_votes keeps scores brought in
+    # from elsewhere (Stack Exchange), whose voters are unknown. Shown: imported + counted.
+    vote_count: Mapped[int] = mapped_column(default=0)
+    imported_votes: Mapped[int] = mapped_column(default=0)
+    comment_count: Mapped[int] = mapped_column(default=0)
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ideas.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    product_area: Mapped[ProductArea | None] = relationship()
+    merged_into: Mapped["Idea | None"] = relationship(remote_side=[id])
+
+    @property
+    def status_enum(self) -> IdeaStatus:
+        return IdeaStatus(self.status)
+
+    @property
+    def votes(self) -> int:
+        return self.vote_count + self.imported_votes
+
+    @property
+    def is_merged(self) -> bool:
+        return self.status == IdeaStatus.MERGED
+
+    @property
+    def takes_votes(self) -> bool:
+        return self.status_enum.takes_votes
+
+    def __repr__(self) -> str:
+        return f"<Idea {self.id} {self.status}>"
+
+
+class IdeaVote(db.Model):
+    """One person's vote; `added_by_id` is the team member who added it on their behalf."""
+
+    __tablename__ = "idea_votes"
+    __table_args__ = (
+        UniqueConstraint("user_id", "idea_id"),
+        Index("ix_idea_votes_idea_id_created_at", "idea_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    added_by: Mapped[User | None] = relationship(foreign_keys=[added_by_id])
+
+
+class IdeaFollower(db.Model):
+    __tablename__ = "idea_followers"
+
+    idea_id: Mapped[int] = mapped_column(
+        ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IdeaComment(db.Model):
+    __tablename__ = "idea_comments"
+    __table_args__ = (Index("ix_idea_comments_idea_id_created_at", "idea_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    # The product team's official response; at most one per idea (the service moves it).
+    is_official: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User | None] = relationship()
+
+
+class IdeaStatusChange(db.Model):
+    """Status history: who moved the idea, from what, to what, with the public note."""
+
+    __tablename__ = "idea_status_changes"
+    __table_args__ = (Index("ix_idea_status_changes_idea_id_created_at", "idea_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    from_status: Mapped[IdeaStatus | None] = mapped_column(String(20))
+    to_status: Mapped[IdeaStatus] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    actor: Mapped[User | None] = relationship()
+
+    @property
+    def to_enum(self) -> IdeaStatus:
+        return IdeaStatus(self.to_status)
+
+    @property
+    def from_enum(self) -> IdeaStatus | None:
+        return IdeaStatus(self.from_status) if self.from_status else None

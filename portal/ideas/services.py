@@ -1,0 +1,699 @@
+"""The idea board's rules: suggesting, voting, following, comments, statuses and merging.
+
+Services flush and never commit; the caller commits once. Counters change in SQL in the same
+transaction as the row that changes them, and every write records its activity event and, when
+searchable text or status changes, a search change.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import case, delete, func, insert, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased, joinedload
+
+from portal.accounts.models import User
+from portal.clock import utcnow
+from portal.extensions import db
+from portal.ideas.models import (
+    OPEN_STATUSES,
+    Idea,
+    IdeaComment,
+    IdeaFollower,
+    IdeaStatus,
+    IdeaStatusChange,
+    IdeaVote,
+)
+from portal.insights.events import record_event
+from portal.markdown import render_markdown
+from portal.notifications.services import notify
+from portal.search.changes import record_search_change
+from portal.taxonomy.models import ProductArea
+
+PER_PAGE = 30
+TRENDING_DAYS = 14
+TRENDING_WEIGHT = 3  # a vote from the last TRENDING_DAYS counts this many times in Trending
+ROADMAP_SHIPPED_DAYS = 90
+SORTS = {"top": "Top", "trending": "Trending", "new": "New"}
+STATUS_FILTERS = {"": "Open ideas", "all": "All ideas"} | {
+    status.value: status.label for status in IdeaStatus.settable()
+}
+
+
+class IdeaError(ValueError):
+    """A request the rules refuse; the message is shown to the person, nothing is changed."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# Reading -------------------------------------------------------------------------------------
+
+
+def _with_people():
+    return (joinedload(Idea.author), joinedload(Idea.product_area))
+
+
+def get_idea(idea_id: int) -> Idea | None:
+    return db.session.execute(
+        select(Idea).options(*_with_people()).where(Idea.id == idea_id)
+    ).scalar_one_or_none()
+
+
+def _recent_votes():
+    since = utcnow() - timedelta(days=TRENDING_DAYS)
+    return (
+        select(IdeaVote.idea_id, func.count().label("recent"))
+        .where(IdeaVote.created_at >= since)
+        .group_by(IdeaVote.idea_id)
+        .subquery()
+    )
+
+
+def board_query(*, sort: str = "top", status: str = "", area: ProductArea | None = None):
+    """A select of ideas for the board: sorted, filtered, with author and area loaded."""
+    query = select(Idea).options(*_with_people())
+    if status == "all":
+        query = query.where(Idea.status != IdeaStatus.MERGED)
+    elif status in STATUS_FILTERS and status:
+        query = query.where(Idea.status == status)
+    else:
+        query = query.where(Idea.status.in_([s.value for s in OPEN_STATUSES]))
+    if area is not None:
+        query = query.where(Idea.product_area_id == area.id)
+    total = Idea.vote_count + Idea.imported_votes
+    if sort == "new":
+        return query.order_by(Idea.created_at.desc(), Idea.id.desc())
+    if sort == "trending":
+        recent = _recent_votes()
+        score = func.coalesce(recent.c.recent, 0) * TRENDING_WEIGHT + total
+        return query.outerjoin(recent, recent.c.idea_id == Idea.id).order_by(
+            score.desc(), Idea.created_at.desc(), Idea.id.desc()
+        )
+    return query.order_by(total.desc(), Idea.created_at.desc(), Idea.id.desc())
+
+
+def voted_idea_ids(user, idea_ids) -> set[int]:
+    """Which of these ideas `user` voted for, in one query."""
+    idea_ids = list(idea_ids)
+    if not getattr(user, "is_authenticated", False) or not idea_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(IdeaVote.idea_id).where(
+                IdeaVote.user_id == user.id, IdeaVote.idea_id.in_(idea_ids)
+            )
+        )
+    )
+
+
+def top_ideas(limit: int = 5) -> list[Idea]:
+    return list(db.session.scalars(board_query(sort="top").limit(limit)))
+
+
+@dataclass
+class IdeaPage:
+    """Everything the idea page shows, loaded with a fixed number of queries."""
+
+    idea: Idea
+    history: list[IdeaStatusChange]
+    comments: list[IdeaComment]
+    merged_from: list[Idea]
+    recent_voters: list[IdeaVote]
+    follower_count: int
+    has_voted: bool
+    is_following: bool
+
+
+def load_idea_page(idea: Idea, user) -> IdeaPage:
+    history = db.session.scalars(
+        select(IdeaStatusChange)
+        .options(joinedload(IdeaStatusChange.actor))
+        .where(IdeaStatusChange.idea_id == idea.id)
+        .order_by(IdeaStatusChange.created_at.desc(), IdeaStatusChange.id.desc())
+    ).all()
+    comments = db.session.scalars(
+        select(IdeaComment)
+        .options(joinedload(IdeaComment.author))
+        .where(IdeaComment.idea_id == idea.id)
+        .order_by(IdeaComment.is_official.desc(), IdeaComment.created_at, IdeaComment.id)
+    ).all()
+    merged_from = db.session.scalars(
+        select(Idea).where(Idea.merged_into_id == idea.id).order_by(Idea.id)
+    ).all()
+    recent_voters = db.session.scalars(
+        select(IdeaVote)
+        .options(joinedload(IdeaVote.user))
+        .where(IdeaVote.idea_id == idea.id)
+        .order_by(IdeaVote.created_at.desc(), IdeaVote.id.desc())
+        .limit(12)
+    ).all()
+    signed_in = getattr(user, "is_authenticated", False)
+    user_id = user.id if signed_in else None
+    followers = db.session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((IdeaFollower.user_id == user_id, 1), else_=0)), 0),
+        ).where(IdeaFollower.idea_id == idea.id)
+    ).one()
+    return IdeaPage(
+        idea=idea,
+        history=list(history),
+        comments=list(comments),
+        merged_from=list(merged_from),
+        recent_voters=list(recent_voters),
+        follower_count=followers[0],
+        has_voted=bool(signed_in and voted_idea_ids(user, [idea.id])),
+        is_following=bool(signed_in and followers[1]),
+    )
+
+
+def roadmap_columns(area: ProductArea | None = None) -> dict[IdeaStatus, list[Idea]]:
+    """Planned, In progress and recently Shipped ideas, most votes first, in one query."""
+    shipped_since = utcnow() - timedelta(days=ROADMAP_SHIPPED_DAYS)
+    query = (
+        select(Idea)
+        .options(joinedload(Idea.product_area))
+        .where(
+            Idea.status.in_([IdeaStatus.PLANNED, IdeaStatus.IN_PROGRESS])
+            | ((Idea.status == IdeaStatus.SHIPPED) & (Idea.status_changed_at >= shipped_since))
+        )
+    )
+    if area is not None:
+        query = query.where(Idea.product_area_id == area.id)
+    columns: dict[IdeaStatus, list[Idea]] = {
+        IdeaStatus.PLANNED: [],
+        IdeaStatus.IN_PROGRESS: [],
+        IdeaStatus.SHIPPED: [],
+    }
+    ordered = query.order_by((Idea.vote_count + Idea.imported_votes).desc(), Idea.id)
+    for idea in db.session.scalars(ordered):
+        columns[IdeaStatus(idea.status)].append(idea)
+    columns[IdeaStatus.SHIPPED].sort(key=lambda idea: idea.status_changed_at, reverse=True)
+    return columns
+
+
+def find_customer(name_or_email: str) -> User:
+    """The one person with this email or display name (case-insensitive), or an IdeaError."""
+    needle = (name_or_email or "").strip()
+    if not needle:
+        raise IdeaError("Enter the customer’s name or email.", field="customer")
+    column = User.email if "@" in needle else User.display_name
+    matches = db.session.scalars(
+        select(User).where(func.lower(column) == needle.lower()).limit(3)
+    ).all()
+    if not matches:
+        raise IdeaError(f"No one called “{needle}” has an account here.", field="customer")
+    if len(matches) > 1:
+        raise IdeaError(
+            f"More than one person is called “{needle}”; enter their email instead.",
+            field="customer",
+        )
+    return matches[0]
+
+
+# Writing -------------------------------------------------------------------------------------
+
+
+def _idea_url(idea: Idea) -> str:
+    """The idea page's path, stored in notifications; built without a request (CLI, demo)."""
+    return f"/ideas/{idea.id}"
+
+
+def _insert_ignoring_duplicates(model, values: dict) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING on either database; True when a row was inserted."""
+    dialect = db.session.get_bind().dialect.name
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(model).values(**values)
+    keys = model.__table__.primary_key.columns
+    return (
+        db.session.execute(statement.on_conflict_do_nothing().returning(*keys)).first() is not None
+    )
+
+
+def follow(idea: Idea, user: User) -> bool:
+    """Follow the idea; returns False when the person already followed it."""
+    return _insert_ignoring_duplicates(
+        IdeaFollower, {"idea_id": idea.id, "user_id": user.id, "created_at": utcnow()}
+    )
+
+
+def unfollow(idea: Idea, user: User) -> bool:
+    result = db.session.execute(
+        delete(IdeaFollower).where(IdeaFollower.idea_id == idea.id, IdeaFollower.user_id == user.id)
+    )
+    return result.rowcount == 1
+
+
+def suggest_idea(author: User, *, title: str, body: str, area: ProductArea | None, at=None) -> Idea:
+    """A new idea; its author votes for it and follows it, as on every idea board."""
+    now = at or utcnow()
+    idea = Idea(
+        title=title.strip(),
+        body=body.strip(),
+        body_html=render_markdown(body.strip()),
+        author=author,
+        product_area=area,
+        status=IdeaStatus.NEW,
+        status_changed_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(idea)
+    db.session.flush()
+    db.session.add(
+        IdeaStatusChange(
+            idea_id=idea.id, actor_id=author.id, to_status=IdeaStatus.NEW, created_at=now
+        )
+    )
+    _add_vote(idea, author, added_by=None, at=now)
+    record_event(
+        "idea.suggested",
+        actor=author,
+        subject=idea,
+        product_area_id=idea.product_area_id,
+        at=now,
+        title=idea.title,
+    )
+    record_search_change("idea", idea.id)
+    db.session.flush()
+    return idea
+
+
+def edit_idea(idea: Idea, *, by: User, title: str, body: str, area: ProductArea | None) -> None:
+    """Fix the title, description or product area; merged ideas stay as they were."""
+    if idea.is_merged:
+        raise IdeaError(_merged_read_only(idea), field="title")
+    idea.title = title.strip()
+    idea.body = body.strip()
+    idea.body_html = render_markdown(idea.body)
+    idea.product_area = area
+    idea.updated_at = utcnow()
+    record_event(
+        "idea.edited",
+        actor=by,
+        subject=idea,
+        product_area_id=idea.product_area_id,
+        title=idea.title,
+    )
+    record_search_change("idea", idea.id)
+    db.session.flush()
+
+
+def _closed_message(idea: Idea) -> str:
+    if idea.is_merged and idea.merged_into is not None:
+        target = idea.merged_into
+        return (
+            f"This idea was merged into #{target.id} “{target.title}”. "
+            "Vote there: your vote counts once."
+        )
+    return f"Voting is closed: this idea is {idea.status_enum.label.lower()}."
+
+
+def _check_takes_votes(idea: Idea) -> None:
+    if not idea.takes_votes:
+        raise IdeaError(_closed_message(idea))
+
+
+def _bump_votes(idea: Idea, delta: int) -> None:
+    """Change the counter in SQL, only while the idea takes votes.
+
+    The UPDATE also locks the idea's row (PostgreSQL), so a merge waits for votes in flight and
+    a vote that arrives after a merge finds the idea closed instead of landing on it.
+    """
+    result = db.session.execute(
+        update(Idea)
+        .where(Idea.id == idea.id, Idea.status.in_([s.value for s in OPEN_STATUSES]))
+        .values(vote_count=Idea.vote_count + delta)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.refresh(idea)
+        raise IdeaError(_closed_message(idea))
+
+
+def _add_vote(idea: Idea, user: User, *, added_by: User | None, at=None) -> None:
+    _bump_votes(idea, +1)
+    inserted = _insert_ignoring_duplicates(
+        IdeaVote,
+        {
+            "idea_id": idea.id,
+            "user_id": user.id,
+            "added_by_id": added_by.id if added_by else None,
+            "created_at": at or utcnow(),
+        },
+    )
+    if not inserted:
+        # Another request voted first; the caller's transaction is rolled back, so the counter
+        # bump above is undone with it.
+        raise IdeaError(_already_voted(user, added_by))
+    follow(idea, user)
+
+
+def _already_voted(user: User, added_by: User | None) -> str:
+    if added_by is not None:
+        return f"{user.display_name} has already voted for this idea."
+    return "You have already voted for this idea."
+
+
+def has_voted(idea: Idea, user: User) -> bool:
+    return bool(voted_idea_ids(user, [idea.id]))
+
+
+def cast_vote(idea: Idea, user: User, *, at=None) -> None:
+    _check_takes_votes(idea)
+    if has_voted(idea, user):
+        raise IdeaError(_already_voted(user, None))
+    _add_vote(idea, user, added_by=None, at=at)
+    record_event(
+        "idea.voted",
+        actor=user,
+        subject=idea,
+        product_area_id=idea.product_area_id,
+        at=at,
+        title=idea.title,
+    )
+    db.session.flush()
+
+
+def withdraw_vote(idea: Idea, user: User) -> None:
+    _check_takes_votes(idea)
+    if not has_voted(idea, user):
+        raise IdeaError("You have not voted for this idea.")
+    _bump_votes(idea, -1)
+    removed = db.session.execute(
+        delete(IdeaVote).where(IdeaVote.idea_id == idea.id, IdeaVote.user_id == user.id)
+    )
+    if removed.rowcount != 1:
+        raise IdeaError("You have not voted for this idea.")
+    record_event("idea.unvoted", actor=user, subject=idea, product_area_id=idea.product_area_id)
+    db.session.flush()
+
+
+def toggle_vote(idea: Idea, user: User, intent: str | None = None) -> bool:
+    """Vote or withdraw. `intent` ("add"/"remove") comes from the button the page showed, so a
+    stale second tab cannot flip a vote the wrong way. Returns whether the person now votes."""
+    if intent not in {"add", "remove"}:
+        intent = "remove" if has_voted(idea, user) else "add"
+    if intent == "add":
+        cast_vote(idea, user)
+        return True
+    withdraw_vote(idea, user)
+    return False
+
+
+def vote_on_behalf(idea: Idea, customer: User, *, by: User, at=None) -> None:
+    """A team member records a customer's vote (heard on a call, in a ticket...)."""
+    _check_takes_votes(idea)
+    if customer.is_suspended:
+        raise IdeaError(f"{customer.display_name}’s account is suspended.", field="customer")
+    if has_voted(idea, customer):
+        raise IdeaError(_already_voted(customer, by), field="customer")
+    _add_vote(idea, customer, added_by=by, at=at)
+    record_event(
+        "idea.voted",
+        actor=customer,
+        subject=idea,
+        product_area_id=idea.product_area_id,
+        at=at,
+        title=idea.title,
+        added_by_id=by.id,
+    )
+    notify(
+        [customer.id],
+        kind="idea.vote_added",
+        title=f"{by.display_name} added your vote to “{idea.title}”",
+        url=_idea_url(idea),
+        actor=by,
+    )
+    db.session.flush()
+
+
+def add_comment(idea: Idea, author: User, body: str, *, at=None) -> IdeaComment:
+    if idea.is_merged:
+        raise IdeaError(_merged_read_only(idea), field="body")
+    now = at or utcnow()
+    comment = IdeaComment(
+        idea_id=idea.id,
+        author=author,
+        body=body.strip(),
+        body_html=render_markdown(body.strip()),
+        created_at=now,
+    )
+    db.session.add(comment)
+    db.session.execute(
+        update(Idea)
+        .where(Idea.id == idea.id)
+        .values(comment_count=Idea.comment_count + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    followers = select(IdeaFollower.user_id).where(IdeaFollower.idea_id == idea.id)
+    notify(
+        [*db.session.scalars(followers), idea.author_id],
+        kind="idea.commented",
+        title=f"{author.display_name} commented on “{idea.title}”",
+        url=_idea_url(idea),
+        actor=author,
+    )
+    record_event(
+        "idea.commented",
+        actor=author,
+        subject=idea,
+        product_area_id=idea.product_area_id,
+        at=now,
+        title=idea.title,
+    )
+    db.session.flush()
+    return comment
+
+
+def mark_official(comment: IdeaComment, *, by: User, at=None) -> None:
+    """Make this comment the idea's official response (there is at most one); again to unmark."""
+    official = not comment.is_official
+    db.session.execute(
+        update(IdeaComment)
+        .where(IdeaComment.idea_id == comment.idea_id, IdeaComment.is_official.is_(True))
+        .values(is_official=False)
+        .execution_options(synchronize_session=False)
+    )
+    comment.is_official = official
+    idea = db.session.get(Idea, comment.idea_id)
+    record_event(
+        "idea.official_response" if official else "idea.official_response_removed",
+        actor=by,
+        subject=idea,
+        product_area_id=idea.product_area_id,
+        at=at,
+        comment_id=comment.id,
+    )
+    db.session.flush()
+
+
+def _merged_read_only(idea: Idea) -> str:
+    target = idea.merged_into
+    where = f" into #{target.id} “{target.title}”" if target is not None else ""
+    return f"This idea was merged{where} and is read-only."
+
+
+def _audience(idea: Idea) -> list[int]:
+    """Author, voters and followers of an idea."""
+    voters = select(IdeaVote.user_id).where(IdeaVote.idea_id == idea.id)
+    followers = select(IdeaFollower.user_id).where(IdeaFollower.idea_id == idea.id)
+    ids = set(db.session.scalars(voters.union(followers)))
+    if idea.author_id is not None:
+        ids.add(idea.author_id)
+    return sorted(ids)
+
+
+def change_status(idea: Idea, new_status: str, *, note: str, by: User, at=None) -> None:
+    """Move an idea to a new status with a public note; everyone who cares hears about it."""
+    try:
+        status = IdeaStatus(new_status)
+    except ValueError:
+        raise IdeaError("Choose one of the statuses in the list.", field="status") from None
+    note = (note or "").strip()
+    if idea.is_merged:
+        raise IdeaError(_merged_read_only(idea), field="status")
+    if status is IdeaStatus.MERGED:
+        raise IdeaError("Use “Merge into another idea” to merge a duplicate.", field="status")
+    if status == idea.status:
+        raise IdeaError(f"The idea is already {status.label.lower()}.", field="status")
+    if status is IdeaStatus.DECLINED and not note:
+        raise IdeaError("Say why the idea is declined: voters deserve a reason.", field="note")
+    now = at or utcnow()
+    previous = idea.status_enum
+    idea.status = status
+    idea.status_changed_at = now
+    idea.updated_at = now
+    db.session.add(
+        IdeaStatusChange(
+            idea_id=idea.id,
+            actor_id=by.id,
+            from_status=previous,
+            to_status=status,
+            note=note,
+            created_at=now,
+        )
+    )
+    notify(
+        _audience(idea),
+        kind="idea.status_changed",
+        title=f"“{idea.title}” is now {status.label}",
+        url=_idea_url(idea),
+        actor=by,
+        note=note or None,
+    )
+    record_event(
+        "idea.status_changed",
+        actor=by,
+        subject=idea,
+        product_area_id=idea.product_area_id,
+        at=now,
+        title=idea.title,
+        from_status=previous.value,
+        to_status=status.value,
+    )
+    record_search_change("idea", idea.id)
+    db.session.flush()
+
+
+def merge_ideas(source: Idea, target: Idea, *, by: User, note: str = "", at=None) -> None:
+    """Merge duplicate `source` into `target`: voters and followers move, nobody counts twice.
+
+    Both rows are locked first (in id order, so two merges cannot deadlock); votes in flight on
+    either idea finish before the move, and later ones find the source closed.
+    """
+    if source.id == target.id:
+        raise IdeaError("An idea cannot be merged into itself.", field="target")
+    locked = db.session.scalars(
+        select(Idea)
+        .where(Idea.id.in_([source.id, target.id]))
+        .order_by(Idea.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    if len(locked) != 2:
+        raise IdeaError("That idea no longer exists.", field="target")
+    if source.is_merged:
+        raise IdeaError(_merged_read_only(source), field="target")
+    if target.is_merged:
+        final = target.merged_into
+        hint = f" Merge into #{final.id} “{final.title}” instead." if final else ""
+        raise IdeaError(f"#{target.id} “{target.title}” was itself merged.{hint}", field="target")
+    now = at or utcnow()
+    voters = list(db.session.scalars(select(IdeaVote.user_id).where(IdeaVote.idea_id == source.id)))
+    target_vote = aliased(IdeaVote)
+    already = select(target_vote.user_id).where(target_vote.idea_id == target.id)
+    db.session.execute(
+        update(IdeaVote)
+        .where(IdeaVote.idea_id == source.id, IdeaVote.user_id.not_in(already.scalar_subquery()))
+        .values(idea_id=target.id)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(delete(IdeaVote).where(IdeaVote.idea_id == source.id))
+    target_follower = aliased(IdeaFollower)
+    following = select(target_follower.user_id).where(target_follower.idea_id == target.id)
+    db.session.execute(
+        insert(IdeaFollower).from_select(
+            ["idea_id", "user_id", "created_at"],
+            select(literal(target.id), IdeaFollower.user_id, literal(now)).where(
+                IdeaFollower.idea_id == source.id,
+                IdeaFollower.user_id.not_in(following.scalar_subquery()),
+            ),
+        )
+    )
+    recount = (
+        select(func.count()).where(IdeaVote.idea_id == Idea.id).correlate(Idea).scalar_subquery()
+    )
+    db.session.execute(
+        update(Idea)
+        .where(Idea.id.in_([source.id, target.id]))
+        .values(vote_count=recount)
+        .execution_options(synchronize_session=False)
+    )
+    target.imported_votes += source.imported_votes
+    source.imported_votes = 0
+    previous = source.status_enum
+    source.status = IdeaStatus.MERGED
+    source.merged_into = target
+    source.status_changed_at = now
+    source.updated_at = now
+    target.updated_at = now
+    note = (note or "").strip() or f"Merged into #{target.id} “{target.title}”."
+    db.session.add(
+        IdeaStatusChange(
+            idea_id=source.id,
+            actor_id=by.id,
+            from_status=previous,
+            to_status=IdeaStatus.MERGED,
+            note=note,
+            created_at=now,
+        )
+    )
+    db.session.flush()
+    db.session.refresh(source)
+    db.session.refresh(target)
+    notify(
+        [source.author_id, *voters],
+        kind="idea.merged",
+        title=f"“{source.title}” was merged into “{target.title}”",
+        url=_idea_url(target),
+        actor=by,
+        note=note,
+    )
+    record_event(
+        "idea.merged",
+        actor=by,
+        subject=source,
+        product_area_id=source.product_area_id,
+        at=now,
+        title=source.title,
+        target_id=target.id,
+        target_title=target.title,
+    )
+    record_search_change("idea", source.id)
+    record_search_change("idea", target.id)
+    db.session.flush()
+
+
+# Checking counters ---------------------------------------------------------------------------
+
+
+def _recounts():
+    votes = select(func.count()).where(IdeaVote.idea_id == Idea.id).correlate(Idea)
+    comments = select(func.count()).where(IdeaComment.idea_id == Idea.id).correlate(Idea)
+    return votes.scalar_subquery(), comments.scalar_subquery()
+
+
+@dataclass
+class CounterDrift:
+    idea_id: int
+    vote_count: int
+    votes_counted: int
+    comment_count: int
+    comments_counted: int
+
+
+def counter_drift() -> list[CounterDrift]:
+    """Ideas whose stored vote or comment count differs from a recount of the rows."""
+    votes, comments = _recounts()
+    rows = db.session.execute(
+        select(Idea.id, Idea.vote_count, votes, Idea.comment_count, comments)
+        .where((Idea.vote_count != votes) | (Idea.comment_count != comments))
+        .order_by(Idea.id)
+    ).all()
+    return [CounterDrift(*row) for row in rows]
+
+
+def fix_counters() -> int:
+    """Set every idea's counters to a recount of its rows; returns how many ideas changed."""
+    votes, comments = _recounts()
+    result = db.session.execute(
+        update(Idea)
+        .where((Idea.vote_count != votes) | (Idea.comment_count != comments))
+        .values(vote_count=votes, comment_count=comments)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount

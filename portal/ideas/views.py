@@ -1,0 +1,353 @@
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from portal.accounts.permissions import Permission, require
+from portal.csrf import form_view
+from portal.extensions import db, limiter
+from portal.forms import select_choices
+from portal.ideas import bp
+from portal.ideas.forms import BehalfForm, CommentForm, IdeaForm, MergeForm, StatusForm
+from portal.ideas.models import Idea, IdeaComment, IdeaStatus
+from portal.ideas.services import (
+    PER_PAGE,
+    SORTS,
+    STATUS_FILTERS,
+    TRENDING_DAYS,
+    TRENDING_WEIGHT,
+    IdeaError,
+    add_comment,
+    board_query,
+    change_status,
+    edit_idea,
+    find_customer,
+    follow,
+    get_idea,
+    load_idea_page,
+    mark_official,
+    merge_ideas,
+    roadmap_columns,
+    suggest_idea,
+    toggle_vote,
+    unfollow,
+    vote_on_behalf,
+    voted_idea_ids,
+)
+from portal.taxonomy.services import all_areas, area_by_slug
+
+POST_LIMIT = "20 per minute"
+VOTE_LIMIT = "60 per minute"
+
+
+def get_idea_or_404(idea_id: int) -> Idea:
+    idea = get_idea(idea_id)
+    if idea is None:
+        abort(404)
+    return idea
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _area_filter():
+    slug = request.args.get("area", "")
+    return area_by_slug(slug) if slug else None
+
+
+# Reading --------------------------------------------------------------------------------------
+
+
+@bp.get("/ideas")
+def board():
+    sort = request.args.get("sort", "top")
+    sort = sort if sort in SORTS else "top"
+    status = request.args.get("status", "")
+    status = status if status in STATUS_FILTERS else ""
+    area = _area_filter()
+    page = db.paginate(
+        board_query(sort=sort, status=status, area=area), per_page=PER_PAGE, max_per_page=PER_PAGE
+    )
+    return render_template(
+        "ideas/board.html",
+        page=page,
+        sort=sort,
+        status=status,
+        area=area,
+        areas=all_areas(),
+        voted=voted_idea_ids(current_user, [idea.id for idea in page.items]),
+        sorts=SORTS,
+        status_filters=STATUS_FILTERS,
+        trending_days=TRENDING_DAYS,
+        trending_weight=TRENDING_WEIGHT,
+    )
+
+
+@bp.get("/roadmap")
+def roadmap():
+    area = _area_filter()
+    return render_template(
+        "ideas/roadmap.html", columns=roadmap_columns(area), area=area, areas=all_areas()
+    )
+
+
+def _render_idea(idea: Idea, **forms):
+    """The idea page, with any submitted form (and its errors) in place of a blank one."""
+    forms.setdefault("comment_form", CommentForm(prefix="comment", formdata=None))
+    forms.setdefault("status_form", StatusForm(prefix="status", formdata=None))
+    forms.setdefault("merge_form", MergeForm(prefix="merge", formdata=None))
+    forms.setdefault("behalf_form", BehalfForm(prefix="behalf", formdata=None))
+    forms["status_form"].status.choices = _status_choices()
+    if not forms["status_form"].status.data:
+        forms["status_form"].status.data = idea.status
+    return render_template(
+        "ideas/idea.html",
+        view=load_idea_page(idea, current_user),
+        idea=idea,
+        merged_from_id=request.args.get("merged_from", type=int),
+        **forms,
+    )
+
+
+def _status_choices():
+    return select_choices([(status.value, status.label) for status in IdeaStatus.settable()])
+
+
+@bp.get("/ideas/<int:idea_id>")
+def idea(idea_id: int):
+    idea = get_idea_or_404(idea_id)
+    if idea.is_merged and idea.merged_into_id and not request.args.get("original"):
+        return redirect(url_for(".idea", idea_id=idea.merged_into_id, merged_from=idea.id))
+    return _render_idea(idea)
+
+
+# Suggesting -----------------------------------------------------------------------------------
+
+
+def _idea_form(areas, idea: Idea | None = None) -> IdeaForm:
+    if idea is None:
+        form = IdeaForm()
+    else:
+        form = IdeaForm(
+            title=idea.title,
+            description=idea.body,
+            area=idea.product_area.slug if idea.product_area else "",
+        )
+    form.area.choices = select_choices(
+        [("", "Not sure / other")] + [(area.slug, area.name) for area in areas]
+    )
+    return form
+
+
+@bp.route("/ideas/new", methods=["GET", "POST"])
+@login_required
+@limiter.limit(POST_LIMIT, methods=["POST"])
+@form_view
+def new():
+    require(Permission.POST)
+    areas = all_areas()
+    form = _idea_form(areas)
+    if form.validate_on_submit():
+        area = next((a for a in areas if a.slug == form.area.data), None)
+        idea = suggest_idea(
+            current_user, title=form.title.data, body=form.description.data or "", area=area
+        )
+        db.session.commit()
+        flash("Thanks! Your idea is posted, and your vote is counted.", "success")
+        return redirect(url_for(".idea", idea_id=idea.id))
+    return render_template("ideas/new.html", form=form, idea=None)
+
+
+@bp.route("/ideas/<int:idea_id>/edit", methods=["GET", "POST"])
+@login_required
+@limiter.limit(POST_LIMIT, methods=["POST"])
+@form_view
+def edit(idea_id: int):
+    idea = get_idea_or_404(idea_id)
+    require(Permission.EDIT_IDEA, idea)
+    areas = all_areas()
+    form = _idea_form(areas, idea)
+    if form.validate_on_submit():
+        area = next((a for a in areas if a.slug == form.area.data), None)
+        try:
+            edit_idea(
+                idea,
+                by=current_user,
+                title=form.title.data,
+                body=form.description.data or "",
+                area=area,
+            )
+        except IdeaError as error:
+            db.session.rollback()
+            form.title.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("Your changes are saved.", "success")
+            return redirect(url_for(".idea", idea_id=idea.id))
+    return render_template("ideas/new.html", form=form, idea=idea)
+
+
+# Votes and following --------------------------------------------------------------------------
+
+
+def _action_failed(idea: Idea, error: IdeaError, status: int = 409):
+    db.session.rollback()
+    if _wants_json():
+        payload = {"error": error.message}
+        if idea.is_merged and idea.merged_into_id:
+            payload["target_url"] = url_for(".idea", idea_id=idea.merged_into_id)
+        return jsonify(payload), status
+    flash(error.message, "error")
+    return redirect(url_for(".idea", idea_id=idea.id))
+
+
+@bp.post("/ideas/<int:idea_id>/vote")
+@login_required
+@limiter.limit(VOTE_LIMIT)
+def vote(idea_id: int):
+    idea = get_idea_or_404(idea_id)
+    require(Permission.VOTE, idea)
+    try:
+        voted = toggle_vote(idea, current_user, request.form.get("intent"))
+    except IdeaError as error:
+        return _action_failed(idea, error)
+    db.session.commit()
+    if _wants_json():
+        db.session.refresh(idea)
+        return jsonify(voted=voted, votes=idea.votes)
+    flash("Your vote is counted." if voted else "Your vote is withdrawn.", "success")
+    return redirect(url_for(".idea", idea_id=idea.id))
+
+
+@bp.post("/ideas/<int:idea_id>/follow")
+@login_required
+def follow_idea(idea_id: int):
+    idea = get_idea_or_404(idea_id)
+    require(Permission.FOLLOW, idea)
+    follow(idea, current_user)
+    db.session.commit()
+    flash(
+        "You are following this idea: we’ll tell you about comments and status changes.", "success"
+    )
+    return redirect(url_for(".idea", idea_id=idea.id, original=1 if idea.is_merged else None))
+
+
+@bp.post("/ideas/<int:idea_id>/unfollow")
+@login_required
+def unfollow_idea(idea_id: int):
+    idea = get_idea_or_404(idea_id)
+    require(Permission.FOLLOW, idea)
+    unfollow(idea, current_user)
+    db.session.commit()
+    flash("You no longer follow this idea.", "success")
+    return redirect(url_for(".idea", idea_id=idea.id, original=1 if idea.is_merged else None))
+
+
+@bp.post("/ideas/<int:idea_id>/votes/behalf")
+@login_required
+@limiter.limit(POST_LIMIT)
+def vote_behalf(idea_id: int):
+    idea = get_idea_or_404(idea_id)
+    require(Permission.MANAGE_IDEAS, idea)
+    form = BehalfForm(prefix="behalf")
+    if form.validate_on_submit():
+        try:
+            customer = find_customer(form.customer.data)
+            vote_on_behalf(idea, customer, by=current_user)
+        except IdeaError as error:
+            db.session.rollback()
+            form.customer.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"Vote added for {customer.display_name}.", "success")
+            return redirect(url_for(".idea", idea_id=idea.id))
+    return _render_idea(idea, behalf_form=form)
+
+
+# Comments -------------------------------------------------------------------------------------
+
+
+@bp.post("/ideas/<int:idea_id>/comments")
+@login_required
+@limiter.limit(POST_LIMIT)
+@form_view
+def comment(idea_id: int):
+    idea = get_idea_or_404(idea_id)
+    require(Permission.POST, idea)
+    form = CommentForm(prefix="comment")
+    if form.validate_on_submit():
+        try:
+            posted = add_comment(idea, current_user, form.body.data)
+        except IdeaError as error:
+            db.session.rollback()
+            form.body.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("Your comment is posted.", "success")
+            return redirect(url_for(".idea", idea_id=idea.id, _anchor=f"comment-{posted.id}"))
+    return _render_idea(idea, comment_form=form)
+
+
+@bp.post("/ideas/<int:idea_id>/comments/<int:comment_id>/official")
+@login_required
+def official(idea_id: int, comment_id: int):
+    idea = get_idea_or_404(idea_id)
+    require(Permission.MANAGE_IDEAS, idea)
+    comment = db.get_or_404(IdeaComment, comment_id)
+    if comment.idea_id != idea.id:
+        abort(404)
+    mark_official(comment, by=current_user)
+    db.session.commit()
+    flash(
+        "Marked as the official response." if comment.is_official else "No longer official.",
+        "success",
+    )
+    return redirect(url_for(".idea", idea_id=idea.id, _anchor=f"comment-{comment.id}"))
+
+
+# Product team ---------------------------------------------------------------------------------
+
+
+@bp.post("/ideas/<int:idea_id>/status")
+@login_required
+@limiter.limit(POST_LIMIT)
+@form_view
+def status(idea_id: int):
+    idea = get_idea_or_404(idea_id)
+    require(Permission.MANAGE_IDEAS, idea)
+    form = StatusForm(prefix="status")
+    form.status.choices = _status_choices()
+    if form.validate_on_submit():
+        try:
+            change_status(idea, form.status.data, note=form.note.data, by=current_user)
+        except IdeaError as error:
+            db.session.rollback()
+            getattr(form, error.field or "status").errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"Status changed to {idea.status_enum.label}; voters are notified.", "success")
+            return redirect(url_for(".idea", idea_id=idea.id))
+    return _render_idea(idea, status_form=form)
+
+
+@bp.post("/ideas/<int:idea_id>/merge")
+@login_required
+@limiter.limit(POST_LIMIT)
+@form_view
+def merge(idea_id: int):
+    idea = get_idea_or_404(idea_id)
+    require(Permission.MANAGE_IDEAS, idea)
+    form = MergeForm(prefix="merge")
+    if form.validate_on_submit():
+        target = get_idea(form.target_id)
+        try:
+            if target is None:
+                raise IdeaError(f"There is no idea #{form.target_id}.", field="target")
+            merge_ideas(idea, target, by=current_user, note=form.note.data)
+        except IdeaError as error:
+            db.session.rollback()
+            form.target.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"Merged into #{target.id}; voters moved without double counting.", "success")
+            return redirect(url_for(".idea", idea_id=target.id))
+    return _render_idea(idea, merge_form=form)

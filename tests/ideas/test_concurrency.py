@@ -1,0 +1,84 @@
+"""Concurrent voters and a merge in the middle never leave a count that differs from a recount."""
+
+import itertools
+import threading
+
+from sqlalchemy import func, select
+
+from portal.accounts.models import User
+from portal.extensions import db
+from portal.ideas.models import Idea, IdeaVote
+from portal.ideas.services import IdeaError, merge_ideas, toggle_vote
+from tests.concurrency import run_concurrently
+
+
+def _counts_match_recount() -> None:
+    db.session.expire_all()
+    recount = dict(
+        db.session.execute(select(IdeaVote.idea_id, func.count()).group_by(IdeaVote.idea_id)).all()
+    )
+    for idea in db.session.scalars(select(Idea)):
+        assert idea.vote_count == recount.get(idea.id, 0), idea
+
+
+def _toggle(idea_id: int, user_id: int, errors: list | None = None) -> None:
+    idea = db.session.get(Idea, idea_id)
+    user = db.session.get(User, user_id)
+    try:
+        toggle_vote(idea, user)
+        db.session.commit()
+    except IdeaError as error:
+        db.session.rollback()
+        if errors is not None:
+            errors.append(error.message)
+
+
+def test_threads_toggling_votes_keep_counts_exact(app, make_user, make_idea):
+    ideas = [make_idea().id for _ in range(2)]
+    users = [make_user().id for _ in range(8)]
+
+    def work(index: int) -> None:
+        for round_ in range(6):
+            _toggle(ideas[round_ % 2], users[index])
+            # the same person also races themselves on the other idea
+            _toggle(ideas[(round_ + 1) % 2], users[(index + 1) % 8])
+
+    assert run_concurrently(app, work, threads=8) == []
+    _counts_match_recount()
+
+
+def test_merge_while_votes_arrive(app, make_user, make_idea):
+    source = make_idea().id
+    target = make_idea().id
+    staff = make_user("staff").id
+    users = [make_user().id for _ in range(7)]
+    refused: list[str] = []
+    votes_arriving = threading.Event()
+    toggles = itertools.count(1)
+
+    def work(index: int) -> None:
+        if index == 0:
+            # Merge once votes are flowing on both ideas; voters keep going meanwhile.
+            assert votes_arriving.wait(timeout=60)
+            merge_ideas(
+                db.session.get(Idea, source),
+                db.session.get(Idea, target),
+                by=db.session.get(User, staff),
+            )
+            db.session.commit()
+            return
+        user = users[index - 1]
+        for round_ in range(10):
+            _toggle(source if round_ % 2 == 0 else target, user, refused)
+            if next(toggles) == 10:
+                votes_arriving.set()
+
+    assert run_concurrently(app, work, threads=8) == []
+    _counts_match_recount()
+    db.session.expire_all()
+    assert db.session.get(Idea, source).status == "merged"
+    assert db.session.get(Idea, source).vote_count == 0
+    # Refusals are the clear messages: the idea was merged, or the merge had just moved this
+    # person's vote to the target (so "already voted" / "not voted" is true at that moment).
+    allowed = ("merged into", "already voted", "have not voted")
+    assert all(any(part in message for part in allowed) for message in refused), refused

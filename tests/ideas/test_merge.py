@@ -1,0 +1,106 @@
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.ideas.models import IdeaStatus
+from portal.ideas.services import cast_vote, follow
+from portal.insights.models import ActivityEvent
+from tests.conftest import login
+from tests.ideas.helpers import follower_ids, fresh, notifications, recount, voter_ids
+
+
+def test_merge_moves_voters_once_and_followers(client, make_user, make_idea):
+    source_author, target_author = make_user(), make_user()
+    both, only_source, only_follower = make_user(), make_user(), make_user()
+    source = make_idea(source_author, title="Export to xlsx")
+    target = make_idea(target_author, title="Excel export for reports", imported_votes=5)
+    cast_vote(fresh(source.id), both)
+    cast_vote(fresh(target.id), both)
+    cast_vote(fresh(source.id), only_source)
+    follow(fresh(source.id), only_follower)
+    db.session.commit()
+    staff = make_user("staff")
+    login(client, staff)
+
+    response = client.post(f"/ideas/{source.id}/merge", data={"merge-target": f"#{target.id}"})
+    assert response.status_code == 302 and response.location == f"/ideas/{target.id}"
+
+    source, target = fresh(source.id), fresh(target.id)
+    assert source.status == IdeaStatus.MERGED and source.merged_into_id == target.id
+    assert voter_ids(target.id) == {target_author.id, both.id, source_author.id, only_source.id}
+    assert target.vote_count == 4 == recount(target.id), "a person who voted for both counts once"
+    assert target.votes == 9
+    assert source.vote_count == 0 == recount(source.id)
+    assert {only_follower.id, source_author.id, both.id} <= follower_ids(target.id)
+    told = {n.user_id for n in notifications("idea.merged")}
+    assert told == {source_author.id, both.id, only_source.id}
+    event = db.session.execute(
+        select(ActivityEvent).where(ActivityEvent.kind == "idea.merged")
+    ).scalar_one()
+    assert event.data["target_id"] == target.id
+
+    response = client.get(f"/ideas/{source.id}")
+    assert response.status_code == 302
+    assert response.location == f"/ideas/{target.id}?merged_from={source.id}"
+    html = client.get(response.location).get_data(as_text=True)
+    assert "which was merged into this idea" in html and "Merged from" in html
+    original = client.get(f"/ideas/{source.id}?original=1").get_data(as_text=True)
+    assert "It is read-only." in original and "Comments are closed" in original
+
+
+def test_merge_accepts_a_pasted_link(client, make_user, make_idea):
+    source, target = make_idea(), make_idea()
+    login(client, make_user("product"))
+    client.post(
+        f"/ideas/{source.id}/merge",
+        data={"merge-target": f"http://localhost/ideas/{target.id}?merged_from=1"},
+    )
+    assert fresh(source.id).merged_into_id == target.id
+
+
+def test_merge_refuses_itself_merged_targets_and_unknown_ideas(client, make_user, make_idea):
+    a, b, c = make_idea(), make_idea(), make_idea()
+    login(client, make_user("staff"))
+    html = client.post(f"/ideas/{a.id}/merge", data={"merge-target": str(a.id)}).get_data(
+        as_text=True
+    )
+    assert "An idea cannot be merged into itself." in html
+    client.post(f"/ideas/{b.id}/merge", data={"merge-target": str(c.id)})
+    html = client.post(f"/ideas/{a.id}/merge", data={"merge-target": str(b.id)}).get_data(
+        as_text=True
+    )
+    assert f"was itself merged. Merge into #{c.id}" in html
+    html = client.post(f"/ideas/{a.id}/merge", data={"merge-target": "99999"}).get_data(
+        as_text=True
+    )
+    assert "There is no idea #99999." in html
+    html = client.post(f"/ideas/{a.id}/merge", data={"merge-target": "soon"}).get_data(as_text=True)
+    assert "Enter an idea number like #42" in html
+    assert fresh(a.id).status == IdeaStatus.NEW and fresh(a.id).vote_count == 1
+
+
+def test_members_cannot_merge(client, make_user, make_idea):
+    author = make_user()
+    source, target = make_idea(author), make_idea()
+    login(client, author)
+    response = client.post(f"/ideas/{source.id}/merge", data={"merge-target": str(target.id)})
+    assert response.status_code == 403
+    assert fresh(source.id).status == IdeaStatus.NEW
+
+
+def test_merged_ideas_take_no_comments_or_status_changes(client, make_user, make_idea):
+    from portal.ideas.services import merge_ideas
+
+    source, target = make_idea(), make_idea()
+    staff = make_user("staff")
+    merge_ideas(fresh(source.id), fresh(target.id), by=staff)
+    db.session.commit()
+    login(client, staff)
+    html = client.post(f"/ideas/{source.id}/comments", data={"comment-body": "Hello"}).get_data(
+        as_text=True
+    )
+    assert "read-only" in html
+    html = client.post(f"/ideas/{source.id}/status", data={"status-status": "planned"}).get_data(
+        as_text=True
+    )
+    assert "read-only" in html
+    assert fresh(source.id).status == IdeaStatus.MERGED and fresh(source.id).comment_count == 0
