@@ -1,7 +1,14 @@
 """Imports every model module, so the metadata is complete for migrations and create_all."""
 
 from portal.accounts.models import Plan, Role, User
-from portal.ideas.models import Idea, IdeaComment, IdeaFollower, IdeaStatusChange, IdeaVote
+from portal.ideas.models import (
+    Idea,
+    IdeaComment,
+    IdeaFollower,
+    IdeaQuestion,
+    IdeaStatusChange,
+    IdeaVote,
+)
 from portal.imports.models import ImportedRecord
 from portal.insights.models import ActivityEvent
 from portal.mail.models import OutboxMail
@@ -18,6 +25,7 @@ __all__ = [
     "Idea",
     "IdeaComment",
     "IdeaFollower",
+    "IdeaQuestion",
     "IdeaStatusChange",
     "IdeaVote",
     "ImportedRecord",

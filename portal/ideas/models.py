@@ -178,3 +178,20 @@ class IdeaStatusChange(db.Model):
     @property
     def from_enum(self) -> IdeaStatus | None:
         return IdeaStatus(self.from_status) if self.from_status else None
+
+
+class IdeaQuestion(db.Model):
+    """A support question tied to an idea: the idea lists it, the question shows the idea and
+    its status. `converted` marks the question the idea was made from (the question is closed)."""
+
+    __tablename__ = "idea_questions"
+
+    idea_id: Mapped[int] = mapped_column(
+        ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    linked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    converted: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -5,7 +5,7 @@ transaction as the row that changes them, and every write records its activity e
 searchable text or status changes, a search change.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import case, delete, func, insert, literal, select, update
@@ -21,6 +21,7 @@ from portal.ideas.models import (
     Idea,
     IdeaComment,
     IdeaFollower,
+    IdeaQuestion,
     IdeaStatus,
     IdeaStatusChange,
     IdeaVote,
@@ -29,6 +30,7 @@ from portal.insights.events import record_event
 from portal.markdown import render_markdown
 from portal.notifications.services import notify
 from portal.search.changes import record_search_change
+from portal.support.models import Question
 from portal.taxonomy.models import ProductArea
 
 PER_PAGE = 30
@@ -126,6 +128,7 @@ class IdeaPage:
     follower_count: int
     has_voted: bool
     is_following: bool
+    linked_questions: list = field(default_factory=list)
 
 
 def load_idea_page(idea: Idea, user) -> IdeaPage:
@@ -159,8 +162,15 @@ def load_idea_page(idea: Idea, user) -> IdeaPage:
             func.coalesce(func.sum(case((IdeaFollower.user_id == user_id, 1), else_=0)), 0),
         ).where(IdeaFollower.idea_id == idea.id)
     ).one()
+    linked_questions = db.session.scalars(
+        select(Question)
+        .join(IdeaQuestion, IdeaQuestion.question_id == Question.id)
+        .where(IdeaQuestion.idea_id == idea.id, Question.deleted_at.is_(None))
+        .order_by(Question.created_at.desc())
+    ).all()
     return IdeaPage(
         idea=idea,
+        linked_questions=list(linked_questions),
         history=list(history),
         comments=list(comments),
         merged_from=list(merged_from),

@@ -1,0 +1,145 @@
+"""Where support and the idea board meet: a support question linked to the idea it asks for, or
+turned into that idea. Staff and product do both; the asker follows the idea, so they hear when
+its status changes."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete
+
+from portal.accounts.models import User
+from portal.clock import utcnow
+from portal.extensions import db
+from portal.ideas.models import Idea, IdeaQuestion, IdeaStatus
+from portal.ideas.services import IdeaError, follow, suggest_idea
+from portal.insights.events import record_event
+from portal.markdown import html_to_markdown
+from portal.notifications.services import notify
+from portal.search.changes import record_search_change
+from portal.support.models import Question
+
+
+@dataclass
+class LinkedIdea:
+    idea: Idea
+    converted: bool
+
+
+def ideas_for_question(question_id: int) -> list[LinkedIdea]:
+    """The ideas a question is tied to, in one query (for the question page)."""
+    rows = db.session.execute(
+        db.select(Idea, IdeaQuestion.converted)
+        .join(IdeaQuestion, IdeaQuestion.idea_id == Idea.id)
+        .where(IdeaQuestion.question_id == question_id)
+        .order_by(IdeaQuestion.converted.desc(), IdeaQuestion.created_at)
+    ).all()
+    return [LinkedIdea(idea, converted) for idea, converted in rows]
+
+
+def find_idea(reference: str) -> Idea:
+    """An idea from what staff typed: its number, `#12`, or a link to its page."""
+    digits = reference.strip().rstrip("/").rsplit("/", 1)[-1].lstrip("#")
+    idea = db.session.get(Idea, int(digits)) if digits.isdigit() else None
+    if idea is None:
+        raise IdeaError("No idea has that number or link.", field="idea")
+    return idea
+
+
+def _question_url(question: Question) -> str:
+    return f"/questions/{question.id}/{question.slug}"
+
+
+def link_question(idea: Idea, question: Question, *, by: User) -> None:
+    if question.is_deleted:
+        raise IdeaError("This question is deleted.")
+    if idea.status == IdeaStatus.MERGED:
+        target = idea.merged_into
+        raise IdeaError(
+            f"That idea was merged into #{target.id} “{target.title}”; link that one instead.",
+            field="idea",
+        )
+    exists = db.session.get(IdeaQuestion, (idea.id, question.id))
+    if exists is not None:
+        raise IdeaError("This question is already linked to that idea.", field="idea")
+    db.session.add(IdeaQuestion(idea_id=idea.id, question_id=question.id, linked_by_id=by.id))
+    if question.author_id is not None:
+        follow(idea, db.session.get(User, question.author_id))
+    record_event(
+        "idea.question_linked",
+        actor=by,
+        subject=idea,
+        product_area_id=idea.product_area_id,
+        title=idea.title,
+        question_id=question.id,
+    )
+    notify(
+        [question.author_id],
+        kind="idea.question_linked",
+        title=f"Your question “{question.title}” is linked to the idea “{idea.title}”",
+        url=f"/ideas/{idea.id}",
+        actor=by,
+        note="You now follow the idea, so you will hear when its status changes.",
+    )
+    db.session.flush()
+
+
+def unlink_question(idea: Idea, question: Question, *, by: User) -> None:
+    removed = db.session.execute(
+        delete(IdeaQuestion).where(
+            IdeaQuestion.idea_id == idea.id,
+            IdeaQuestion.question_id == question.id,
+            IdeaQuestion.converted.is_(False),
+        )
+    ).rowcount
+    if not removed:
+        raise IdeaError("That question is not linked to this idea (or the idea was made from it).")
+    record_event(
+        "idea.question_unlinked",
+        actor=by,
+        subject=idea,
+        product_area_id=idea.product_area_id,
+        question_id=question.id,
+    )
+
+
+def turn_into_idea(question: Question, *, by: User) -> Idea:
+    """Make an idea of a question that is really a request: the asker becomes its author and
+    first voter, and the question is closed with a link to the idea."""
+    if question.is_deleted:
+        raise IdeaError("This question is deleted.")
+    if question.is_closed:
+        raise IdeaError("This question is closed already; reopen it first.")
+    if question.author_id is None:
+        raise IdeaError("The asker’s account no longer exists, so no one could own the idea.")
+    asker = db.session.get(User, question.author_id)
+    now = utcnow()
+    idea = suggest_idea(
+        asker,
+        title=question.title[:150],
+        body=question.body or html_to_markdown(question.body_html),
+        area=question.product_area,
+        at=now,
+    )
+    follow(idea, asker)
+    db.session.add(
+        IdeaQuestion(idea_id=idea.id, question_id=question.id, linked_by_id=by.id, converted=True)
+    )
+    question.closed_at = now
+    question.closed_by_id = by.id
+    record_event(
+        "question.turned_into_idea",
+        actor=by,
+        subject=question,
+        product_area_id=question.product_area_id,
+        title=question.title,
+        idea_id=idea.id,
+    )
+    record_search_change("question", question.id)
+    notify(
+        [question.author_id],
+        kind="question.turned_into_idea",
+        title=f"Your question “{question.title}” is now an idea others can vote for",
+        url=f"/ideas/{idea.id}",
+        actor=by,
+    )
+    db.session.flush()
+    return idea
