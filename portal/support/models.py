@@ -77,9 +77,6 @@ class Question(db.Model):
     tags: Mapped[list[Tag]] = relationship(
         secondary=question_tags, lazy="selectin", order_by=Tag.name
     )
-    duplicate_of: Mapped["Question | None"] = relationship(
-        remote_side=[id], foreign_keys=[duplicate_of_id], lazy="select"
-    )
 
     @property
     def slug(self) -> str:

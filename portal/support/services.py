@@ -8,7 +8,7 @@ SQL (`n = n + :delta`), so concurrent requests never lose or double an update.
 from dataclasses import dataclass
 
 from flask import current_app, url_for
-from sqlalchemy import delete, func, insert, update
+from sqlalchemy import delete, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -785,9 +785,3 @@ def latest_questions(limit: int = 6) -> list[Question]:
             .limit(limit)
         )
     )
-
-
-def question_count() -> int:
-    return db.session.execute(
-        db.select(func.count()).select_from(Question).where(Question.deleted_at.is_(None))
-    ).scalar_one()
