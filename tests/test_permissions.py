@@ -376,6 +376,12 @@ SUPPORT_CASES = [
         lambda w: f"/questions/{w.ids['closed_question']}/reopen",
         STAFF_ONLY_WRITE,
     ),
+    Case(
+        "delete comment",
+        "POST",
+        lambda w: f"/comments/{w.ids['comment']}/delete",
+        signed_in(403, author=302, staff=302, admin=302),
+    ),
 ]
 CASES += SUPPORT_CASES
 
@@ -424,6 +430,7 @@ def _support_world(world: World, make_user) -> None:
     services.delete_post(deleted_answer, staff)
     other_question, closed = make_question(area=area), make_question(area=area)
     services.close_as_duplicate(closed, staff, other_question)
+    comment = services.add_comment(world.users["author"], answer, "Thanks, that worked for me.")
     db.session.commit()
     world.ids.update(
         question=question.id,
@@ -435,6 +442,7 @@ def _support_world(world: World, make_user) -> None:
         other_question=other_question.id,
         closed_question=closed.id,
         area_slug=area.slug,
+        comment=comment.id,
     )
 
 

@@ -10,7 +10,7 @@ from portal.insights.events import record_event
 from portal.markdown import render_markdown
 from portal.notifications.models import Notification
 from portal.search.changes import record_search_change
-from portal.support.models import Answer, Comment, Question, Vote
+from portal.support.models import Answer, Comment, Question, Revision, Vote
 from portal.support.recount import recount
 from portal.taxonomy.services import get_or_create_tags
 
@@ -53,6 +53,33 @@ def _vote(ctx: DemoContext, post, author_key: str, up_bias: float, at) -> None:
             Vote(user_id=ctx.users[key].id, value=value, created_at=at, **{field: post.id})
         )
         ctx.count("votes")
+
+
+def _edit(ctx: DemoContext, question: Question) -> None:
+    """The asker added a detail after posting: the earlier version is kept as a revision."""
+    first_body = question.body.split("\n\nHow do we")[0]
+    db.session.add(
+        Revision(
+            question_id=question.id,
+            author_id=question.author_id,
+            title=question.title,
+            body=first_body,
+            body_html=render_markdown(first_body),
+            tags=" ".join(tag.name for tag in question.tags),
+            written_at=question.created_at,
+            replaced_at=question.created_at + timedelta(minutes=25),
+        )
+    )
+    question.edited_at = question.created_at + timedelta(minutes=25)
+    question.edited_by_id = question.author_id
+    record_event(
+        "question.edited",
+        actor=next(u for u in ctx.users.values() if u.id == question.author_id),
+        subject=question,
+        product_area_id=question.product_area_id,
+        at=question.edited_at,
+        title=question.title,
+    )
 
 
 def load(ctx: DemoContext) -> None:
@@ -138,6 +165,7 @@ def load(ctx: DemoContext) -> None:
                 comment_id=comment.id,
             )
             ctx.count("comments")
+    _edit(ctx, questions[1])
     duplicate = _question(ctx, DUPLICATE, ctx.ago(days=DUPLICATE["days"]))
     duplicate.closed_at = ctx.ago(hours=20)
     duplicate.closed_by_id = ctx.users["staff"].id

@@ -77,9 +77,6 @@ class Question(db.Model):
     tags: Mapped[list[Tag]] = relationship(
         secondary=question_tags, lazy="selectin", order_by=Tag.name
     )
-    duplicate_of: Mapped["Question | None"] = relationship(
-        remote_side=[id], foreign_keys=[duplicate_of_id], lazy="select"
-    )
 
     @property
     def slug(self) -> str:
@@ -171,8 +168,14 @@ class Comment(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[datetime | None]
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
-    author: Mapped[User | None] = relationship(lazy="joined")
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id], lazy="joined")
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
 
 class Vote(db.Model):

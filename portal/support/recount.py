@@ -82,12 +82,12 @@ def recount(*, fix: bool = True) -> list[Drift]:
     )
     question_comments = _sums(
         db.select(Comment.question_id, func.count())
-        .where(Comment.answer_id.is_(None))
+        .where(Comment.answer_id.is_(None), Comment.deleted_at.is_(None))
         .group_by(Comment.question_id)
     )
     answer_comments = _sums(
         db.select(Comment.answer_id, func.count())
-        .where(Comment.answer_id.is_not(None))
+        .where(Comment.answer_id.is_not(None), Comment.deleted_at.is_(None))
         .group_by(Comment.answer_id)
     )
     expected = {

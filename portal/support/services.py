@@ -8,7 +8,7 @@ SQL (`n = n + :delta`), so concurrent requests never lose or double an update.
 from dataclasses import dataclass
 
 from flask import current_app, url_for
-from sqlalchemy import delete, func, insert, update
+from sqlalchemy import delete, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -452,6 +452,28 @@ def add_comment(user: User, post, body: str) -> Comment:
     return comment
 
 
+def delete_comment(comment: Comment, user: User) -> None:
+    """Soft-delete a comment (its author or support staff): hidden from members, kept for staff."""
+    if comment.is_deleted:
+        raise SupportError("This comment is already deleted.")
+    question = db.session.get(Question, comment.question_id)
+    comment.deleted_at = utcnow()
+    comment.deleted_by_id = user.id
+    db.session.flush()
+    if comment.answer_id is not None:
+        _bump(Answer, comment.answer_id, comment_count=-1)
+    else:
+        _bump(Question, comment.question_id, comment_count=-1)
+    record_event(
+        "comment.deleted",
+        actor=user,
+        subject=question,
+        product_area_id=question.product_area_id,
+        title=question.title,
+        comment_id=comment.id,
+    )
+
+
 # Editing ---------------------------------------------------------------------------------------
 
 
@@ -717,11 +739,10 @@ def load_question_page(question: Question, viewer, *, include_deleted: bool) -> 
     answers = list(db.session.scalars(query))
     answers.sort(key=lambda a: (not a.is_accepted, -a.display_score, a.created_at, a.id))
     comments: dict = {}
-    for comment in db.session.scalars(
-        db.select(Comment)
-        .where(Comment.question_id == question.id)
-        .order_by(Comment.created_at, Comment.id)
-    ):
+    comment_query = db.select(Comment).where(Comment.question_id == question.id)
+    if not include_deleted:
+        comment_query = comment_query.where(Comment.deleted_at.is_(None))
+    for comment in db.session.scalars(comment_query.order_by(Comment.created_at, Comment.id)):
         key = ("answer", comment.answer_id) if comment.answer_id else ("question", question.id)
         comments.setdefault(key, []).append(comment)
     my_votes: dict = {}
@@ -764,9 +785,3 @@ def latest_questions(limit: int = 6) -> list[Question]:
             .limit(limit)
         )
     )
-
-
-def question_count() -> int:
-    return db.session.execute(
-        db.select(func.count()).select_from(Question).where(Question.deleted_at.is_(None))
-    ).scalar_one()

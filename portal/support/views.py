@@ -21,7 +21,7 @@ from portal.extensions import db, limiter
 from portal.forms import select_choices
 from portal.support import bp, services
 from portal.support.forms import AnswerForm, CloseForm, CommentForm, QuestionForm
-from portal.support.models import Answer, Question
+from portal.support.models import Answer, Comment, Question
 from portal.support.seo import qa_page
 from portal.support.services import SupportError, answer_url, question_url
 from portal.taxonomy.services import all_areas, area_by_slug, suggest_tags
@@ -320,6 +320,23 @@ def comment_question(question_id: int):
 def comment_answer(answer_id: int):
     answer = get_answer_or_404(answer_id)
     return _comment(answer, answer.question, ("answer", answer.id))
+
+
+@bp.post("/comments/<int:comment_id>/delete")
+@login_required
+def delete_comment(comment_id: int):
+    comment = db.get_or_404(Comment, comment_id)
+    question = get_question_or_404(comment.question_id)
+    if comment.is_deleted and not can(current_user, Permission.MODERATE):
+        _gone("comment")
+    require(Permission.EDIT_POST, comment)
+    try:
+        services.delete_comment(comment, current_user)
+    except SupportError as error:
+        return _refused(error, question_url(question))
+    db.session.commit()
+    flash("Comment deleted.", "success")
+    return redirect(question_url(question))
 
 
 # Editing ---------------------------------------------------------------------------------------

@@ -62,3 +62,26 @@ def test_ask_answer_accept_and_get_notified(live_server, page, make_user, make_a
     expect(first_answer.get_by_text("Accepted answer")).to_be_visible()
     expect(first_answer).to_contain_text("Download all (ZIP)")
     expect(page.locator(".qa__meta .pill--solved")).to_contain_text("Solved")
+
+
+def test_keyboard_alone_can_vote_and_see_a_refusal(live_server, page, make_user, make_area):
+    from tests.factories import make_question
+
+    author, voter = make_user(), make_user()
+    question = make_question(author=author, area=make_area())
+    _log_in(page, live_server, voter)
+    page.goto(f"{live_server}/questions/{question.id}")
+    upvote = page.get_by_role("button", name="Upvote this question")
+    upvote.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#question [data-vote-score]")).to_contain_text("1")
+    expect(upvote).to_have_attribute("aria-pressed", "true")
+    page.keyboard.press("Enter")  # pressing the highlighted arrow again withdraws the vote
+    expect(page.locator("#question [data-vote-score]")).to_contain_text("0")
+    _log_out(page)
+
+    _log_in(page, live_server, author)
+    page.goto(f"{live_server}/questions/{question.id}")
+    page.get_by_role("button", name="Upvote this question").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("You can’t vote on your own question.")).to_be_visible()

@@ -184,3 +184,30 @@ def test_staff_acting_on_a_deleted_post_gets_a_message(
     )
     assert "This question was deleted" in response.get_data(as_text=True)
     assert db.session.execute(db.select(Answer)).first() is None
+
+
+def test_comment_author_or_staff_delete_a_comment(app, make_user, make_question, make_answer):
+    from portal.support.services import add_comment
+
+    author, other, staff = make_user(), make_user(), make_user("staff")
+    question = make_question()
+    answer = make_answer(question)
+    comment = add_comment(author, answer, "This comment will be removed later.")
+    db.session.commit()
+    as_other = app.test_client()
+    login(as_other, other)
+    assert as_other.post(f"/comments/{comment.id}/delete").status_code == 403
+    as_author = app.test_client()
+    login(as_author, author)
+    assert as_author.post(f"/comments/{comment.id}/delete").status_code == 302
+    assert _fresh(Answer, answer.id).comment_count == 0
+    assert "will be removed" not in as_other.get(f"/questions/{question.id}").get_data(True)
+    as_staff = app.test_client()
+    login(as_staff, staff)
+    page = as_staff.get(f"/questions/{question.id}").get_data(as_text=True)
+    assert "Deleted:" in page and "will be removed" in page
+    response = as_staff.post(f"/comments/{comment.id}/delete", follow_redirects=True)
+    assert "This comment is already deleted." in response.get_data(as_text=True)
+    from portal.support.recount import recount
+
+    assert recount(fix=False) == []

@@ -1,5 +1,5 @@
-// Support Q&A enhancements: votes update in place, tag suggestions, one submit per click,
-// filter selects that apply themselves. Every one of these works as a plain form without it.
+// Support Q&A enhancements: votes update in place, tag suggestions, one submit per click.
+// Every one of these works as a plain form without it.
 (function () {
   "use strict";
 
@@ -17,11 +17,13 @@
   function setupVote(widget) {
     var score = widget.querySelector("[data-vote-score]");
     var message = widget.querySelector("[data-vote-message]");
+    var busy = false;  // a vote on its way; buttons stay enabled so keyboard focus stays put
     widget.querySelectorAll("form").forEach(function (form) {
       form.addEventListener("submit", function (event) {
         event.preventDefault();
-        var button = form.querySelector("button");
-        button.disabled = true;
+        if (busy) return;
+        busy = true;
+        widget.setAttribute("aria-busy", "true");
         fetch(form.action, {
           method: "POST", body: new FormData(form), credentials: "same-origin",
           headers: { "Accept": "application/json", "X-CSRFToken": window.portal.csrfToken() }
@@ -37,7 +39,10 @@
           }
         }).catch(function () {
           message.textContent = "Your vote could not be saved. Check your connection and try again.";
-        }).finally(function () { button.disabled = false; });
+        }).finally(function () {
+          busy = false;
+          widget.removeAttribute("aria-busy");
+        });
       });
     });
   }
@@ -77,18 +82,11 @@
     });
   }
 
-  function setupAutosubmit(select) {
-    var button = select.form.querySelector("[data-autosubmit-button]");
-    if (button) button.hidden = true;
-    select.addEventListener("change", function () { select.form.submit(); });
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-vote]").forEach(function (widget) {
       if (widget.querySelector("form")) setupVote(widget);
     });
     document.querySelectorAll("[data-suggest-url]").forEach(setupTagSuggestions);
     document.querySelectorAll("[data-submit-once]").forEach(setupSubmitOnce);
-    document.querySelectorAll("select[data-autosubmit]").forEach(setupAutosubmit);
   });
 })();
