@@ -24,10 +24,10 @@ run: $(BIN)/.installed
 
 test: $(BIN)/.installed-dev
 	$(BIN)/ruff check portal tests
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 	@if [ -n "$$PORTAL_TEST_DATABASE_URL" ]; then \
 		echo "== the same suite on PostgreSQL ($$PORTAL_TEST_DATABASE_URL)"; \
-		PORTAL_TEST_BACKEND=postgresql $(BIN)/python -m pytest -m "not e2e"; \
+		PORTAL_TEST_BACKEND=postgresql $(BIN)/python -m pytest -n 2 -m "not e2e"; \
 	else \
 		echo "== PostgreSQL run skipped: set PORTAL_TEST_DATABASE_URL to run the suite on PostgreSQL too"; \
 	fi

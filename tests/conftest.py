@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, text
 
 from portal import create_app
 from portal.background import in_after_response_work
@@ -20,6 +20,16 @@ from tests import factories
 from tests.mailbox import Mailbox, start_smtp_server
 
 BACKEND = os.environ.get("PORTAL_TEST_BACKEND", "sqlite")
+# Under pytest-xdist each worker gets its own SQLite file, or its own PostgreSQL schema.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+PG_SCHEMA = f"test_{WORKER}" if WORKER else "public"
+
+
+def engine_options() -> dict:
+    options = {"pool_pre_ping": True}
+    if BACKEND == "postgresql":
+        options["connect_args"] = {"options": f"-csearch_path={PG_SCHEMA}"}
+    return options
 
 
 def pytest_report_header(config):
@@ -54,6 +64,7 @@ def make_test_config(database_url: str, instance_dir: Path, **overrides) -> dict
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",  # cheap hashing: tests are not about cost
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(),
     }
     config.update(overrides)
     return config
@@ -62,6 +73,11 @@ def make_test_config(database_url: str, instance_dir: Path, **overrides) -> dict
 @pytest.fixture(scope="session")
 def _schema(database_url, tmp_path_factory):
     """Create the schema once per run; each test empties the tables it leaves behind."""
+    if BACKEND == "postgresql" and PG_SCHEMA != "public":
+        engine = create_engine(database_url)
+        with engine.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{PG_SCHEMA}"'))
+        engine.dispose()
     app = create_app(make_test_config(database_url, tmp_path_factory.mktemp("schema")))
     with app.app_context():
         db.drop_all()

@@ -516,8 +516,11 @@ class StackExchangeImport:
         values, mapped = [], []
         for r in fresh:
             post = posts.get(int(r["PostId"]))
-            if post is None or post.target_type not in {"question", "answer"}:
+            if post is None:
                 self.summary.skip("comments on posts that were not imported")
+                continue
+            if post.target_type not in {"question", "answer"}:
+                self.summary.skip("comments on feature requests (their answers are the discussion)")
                 continue
             is_answer = post.target_type == "answer"
             user = users.get(int(r["UserId"])) if r.get("UserId") else None

@@ -5,7 +5,7 @@ text changes, a search change, in the caller's transaction. Counters and reputat
 SQL (`n = n + :delta`), so concurrent requests never lose or double an update.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app, url_for
 from sqlalchemy import delete, insert, update
@@ -16,6 +16,7 @@ from portal.accounts.models import User
 from portal.accounts.permissions import TEAM_MODERATORS
 from portal.clock import utcnow
 from portal.extensions import db
+from portal.imports.attribution import attributions_for
 from portal.insights.events import record_event
 from portal.markdown import html_to_text, render_markdown
 from portal.notifications.services import notify
@@ -730,6 +731,7 @@ class QuestionPage:
     duplicate_of: Question | None
     accepted: Answer | None
     related: list[Question]  # other questions in the same product area, solved ones first
+    attributions: dict = field(default_factory=dict)  # (kind, id) -> Attribution (imported posts)
 
 
 def load_question_page(question: Question, viewer, *, include_deleted: bool) -> QuestionPage:
@@ -773,7 +775,12 @@ def load_question_page(question: Question, viewer, *, include_deleted: bool) -> 
             .limit(6)
         )
     )
-    return QuestionPage(question, answers, comments, my_votes, duplicate_of, accepted, related)
+    attributions = attributions_for(
+        [("question", question.id)] + [("answer", a.id) for a in answers]
+    )
+    return QuestionPage(
+        question, answers, comments, my_votes, duplicate_of, accepted, related, attributions
+    )
 
 
 def latest_questions(limit: int = 6) -> list[Question]:

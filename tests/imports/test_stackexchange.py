@@ -209,3 +209,52 @@ def test_search_finds_an_imported_question_by_a_phrase_from_its_body(runner, cli
     )
     page = client.get('/search?q="optimal way to store"').get_data(as_text=True)
     assert source["Title"] in page
+
+
+def test_imported_posts_show_their_attribution(runner, client):
+    assert run_import(runner, DUMPS / "coffee").exit_code == 0
+    source = next(
+        p
+        for p in xml_rows(DUMPS / "coffee" / "Posts.xml")
+        if p["PostTypeId"] == "1" and p.get("OwnerUserId")
+    )
+    record = db.session.execute(
+        db.select(ImportedRecord).where(
+            ImportedRecord.source_type == "post", ImportedRecord.source_id == int(source["Id"])
+        )
+    ).scalar_one()
+    page = client.get(f"/questions/{record.target_id}", follow_redirects=True).get_data(
+        as_text=True
+    )
+    assert "Originally posted on" in page
+    assert f'href="https://coffee.stackexchange.com/q/{source["Id"]}"' in page
+    assert "CC BY-SA" in page
+
+
+def test_feature_requests_become_ideas_with_their_status(runner, client):
+    from portal.ideas.models import Idea, IdeaComment, IdeaStatus
+
+    result = run_import(runner, DUMPS / "bicycles.meta", "--ideas-from-tag", "feature-request")
+    assert result.exit_code == 0, result.output
+    posts = xml_rows(DUMPS / "bicycles.meta" / "Posts.xml")
+    requests = {p["Id"]: p for p in posts if "feature-request" in parse_tags(p.get("Tags"))}
+    answers = [p for p in posts if p["PostTypeId"] == "2" and p["ParentId"] in requests]
+    ideas = db.session.scalars(db.select(Idea)).all()
+    assert len(ideas) == len(requests)
+    assert counts()["questions"] == expected("bicycles.meta")["questions"] - len(requests)
+    assert db.session.execute(db.select(db.func.count(IdeaComment.id))).scalar() == len(answers)
+    shipped = [p for p in requests.values() if "status-completed" in parse_tags(p.get("Tags"))]
+    assert len([i for i in ideas if i.status == IdeaStatus.SHIPPED]) == len(shipped)
+    sample = next(p for p in shipped if int(p.get("Score") or 0) > 0)
+    record = db.session.execute(
+        db.select(ImportedRecord).where(
+            ImportedRecord.source_type == "post", ImportedRecord.source_id == int(sample["Id"])
+        )
+    ).scalar_one()
+    idea = db.session.get(Idea, record.target_id)
+    assert (record.target_type, idea.imported_votes) == ("idea", int(sample["Score"]))
+    assert client.get(f"/ideas/{idea.id}").status_code == 200
+    again = run_import(runner, DUMPS / "bicycles.meta", "--ideas-from-tag", "feature-request")
+    assert "0 ideas" in again.output
+    db.session.expire_all()
+    assert db.session.execute(db.select(db.func.count(Idea.id))).scalar() == len(requests)

@@ -185,6 +185,7 @@ def test_two_processes_writing_at_once_lose_nothing(app, area_documents):
             "INSTANCE_DIR",
             "SEARCH_DIR",
             "UPLOAD_DIR",
+            "SQLALCHEMY_ENGINE_OPTIONS",
         )
     }
     config.update(TESTING=True, RATELIMIT_ENABLED=False, SEARCH_GAP_GRACE_SECONDS=0)
