@@ -105,3 +105,8 @@ def html_to_markdown(fragment: str) -> str:
     from markdownify import markdownify
 
     return markdownify(fragment or "", heading_style="ATX", bullets="-").strip()
+
+
+def editable_source(post) -> str:
+    """The Markdown an editor starts from: the post's own, or one made from its HTML."""
+    return post.body or html_to_markdown(post.body_html)

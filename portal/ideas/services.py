@@ -26,6 +26,7 @@ from portal.ideas.models import (
     IdeaStatusChange,
     IdeaVote,
 )
+from portal.imports.attribution import attributions_for
 from portal.insights.events import record_event
 from portal.markdown import render_markdown
 from portal.notifications.services import notify
@@ -129,6 +130,7 @@ class IdeaPage:
     has_voted: bool
     is_following: bool
     linked_questions: list = field(default_factory=list)
+    attributions: dict = field(default_factory=dict)  # (kind, id) -> Attribution (imported)
 
 
 def load_idea_page(idea: Idea, user) -> IdeaPage:
@@ -168,9 +170,13 @@ def load_idea_page(idea: Idea, user) -> IdeaPage:
         .where(IdeaQuestion.idea_id == idea.id, Question.deleted_at.is_(None))
         .order_by(Question.created_at.desc())
     ).all()
+    attributions = attributions_for(
+        [("idea", idea.id)] + [("idea_comment", comment.id) for comment in comments]
+    )
     return IdeaPage(
         idea=idea,
         linked_questions=list(linked_questions),
+        attributions=attributions,
         history=list(history),
         comments=list(comments),
         merged_from=list(merged_from),

@@ -33,6 +33,7 @@ from portal.ideas.services import (
     vote_on_behalf,
     voted_idea_ids,
 )
+from portal.markdown import editable_source
 from portal.taxonomy.services import all_areas, area_by_slug
 
 POST_LIMIT = "20 per minute"
@@ -130,7 +131,7 @@ def _idea_form(areas, idea: Idea | None = None) -> IdeaForm:
     else:
         form = IdeaForm(
             title=idea.title,
-            description=idea.body,
+            description=editable_source(idea),
             area=idea.product_area.slug if idea.product_area else "",
         )
     form.area.choices = select_choices(

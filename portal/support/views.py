@@ -19,6 +19,7 @@ from portal.csrf import form_view
 from portal.errors import render_error
 from portal.extensions import db, limiter
 from portal.forms import select_choices
+from portal.markdown import editable_source
 from portal.support import bp, services
 from portal.support.forms import AnswerForm, CloseForm, CommentForm, QuestionForm
 from portal.support.models import Answer, Comment, Question
@@ -355,6 +356,8 @@ def edit_question(question_id: int):
         area=question.product_area.slug,
         tags=" ".join(t.name for t in question.tags),
     )
+    if not form.is_submitted():
+        form.body.data = editable_source(question)  # imported posts have only HTML
     _area_choices(form, areas)
     if form.validate_on_submit():
         area = next(a for a in areas if a.slug == form.area.data)
@@ -383,6 +386,8 @@ def edit_answer(answer_id: int):
     answer = get_answer_or_404(answer_id)
     require(Permission.EDIT_POST, answer)
     form = AnswerForm(obj=answer)
+    if not form.is_submitted():
+        form.body.data = editable_source(answer)  # imported posts have only HTML
     if form.validate_on_submit():
         try:
             changed = services.edit_answer(answer, current_user, body=form.body.data)

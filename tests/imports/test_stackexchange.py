@@ -258,3 +258,17 @@ def test_feature_requests_become_ideas_with_their_status(runner, client):
     assert "0 ideas" in again.output
     db.session.expire_all()
     assert db.session.execute(db.select(db.func.count(Idea.id))).scalar() == len(requests)
+
+
+def test_an_imported_post_is_edited_from_markdown_made_from_its_html(runner, client, make_user):
+    from tests.conftest import login
+
+    assert run_import(runner, DUMPS / "coffee").exit_code == 0
+    question = db.session.execute(
+        db.select(Question).where(Question.body_html.like("%<p>%")).limit(1)
+    ).scalar_one()
+    assert question.body == ""
+    login(client, make_user("staff"))
+    form = client.get(f"/questions/{question.id}/edit").get_data(as_text=True)
+    textarea = form.split('name="body"', 1)[1].split(">", 1)[1].split("</textarea>", 1)[0]
+    assert textarea.strip() and "&lt;p&gt;" not in textarea
