@@ -351,12 +351,11 @@ def edit_question(question_id: int):
     question = get_question_or_404(question_id)
     require(Permission.EDIT_POST, question)
     areas = all_areas()
-    form = QuestionForm(
-        obj=question,
-        area=question.product_area.slug,
-        tags=" ".join(t.name for t in question.tags),
-    )
+    form = QuestionForm(obj=question)
     if not form.is_submitted():
+        # WTForms prefers `obj` attributes to keyword values, so set these after it.
+        form.area.data = question.product_area.slug
+        form.tags.data = " ".join(tag.name for tag in question.tags)
         form.body.data = editable_source(question)  # imported posts have only HTML
     _area_choices(form, areas)
     if form.validate_on_submit():

@@ -211,3 +211,15 @@ def test_comment_author_or_staff_delete_a_comment(app, make_user, make_question,
     from portal.support.recount import recount
 
     assert recount(fix=False) == []
+
+
+def test_edit_form_starts_from_the_question_as_it_is(client, make_user, make_question):
+    author = make_user()
+    question = make_question(
+        author=author, tags=["sync", "ios"], body="The body as typed **here**."
+    )
+    login(client, author)
+    page = client.get(f"/questions/{question.id}/edit").get_data(as_text=True)
+    assert 'name="tags" type="text" value="ios sync"' in page
+    assert "The body as typed **here**." in page
+    assert f'<option selected value="{question.product_area.slug}">' in page
