@@ -143,13 +143,18 @@ def search(raw: str, filters: Filters, sort: str = "relevance", page: int = 1) -
         outcome.notice = "Type a few words to search for."
         return outcome
     sortedby = SORTS.get(sort)
-    options = {"filter": _filter_query(filters), "terms": True}
+    options = {"terms": True}
+    # Filters are part of the query (with a constant score, so they do not change the ranking):
+    # Whoosh's `filter=` option counts unfiltered matches in the total.
+    restrict = query.ConstantScoreQuery(_filter_query(filters), 0.0)
+    parsed = query.And([parsed, restrict])
     if sortedby:
         options.update(sortedby=sortedby, reverse=True)
     results = searcher.search_page(parsed, outcome.page, pagelen=PER_PAGE, **options)
     if results.total == 0 and outcome.notice is None:
         relaxed, _ = parse(text, searcher.schema, group=qparser.OrGroup)
         if relaxed is not None:
+            relaxed = query.And([relaxed, restrict])
             results = searcher.search_page(relaxed, outcome.page, pagelen=PER_PAGE, **options)
             outcome.relaxed = results.total > 0
     results.results.fragmenter = ContextFragmenter(maxchars=240, surround=60)
@@ -209,5 +214,6 @@ def similar(raw: str, doc_type: str = "any", limit: int = 5) -> list[Hit]:
     )
     parsed = parser.parse(" ".join(words[:30]))
     types = TYPES if doc_type not in TYPES else (doc_type,)
-    results = searcher.search(parsed, limit=limit, filter=_filter_query(Filters(), types))
+    restrict = query.ConstantScoreQuery(_filter_query(Filters(), types), 0.0)
+    results = searcher.search(query.And([parsed, restrict]), limit=limit)
     return [_hit(result, parsed) for result in results]

@@ -5,6 +5,7 @@ from whoosh.qparser import QueryParser
 from whoosh.query import Every
 
 from portal.extensions import db
+from portal.search.changes import record_search_change
 from portal.search.index import searchers
 from portal.search.indexer import apply_pending, rebuild
 from portal.support.services import accept_answer, delete_post
@@ -91,3 +92,16 @@ def test_rebuild_equals_incremental_for_questions_and_answers(app):
         (h["key"], h["title"], h["body"]) for h in searchers().get().search(Every(), limit=None)
     }
     assert rebuilt == incremental
+
+
+def test_the_result_count_matches_the_results_shown(app, client):
+    for n in range(3):  # one index segment per round, as writes arrive in real life
+        question = make_question(title=f"Calendar sync fails on device {n}")
+        make_answer(question, body="Calendar sync needs a fresh token.")
+        apply_pending()
+        record_search_change("question", question.id)  # re-indexed: the old version is deleted
+        db.session.commit()
+        apply_pending()
+    page = client.get("/search?q=calendar sync").get_data(as_text=True)
+    assert "3 results for" in page
+    assert page.count('class="search-hit"') == 3
