@@ -66,6 +66,10 @@ def load_demo_command(force: bool, if_empty: bool) -> None:
             return
         raise click.ClickException(str(refused)) from refused
     db.session.commit()
+    from portal.search.indexer import apply_pending
+
+    indexed = apply_pending()
+    summary["search documents"] = indexed.documents
     counts = ", ".join(f"{count} {name}" for name, count in summary.items())
     click.echo(f"Demo data loaded in {time.perf_counter() - started:.1f}s: {counts}.")
     click.echo("Log in as admin@example.com, staff@example.com, product@example.com or")

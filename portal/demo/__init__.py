@@ -38,9 +38,9 @@ class DemoContext:
 
 
 def _steps() -> list[Callable[[DemoContext], None]]:
-    from portal.demo import community, ideas, support
+    from portal.demo import community, ideas, searches, support
 
-    return [community.load, support.load, ideas.load]
+    return [community.load, support.load, ideas.load, searches.load]
 
 
 def database_is_empty() -> bool:
