@@ -142,25 +142,32 @@ def user_unsuspend(user_id: int):
 # Product areas --------------------------------------------------------------------------------
 
 
+def _save_area_form(form: ProductAreaForm, area: ProductArea | None = None):
+    """Validate and save an area form (new when `area` is None): a redirect, or None to show
+    the form again with its errors."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        saved = save_area(
+            area,
+            name=form.name.data,
+            slug=form.slug.data,
+            description=form.description.data or "",
+        )
+    except TaxonomyError as error:
+        form.name.errors.append(str(error))
+        return None
+    db.session.commit()
+    flash(f"Product area “{saved.name}” saved.", "success")
+    return redirect(url_for(".areas"))
+
+
 @bp.route("/areas", methods=["GET", "POST"])
 @form_view
 def areas():
     form = ProductAreaForm()
-    if form.validate_on_submit():
-        try:
-            area = save_area(
-                None,
-                name=form.name.data,
-                slug=form.slug.data,
-                description=form.description.data or "",
-            )
-        except TaxonomyError as error:
-            form.name.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(f"Product area “{area.name}” added.", "success")
-            return redirect(url_for(".areas"))
-    return render_template("admin/areas.html", form=form, areas=all_areas())
+    done = _save_area_form(form)
+    return done or render_template("admin/areas.html", form=form, areas=all_areas())
 
 
 @bp.route("/areas/<int:area_id>", methods=["GET", "POST"])
@@ -168,40 +175,33 @@ def areas():
 def area(area_id: int):
     area = db.get_or_404(ProductArea, area_id)
     form = ProductAreaForm(obj=area)
-    if form.validate_on_submit():
-        try:
-            save_area(
-                area,
-                name=form.name.data,
-                slug=form.slug.data,
-                description=form.description.data or "",
-            )
-        except TaxonomyError as error:
-            form.name.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash("Product area saved.", "success")
-            return redirect(url_for(".areas"))
-    return render_template("admin/area.html", form=form, area=area)
+    return _save_area_form(form, area) or render_template("admin/area.html", form=form, area=area)
 
 
 # Plans ----------------------------------------------------------------------------------------
+
+
+def _save_plan_form(form: PlanForm, plan: Plan | None = None):
+    """Validate and save a plan form (new when `plan` is None): a redirect, or None."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        saved = save_plan(plan, name=form.name.data, weight=form.weight.data)
+    except PlanError as error:
+        form.name.errors.append(str(error))
+        return None
+    db.session.commit()
+    flash(f"Plan “{saved.name}” saved.", "success")
+    return redirect(url_for(".plans"))
 
 
 @bp.route("/plans", methods=["GET", "POST"])
 @form_view
 def plans():
     form = PlanForm()
-    if form.validate_on_submit():
-        try:
-            plan = save_plan(None, name=form.name.data, weight=form.weight.data)
-        except PlanError as error:
-            form.name.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(f"Plan “{plan.name}” added.", "success")
-            return redirect(url_for(".plans"))
-    return render_template("admin/plans.html", form=form, plans=all_plans())
+    return _save_plan_form(form) or render_template(
+        "admin/plans.html", form=form, plans=all_plans()
+    )
 
 
 @bp.route("/plans/<int:plan_id>", methods=["GET", "POST"])
@@ -209,16 +209,7 @@ def plans():
 def plan(plan_id: int):
     plan = db.get_or_404(Plan, plan_id)
     form = PlanForm(obj=plan)
-    if form.validate_on_submit():
-        try:
-            save_plan(plan, name=form.name.data, weight=form.weight.data)
-        except PlanError as error:
-            form.name.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash("Plan saved.", "success")
-            return redirect(url_for(".plans"))
-    return render_template("admin/plan.html", form=form, plan=plan)
+    return _save_plan_form(form, plan) or render_template("admin/plan.html", form=form, plan=plan)
 
 
 # Brand and guidelines -------------------------------------------------------------------------
