@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 
 from portal.accounts.models import User
 from portal.extensions import db
@@ -220,6 +220,18 @@ class StackExchangeImport:
     def _events(self, rows: list[dict]) -> None:
         if rows:
             db.session.execute(insert(ActivityEvent), rows)
+
+    def _bump(self, model, column: str, counts: Counter) -> None:
+        """Add `counts[id]` to `column` of each row, in one executemany UPDATE."""
+        if not counts:
+            return
+        table = model.__table__
+        db.session.execute(
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
+            .values({column: table.c[column] + bindparam("delta")}),
+            [{"row_id": row_id, "delta": delta} for row_id, delta in counts.items()],
+        )
 
     def _search_changes(self, doc_type: str, ids: list[int]) -> None:
         if ids:
@@ -432,13 +444,7 @@ class StackExchangeImport:
         ids = db.session.scalars(
             insert(Answer).returning(Answer.id, sort_by_parameter_order=True), values
         ).all()
-        per_question = Counter(v["question_id"] for v in values)
-        for question_id, count in per_question.items():
-            db.session.execute(
-                update(Question)
-                .where(Question.id == question_id)
-                .values(answer_count=Question.answer_count + count)
-            )
+        self._bump(Question, "answer_count", Counter(v["question_id"] for v in values))
         self._map(
             [
                 {
@@ -473,28 +479,35 @@ class StackExchangeImport:
 
     def _accept(self, answers, ids, values) -> None:
         """Mark the answers their questions accepted, with the reputation acceptance gives."""
-        for (r, parent), answer_id, value in zip(answers, ids, values, strict=True):
-            if parent.accepted_source_id != int(r["Id"]):
-                continue
-            question_author = db.session.execute(
-                db.select(Question.author_id).where(Question.id == parent.target_id)
-            ).scalar_one()
+        accepted = [
+            (parent.target_id, answer_id, value)
+            for (r, parent), answer_id, value in zip(answers, ids, values, strict=True)
+            if parent.accepted_source_id == int(r["Id"])
+        ]
+        if not accepted:
+            return
+        askers = dict(
             db.session.execute(
-                update(Answer)
-                .where(Answer.id == answer_id)
-                .values(
-                    is_accepted=True,
-                    accepted_at=value["created_at"],
-                    accepted_by_id=question_author,
+                db.select(Question.id, Question.author_id).where(
+                    Question.id.in_([question_id for question_id, _, _ in accepted])
                 )
-            )
-            for user_id, gain in _acceptance_reputation(
-                value["author_id"], question_author
-            ).items():
-                db.session.execute(
-                    update(User).where(User.id == user_id).values(reputation=User.reputation + gain)
-                )
-            self.summary.accepted += 1
+            ).all()
+        )
+        table = Answer.__table__
+        db.session.execute(
+            update(table)
+            .where(table.c.id == bindparam("answer_id"))
+            .values(is_accepted=True, accepted_at=bindparam("at"), accepted_by_id=bindparam("by")),
+            [
+                {"answer_id": answer_id, "at": value["created_at"], "by": askers[question_id]}
+                for question_id, answer_id, value in accepted
+            ],
+        )
+        reputation: Counter = Counter()
+        for question_id, _, value in accepted:
+            reputation.update(_acceptance_reputation(value["author_id"], askers[question_id]))
+        self._bump(User, "reputation", reputation)
+        self.summary.accepted += len(accepted)
 
     def import_comments(self) -> None:
         rows = self._rows("Comments.xml", ("Id", "PostId", "CreationDate"))
@@ -539,16 +552,10 @@ class StackExchangeImport:
         ids = db.session.scalars(
             insert(Comment).returning(Comment.id, sort_by_parameter_order=True), values
         ).all()
-        for model, key in ((Question, "question_id"), (Answer, "answer_id")):
-            counts = Counter(
-                v[key] for v in values if (key == "answer_id") == (v["answer_id"] is not None)
-            )
-            for row_id, count in counts.items():
-                db.session.execute(
-                    update(model)
-                    .where(model.id == row_id)
-                    .values(comment_count=model.comment_count + count)
-                )
+        on_questions = Counter(v["question_id"] for v in values if v["answer_id"] is None)
+        on_answers = Counter(v["answer_id"] for v in values if v["answer_id"] is not None)
+        self._bump(Question, "comment_count", on_questions)
+        self._bump(Answer, "comment_count", on_answers)
         self._map(
             [
                 {
