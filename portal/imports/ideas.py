@@ -58,7 +58,7 @@ def import_ideas(importer: StackExchangeImport, rows: list[dict]) -> None:
             }
         )
     ids = db.session.scalars(
-        insert(Idea).returning(Idea.id, sort_by_parameter_order=True), values
+        insert(Idea.__table__).returning(Idea.__table__.c.id, sort_by_parameter_order=True), values
     ).all()
     history = [
         {
@@ -73,7 +73,7 @@ def import_ideas(importer: StackExchangeImport, rows: list[dict]) -> None:
         if value["status"] != IdeaStatus.NEW
     ]
     if history:
-        db.session.execute(insert(IdeaStatusChange), history)
+        db.session.execute(insert(IdeaStatusChange.__table__), history)
     importer._map(
         [
             {
@@ -123,7 +123,10 @@ def import_idea_comments(importer: StackExchangeImport, rows: list[dict], parent
             }
         )
     ids = db.session.scalars(
-        insert(IdeaComment).returning(IdeaComment.id, sort_by_parameter_order=True), values
+        insert(IdeaComment.__table__).returning(
+            IdeaComment.__table__.c.id, sort_by_parameter_order=True
+        ),
+        values,
     ).all()
     for idea_id, count in Counter(v["idea_id"] for v in values).items():
         db.session.execute(

@@ -206,7 +206,9 @@ class StackExchangeImport:
 
     def _map(self, rows: list[dict]) -> None:
         if rows:
-            db.session.execute(insert(ImportedRecord), [{"site": self.site, **r} for r in rows])
+            db.session.execute(
+                insert(ImportedRecord.__table__), [{"site": self.site, **r} for r in rows]
+            )
 
     def _commit_batch(self, write: Callable[[], None]) -> None:
         """One batch, one transaction: all of it is written or none of it."""
@@ -219,7 +221,7 @@ class StackExchangeImport:
 
     def _events(self, rows: list[dict]) -> None:
         if rows:
-            db.session.execute(insert(ActivityEvent), rows)
+            db.session.execute(insert(ActivityEvent.__table__), rows)
 
     def _bump(self, model, column: str, counts: Counter) -> None:
         """Add `counts[id]` to `column` of each row, in one executemany UPDATE."""
@@ -236,7 +238,7 @@ class StackExchangeImport:
     def _search_changes(self, doc_type: str, ids: list[int]) -> None:
         if ids:
             db.session.execute(
-                insert(SearchChange), [{"doc_type": doc_type, "doc_id": i} for i in ids]
+                insert(SearchChange.__table__), [{"doc_type": doc_type, "doc_id": i} for i in ids]
             )
 
     # Steps ----------------------------------------------------------------------------------
@@ -279,7 +281,8 @@ class StackExchangeImport:
             for r in fresh
         ]
         ids = db.session.scalars(
-            insert(User).returning(User.id, sort_by_parameter_order=True), values
+            insert(User.__table__).returning(User.__table__.c.id, sort_by_parameter_order=True),
+            values,
         ).all()
         self._map(
             [
@@ -349,7 +352,10 @@ class StackExchangeImport:
             )
             tags_by_row.append(parse_tags(r.get("Tags")))
         ids = db.session.scalars(
-            insert(Question).returning(Question.id, sort_by_parameter_order=True), values
+            insert(Question.__table__).returning(
+                Question.__table__.c.id, sort_by_parameter_order=True
+            ),
+            values,
         ).all()
         all_tags = sorted({t for tags in tags_by_row for t in tags})
         tag_ids = {tag.name: tag.id for tag in get_or_create_tags(all_tags)}
@@ -442,7 +448,8 @@ class StackExchangeImport:
                 }
             )
         ids = db.session.scalars(
-            insert(Answer).returning(Answer.id, sort_by_parameter_order=True), values
+            insert(Answer.__table__).returning(Answer.__table__.c.id, sort_by_parameter_order=True),
+            values,
         ).all()
         self._bump(Question, "answer_count", Counter(v["question_id"] for v in values))
         self._map(
@@ -550,7 +557,10 @@ class StackExchangeImport:
         if not values:
             return
         ids = db.session.scalars(
-            insert(Comment).returning(Comment.id, sort_by_parameter_order=True), values
+            insert(Comment.__table__).returning(
+                Comment.__table__.c.id, sort_by_parameter_order=True
+            ),
+            values,
         ).all()
         on_questions = Counter(v["question_id"] for v in values if v["answer_id"] is None)
         on_answers = Counter(v["answer_id"] for v in values if v["answer_id"] is not None)
