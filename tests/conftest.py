@@ -33,9 +33,19 @@ def engine_options() -> dict:
 
 
 def pytest_report_header(config):
-    if BACKEND == "postgresql":
-        return f"database: PostgreSQL at {_postgresql_url()}"
-    return "database: SQLite (a file in a temporary folder)"
+    from tests.e2e.conftest import CHROMIUM, chromium_available
+
+    database = (
+        f"database: PostgreSQL at {_postgresql_url()}"
+        if BACKEND == "postgresql"
+        else "database: SQLite (a file in a temporary folder)"
+    )
+    browser = (
+        f"browser tests: Chromium at {CHROMIUM}"
+        if chromium_available()
+        else f"browser tests: SKIPPED (no Chromium at {CHROMIUM}; `apt-get install chromium`)"
+    )
+    return [database, browser]
 
 
 def _postgresql_url() -> str:

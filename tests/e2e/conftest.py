@@ -41,12 +41,6 @@ def pytest_collection_modifyitems(config, items):
                 )
 
 
-def pytest_report_header(config):
-    if chromium_available():
-        return f"browser tests: Chromium at {CHROMIUM}"
-    return f"browser tests: SKIPPED (no Chromium at {CHROMIUM}; `apt-get install chromium`)"
-
-
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     report = yield
