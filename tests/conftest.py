@@ -75,6 +75,7 @@ def make_test_config(database_url: str, instance_dir: Path, **overrides) -> dict
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(),
+        "SEARCH_SYNC_AFTER_REQUEST": False,
     }
     config.update(overrides)
     return config

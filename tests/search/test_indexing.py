@@ -15,6 +15,9 @@ from portal.search.models import SearchChange
 from portal.taxonomy.models import ProductArea
 from tests.search import area_source
 
+# Tests turn the after-response indexing off unless they are about it (it costs every test).
+AFTER_RESPONSE_SYNC = {"SEARCH_SYNC_AFTER_REQUEST": True}
+
 
 @pytest.fixture
 def area_documents(app):
@@ -73,6 +76,7 @@ def test_repeated_changes_are_coalesced(area_documents):
     assert (result.applied, result.documents) == (6, 1)
 
 
+@pytest.mark.parametrize("app_config", [AFTER_RESPONSE_SYNC])
 def test_a_write_request_is_searchable_when_the_response_is_done(app, client, area_documents):
     @app.post("/test-add-area")
     def add_area_view():
@@ -84,6 +88,7 @@ def test_a_write_request_is_searchable_when_the_response_is_done(app, client, ar
     assert indexed_titles() == {"Integrations"}
 
 
+@pytest.mark.parametrize("app_config", [AFTER_RESPONSE_SYNC])
 def test_a_crash_while_indexing_loses_nothing(app, client, runner, area_documents):
     area_source.FAIL_NEXT_LOAD["count"] = 1
 

@@ -12,6 +12,9 @@ from portal.support.services import accept_answer, delete_post
 from tests.conftest import login
 from tests.factories import make_answer, make_question
 
+# Tests turn the after-response indexing off unless they are about it (it costs every test).
+AFTER_RESPONSE_SYNC = {"SEARCH_SYNC_AFTER_REQUEST": True}
+
 
 @pytest.fixture(autouse=True)
 def _close_searchers(app):
@@ -23,6 +26,7 @@ def keys() -> set[str]:
     return {hit["key"] for hit in searchers().get().search(Every(), limit=None)}
 
 
+@pytest.mark.parametrize("app_config", [AFTER_RESPONSE_SYNC])
 def test_asking_through_the_page_is_searchable_when_the_response_is_done(
     client, make_user, make_area
 ):
