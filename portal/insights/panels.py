@@ -188,7 +188,7 @@ def rising_ideas_panel(filters: InsightsFilters) -> Panel:
         figure=charts.bar_figure(
             [r.title for r in rows],
             [r.velocity for r in rows],
-            axis_title="more votes than the previous period",
+            axis_title="votes gained",
             colour=charts.PALETTE[2],
         )
         if rows

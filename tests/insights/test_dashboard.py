@@ -7,6 +7,7 @@ from portal.extensions import db
 from portal.insights.models import ActivityEvent
 from portal.search.models import SearchQuery
 from tests.conftest import login
+from tests.factories import make_idea, make_question
 
 
 @pytest.fixture
@@ -63,8 +64,6 @@ def test_plotly_is_served_by_the_app(client, product):
 
 
 def test_dashboard_panels_for_support_and_ideas(client, product, make_area, make_plan):
-    from tests.factories import make_idea, make_question
-
     area = make_area("Billing")
     question = make_question(area=area, title="Why was my invoice charged twice?")
     make_idea(title="Export invoices as PDF", area=area)
@@ -88,8 +87,6 @@ def test_dashboard_panels_for_support_and_ideas(client, product, make_area, make
 
 
 def test_dashboard_statements_do_not_grow_with_rows(client, product, make_area, count_queries):
-    from tests.factories import make_idea, make_question
-
     area = make_area()
     make_question(area=area)
     make_idea(area=area)
