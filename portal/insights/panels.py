@@ -266,7 +266,9 @@ def status_funnel_panel(filters: InsightsFilters) -> Panel:
         columns=["Status", "Ideas"],
         rows=[list(stage) for stage in stages] if has_ideas else [],
         figure=charts.funnel_figure(stages) if has_ideas else None,
-        empty="There are no ideas in this product area yet.",
+        empty="There are no ideas in this product area yet."
+        if filters.area
+        else "Nobody has suggested an idea yet.",
         notes=[
             ALL_TIME.format(what="this is every idea's status today")
             + " "
