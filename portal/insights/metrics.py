@@ -221,7 +221,7 @@ class AreaHealth:
 
 def support_health(filters: InsightsFilters) -> list[AreaHealth]:
     """Per product area, for the questions asked in the period: how many were solved, how many
-    have no answer yet, and the median hours to the first answer and to the accepted answer.
+    open ones have no answer yet, and the median hours to the first and the accepted answer.
 
     One query gives each question's first answer and acceptance times (SQL aggregates); the
     medians are taken in Python so they are the same on SQLite and PostgreSQL."""
@@ -232,22 +232,25 @@ def support_health(filters: InsightsFilters) -> list[AreaHealth]:
             ProductArea.name,
             ProductArea.slug,
             Question.created_at,
+            Question.closed_at,
             func.min(case((live, Answer.created_at))),
             func.max(case((accepted, func.coalesce(Answer.accepted_at, Answer.created_at)))),
         )
         .join(ProductArea, ProductArea.id == Question.product_area_id)
         .outerjoin(Answer, Answer.question_id == Question.id)
-        .group_by(Question.id, ProductArea.name, ProductArea.slug, Question.created_at)
+        .group_by(
+            Question.id, ProductArea.name, ProductArea.slug, Question.created_at, Question.closed_at
+        )
     )
     stmt = _question_scope(stmt, filters)
     per_area: dict[tuple[str, str], dict] = {}
-    for name, slug, asked, first, accepted_at in db.session.execute(stmt):
+    for name, slug, asked, closed_at, first, accepted_at in db.session.execute(stmt):
         area = per_area.setdefault(
             (name, slug), {"questions": 0, "solved": 0, "unanswered": 0, "first": [], "acc": []}
         )
         area["questions"] += 1
         if first is None:
-            area["unanswered"] += 1
+            area["unanswered"] += closed_at is None  # a closed question waits for nobody
         else:
             area["first"].append(_hours(asked, first))
         if accepted_at is not None:

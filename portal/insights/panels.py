@@ -113,8 +113,8 @@ def support_health_panel(filters: InsightsFilters) -> Panel:
         key="support-health",
         title="Support health by product area",
         description="For questions asked in the period: the share solved (an accepted answer), "
-        "how many still have no answer, and the median hours to the first and to the accepted "
-        "answer. Areas with the most unanswered questions first.",
+        "how many open ones still have no answer, and the median hours to the first and to "
+        "the accepted answer. Areas with the most unanswered questions first.",
         columns=[
             "Product area",
             "Questions",

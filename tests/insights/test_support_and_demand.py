@@ -61,6 +61,7 @@ def test_support_health_per_area(app, make_area, make_user):
     asked(billing, MARCH_10 + timedelta(days=3))  # unanswered
     q5 = asked(billing, MARCH_10 + timedelta(days=4))
     answered(q5, 2, deleted=True)  # only a deleted answer: unanswered
+    asked(billing, MARCH_10, closed_at=MARCH_10)  # closed without an answer: not waiting
     asked(billing, MARCH_10, deleted_at=MARCH_10)  # deleted question: left out
     answered(asked(billing, datetime(2026, 4, 2)), 1)  # after the period: left out
     m1 = asked(mobile, MARCH_10)
@@ -70,10 +71,10 @@ def test_support_health_per_area(app, make_area, make_user):
     rows = {row.area: row for row in metrics.support_health(march())}
     assert list(rows) == ["Billing", "Mobile"]  # most unanswered first
     b = rows["Billing"]
-    assert (b.questions, b.solved, b.unanswered) == (5, 1, 2)
+    assert (b.questions, b.solved, b.unanswered) == (6, 1, 2)
     assert b.median_first_answer_hours == pytest.approx(3.0)  # 1 h, 3 h, 5 h
     assert b.median_accepted_hours == pytest.approx(7.0)
-    assert b.solved_rate == pytest.approx(0.2)
+    assert b.solved_rate == pytest.approx(1 / 6)
     m = rows["Mobile"]
     assert (m.questions, m.solved, m.unanswered) == (2, 2, 0)
     assert m.median_first_answer_hours == pytest.approx(3.0)  # 2 h and 4 h
@@ -175,9 +176,9 @@ def test_status_funnel_and_shipped(app, make_user, make_area):
     assert [(s.title, s.shipped_at) for s in metrics.shipped_ideas(march())] == [("SSO", MARCH_10)]
 
 
-def test_contributors_and_staff_share(app, make_user, make_area):
-    area = make_area()
-    staff, member, other = make_user("staff"), make_user(), make_user()
+def test_contributors_and_staff_share(app, make_user, make_area, make_plan):
+    area, pro = make_area(), make_plan("Pro")
+    staff, member, other = make_user("staff"), make_user(plan_id=pro.id), make_user()
     question = asked(area, MARCH_10)
     second = asked(area, MARCH_10)
     answered(question, 1, author=member, accepted_after=2)
@@ -195,6 +196,10 @@ def test_contributors_and_staff_share(app, make_user, make_area):
         "Team": {"answers": 3, "accepted": 1},
         "Community": {"answers": 2, "accepted": 1},
     }
+    assert [c.name for c in metrics.top_answerers(march(plan=pro))] == [member.display_name]
+    elsewhere = make_area()
+    assert metrics.top_answerers(march(area=elsewhere)) == []
+    assert metrics.answer_share(march(area=elsewhere))["Team"]["answers"] == 0
 
 
 def test_demand_score_weights_voters_and_askers_by_plan(app, make_user, make_area, make_plan):
