@@ -7,15 +7,20 @@ Dates are bucketed by day in SQL (`date()` exists on SQLite and PostgreSQL) and 
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import and_, case, exists, func, literal, union_all
+from sqlalchemy.orm import aliased
 
-from portal.accounts.models import User
+from portal.accounts.models import Plan, Role, User
 from portal.extensions import db
+from portal.ideas.models import OPEN_STATUSES, Idea, IdeaComment, IdeaQuestion, IdeaStatus, IdeaVote
 from portal.insights.filters import InsightsFilters
 from portal.insights.models import ActivityEvent
+from portal.markdown import html_to_text
 from portal.search.models import SearchQuery
+from portal.support.models import Answer, Question
+from portal.taxonomy.models import ProductArea
 
 # The activity the dashboard counts: a label per event kind.
 ACTIVITY_KINDS = {
@@ -162,3 +167,518 @@ def search_totals(filters: InsightsFilters) -> dict[str, int]:
         )
     total, empty = db.session.execute(stmt).one()
     return {"searches": int(total or 0), "no_results": int(empty or 0)}
+
+
+# Support health ----------------------------------------------------------------------------
+
+
+def median(values: list[float]) -> float | None:
+    """The middle value (the mean of the two middle ones for an even count); None if empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _hours(start: datetime, end) -> float:
+    """Hours between two naive UTC datetimes (SQLite may hand back aggregates as text)."""
+    if not isinstance(end, datetime):
+        end = datetime.fromisoformat(str(end))
+    return (end - start).total_seconds() / 3600
+
+
+def _question_scope(stmt, filters: InsightsFilters):
+    """Questions asked in the period (not deleted), in the area, by an asker on the plan."""
+    stmt = stmt.where(
+        Question.deleted_at.is_(None),
+        Question.created_at >= filters.start,
+        Question.created_at < filters.end,
+    )
+    if filters.area is not None:
+        stmt = stmt.where(Question.product_area_id == filters.area.id)
+    if filters.plan is not None:
+        stmt = stmt.join(User, User.id == Question.author_id).where(User.plan_id == filters.plan.id)
+    return stmt
+
+
+@dataclass
+class AreaHealth:
+    area: str
+    slug: str | None
+    questions: int
+    solved: int
+    unanswered: int
+    median_first_answer_hours: float | None
+    median_accepted_hours: float | None
+
+    @property
+    def solved_rate(self) -> float:
+        return self.solved / self.questions if self.questions else 0.0
+
+
+def support_health(filters: InsightsFilters) -> list[AreaHealth]:
+    """Per product area, for the questions asked in the period: how many were solved, how many
+    open ones have no answer yet, and the median hours to the first and the accepted answer.
+
+    One query gives each question's first answer and acceptance times (SQL aggregates); the
+    medians are taken in Python so they are the same on SQLite and PostgreSQL."""
+    live = Answer.deleted_at.is_(None)
+    accepted = and_(live, Answer.is_accepted)
+    stmt = (
+        db.select(
+            ProductArea.name,
+            ProductArea.slug,
+            Question.created_at,
+            Question.closed_at,
+            func.min(case((live, Answer.created_at))),
+            func.max(case((accepted, func.coalesce(Answer.accepted_at, Answer.created_at)))),
+        )
+        .join(ProductArea, ProductArea.id == Question.product_area_id)
+        .outerjoin(Answer, Answer.question_id == Question.id)
+        .group_by(
+            Question.id, ProductArea.name, ProductArea.slug, Question.created_at, Question.closed_at
+        )
+    )
+    stmt = _question_scope(stmt, filters)
+    per_area: dict[tuple[str, str], dict] = {}
+    for name, slug, asked, closed_at, first, accepted_at in db.session.execute(stmt):
+        area = per_area.setdefault(
+            (name, slug), {"questions": 0, "solved": 0, "unanswered": 0, "first": [], "acc": []}
+        )
+        area["questions"] += 1
+        if first is None:
+            area["unanswered"] += closed_at is None  # a closed question waits for nobody
+        else:
+            area["first"].append(_hours(asked, first))
+        if accepted_at is not None:
+            area["solved"] += 1
+            area["acc"].append(_hours(asked, accepted_at))
+    rows = [
+        AreaHealth(
+            name,
+            slug,
+            v["questions"],
+            v["solved"],
+            v["unanswered"],
+            median(v["first"]),
+            median(v["acc"]),
+        )
+        for (name, slug), v in per_area.items()
+    ]
+    rows.sort(key=lambda row: (-row.unanswered, -row.questions, row.area))
+    return rows
+
+
+@dataclass
+class QuestionRow:
+    id: int
+    title: str
+    area: str
+    created_at: datetime
+    view_count: int
+    answer_count: int
+
+
+def oldest_unanswered(filters: InsightsFilters, limit: int = 10) -> list[QuestionRow]:
+    """Open questions asked in the period that nobody has answered yet, oldest first."""
+    has_answer = exists().where(Answer.question_id == Question.id, Answer.deleted_at.is_(None))
+    stmt = (
+        db.select(
+            Question.id,
+            Question.title,
+            ProductArea.name,
+            Question.created_at,
+            Question.view_count,
+            Question.answer_count,
+        )
+        .join(ProductArea, ProductArea.id == Question.product_area_id)
+        .where(~has_answer, Question.closed_at.is_(None))
+        .order_by(Question.created_at, Question.id)
+        .limit(limit)
+    )
+    stmt = _question_scope(stmt, filters)
+    return [QuestionRow(*row) for row in db.session.execute(stmt)]
+
+
+def most_viewed_unsolved(filters: InsightsFilters, limit: int = 10) -> list[QuestionRow]:
+    """Questions asked in the period without an accepted answer, most viewed first."""
+    stmt = (
+        db.select(
+            Question.id,
+            Question.title,
+            ProductArea.name,
+            Question.created_at,
+            Question.view_count,
+            Question.answer_count,
+        )
+        .join(ProductArea, ProductArea.id == Question.product_area_id)
+        .where(~Question.is_solved, Question.closed_at.is_(None), Question.view_count > 0)
+        .order_by(Question.view_count.desc(), Question.id)
+        .limit(limit)
+    )
+    stmt = _question_scope(stmt, filters)
+    return [QuestionRow(*row) for row in db.session.execute(stmt)]
+
+
+# Idea demand -------------------------------------------------------------------------------
+
+
+def _vote_scope(stmt, filters: InsightsFilters, start, end):
+    """Votes cast between start and end, on ideas in the area, by voters on the plan."""
+    stmt = stmt.where(IdeaVote.created_at >= start, IdeaVote.created_at < end)
+    if filters.area is not None:
+        stmt = stmt.where(Idea.product_area_id == filters.area.id)
+    if filters.plan is not None:
+        stmt = stmt.join(User, User.id == IdeaVote.user_id).where(User.plan_id == filters.plan.id)
+    return stmt
+
+
+@dataclass
+class IdeaVotes:
+    id: int
+    title: str
+    status: str
+    votes: int  # cast in the period
+    previous_votes: int  # cast in the period before
+    total_votes: int  # all time, imported included
+
+    @property
+    def velocity(self) -> int:
+        return self.votes - self.previous_votes
+
+    @property
+    def status_label(self) -> str:
+        return IdeaStatus(self.status).label
+
+
+def idea_votes(filters: InsightsFilters) -> list[IdeaVotes]:
+    """Every idea with a vote in this period or the one before: votes in each (one query)."""
+    previous = filters.previous()
+    in_period = IdeaVote.created_at >= filters.start
+    stmt = (
+        db.select(
+            Idea.id,
+            Idea.title,
+            Idea.status,
+            func.sum(case((in_period, 1), else_=0)),
+            func.sum(case((in_period, 0), else_=1)),
+            Idea.vote_count + Idea.imported_votes,
+        )
+        .join(Idea, Idea.id == IdeaVote.idea_id)
+        .group_by(Idea.id, Idea.title, Idea.status, Idea.vote_count, Idea.imported_votes)
+    )
+    stmt = _vote_scope(stmt, filters, previous.start, filters.end)
+    return [
+        IdeaVotes(i, t, s, int(now or 0), int(before or 0), int(total or 0))
+        for i, t, s, now, before, total in db.session.execute(stmt)
+    ]
+
+
+def top_ideas(filters: InsightsFilters, limit: int = 10) -> list[IdeaVotes]:
+    rows = [row for row in idea_votes(filters) if row.votes > 0]
+    rows.sort(key=lambda row: (-row.votes, -row.total_votes, row.id))
+    return rows[:limit]
+
+
+def rising_ideas(filters: InsightsFilters, limit: int = 10) -> list[IdeaVotes]:
+    """Ideas gaining votes faster than in the previous period (largest increase first)."""
+    rows = [row for row in idea_votes(filters) if row.velocity > 0]
+    rows.sort(key=lambda row: (-row.velocity, -row.votes, row.id))
+    return rows[:limit]
+
+
+def demand_by_area(filters: InsightsFilters) -> list[tuple[str, int, int]]:
+    """(area, votes cast in the period, distinct voters), most votes first."""
+    area_name = func.coalesce(ProductArea.name, "No area")
+    stmt = (
+        db.select(area_name, func.count(IdeaVote.id), func.count(func.distinct(IdeaVote.user_id)))
+        .join(Idea, Idea.id == IdeaVote.idea_id)
+        .outerjoin(ProductArea, ProductArea.id == Idea.product_area_id)
+        .group_by(area_name)
+    )
+    stmt = _vote_scope(stmt, filters, filters.start, filters.end)
+    rows = [(name, int(votes), int(voters)) for name, votes, voters in db.session.execute(stmt)]
+    rows.sort(key=lambda row: (-row[1], row[0]))
+    return rows
+
+
+def voters_by_plan(filters: InsightsFilters) -> list[tuple[str, int, int]]:
+    """(plan, distinct voters, votes) in the period; people without a plan under "No plan"."""
+    voter = aliased(User)
+    stmt = (
+        db.select(
+            Plan.name,
+            Plan.position,
+            func.count(func.distinct(IdeaVote.user_id)),
+            func.count(IdeaVote.id),
+        )
+        .join(Idea, Idea.id == IdeaVote.idea_id)
+        .join(voter, voter.id == IdeaVote.user_id)
+        .outerjoin(Plan, Plan.id == voter.plan_id)
+        .group_by(Plan.id, Plan.name, Plan.position)
+    )
+    stmt = _vote_scope(stmt, filters, filters.start, filters.end)
+    rows = sorted(
+        db.session.execute(stmt),
+        key=lambda row: (row[0] is None, row[1] or 0, row[0] or ""),
+    )
+    return [(name or "No plan", int(voters), int(votes)) for name, _, voters, votes in rows]
+
+
+def voters_by_company(filters: InsightsFilters, limit: int = 15) -> list[tuple[str, int, int]]:
+    """(company, distinct voters, votes) in the period for voters who gave a company."""
+    voter = aliased(User)
+    stmt = (
+        db.select(
+            voter.company, func.count(func.distinct(IdeaVote.user_id)), func.count(IdeaVote.id)
+        )
+        .join(Idea, Idea.id == IdeaVote.idea_id)
+        .join(voter, voter.id == IdeaVote.user_id)
+        .where(voter.company.is_not(None), voter.company != "")
+        .group_by(voter.company)
+    )
+    stmt = _vote_scope(stmt, filters, filters.start, filters.end)
+    rows = [(name, int(voters), int(votes)) for name, voters, votes in db.session.execute(stmt)]
+    rows.sort(key=lambda row: (-row[1], -row[2], row[0]))
+    return rows[:limit]
+
+
+def status_funnel(filters: InsightsFilters) -> list[tuple[str, int]]:
+    """How many ideas are in each status now (merged ones left out), in the workflow's order."""
+    stmt = (
+        db.select(Idea.status, func.count(Idea.id))
+        .where(Idea.status != IdeaStatus.MERGED)
+        .group_by(Idea.status)
+    )
+    if filters.area is not None:
+        stmt = stmt.where(Idea.product_area_id == filters.area.id)
+    counts = dict(db.session.execute(stmt).all())
+    return [
+        (status.label, int(counts.get(status.value, 0)))
+        for status in IdeaStatus
+        if status is not IdeaStatus.MERGED
+    ]
+
+
+@dataclass
+class ShippedIdea:
+    id: int
+    title: str
+    area: str | None
+    shipped_at: datetime
+    votes: int
+
+
+def shipped_ideas(filters: InsightsFilters) -> list[ShippedIdea]:
+    """Ideas moved to Shipped in the period (and still shipped), most recent first."""
+    stmt = (
+        db.select(
+            Idea.id,
+            Idea.title,
+            ProductArea.name,
+            Idea.status_changed_at,
+            Idea.vote_count + Idea.imported_votes,
+        )
+        .outerjoin(ProductArea, ProductArea.id == Idea.product_area_id)
+        .where(
+            Idea.status == IdeaStatus.SHIPPED,
+            Idea.status_changed_at >= filters.start,
+            Idea.status_changed_at < filters.end,
+        )
+        .order_by(Idea.status_changed_at.desc(), Idea.id)
+    )
+    if filters.area is not None:
+        stmt = stmt.where(Idea.product_area_id == filters.area.id)
+    return [ShippedIdea(*row) for row in db.session.execute(stmt)]
+
+
+# Contributors ------------------------------------------------------------------------------
+
+TEAM_ROLES = (Role.STAFF, Role.PRODUCT, Role.ADMIN)
+
+
+def _answer_scope(stmt, filters: InsightsFilters):
+    """Answers posted in the period (not deleted), to questions in the area."""
+    stmt = stmt.where(
+        Answer.deleted_at.is_(None),
+        Answer.created_at >= filters.start,
+        Answer.created_at < filters.end,
+    )
+    if filters.area is not None:
+        stmt = stmt.join(Question, Question.id == Answer.question_id).where(
+            Question.product_area_id == filters.area.id
+        )
+    return stmt
+
+
+@dataclass
+class Contributor:
+    id: int
+    name: str
+    role: str
+    answers: int
+    accepted: int
+
+
+def top_answerers(filters: InsightsFilters, limit: int = 10) -> list[Contributor]:
+    """Who answered most in the period, with how many of those answers were accepted."""
+    stmt = (
+        db.select(
+            User.id,
+            User.display_name,
+            User.role,
+            func.count(Answer.id),
+            func.sum(case((Answer.is_accepted, 1), else_=0)),
+        )
+        .join(User, User.id == Answer.author_id)
+        .group_by(User.id, User.display_name, User.role)
+        .order_by(func.count(Answer.id).desc(), User.display_name)
+        .limit(limit)
+    )
+    stmt = _answer_scope(stmt, filters)
+    if filters.plan is not None:
+        stmt = stmt.where(User.plan_id == filters.plan.id)
+    return [
+        Contributor(i, name, Role(role).label, int(answers), int(accepted or 0))
+        for i, name, role, answers, accepted in db.session.execute(stmt)
+    ]
+
+
+def answer_share(filters: InsightsFilters) -> dict[str, dict[str, int]]:
+    """Answers and accepted answers in the period by the team (staff, product, admin) and by
+    the community (everyone else, deleted accounts included)."""
+    is_team = User.role.in_([str(role) for role in TEAM_ROLES])
+    stmt = db.select(
+        func.sum(case((is_team, 1), else_=0)),
+        func.count(Answer.id),
+        func.sum(case((and_(is_team, Answer.is_accepted), 1), else_=0)),
+        func.sum(case((Answer.is_accepted, 1), else_=0)),
+    ).outerjoin(User, User.id == Answer.author_id)
+    stmt = _answer_scope(stmt, filters)
+    team, total, team_accepted, accepted = (int(v or 0) for v in db.session.execute(stmt).one())
+    return {
+        "Team": {"answers": team, "accepted": team_accepted},
+        "Community": {"answers": total - team, "accepted": accepted - team_accepted},
+    }
+
+
+# Demand score ------------------------------------------------------------------------------
+
+
+@dataclass
+class DemandScore:
+    id: int
+    title: str
+    status: str
+    voters: int
+    askers: int
+    people: int  # distinct voters and askers
+    score: float
+
+    @property
+    def status_label(self) -> str:
+        return IdeaStatus(self.status).label
+
+
+def demand_scores(filters: InsightsFilters, limit: int = 15) -> list[DemandScore]:
+    """Per open idea: the distinct people who voted for it or asked a linked support question,
+    each counted once with their plan's weight (no plan: 1). All time: demand accumulates."""
+    voters = db.select(
+        IdeaVote.idea_id.label("idea_id"),
+        IdeaVote.user_id.label("user_id"),
+        literal(1).label("voted"),
+        literal(0).label("asked"),
+    )
+    askers = (
+        db.select(
+            IdeaQuestion.idea_id.label("idea_id"),
+            Question.author_id.label("user_id"),
+            literal(0).label("voted"),
+            literal(1).label("asked"),
+        )
+        .join(Question, Question.id == IdeaQuestion.question_id)
+        .where(Question.author_id.is_not(None), Question.deleted_at.is_(None))
+    )
+    both = union_all(voters, askers).subquery()
+    # One row per (idea, person): whether they voted, whether they asked.
+    person = (
+        db.select(
+            both.c.idea_id,
+            both.c.user_id,
+            func.max(both.c.voted).label("voted"),
+            func.max(both.c.asked).label("asked"),
+        )
+        .group_by(both.c.idea_id, both.c.user_id)
+        .subquery()
+    )
+    weight = func.coalesce(Plan.weight, 1.0)
+    stmt = (
+        db.select(
+            Idea.id,
+            Idea.title,
+            Idea.status,
+            func.sum(person.c.voted),
+            func.sum(person.c.asked),
+            func.count(person.c.user_id),
+            func.sum(weight),
+        )
+        .join(person, person.c.idea_id == Idea.id)
+        .join(User, User.id == person.c.user_id)
+        .outerjoin(Plan, Plan.id == User.plan_id)
+        .where(Idea.status.in_([status.value for status in OPEN_STATUSES]))
+        .group_by(Idea.id, Idea.title, Idea.status)
+        .order_by(func.sum(weight).desc(), Idea.id)
+        .limit(limit)
+    )
+    if filters.area is not None:
+        stmt = stmt.where(Idea.product_area_id == filters.area.id)
+    if filters.plan is not None:
+        stmt = stmt.where(User.plan_id == filters.plan.id)
+    return [
+        DemandScore(i, t, s, int(v or 0), int(a or 0), int(p), round(float(w or 0), 2))
+        for i, t, s, v, a, p, w in db.session.execute(stmt)
+    ]
+
+
+# Quotes for the report ---------------------------------------------------------------------
+
+
+def idea_quotes(idea_ids: list[int], length: int = 200) -> dict[int, tuple[str, str, bool]]:
+    """Per idea, a comment to quote: the official response if there is one, else the most
+    recent comment, shortened. Returns {idea_id: (author name, text, is_official)}; one query."""
+    if not idea_ids:
+        return {}
+    ranked = (
+        db.select(
+            IdeaComment.idea_id,
+            IdeaComment.body_html,
+            IdeaComment.is_official,
+            User.display_name,
+            func.row_number()
+            .over(
+                partition_by=IdeaComment.idea_id,
+                order_by=(
+                    IdeaComment.is_official.desc(),
+                    IdeaComment.created_at.desc(),
+                    IdeaComment.id.desc(),
+                ),
+            )
+            .label("rank"),
+        )
+        .outerjoin(User, User.id == IdeaComment.author_id)
+        .where(IdeaComment.idea_id.in_(idea_ids))
+        .subquery()
+    )
+    stmt = db.select(
+        ranked.c.idea_id, ranked.c.body_html, ranked.c.is_official, ranked.c.display_name
+    ).where(ranked.c.rank == 1)
+    quotes = {}
+    for idea_id, html, official, name in db.session.execute(stmt):
+        text = " ".join(html_to_text(html).split())
+        if len(text) > length:
+            text = text[: length - 1].rsplit(" ", 1)[0] + "…"
+        quotes[idea_id] = (name or "A former member", text, bool(official))
+    return quotes

@@ -91,9 +91,117 @@ def search_gaps_section(filters: InsightsFilters) -> ReportSection:
     )
 
 
+def _quotes(ideas: list) -> list[tuple[str, str]]:
+    """A quoted comment per idea: the official response, else the most recent comment."""
+    found = metrics.idea_quotes([idea.id for idea in ideas])
+    quotes = []
+    for idea in ideas:
+        if idea.id in found:
+            who, text, official = found[idea.id]
+            role = "official response" if official else "latest comment"
+            quotes.append((f"{who}, {role} on “{idea.title}”", text))
+    return quotes
+
+
+def top_ideas_section(filters: InsightsFilters) -> ReportSection:
+    ideas = metrics.top_ideas(filters, limit=10)
+    return ReportSection(
+        key="top-ideas",
+        title="Most wanted ideas",
+        intro="The ideas that gained the most votes in the period, with what was last said "
+        "about them (the product team's official response when there is one).",
+        columns=["Idea", "Status", "Votes in period", "Previous period", "Votes in all"],
+        rows=[[i.title, i.status_label, i.votes, i.previous_votes, i.total_votes] for i in ideas],
+        empty="Nobody voted for an idea in this period.",
+        quotes=_quotes(ideas[:5]),
+    )
+
+
+def rising_ideas_section(filters: InsightsFilters) -> ReportSection:
+    ideas = metrics.rising_ideas(filters, limit=10)
+    return ReportSection(
+        key="rising-ideas",
+        title="Rising ideas",
+        intro=f"Ideas gaining votes faster than in the {filters.days} days before.",
+        columns=["Idea", "Status", "Votes in period", "Previous period", "Gain"],
+        rows=[[i.title, i.status_label, i.votes, i.previous_votes, i.velocity] for i in ideas],
+        empty="No idea gained votes faster than in the previous period.",
+        quotes=_quotes(ideas[:3]),
+    )
+
+
+def shipped_section(filters: InsightsFilters) -> ReportSection:
+    shipped = metrics.shipped_ideas(filters)
+    return ReportSection(
+        key="shipped",
+        title="Ideas shipped",
+        intro="Ideas the product team marked as shipped in the period.",
+        columns=["Idea", "Product area", "Shipped", "Votes"],
+        rows=[[i.title, i.area, i.shipped_at.date(), i.votes] for i in shipped],
+        empty="No idea was shipped in this period.",
+    )
+
+
+def _hours(value: float | None) -> str | None:
+    return None if value is None else f"{value:.1f} h"
+
+
+def pain_points_section(filters: InsightsFilters) -> ReportSection:
+    areas = metrics.support_health(filters)
+    areas.sort(
+        key=lambda a: (-a.unanswered, -(a.median_first_answer_hours or 0), a.area),
+    )
+    return ReportSection(
+        key="pain-points",
+        title="Support pain points",
+        intro="Product areas with the most unanswered questions and the slowest answers, for "
+        "the questions asked in the period.",
+        columns=[
+            "Product area",
+            "Questions",
+            "Unanswered",
+            "Median time to first answer",
+            "Median time to accepted answer",
+            "Solved",
+        ],
+        rows=[
+            [
+                a.area,
+                a.questions,
+                a.unanswered,
+                _hours(a.median_first_answer_hours),
+                _hours(a.median_accepted_hours),
+                f"{round(a.solved_rate * 100)}%",
+            ]
+            for a in areas
+        ],
+        empty="No support questions were asked in this period.",
+    )
+
+
+def unsolved_section(filters: InsightsFilters) -> ReportSection:
+    questions = metrics.most_viewed_unsolved(filters)
+    return ReportSection(
+        key="unsolved",
+        title="Most viewed unsolved questions",
+        intro="Questions asked in the period that many people read and none has an accepted "
+        "answer: likely gaps in the product or its documentation.",
+        columns=["Question", "Product area", "Views", "Answers", "Asked"],
+        rows=[
+            [q.title, q.area, q.view_count, q.answer_count, q.created_at.date()] for q in questions
+        ],
+        empty="Every viewed question asked in this period is solved.",
+    )
+
+
 SECTIONS: list[Callable[[InsightsFilters], ReportSection]] = [
     headline_section,
+    top_ideas_section,
+    rising_ideas_section,
+    shipped_section,
+    pain_points_section,
     search_gaps_section,
+    unsolved_section,
 ]
 
 

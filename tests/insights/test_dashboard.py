@@ -7,6 +7,7 @@ from portal.extensions import db
 from portal.insights.models import ActivityEvent
 from portal.search.models import SearchQuery
 from tests.conftest import login
+from tests.factories import make_idea, make_question
 
 
 @pytest.fixture
@@ -60,3 +61,40 @@ def test_plotly_is_served_by_the_app(client, product):
     response = client.get("/insights/plotly.min.js")
     assert response.status_code == 200 and b"plotly.js" in response.data[:200]
     response.close()
+
+
+def test_dashboard_panels_for_support_and_ideas(client, product, make_area, make_plan):
+    area = make_area("Billing")
+    question = make_question(area=area, title="Why was my invoice charged twice?")
+    make_idea(title="Export invoices as PDF", area=area)
+    page = client.get("/insights?period=30").get_data(as_text=True)
+    for title in (
+        "Support health by product area",
+        "Oldest unanswered questions",
+        "Top ideas by votes cast in the period",
+        "Demand score per open idea",
+        "Ideas by status",
+        "Top answerers",
+        "Staff share of answers",
+    ):
+        assert title in page
+    assert f'href="/questions/{question.id}"' in page
+    assert "Demand score = the sum" in page  # the formula beside the score
+    assert "Nobody answered a question in this period." in page
+    assert "The plan filter does not apply here" in page
+    csv_text = client.get("/insights/data/oldest-unanswered.csv?period=7").get_data(as_text=True)
+    assert csv_text.splitlines()[1].startswith("Why was my invoice charged twice?,Billing,")
+
+
+def test_dashboard_statements_do_not_grow_with_rows(client, product, make_area, count_queries):
+    area = make_area()
+    make_question(area=area)
+    make_idea(area=area)
+    with count_queries() as few:
+        client.get("/insights")
+    for _ in range(4):
+        make_question(area=make_area())
+        make_idea(area=area)
+    with count_queries() as more:
+        client.get("/insights")
+    assert more.count == few.count

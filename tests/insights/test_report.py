@@ -3,9 +3,11 @@ from datetime import datetime
 import pytest
 
 from portal.extensions import db
+from portal.ideas.models import IdeaComment, IdeaStatus, IdeaVote
 from portal.insights.models import ActivityEvent
 from portal.search.models import SearchQuery
 from tests.conftest import login
+from tests.factories import make_answer, make_idea, make_question
 
 
 @pytest.fixture
@@ -96,3 +98,48 @@ def test_report_command_writes_a_file(runner, march_data, tmp_path):
 def test_report_command_bad_input(runner, args, message):
     result = runner.invoke(args=["insights", "report", *args])
     assert result.exit_code != 0 and message in result.output
+
+
+def test_report_sections_on_ideas_and_support(client, staff, make_user, make_area):
+    area = make_area("Billing")
+    team, voter = make_user("product"), make_user()
+    idea = make_idea(title="Export invoices as PDF", area=area, at=datetime(2026, 1, 1))
+    db.session.add(IdeaVote(idea_id=idea.id, user_id=voter.id, created_at=datetime(2026, 3, 5)))
+    db.session.add(
+        IdeaComment(
+            idea_id=idea.id,
+            author_id=team.id,
+            body="On the roadmap for April.",
+            body_html="<p>On the roadmap for April.</p>",
+            is_official=True,
+            created_at=datetime(2026, 3, 6),
+        )
+    )
+    make_idea(
+        title="Single sign-on",
+        status=IdeaStatus.SHIPPED,
+        status_changed_at=datetime(2026, 3, 20),
+        at=datetime(2026, 1, 1),
+    )
+    slow = make_question(
+        area=area, title="Refund stuck in pending", created_at=datetime(2026, 3, 2)
+    )
+    slow.view_count = 42
+    answer = make_answer(slow)
+    answer.created_at = datetime(2026, 3, 2, 6)  # 6 hours later
+    make_question(area=area, title="Invoice address", created_at=datetime(2026, 3, 3))
+    db.session.commit()
+    text = client.get("/insights/report?since=2026-03-01&until=2026-03-31&format=md").get_data(
+        as_text=True
+    )
+    assert "## Most wanted ideas" in text
+    assert "| Export invoices as PDF | New | 1 | 0 | 1 |" in text
+    assert "## Rising ideas" in text
+    assert "> On the roadmap for April." in text
+    assert f"> — {team.display_name}, official response on “Export invoices as PDF”" in text
+    assert "| Single sign-on | — | 2026-03-20 | 1 |" in text
+    assert "| Billing | 2 | 1 | 6.0 h | — | 0% |" in text
+    assert "| Refund stuck in pending | Billing | 42 | 1 | 2026-03-02 |" in text
+    page = client.get("/insights/report?since=2026-03-01&until=2026-03-31").get_data(as_text=True)
+    assert "Support pain points" in page and "Most viewed unsolved questions" in page
+    assert "On the roadmap for April." in page
