@@ -10,12 +10,4 @@ bp.add_app_template_global(IdeaStatus, "IdeaStatus")
 bp.add_app_template_filter(html_to_text, "plain_text")
 
 
-@bp.app_template_global()
-def ideas_for_question(question_id: int):
-    """The question page's "Linked ideas" box (one query; the support views stay unaware)."""
-    from portal.ideas.questions import ideas_for_question as load
-
-    return load(question_id)
-
-
 from portal.ideas import cli, home, search, views  # noqa: E402, F401  (commands, home, search, routes)

@@ -167,11 +167,14 @@ def ask():
 
 
 def _render_question(question: Question, *, answer_form=None, comment_form=None, target=None):
+    from portal.ideas.questions import ideas_for_question  # ideas build on support: import late
+
     moderator = can(current_user, Permission.MODERATE)
     data = services.load_question_page(question, current_user, include_deleted=moderator)
     return render_template(
         "support/question.html",
         page=data,
+        linked_ideas=ideas_for_question(question.id),
         question=question,
         answer_form=answer_form or AnswerForm(formdata=None),
         comment_form=comment_form,
