@@ -5,7 +5,6 @@ from whoosh.qparser import QueryParser
 from whoosh.query import Every
 
 from portal.extensions import db
-from portal.search.changes import record_search_change
 from portal.search.index import searchers
 from portal.search.indexer import apply_pending, rebuild
 from portal.support.services import accept_answer, delete_post
@@ -98,14 +97,11 @@ def test_rebuild_equals_incremental_for_questions_and_answers(app):
     assert rebuilt == incremental
 
 
-def test_the_result_count_matches_the_results_shown(app, client):
-    for n in range(3):  # one index segment per round, as writes arrive in real life
-        question = make_question(title=f"Calendar sync fails on device {n}")
-        make_answer(question, body="Calendar sync needs a fresh token.")
-        apply_pending()
-        record_search_change("question", question.id)  # re-indexed: the old version is deleted
-        db.session.commit()
-        apply_pending()
-    page = client.get("/search?q=calendar sync").get_data(as_text=True)
-    assert "3 results for" in page
-    assert page.count('class="search-hit"') == 3
+def test_the_result_count_matches_the_results_shown(app, client, runner):
+    """On the demo data Whoosh's `filter=` counted matches the filter removed (10 said, 7 shown)."""
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    searchers().close()
+    page = client.get("/search?q=sync").get_data(as_text=True)
+    shown = page.count('class="search-hit"')
+    assert shown > 0
+    assert f"{shown} result{'s' if shown != 1 else ''} for" in page
