@@ -214,43 +214,41 @@ def demand_by_area_panel(filters: InsightsFilters) -> Panel:
     )
 
 
-def voters_by_plan_panel(filters: InsightsFilters) -> Panel:
-    rows = metrics.voters_by_plan(filters)
+def _voters_panel(rows, *, group: str, colour: str, **text) -> Panel:
+    """Distinct idea voters (and their votes) per group: plan or company."""
     return Panel(
-        key="voters-by-plan",
-        title="Distinct idea voters by customer plan",
-        description="How many different people on each plan voted for ideas in the period.",
-        columns=["Plan", "Distinct voters", "Votes"],
+        columns=[group, "Distinct voters", "Votes"],
         rows=[list(r) for r in rows],
         figure=charts.bar_figure(
-            [r[0] for r in rows],
-            [r[1] for r in rows],
-            axis_title="distinct voters",
-            colour=charts.PALETTE[3],
+            [r[0] for r in rows], [r[1] for r in rows], axis_title="distinct voters", colour=colour
         )
         if rows
         else None,
+        **text,
+    )
+
+
+def voters_by_plan_panel(filters: InsightsFilters) -> Panel:
+    return _voters_panel(
+        metrics.voters_by_plan(filters),
+        group="Plan",
+        colour=charts.PALETTE[3],
+        key="voters-by-plan",
+        title="Distinct idea voters by customer plan",
+        description="How many different people on each plan voted for ideas in the period.",
         empty="Nobody voted for an idea in this period.",
     )
 
 
 def voters_by_company_panel(filters: InsightsFilters) -> Panel:
-    rows = metrics.voters_by_company(filters)
-    return Panel(
+    return _voters_panel(
+        metrics.voters_by_company(filters),
+        group="Company",
+        colour=charts.PALETTE[4],
         key="voters-by-company",
         title="Distinct idea voters by company",
         description="The companies whose people voted for ideas in the period, most voters "
         "first (people who gave no company are left out).",
-        columns=["Company", "Distinct voters", "Votes"],
-        rows=[list(r) for r in rows],
-        figure=charts.bar_figure(
-            [r[0] for r in rows],
-            [r[1] for r in rows],
-            axis_title="distinct voters",
-            colour=charts.PALETTE[4],
-        )
-        if rows
-        else None,
         empty="No voter with a company on their profile voted in this period.",
     )
 
