@@ -76,6 +76,58 @@ def load_demo_command(force: bool, if_empty: bool) -> None:
     click.echo("member@example.com, all with the password 'demo password 1'.")
 
 
+@demo_cli.command("generate")
+@click.option("--users", default=50_000, show_default=True, help="Members to add.")
+@click.option("--questions", default=100_000, show_default=True)
+@click.option("--answers-per-question", default=3.0, show_default=True, help="On average.")
+@click.option("--ideas", default=20_000, show_default=True)
+@click.option(
+    "--votes", default=1_000_000, show_default=True, help="All votes: 40% on ideas, the rest Q&A."
+)
+@click.option("--comments-per-post", default=0.3, show_default=True, help="On average.")
+@click.option("--searches", default=50_000, show_default=True, help="Search log entries.")
+@click.option("--days", default=730, show_default=True, help="The period activity spreads over.")
+@click.option(
+    "--corpus",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="A Stack Exchange dump folder to learn the writing from (repeatable).",
+)
+@click.option("--seed", default=20261123, show_default=True)
+@click.option("--force", is_flag=True, help="Erase the database first if it has data.")
+@click.option("--no-index", is_flag=True, help="Leave the search index for later.")
+@click.pass_context
+def generate_demo_command(ctx, corpus, seed, force, no_index, **counts) -> None:
+    """Load the demo, then generate a large community around it with bulk inserts (for trying
+    the portal at scale and for the benchmarks). Deterministic for a given seed and corpus."""
+    from portal.demo import DemoRefused, load_demo
+    from portal.demo.generate import Generator, Scale
+    from portal.demo.text import model_from
+    from portal.search.cli import rebuild_command
+
+    started = time.perf_counter()
+    try:
+        load_demo(force=force)
+    except DemoRefused as refused:
+        raise click.ClickException(str(refused)) from refused
+    db.session.commit()
+    click.echo("Learning the writing style" + (f" from {len(corpus)} dump(s)" if corpus else ""))
+    generator = Generator(Scale(**counts), model_from(corpus), seed=seed)
+    with click.progressbar(
+        length=generator.planned_rows, label="Generating", show_pos=True, show_eta=True
+    ) as bar:
+        generator.out.progress = bar.update
+        summary = generator.generate()
+    seconds = time.perf_counter() - started
+    tables = ", ".join(f"{n:,} {name}" for name, n in summary.rows.most_common())
+    click.echo(
+        f"Generated {summary.total:,} rows in {seconds:.1f}s "
+        f"({summary.total / seconds:,.0f} rows per second): {tables}."
+    )
+    if not no_index:
+        ctx.invoke(rebuild_command)
+
+
 @mail_cli.command("send")
 def send_mail_command() -> None:
     """Deliver every queued message that is due (failed ones are retried with backoff)."""

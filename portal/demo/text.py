@@ -6,6 +6,7 @@ community they imitate. Bodies are composed from a pool of generated sentences: 
 afresh would cost more than inserting the rows.
 """
 
+import bisect
 import random
 import re
 import xml.etree.ElementTree as ET
@@ -67,7 +68,8 @@ class _Chain:
             counts = self._next[word]
             table = (list(counts), list(accumulate(counts.values())))
             self._tables[word] = table
-        return rng.choices(table[0], cum_weights=table[1])[0]
+        words, cumulative = table
+        return words[bisect.bisect(cumulative, rng.random() * cumulative[-1])]
 
 
 class TextModel:
