@@ -385,6 +385,7 @@ class Generator:
             "answer_count": answers,
             "comment_count": 0,
             "view_count": int(12 * popularity + rng.randint(0, 40)),
+            "is_solved": False,
             "created_at": asked,
             "last_activity_at": asked,
             "edited_at": None,
@@ -467,6 +468,7 @@ class Generator:
         accepter = self.rng.choice(self.people.team) if by_team else question["author_id"]
         accepted_at = self._after(answer["created_at"], 8)
         answer.update(is_accepted=True, accepted_at=accepted_at, accepted_by_id=accepter)
+        question["is_solved"] = True
         if answer["author_id"] != accepter:
             self.reputation[answer["author_id"]] += REPUTATION_FOR_ACCEPTED_ANSWER
             self.reputation[accepter] += REPUTATION_FOR_ACCEPTING

@@ -57,7 +57,16 @@ OPEN_STATUSES = frozenset(
 class Idea(db.Model):
     __tablename__ = "ideas"
     __table_args__ = (
-        Index("ix_ideas_status_vote_count", "status", "vote_count"),
+        # Covers the board's Top order (votes shown = counted + imported), so it sorts the
+        # index instead of the table.
+        Index(
+            "ix_ideas_status_votes",
+            "status",
+            "vote_count",
+            "imported_votes",
+            "created_at",
+            "id",
+        ),
         Index("ix_ideas_status_changed_at", "status", "status_changed_at"),
     )
 
@@ -115,6 +124,7 @@ class IdeaVote(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "idea_id"),
         Index("ix_idea_votes_idea_id_created_at", "idea_id", "created_at"),
+        Index("ix_idea_votes_created_at_idea_id", "created_at", "idea_id"),  # recent votes
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

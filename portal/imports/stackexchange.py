@@ -510,6 +510,11 @@ class StackExchangeImport:
                 for question_id, answer_id, value in accepted
             ],
         )
+        db.session.execute(
+            update(Question.__table__)
+            .where(Question.__table__.c.id.in_([question_id for question_id, _, _ in accepted]))
+            .values(is_solved=True)
+        )
         reputation: Counter = Counter()
         for question_id, _, value in accepted:
             reputation.update(_acceptance_reputation(value["author_id"], askers[question_id]))

@@ -18,15 +18,20 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    exists,
     text,
 )
-from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.taxonomy.models import ProductArea, Tag
+
+
+def _where(condition: str) -> dict:
+    """The WHERE of a partial index, on both databases."""
+    return {"sqlite_where": text(condition), "postgresql_where": text(condition)}
+
 
 question_tags = Table(
     "question_tags",
@@ -42,6 +47,29 @@ class Question(db.Model):
         Index("ix_questions_created_at", "created_at"),
         Index("ix_questions_last_activity_at", "last_activity_at"),
         Index("ix_questions_area_created_at", "product_area_id", "created_at"),
+        Index("ix_questions_area_last_activity_at", "product_area_id", "last_activity_at"),
+        # The question list's tabs: each a partial index in the list's order, so a page (even
+        # page 500) and the count walk an index range. question_list() writes the same WHERE.
+        Index("ix_questions_live_created_at", "created_at", "id", **_where("deleted_at IS NULL")),
+        Index(
+            "ix_questions_live_last_activity_at",
+            "last_activity_at",
+            "id",
+            **_where("deleted_at IS NULL"),
+        ),
+        Index(
+            "ix_questions_unanswered_created_at",
+            "created_at",
+            "id",
+            **_where("deleted_at IS NULL AND closed_at IS NULL AND answer_count = 0"),
+        ),
+        Index(
+            "ix_questions_solved_created_at",
+            "created_at",
+            "id",
+            sqlite_where=text("deleted_at IS NULL AND is_solved = 1"),
+            postgresql_where=text("deleted_at IS NULL AND is_solved = true"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,6 +86,10 @@ class Question(db.Model):
     answer_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     comment_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     view_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # Has an accepted answer. Kept like the counters: set in the transaction that accepts or
+    # un-accepts (deleting the accepted answer un-accepts it); `flask support recount` checks it.
+    # Stored so the Solved list is an index range, not a lookup per question.
+    is_solved: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None]
@@ -229,12 +261,3 @@ class Revision(db.Model):
     replaced_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     author: Mapped[User | None] = relationship(lazy="joined")
-
-
-# Solved = has an accepted, undeleted answer. Computed in the same SELECT that loads the question
-# (no stored flag that could drift); the partial unique index makes "the" accepted answer unique.
-Question.is_solved = column_property(
-    exists().where(
-        Answer.question_id == Question.id, Answer.is_accepted, Answer.deleted_at.is_(None)
-    )
-)

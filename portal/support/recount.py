@@ -1,4 +1,5 @@
-"""Recompute every support counter and all reputation from the rows, and report any drift.
+"""Recompute every support counter, the solved flags and all reputation from the rows, and
+report any drift.
 
 Counters are kept in SQL in the same transaction as the rows they count, so drift should never
 happen; this is the check (and the repair, should a bug or a manual edit ever cause it).
@@ -7,7 +8,7 @@ happen; this is the check (and the repair, should a bug or a manual edit ever ca
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, update
+from sqlalchemy import case, func, literal, update
 
 from portal.accounts.models import User
 from portal.extensions import db
@@ -90,8 +91,14 @@ def recount(*, fix: bool = True) -> list[Drift]:
         .where(Comment.answer_id.is_not(None), Comment.deleted_at.is_(None))
         .group_by(Comment.answer_id)
     )
+    solved = _sums(
+        db.select(Answer.question_id, literal(1))
+        .where(Answer.is_accepted, Answer.deleted_at.is_(None))
+        .distinct()
+    )
     expected = {
         Question: {
+            "is_solved": solved,
             "score": question_scores,
             "answer_count": answer_counts,
             "comment_count": question_comments,
@@ -106,8 +113,8 @@ def recount(*, fix: bool = True) -> list[Drift]:
         for row_id, *stored in rows:
             for name, value in zip(names, stored, strict=True):
                 counted = columns[name].get(row_id, 0)
-                if value != counted:
-                    drifts.append(Drift(model.__tablename__, row_id, name, value, counted))
+                if int(value) != counted:
+                    drifts.append(Drift(model.__tablename__, row_id, name, int(value), counted))
     reputation = _expected_reputation()
     for user_id, stored in db.session.execute(db.select(User.id, User.reputation)):
         counted = reputation.get(user_id, 0)

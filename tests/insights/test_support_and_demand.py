@@ -31,6 +31,7 @@ def answered(question, hours, author=None, accepted_after=None, deleted=False):
     if accepted_after is not None:
         answer.is_accepted = True
         answer.accepted_at = question.created_at + timedelta(hours=accepted_after)
+        question.is_solved = not deleted  # as the services keep it
     if deleted:
         answer.deleted_at = answer.created_at
     db.session.commit()
