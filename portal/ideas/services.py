@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased, joinedload
 
 from portal.accounts.models import User
+from portal.cache import cached
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.ideas.models import (
@@ -30,6 +31,7 @@ from portal.imports.attribution import attributions_for
 from portal.insights.events import record_event
 from portal.markdown import render_markdown
 from portal.notifications.services import notify
+from portal.pagination import load_in_order
 from portal.search.changes import record_search_change
 from portal.support.models import Question
 from portal.taxonomy.models import ProductArea
@@ -38,6 +40,7 @@ PER_PAGE = 30
 TRENDING_DAYS = 14
 TRENDING_WEIGHT = 3  # a vote from the last TRENDING_DAYS counts this many times in Trending
 ROADMAP_SHIPPED_DAYS = 90
+ROADMAP_PER_COLUMN = 20
 SORTS = {"top": "Top", "trending": "Trending", "new": "New"}
 STATUS_FILTERS = {"": "Open ideas", "all": "All ideas"} | {
     status.value: status.label for status in IdeaStatus.settable()
@@ -66,8 +69,7 @@ def get_idea(idea_id: int) -> Idea | None:
     ).scalar_one_or_none()
 
 
-def _recent_votes():
-    since = utcnow() - timedelta(days=TRENDING_DAYS)
+def _recent_votes(since):
     return (
         select(IdeaVote.idea_id, func.count().label("recent"))
         .where(IdeaVote.created_at >= since)
@@ -76,9 +78,7 @@ def _recent_votes():
     )
 
 
-def board_query(*, sort: str = "top", status: str = "", area: ProductArea | None = None):
-    """A select of ideas for the board: sorted, filtered, with author and area loaded."""
-    query = select(Idea).options(*_with_people())
+def _board_filter(query, status: str, area: ProductArea | None):
     if status == "all":
         query = query.where(Idea.status != IdeaStatus.MERGED)
     elif status in STATUS_FILTERS and status:
@@ -87,16 +87,36 @@ def board_query(*, sort: str = "top", status: str = "", area: ProductArea | None
         query = query.where(Idea.status.in_([s.value for s in OPEN_STATUSES]))
     if area is not None:
         query = query.where(Idea.product_area_id == area.id)
+    return query
+
+
+def board_ids(*, sort: str = "top", status: str = "", area: ProductArea | None = None):
+    """The board's idea ids in order (page them with `paginate_ids` and `load_ideas`).
+
+    Top and New are selects that walk an index. Trending weighs every idea's recent votes, so
+    its ranking is computed once per change in the community (see `portal.cache`)."""
     total = Idea.vote_count + Idea.imported_votes
+    if sort == "trending":
+        # The window moves by the hour, so a ranking stays exact for the hour it is cached in.
+        since = utcnow().replace(minute=0, second=0, microsecond=0) - timedelta(days=TRENDING_DAYS)
+        recent = _recent_votes(since)
+        score = func.coalesce(recent.c.recent, 0) * TRENDING_WEIGHT + total
+        ranking = (
+            _board_filter(select(Idea.id), status, area)
+            .outerjoin(recent, recent.c.idea_id == Idea.id)
+            .order_by(score.desc(), Idea.created_at.desc(), Idea.id.desc())
+        )
+        key = (status, area.id if area else None, since)
+        return cached("ideas.trending", *key, compute=lambda: list(db.session.scalars(ranking)))
+    query = _board_filter(select(Idea.id), status, area)
     if sort == "new":
         return query.order_by(Idea.created_at.desc(), Idea.id.desc())
-    if sort == "trending":
-        recent = _recent_votes()
-        score = func.coalesce(recent.c.recent, 0) * TRENDING_WEIGHT + total
-        return query.outerjoin(recent, recent.c.idea_id == Idea.id).order_by(
-            score.desc(), Idea.created_at.desc(), Idea.id.desc()
-        )
     return query.order_by(total.desc(), Idea.created_at.desc(), Idea.id.desc())
+
+
+def load_ideas(ids: list[int]) -> list[Idea]:
+    """The ideas with these ids, in that order, with author and product area loaded."""
+    return load_in_order(select(Idea).options(*_with_people()), ids)
 
 
 def voted_idea_ids(user, idea_ids) -> set[int]:
@@ -114,7 +134,7 @@ def voted_idea_ids(user, idea_ids) -> set[int]:
 
 
 def top_ideas(limit: int = 5) -> list[Idea]:
-    return list(db.session.scalars(board_query(sort="top").limit(limit)))
+    return load_ideas(list(db.session.scalars(board_ids(sort="top").limit(limit))))
 
 
 @dataclass
@@ -187,28 +207,42 @@ def load_idea_page(idea: Idea, user) -> IdeaPage:
     )
 
 
-def roadmap_columns(area: ProductArea | None = None) -> dict[IdeaStatus, list[Idea]]:
-    """Planned, In progress and recently Shipped ideas, most votes first, in one query."""
+@dataclass
+class RoadmapColumn:
+    ideas: list[Idea]  # the first ROADMAP_PER_COLUMN
+    total: int
+
+
+def roadmap_columns(area: ProductArea | None = None) -> dict[IdeaStatus, RoadmapColumn]:
+    """Planned and In progress ideas (most votes first) and those Shipped in the last 90 days
+    (latest first): the first few of each, and how many there are."""
     shipped_since = utcnow() - timedelta(days=ROADMAP_SHIPPED_DAYS)
-    query = (
-        select(Idea)
-        .options(joinedload(Idea.product_area))
-        .where(
-            Idea.status.in_([IdeaStatus.PLANNED, IdeaStatus.IN_PROGRESS])
-            | ((Idea.status == IdeaStatus.SHIPPED) & (Idea.status_changed_at >= shipped_since))
-        )
-    )
-    if area is not None:
-        query = query.where(Idea.product_area_id == area.id)
-    columns: dict[IdeaStatus, list[Idea]] = {
-        IdeaStatus.PLANNED: [],
-        IdeaStatus.IN_PROGRESS: [],
-        IdeaStatus.SHIPPED: [],
+    total_votes = (Idea.vote_count + Idea.imported_votes).desc()
+    orders = {
+        IdeaStatus.PLANNED: (total_votes, Idea.id),
+        IdeaStatus.IN_PROGRESS: (total_votes, Idea.id),
+        IdeaStatus.SHIPPED: (Idea.status_changed_at.desc(), Idea.id),
     }
-    ordered = query.order_by((Idea.vote_count + Idea.imported_votes).desc(), Idea.id)
-    for idea in db.session.scalars(ordered):
-        columns[IdeaStatus(idea.status)].append(idea)
-    columns[IdeaStatus.SHIPPED].sort(key=lambda idea: idea.status_changed_at, reverse=True)
+    columns = {}
+    for status, order in orders.items():
+        conditions = [Idea.status == status]
+        if status is IdeaStatus.SHIPPED:
+            conditions.append(Idea.status_changed_at >= shipped_since)
+        if area is not None:
+            conditions.append(Idea.product_area_id == area.id)
+        ideas = list(
+            db.session.scalars(
+                select(Idea)
+                .options(joinedload(Idea.product_area))
+                .where(*conditions)
+                .order_by(*order)
+                .limit(ROADMAP_PER_COLUMN)
+            )
+        )
+        total = len(ideas)
+        if total == ROADMAP_PER_COLUMN:
+            total = db.session.scalar(select(func.count(Idea.id)).where(*conditions))
+        columns[status] = RoadmapColumn(ideas, total)
     return columns
 
 

@@ -17,13 +17,14 @@ from portal.ideas.services import (
     TRENDING_WEIGHT,
     IdeaError,
     add_comment,
-    board_query,
+    board_ids,
     change_status,
     edit_idea,
     find_customer,
     follow,
     get_idea,
     load_idea_page,
+    load_ideas,
     mark_official,
     merge_ideas,
     roadmap_columns,
@@ -34,6 +35,7 @@ from portal.ideas.services import (
     voted_idea_ids,
 )
 from portal.markdown import editable_source
+from portal.pagination import paginate_ids
 from portal.taxonomy.services import all_areas, area_by_slug
 
 POST_LIMIT = "20 per minute"
@@ -66,8 +68,8 @@ def board():
     status = request.args.get("status", "")
     status = status if status in STATUS_FILTERS else ""
     area = _area_filter()
-    page = db.paginate(
-        board_query(sort=sort, status=status, area=area), per_page=PER_PAGE, max_per_page=PER_PAGE
+    page = paginate_ids(
+        board_ids(sort=sort, status=status, area=area), load_ideas, per_page=PER_PAGE
     )
     return render_template(
         "ideas/board.html",

@@ -8,7 +8,7 @@ SQL (`n = n + :delta`), so concurrent requests never lose or double an update.
 from dataclasses import dataclass, field
 
 from flask import current_app, url_for
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, insert, literal, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -20,6 +20,7 @@ from portal.imports.attribution import attributions_for
 from portal.insights.events import record_event
 from portal.markdown import html_to_text, render_markdown
 from portal.notifications.services import notify
+from portal.pagination import load_in_order
 from portal.search.changes import record_search_change
 from portal.support.models import Answer, Comment, Question, Revision, Vote, question_tags
 from portal.taxonomy.models import ProductArea, Tag
@@ -350,6 +351,7 @@ def _clear_acceptance(question: Question) -> int | None:
         )
     for user_id, gain in _acceptance_reputation(current.author_id, current.accepted_by_id).items():
         _add_reputation(user_id, -gain)
+    question.is_solved = False
     return current.id
 
 
@@ -365,6 +367,7 @@ def accept_answer(answer: Answer, user: User) -> int | None:
     answer.is_accepted = True
     answer.accepted_at = utcnow()
     answer.accepted_by_id = user.id
+    question.is_solved = True
     try:
         db.session.flush()  # the partial unique index refuses a concurrent second acceptance
     except IntegrityError as error:
@@ -686,8 +689,11 @@ TABS = {
 
 
 def question_list(tab: str = "newest", *, area: ProductArea | None = None, tag: Tag | None = None):
-    """A select for the question list (paginate it); deleted questions never appear."""
-    query = db.select(Question).where(Question.deleted_at.is_(None))
+    """The ids of a question list, in order (page it with `paginate_ids` and `load_questions`).
+
+    Deleted questions never appear. Each tab's filter matches a partial index's WHERE (with
+    literal values, which SQLite needs to use one), so a page walks an index range."""
+    query = db.select(Question.id).where(Question.deleted_at.is_(None))
     if area is not None:
         query = query.where(Question.product_area_id == area.id)
     if tag is not None:
@@ -697,23 +703,33 @@ def question_list(tab: str = "newest", *, area: ProductArea | None = None, tag: 
             )
         )
     if tab == "unanswered":
-        query = query.where(Question.answer_count == 0, Question.closed_at.is_(None))
+        query = query.where(Question.answer_count == _literal(0), Question.closed_at.is_(None))
     elif tab == "solved":
-        query = query.where(Question.is_solved)
+        query = query.where(Question.is_solved == _literal(True))
     order = Question.last_activity_at if tab == "active" else Question.created_at
     return query.order_by(order.desc(), Question.id.desc())
 
 
 def unanswered_queue(area: ProductArea | None = None):
-    """Open questions nobody has answered, oldest first: the support team's to-do list."""
-    query = db.select(Question).where(
+    """Open questions nobody has answered, oldest first: the support team's to-do list (ids)."""
+    query = db.select(Question.id).where(
         Question.deleted_at.is_(None),
         Question.closed_at.is_(None),
-        Question.answer_count == 0,
+        Question.answer_count == _literal(0),
     )
     if area is not None:
         query = query.where(Question.product_area_id == area.id)
     return query.order_by(Question.created_at.asc(), Question.id.asc())
+
+
+def load_questions(ids: list[int]) -> list[Question]:
+    """The questions with these ids, in that order, with what a list row shows."""
+    return load_in_order(db.select(Question), ids)
+
+
+def _literal(value):
+    """A value written into the SQL rather than bound, so a partial index's WHERE can match."""
+    return literal(value, literal_execute=True)
 
 
 def tag_by_name(name: str) -> Tag | None:
@@ -763,23 +779,46 @@ def load_question_page(question: Question, viewer, *, include_deleted: bool) -> 
     if question.duplicate_of_id:
         duplicate_of = db.session.get(Question, question.duplicate_of_id)
     accepted = next((a for a in answers if a.is_accepted and not a.is_deleted), None)
-    related = list(
-        db.session.scalars(
-            db.select(Question)
-            .where(
-                Question.product_area_id == question.product_area_id,
-                Question.id != question.id,
-                Question.deleted_at.is_(None),
-            )
-            .order_by(Question.is_solved.desc(), Question.last_activity_at.desc())
-            .limit(6)
-        )
-    )
     attributions = attributions_for(
         [("question", question.id)] + [("answer", a.id) for a in answers]
     )
     return QuestionPage(
-        question, answers, comments, my_votes, duplicate_of, accepted, related, attributions
+        question,
+        answers,
+        comments,
+        my_votes,
+        duplicate_of,
+        accepted,
+        related_questions(question),
+        attributions,
+    )
+
+
+RELATED_CANDIDATES = 30
+
+
+def related_questions(question: Question, limit: int = 6) -> list[Question]:
+    """Other recently active questions in the same product area, solved ones first.
+
+    Only the most recently active few are ranked (an index range), so the cost does not grow
+    with the number of questions in the area."""
+    recent = (
+        db.select(Question.id)
+        .where(
+            Question.product_area_id == question.product_area_id,
+            Question.id != question.id,
+            Question.deleted_at.is_(None),
+        )
+        .order_by(Question.last_activity_at.desc())
+        .limit(RELATED_CANDIDATES)
+    )
+    return list(
+        db.session.scalars(
+            db.select(Question)
+            .where(Question.id.in_(recent.scalar_subquery()))
+            .order_by(Question.is_solved.desc(), Question.last_activity_at.desc())
+            .limit(limit)
+        )
     )
 
 

@@ -20,6 +20,7 @@ from portal.errors import render_error
 from portal.extensions import db, limiter
 from portal.forms import select_choices
 from portal.markdown import editable_source
+from portal.pagination import paginate_ids
 from portal.support import bp, services
 from portal.support.forms import AnswerForm, CloseForm, CommentForm, QuestionForm
 from portal.support.models import Answer, Comment, Question
@@ -102,8 +103,8 @@ def questions():
     tag = services.tag_by_name(tag_name) if tag_name else None
     if tag_name and tag is None:
         abort(404)
-    page = db.paginate(
-        services.question_list(tab, area=area, tag=tag), per_page=PER_PAGE, max_per_page=PER_PAGE
+    page = paginate_ids(
+        services.question_list(tab, area=area, tag=tag), services.load_questions, per_page=PER_PAGE
     )
     return render_template(
         "support/questions.html", page=page, tab=tab, areas=areas, area=area, tag=tag
@@ -116,7 +117,7 @@ def unanswered():
     require(Permission.MODERATE)
     areas = all_areas()
     area = area_by_slug(request.args.get("area", "")) if request.args.get("area") else None
-    page = db.paginate(services.unanswered_queue(area), per_page=PER_PAGE, max_per_page=PER_PAGE)
+    page = paginate_ids(services.unanswered_queue(area), services.load_questions, per_page=PER_PAGE)
     return render_template("support/unanswered.html", page=page, areas=areas, area=area)
 
 

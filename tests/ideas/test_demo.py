@@ -2,7 +2,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.ideas.models import Idea, IdeaComment, IdeaStatus, IdeaVote
-from portal.ideas.services import board_query, counter_drift, roadmap_columns
+from portal.ideas.services import board_ids, counter_drift, roadmap_columns
 
 
 def test_demo_ideas_are_believable_and_counts_are_exact(runner, client):
@@ -15,8 +15,8 @@ def test_demo_ideas_are_believable_and_counts_are_exact(runner, client):
     assert all(idea.vote_count == recount.get(idea.id, 0) for idea in ideas)
     assert counter_drift() == []
 
-    top = [i.id for i in db.session.scalars(board_query(sort="top").limit(5))]
-    trending = [i.id for i in db.session.scalars(board_query(sort="trending").limit(5))]
+    top = list(db.session.scalars(board_ids(sort="top").limit(5)))
+    trending = board_ids(sort="trending")[:5]
     assert top != trending
 
     statuses = {idea.status for idea in ideas}
@@ -24,7 +24,7 @@ def test_demo_ideas_are_believable_and_counts_are_exact(runner, client):
     assert IdeaStatus.MERGED in statuses
     assert db.session.scalars(select(IdeaComment).where(IdeaComment.is_official)).first()
     columns = roadmap_columns()
-    assert all(columns[status] for status in columns)
+    assert all(column.ideas and column.total for column in columns.values())
     assert db.session.scalars(select(IdeaVote).where(IdeaVote.added_by_id.is_not(None))).first()
 
     for url in ("/ideas", "/ideas?sort=trending", "/roadmap", f"/ideas/{ideas[0].id}", "/"):
