@@ -1,0 +1,430 @@
+"""Page benchmark: the portal under load from a second process, page by page.
+
+Starts the portal with gunicorn (2 workers, gthread worker class with 4 threads each: the
+`make run` setup) on a loopback port against a generated database, warms up, then drives each
+page with wrk (Debian's `wrk`, C, from a second process) for a bounded time and reports p50, p95
+and p99 latency and requests per second, as anonymous visitors and logged in, plus two writes
+(post an answer, vote on an idea), the peak resident memory of each worker, and the floor: a
+bare Flask view (bench/floor.py) rendering the same question page with one hand-written query.
+
+Usage:
+    .venv/bin/python bench/pages.py [--backend sqlite|postgresql] [--duration 10]
+        [--connections 4] [--only NAME[,NAME]] [--regenerate] [--small]
+
+The database is generated once per backend with `flask demo generate` (100,000 questions,
+about 300,000 answers, 20,000 ideas, 1,000,000 votes; `--small` for a tenth of that) and kept in
+bench/.data/ (SQLite) or the PostgreSQL database `bench_pages`; `--regenerate` makes it again.
+Results: a table on stdout and bench/results/pages-<backend>.json.
+"""
+
+import argparse
+import html
+import http.cookiejar
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+DATA = ROOT / "bench" / ".data"
+RESULTS = ROOT / "bench" / "results"
+DUMPS = ROOT.parent / "shared" / "data" / "stackexchange"
+LUA = ROOT / "bench" / "wrk" / "paths.lua"
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+PASSWORD = "demo password 1"
+FULL = ["--users", "50000", "--questions", "100000", "--answers-per-question", "3"]
+FULL += ["--ideas", "20000", "--votes", "1000000"]
+SMALL = ["--users", "5000", "--questions", "10000", "--answers-per-question", "3"]
+SMALL += ["--ideas", "2000", "--votes", "100000"]
+SEARCHES = [
+    "brake pads",
+    "tubeless tire",
+    "espresso grind",
+    "sync",
+    "invoice",
+    '"dark mode"',
+    "tag:ios",
+    "chain lube wet",
+    "export report",
+    "no such thing zzqx",
+]
+
+
+@dataclass
+class Scenario:
+    name: str
+    paths: list[str]
+    who: str = "anonymous"  # anonymous | member | product
+    method: str = "GET"
+    body: str | None = None
+
+
+@dataclass
+class Measurement:
+    name: str
+    who: str
+    requests: int
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    errors: int
+    extra: dict = field(default_factory=dict)
+
+
+# -- the database --------------------------------------------------------------------------
+
+
+def environment(backend: str, small: bool) -> dict:
+    scale = "small" if small else "full"
+    instance = DATA / f"pages-{backend}-{scale}"
+    env = {
+        **os.environ,
+        "PORTAL_INSTANCE_DIR": str(instance),
+        "PORTAL_ENV": "production",
+        "PORTAL_SECRET_KEY": "bench-only-secret-key",
+        "PORTAL_RATELIMIT_ENABLED": "0",  # every request comes from one address
+        "FLASK_APP": "wsgi",
+    }
+    if backend == "postgresql":
+        env["PORTAL_DATABASE_URL"] = f"{PG_SERVER}/bench_pages_{scale}"
+    else:
+        env["PORTAL_DATABASE_URL"] = f"sqlite:///{instance / 'portal.db'}"
+    return env
+
+
+def prepare_database(backend: str, env: dict, small: bool, regenerate: bool) -> None:
+    instance = Path(env["PORTAL_INSTANCE_DIR"])
+    marker = instance / "generated"
+    if marker.exists() and not regenerate:
+        return
+    if instance.exists():
+        shutil.rmtree(instance)
+    instance.mkdir(parents=True)
+    if backend == "postgresql":
+        _recreate_postgresql_database(env["PORTAL_DATABASE_URL"].rsplit("/", 1)[1])
+    flask = [str(BIN / "flask")]
+    subprocess.run([*flask, "db", "upgrade"], env=env, check=True, cwd=ROOT)
+    corpus = [a for d in ("bicycles.meta", "coffee") for a in ("--corpus", str(DUMPS / d))]
+    counts = SMALL if small else FULL
+    print(f"== generating the {backend} database (once; kept in {instance})", flush=True)
+    subprocess.run(
+        [*flask, "demo", "generate", *counts, *corpus, "--force"], env=env, check=True, cwd=ROOT
+    )
+    marker.write_text(time.strftime("%Y-%m-%d %H:%M:%S"))
+
+
+def _recreate_postgresql_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        c.execute(f'CREATE DATABASE "{name}"')
+
+
+def sample_ids(env: dict) -> dict[str, list]:
+    """Ids to spread the requests over: questions with 3 and with 50+ answers, ideas."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(env["PORTAL_DATABASE_URL"])
+    with engine.connect() as c:
+
+        def ids(sql: str) -> list:
+            return [row[0] for row in c.execute(text(sql))]
+
+        found = {
+            "three": ids(
+                "SELECT id FROM questions WHERE answer_count = 3 AND deleted_at IS NULL "
+                "ORDER BY id DESC LIMIT 200"
+            ),
+            "fifty": ids(
+                "SELECT id FROM questions WHERE answer_count >= 50 AND deleted_at IS NULL "
+                "ORDER BY answer_count LIMIT 20"
+            ),
+            "ideas": ids(
+                "SELECT id FROM ideas WHERE status <> 'merged' ORDER BY vote_count DESC LIMIT 100"
+            )
+            + ids("SELECT id FROM ideas WHERE status <> 'merged' ORDER BY id DESC LIMIT 100"),
+            "open_ideas": ids(
+                "SELECT id FROM ideas WHERE status IN ('new', 'under_review') "
+                "ORDER BY id DESC LIMIT 200"
+            ),
+            "unanswered_pages": ids(
+                "SELECT COUNT(*) FROM questions WHERE answer_count = 0 AND closed_at IS NULL "
+                "AND deleted_at IS NULL"
+            ),
+        }
+    engine.dispose()
+    return found
+
+
+def scenarios(ids: dict) -> list[Scenario]:
+    three = [f"/questions/{i}" for i in ids["three"]]
+    fifty = [f"/questions/{i}" for i in ids["fifty"]]
+    ideas = [f"/ideas/{i}" for i in ids["ideas"]]
+    deep_unanswered = min(500, max(1, ids["unanswered_pages"][0] // 30))
+    searches = ["/search?" + urllib.parse.urlencode({"q": q}) for q in SEARCHES]
+    reads = [
+        Scenario("home", ["/"]),
+        *(
+            Scenario(f"questions {tab} p1", [f"/questions?tab={tab}"])
+            for tab in ("newest", "active", "unanswered", "solved")
+        ),
+        *(
+            Scenario(f"questions {tab} p500", [f"/questions?tab={tab}&page={page}"])
+            for tab, page in (
+                ("newest", 500),
+                ("active", 500),
+                ("unanswered", deep_unanswered),
+                ("solved", 500),
+            )
+        ),
+        Scenario("question (3 answers)", three),
+        Scenario("question (50+ answers)", fifty),
+        Scenario("ideas top", ["/ideas"]),
+        Scenario("ideas trending", ["/ideas?sort=trending"]),
+        Scenario("idea page", ideas),
+        Scenario("roadmap", ["/roadmap"]),
+        Scenario("search", searches),
+    ]
+    logged_in = [Scenario(s.name, s.paths, who="member") for s in reads]
+    writes = [
+        Scenario(
+            "post an answer",
+            [f"/questions/{i}/answers" for i in ids["three"]],
+            who="member",
+            method="POST",
+            body="body=A+benchmark+answer+number+{n}%2C+long+enough+to+pass+the+form.",
+        ),
+        Scenario(
+            "vote on an idea",
+            [f"/ideas/{i}/vote" for i in ids["open_ideas"]],
+            who="member",
+            method="POST",
+            body="n={n}",
+        ),
+    ]
+    insights = [Scenario("insights dashboard", ["/insights"], who="product")]
+    return reads + logged_in + insights + writes
+
+
+# -- the servers ---------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """gunicorn on a loopback port; stopped on exit."""
+
+    def __init__(self, app: str, env: dict, workers: int, threads: int):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        command = [
+            str(BIN / "gunicorn"),
+            "--workers", str(workers),
+            "--worker-class", "gthread",
+            "--threads", str(threads),
+            "--bind", f"127.0.0.1:{self.port}",
+            "--log-level", "warning",
+            app,
+        ]  # fmt: skip
+        self.process = subprocess.Popen(command, env=env, cwd=ROOT)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(self.base + "/", timeout=5).read()
+                return
+            except urllib.error.HTTPError:
+                return  # it answers
+            except OSError:
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.3)
+        raise RuntimeError(f"{app} did not start on {self.base}")
+
+    def worker_memory_mb(self) -> list[float]:
+        """Peak resident memory (VmHWM) of each worker process."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        peaks = []
+        for pid in children.read_text().split():
+            status = Path(f"/proc/{pid}/status").read_text()
+            match = re.search(r"VmHWM:\s+(\d+) kB", status)
+            if match:
+                peaks.append(round(int(match.group(1)) / 1024, 1))
+        return peaks
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def log_in(base: str, email: str) -> tuple[str, str]:
+    """Log in through the real form; returns (Cookie header value, CSRF token)."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + "/login").read().decode()
+    token = html.unescape(re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1))
+    form = urllib.parse.urlencode({"email": email, "password": PASSWORD, "csrf_token": token})
+    opener.open(base + "/login", data=form.encode()).read()
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    page = opener.open(base + "/ideas").read().decode()
+    token = html.unescape(re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1))
+    return cookie, token
+
+
+# -- driving the load ----------------------------------------------------------------------
+
+
+def drive(base: str, scenario: Scenario, cookie: str | None, token: str | None, args) -> dict:
+    env = {**os.environ, "BENCH_METHOD": scenario.method}
+    if scenario.body is not None:
+        env["BENCH_BODY"] = f"csrf_token={urllib.parse.quote(token or '')}&{scenario.body}"
+    command = ["wrk", "-t", "1", "-c", str(args.connections), "-d", f"{args.duration}s"]
+    command += ["--timeout", "10s", "-s", str(LUA)]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    command += [base, "--", *scenario.paths]
+    output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def warm_up(base: str, items: list[Scenario], cookies: dict) -> None:
+    for scenario in items:
+        if scenario.method != "GET":
+            continue
+        for path in scenario.paths[:5]:
+            request = urllib.request.Request(base + path)
+            if cookies.get(scenario.who):
+                request.add_header("Cookie", cookies[scenario.who][0])
+            for _ in range(2):
+                urllib.request.urlopen(request, timeout=60).read()
+
+
+def measure(name: str, who: str, result: dict) -> Measurement:
+    seconds = result["duration_us"] / 1e6
+    errors = sum(result[k] for k in result if k.endswith("errors")) + result["timeouts"]
+    return Measurement(
+        name=name,
+        who=who,
+        requests=result["requests"],
+        rps=round(result["requests"] / seconds, 1),
+        p50_ms=round(result["p50_us"] / 1000, 1),
+        p95_ms=round(result["p95_us"] / 1000, 1),
+        p99_ms=round(result["p99_us"] / 1000, 1),
+        errors=errors,
+    )
+
+
+def print_table(rows: list[Measurement]) -> None:
+    print(f"\n{'page':32} {'as':10} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} errors")
+    for row in rows:
+        print(
+            f"{row.name:32} {row.who:10} {row.rps:8.1f} {row.p50_ms:8.1f} {row.p95_ms:8.1f} "
+            f"{row.p99_ms:8.1f} {row.errors:6d}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per page")
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--only", default="", help="comma-separated page names")
+    parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--small", action="store_true", help="a tenth of the full size")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed: apt-get install wrk")
+
+    env = environment(args.backend, args.small)
+    prepare_database(args.backend, env, args.small, args.regenerate)
+    subprocess.run([str(BIN / "flask"), "search", "sync"], env=env, check=True, cwd=ROOT)
+    ids = sample_ids(env)
+    chosen = scenarios(ids)
+    if args.only:
+        wanted = {name.strip() for name in args.only.split(",")}
+        chosen = [s for s in chosen if s.name in wanted or s.who in wanted]
+
+    results: list[Measurement] = []
+    server = Server("wsgi:app", env, args.workers, args.threads)
+    try:
+        cookies = {
+            "member": log_in(server.base, "member@example.com"),
+            "product": log_in(server.base, "product@example.com"),
+        }
+        warm_up(server.base, chosen, cookies)
+        for scenario in chosen:
+            cookie, token = cookies.get(scenario.who, (None, None))
+            print(f"-- {scenario.name} ({scenario.who})", flush=True)
+            results.append(
+                measure(
+                    scenario.name, scenario.who, drive(server.base, scenario, cookie, token, args)
+                )
+            )
+        memory = server.worker_memory_mb()
+    finally:
+        server.stop()
+
+    floor = None
+    if not args.only or "floor" in args.only:
+        floor_server = Server("bench.floor:app", env, args.workers, args.threads)
+        try:
+            paths = [f"/questions/{i}" for i in ids["three"]]
+            warm_up(floor_server.base, [Scenario("floor", paths)], {})
+            result = drive(floor_server.base, Scenario("floor", paths), None, None, args)
+            floor = measure("floor: bare question page", "anonymous", result)
+            results.append(floor)
+        finally:
+            floor_server.stop()
+
+    print_table(results)
+    ours = next(
+        (r for r in results if r.name == "question (3 answers)" and r.who == "anonymous"), None
+    )
+    summary = {
+        "backend": args.backend,
+        "scale": "small" if args.small else "full",
+        "workers": args.workers,
+        "worker_class": f"gthread, {args.threads} threads",
+        "connections": args.connections,
+        "seconds_per_page": args.duration,
+        "worker_peak_rss_mb": memory,
+        "measured_at": time.strftime("%Y-%m-%d %H:%M"),
+        "pages": [asdict(r) for r in results],
+    }
+    print(f"\nworker peak RSS (MB): {memory}")
+    if floor and ours:
+        summary["question_page_vs_floor"] = {
+            "p50_ratio": round(ours.p50_ms / floor.p50_ms, 2),
+            "rps_ratio": round(ours.rps / floor.rps, 2),
+        }
+        print(
+            f"question page vs floor: p50 {ours.p50_ms} ms vs {floor.p50_ms} ms "
+            f"({ours.p50_ms / floor.p50_ms:.1f}x), {ours.rps} vs {floor.rps} req/s"
+        )
+    RESULTS.mkdir(exist_ok=True)
+    suffix = "-small" if args.small else ""
+    out = RESULTS / f"pages-{args.backend}{suffix}.json"
+    out.write_text(json.dumps(summary, indent=2) + "\n")
+    print(f"written to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
