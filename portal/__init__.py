@@ -49,6 +49,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.search import bp as search_bp
     from portal.search import hooks as search_hooks
     from portal.support import bp as support_bp
+    from portal.support import view_counts
 
     blueprints = (
         main_bp,
@@ -63,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     search_hooks.register(app)
+    view_counts.register(app)
 
 
 def _register_errorhandlers(app: Flask) -> None:

@@ -76,6 +76,7 @@ def make_test_config(database_url: str, instance_dir: Path, **overrides) -> dict
         "SERVER_NAME": None,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(),
         "SEARCH_SYNC_AFTER_REQUEST": False,
+        "VIEW_FLUSH_SECONDS": 0,  # write question views after each response
     }
     config.update(overrides)
     return config

@@ -668,11 +668,6 @@ def reopen_question(question: Question, moderator: User) -> None:
 # Views -----------------------------------------------------------------------------------------
 
 
-def count_view(question_id: int) -> None:
-    """One cheap UPDATE; the view decides (per session) whether this visit counts."""
-    _bump(Question, question_id, view_count=1)
-
-
 def meta_description(question: Question, limit: int = 160) -> str:
     text = html_to_text(question.body_html)
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"

@@ -26,6 +26,7 @@ from portal.support.forms import AnswerForm, CloseForm, CommentForm, QuestionFor
 from portal.support.models import Answer, Comment, Question
 from portal.support.seo import qa_page
 from portal.support.services import SupportError, answer_url, question_url
+from portal.support.view_counts import count_view
 from portal.taxonomy.services import all_areas, area_by_slug, suggest_tags
 
 POST_LIMIT = "20 per minute"
@@ -80,12 +81,11 @@ def _area_choices(form: QuestionForm, areas) -> None:
 
 
 def _count_view_once(question: Question) -> None:
-    """Count a visit once per browser session: one small UPDATE on the first view only."""
+    """Count a visit once per browser session (written in batches, see view_counts)."""
     viewed = session.get(VIEWED_KEY, [])
     if question.id in viewed:
         return
-    services.count_view(question.id)
-    db.session.commit()
+    count_view(question.id)
     session[VIEWED_KEY] = [*viewed, question.id][-VIEWED_REMEMBERED:]
 
 

@@ -131,3 +131,20 @@ def test_statement_count_does_not_grow_with_answers_and_comments(
             assert response.status_code == 200
             counts.append(counter.count)
         assert counts[0] == counts[1], (person, counts)
+
+
+def test_views_are_written_in_batches_not_per_visit(app, make_question):
+    """Between batches a visit costs no write; the batch adds every visit it held."""
+    from portal.support.view_counts import ViewTally, write_views
+
+    question = make_question()
+    tally = ViewTally()
+    for _ in range(3):
+        tally.add(question.id)
+    assert tally.take_if_due(60) == {}  # not due yet: nothing leaves the tally
+    views = tally.take_if_due(0)
+    assert views == {question.id: 3}
+    write_views(views)
+    db.session.expire_all()
+    assert db.session.get(Question, question.id).view_count == 3
+    assert tally.take_if_due(0) == {}
