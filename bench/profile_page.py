@@ -23,6 +23,7 @@ def main() -> None:
     parser.add_argument("--as", dest="email", default=None)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--sql", action="store_true", help="print each statement of a request")
     args = parser.parse_args()
     os.environ.setdefault("PORTAL_RATELIMIT_ENABLED", "0")
 
@@ -34,7 +35,9 @@ def main() -> None:
     app = create_app({"SEARCH_SYNC_AFTER_REQUEST": False})
     statements = []
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", lambda *a, **k: statements.append(1))
+        event.listen(
+            db.engine, "before_cursor_execute", lambda c, cur, sql, *a: statements.append(sql)
+        )
     client = app.test_client()
     if args.email:
         from portal.accounts.models import User
@@ -51,6 +54,8 @@ def main() -> None:
         statements.clear()
         response = client.get(path)
         count = len(statements)
+        if args.sql:
+            print("\n".join(" ".join(sql.split())[:300] for sql in statements))
         wall = cpu = 0.0
         profiler = cProfile.Profile() if args.profile else None
         for _ in range(args.repeat):
@@ -67,7 +72,9 @@ def main() -> None:
             f"{wall / args.repeat * 1000:8.1f} {cpu / args.repeat * 1000:8.1f}"
         )
         if profiler:
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+            pstats.Stats(profiler).sort_stats(
+                os.environ.get("PROFILE_SORT", "cumulative")
+            ).print_stats(35)
 
 
 if __name__ == "__main__":

@@ -1,33 +1,43 @@
 """Results that are costly to compute and change only when the community does something.
 
 Every write that changes what people see records an activity event in its transaction, so the
-newest event id is a version of the whole community: a result computed at one version is exact
+newest event is a version of the whole community: a result computed at one version is exact
 until the next event. Each process keeps results keyed by name, arguments and that version;
-reading the version is one primary-key lookup. Nothing is ever stale, and a quiet
-community (or a page people read far more often than they write) computes each result once.
+reading the version is one primary-key lookup. A quiet community (or a page people read far
+more often than they write) computes each result once.
+
+Pages for anonymous visitors are the same for all of them, so they are kept whole (see
+`anonymous_page`), for at most a minute: relative times ("3 minutes ago") and the few changes
+that record no event (site settings, a renamed member) show up within that minute.
 """
 
+import functools
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from flask import current_app
-from sqlalchemy import func, select
+from flask import current_app, request, session
+from flask_login import current_user
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.insights.models import ActivityEvent
 
 T = TypeVar("T")
 MAX_ENTRIES = 256
+MAX_PAGES = 512
+PAGE_SECONDS = 60
 
 
 class VersionedCache:
-    def __init__(self):
-        self._entries: OrderedDict[Hashable, tuple[int, object]] = OrderedDict()
+    def __init__(self, max_entries: int = MAX_ENTRIES):
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Hashable, tuple[Hashable, object]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, version: int, compute: Callable[[], T]) -> T:
+    def get(self, key: Hashable, version: Hashable, compute: Callable[[], T]) -> T:
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None and entry[0] == version:
@@ -37,17 +47,47 @@ class VersionedCache:
         with self._lock:
             self._entries[key] = (version, value)
             self._entries.move_to_end(key)
-            while len(self._entries) > MAX_ENTRIES:
+            while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
         return value
 
 
-def community_version() -> int:
-    """The newest activity event id (an index lookup)."""
-    return db.session.scalar(select(func.max(ActivityEvent.id))) or 0
+def community_version() -> tuple:
+    """The newest activity event (an index lookup). Its time is part of the version so that a
+    database emptied and filled again never passes for the one a result was computed from."""
+    newest = db.session.execute(
+        select(ActivityEvent.id, ActivityEvent.created_at)
+        .order_by(ActivityEvent.id.desc())
+        .limit(1)
+    ).first()
+    return tuple(newest) if newest else (0, None)
 
 
 def cached(name: str, *args: Hashable, compute: Callable[[], T]) -> T:
     """`compute()`, or the result it gave for the same name and arguments at this version."""
     cache = current_app.extensions.setdefault("portal_versioned_cache", VersionedCache())
     return cache.get((name, *args), community_version(), compute)
+
+
+def for_anonymous(render: Callable[[], str]) -> str:
+    """`render()` for a signed-in member; for an anonymous visitor, the page another anonymous
+    visitor got for the same URL at this community version, in this minute."""
+    if (
+        not current_app.config.get("ANONYMOUS_PAGE_CACHE", True)
+        or current_user.is_authenticated
+        or "_flashes" in session
+    ):
+        return render()
+    pages = current_app.extensions.setdefault("portal_page_cache", VersionedCache(MAX_PAGES))
+    key = (request.full_path, int(time.time() // PAGE_SECONDS))
+    return pages.get(key, community_version(), render)
+
+
+def anonymous_page(view: Callable[..., str]) -> Callable[..., str]:
+    """Decorate a read-only view whose anonymous page depends only on its URL."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        return for_anonymous(lambda: view(*args, **kwargs))
+
+    return wrapper

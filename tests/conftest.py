@@ -77,6 +77,7 @@ def make_test_config(database_url: str, instance_dir: Path, **overrides) -> dict
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(),
         "SEARCH_SYNC_AFTER_REQUEST": False,
         "VIEW_FLUSH_SECONDS": 0,  # write question views after each response
+        "ANONYMOUS_PAGE_CACHE": False,  # fixtures write rows without activity events
     }
     config.update(overrides)
     return config

@@ -25,6 +25,12 @@ def upgrade():
         batch_op.drop_index(batch_op.f('ix_ideas_status_vote_count'))
         batch_op.create_index('ix_ideas_status_votes', ['status', 'vote_count', 'imported_votes', 'created_at', 'id'], unique=False)
 
+    op.create_index(
+        'ix_ideas_total_votes',
+        'ideas',
+        [sa.text('(vote_count + imported_votes)'), 'created_at', 'id'],
+    )
+
     with op.batch_alter_table('questions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('is_solved', sa.Boolean(), server_default=sa.text('(false)'), nullable=False))
         batch_op.create_index('ix_questions_area_last_activity_at', ['product_area_id', 'last_activity_at'], unique=False)
@@ -40,6 +46,8 @@ def upgrade():
         " WHERE answers.question_id = questions.id AND answers.is_accepted"
         " AND answers.deleted_at IS NULL)"
     )
+    # Fresh statistics, so the planner knows which of the new indexes suits each list.
+    op.execute("ANALYZE")
 
 
 def downgrade():
@@ -52,6 +60,7 @@ def downgrade():
         batch_op.drop_index('ix_questions_area_last_activity_at')
         batch_op.drop_column('is_solved')
 
+    op.drop_index('ix_ideas_total_votes', table_name='ideas')
     with op.batch_alter_table('ideas', schema=None) as batch_op:
         batch_op.drop_index('ix_ideas_status_votes')
         batch_op.create_index(batch_op.f('ix_ideas_status_vote_count'), ['status', 'vote_count'], unique=False)

@@ -709,7 +709,8 @@ class Generator:
     # -- the end ----------------------------------------------------------------------------
 
     def _finish(self) -> None:
-        """Reputation in one executemany; on PostgreSQL, sequences past the ids we assigned."""
+        """Reputation in one executemany; on PostgreSQL, sequences past the ids we assigned;
+        fresh planner statistics."""
         statement = (
             update(User.__table__)
             .where(User.__table__.c.id == bindparam("user_id"))
@@ -728,4 +729,8 @@ class Generator:
                         f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {name}), false)"
                     )
                 )
+        db.session.commit()
+        # Planner statistics for tables that grew from nothing: without them SQLite picks
+        # indexes by their shape alone (and the idea board's Top sorts 20,000 rows).
+        db.session.execute(text("ANALYZE"))
         db.session.commit()

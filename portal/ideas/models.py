@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
@@ -68,6 +68,8 @@ class Idea(db.Model):
             "id",
         ),
         Index("ix_ideas_status_changed_at", "status", "status_changed_at"),
+        # The Top order across the open statuses: walked from the top, no sort.
+        Index("ix_ideas_total_votes", text("(vote_count + imported_votes)"), "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

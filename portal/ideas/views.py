@@ -2,6 +2,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user, login_required
 
 from portal.accounts.permissions import Permission, require
+from portal.cache import anonymous_page, for_anonymous
 from portal.csrf import form_view
 from portal.extensions import db, limiter
 from portal.forms import select_choices
@@ -62,6 +63,7 @@ def _area_filter():
 
 
 @bp.get("/ideas")
+@anonymous_page
 def board():
     sort = request.args.get("sort", "top")
     sort = sort if sort in SORTS else "top"
@@ -87,6 +89,7 @@ def board():
 
 
 @bp.get("/roadmap")
+@anonymous_page
 def roadmap():
     area = _area_filter()
     return render_template(
@@ -121,7 +124,7 @@ def idea(idea_id: int):
     idea = get_idea_or_404(idea_id)
     if idea.is_merged and idea.merged_into_id and not request.args.get("original"):
         return redirect(url_for(".idea", idea_id=idea.merged_into_id, merged_from=idea.id))
-    return _render_idea(idea)
+    return for_anonymous(lambda: _render_idea(idea))
 
 
 # Suggesting -----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ from flask import Response, abort, jsonify, render_template, request, send_from_
 from flask_login import current_user
 
 from portal.accounts.permissions import Permission, can
+from portal.cache import anonymous_page
 from portal.extensions import db, limiter
 from portal.main import bp
 from portal.main.home import home_sections
@@ -12,6 +13,7 @@ PREVIEW_MAX_CHARS = 30_000
 
 
 @bp.get("/")
+@anonymous_page
 def home():
     return render_template("main/home.html", sections=home_sections())
 

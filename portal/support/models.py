@@ -41,6 +41,11 @@ question_tags = Table(
 )
 
 
+def question_slug(title: str) -> str:
+    """The readable part of a question's URL."""
+    return slugify(title, max_length=80, word_boundary=True) or "question"
+
+
 class Question(db.Model):
     __tablename__ = "questions"
     __table_args__ = (
@@ -112,7 +117,7 @@ class Question(db.Model):
 
     @property
     def slug(self) -> str:
-        return slugify(self.title, max_length=80, word_boundary=True) or "question"
+        return question_slug(self.title)
 
     @property
     def display_score(self) -> int:

@@ -22,7 +22,15 @@ from portal.markdown import html_to_text, render_markdown
 from portal.notifications.services import notify
 from portal.pagination import load_in_order
 from portal.search.changes import record_search_change
-from portal.support.models import Answer, Comment, Question, Revision, Vote, question_tags
+from portal.support.models import (
+    Answer,
+    Comment,
+    Question,
+    Revision,
+    Vote,
+    question_slug,
+    question_tags,
+)
 from portal.taxonomy.models import ProductArea, Tag
 from portal.taxonomy.services import get_or_create_tags
 
@@ -731,6 +739,20 @@ def tag_by_name(name: str) -> Tag | None:
     return db.session.execute(db.select(Tag).where(Tag.name == name)).scalar_one_or_none()
 
 
+@dataclass(frozen=True)
+class RelatedQuestion:
+    """What the "More in this area" list shows: a few columns, not a whole question."""
+
+    id: int
+    title: str
+    answer_count: int
+    is_solved: bool
+
+    @property
+    def slug(self) -> str:
+        return question_slug(self.title)
+
+
 @dataclass
 class QuestionPage:
     """Everything the question page shows, loaded in a fixed number of statements."""
@@ -741,7 +763,7 @@ class QuestionPage:
     my_votes: dict  # (kind, id) -> 1 | -1
     duplicate_of: Question | None
     accepted: Answer | None
-    related: list[Question]  # other questions in the same product area, solved ones first
+    related: list[RelatedQuestion]  # other questions in the same product area, solved ones first
     attributions: dict = field(default_factory=dict)  # (kind, id) -> Attribution (imported posts)
 
 
@@ -792,13 +814,13 @@ def load_question_page(question: Question, viewer, *, include_deleted: bool) -> 
 RELATED_CANDIDATES = 30
 
 
-def related_questions(question: Question, limit: int = 6) -> list[Question]:
+def related_questions(question: Question, limit: int = 6) -> list[RelatedQuestion]:
     """Other recently active questions in the same product area, solved ones first.
 
     Only the most recently active few are ranked (an index range), so the cost does not grow
     with the number of questions in the area."""
-    recent = (
-        db.select(Question.id)
+    recent = db.session.execute(
+        db.select(Question.id, Question.title, Question.answer_count, Question.is_solved)
         .where(
             Question.product_area_id == question.product_area_id,
             Question.id != question.id,
@@ -807,14 +829,9 @@ def related_questions(question: Question, limit: int = 6) -> list[Question]:
         .order_by(Question.last_activity_at.desc())
         .limit(RELATED_CANDIDATES)
     )
-    return list(
-        db.session.scalars(
-            db.select(Question)
-            .where(Question.id.in_(recent.scalar_subquery()))
-            .order_by(Question.is_solved.desc(), Question.last_activity_at.desc())
-            .limit(limit)
-        )
-    )
+    candidates = [RelatedQuestion(*row) for row in recent]
+    # A stable sort keeps the most recently active first within solved and unsolved.
+    return sorted(candidates, key=lambda q: not q.is_solved)[:limit]
 
 
 def latest_questions(limit: int = 6) -> list[Question]:

@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from portal.accounts.permissions import Forbidden, Permission, can, require
+from portal.cache import anonymous_page, for_anonymous
 from portal.csrf import form_view
 from portal.errors import render_error
 from portal.extensions import db, limiter
@@ -93,6 +94,7 @@ def _count_view_once(question: Question) -> None:
 
 
 @bp.get("/questions")
+@anonymous_page
 def questions():
     tab = request.args.get("tab", "newest")
     if tab not in services.TABS:
@@ -193,7 +195,7 @@ def question(question_id: int, slug: str | None = None):
     if slug is not None and slug != question.slug:
         return redirect(question_url(question), 301)
     _count_view_once(question)
-    return _render_question(question)
+    return for_anonymous(lambda: _render_question(question))
 
 
 @bp.get("/answers/<int:answer_id>")

@@ -112,9 +112,10 @@ def test_list_statement_count_does_not_grow_with_rows(
     area = make_area()
     make_question(area=area, tags=["one"])
     client.get("/questions")
+    make_question(area=area, tags=["two"])  # a new version: the total is counted again
     with count_queries() as few:
         client.get("/questions")
-    for n in range(12):
+    for n in range(11):
         make_question(author=make_user(), area=area, tags=[f"tag-{n}", "shared"])
     with count_queries() as many:
         page = client.get("/questions").get_data(as_text=True)
