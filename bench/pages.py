@@ -13,7 +13,8 @@ Usage:
 
 The database is generated once per backend with `flask demo generate` (100,000 questions,
 about 300,000 answers, 20,000 ideas, 1,000,000 votes; `--small` for a tenth of that) and kept in
-bench/.data/ (SQLite) or the PostgreSQL database `bench_pages`; `--regenerate` makes it again.
+bench/.data/ (SQLite) or the PostgreSQL database `bench_pages_full` (`bench_pages_small`);
+`--regenerate` makes it again.
 Results: a table on stdout and bench/results/pages-<backend>.json.
 """
 
@@ -68,6 +69,7 @@ class Scenario:
     who: str = "anonymous"  # anonymous | member | product
     method: str = "GET"
     body: str | None = None
+    written: str | None = None  # SQL counting what a successful write adds, to check the writes
 
 
 @dataclass
@@ -206,6 +208,7 @@ def scenarios(ids: dict) -> list[Scenario]:
             who="member",
             method="POST",
             body="body=A+benchmark+answer+number+{n}%2C+long+enough+to+pass+the+form.",
+            written="SELECT COUNT(*) FROM answers",
         ),
         Scenario(
             "vote on an idea",
@@ -213,10 +216,22 @@ def scenarios(ids: dict) -> list[Scenario]:
             who="member",
             method="POST",
             body="n={n}",
+            written="SELECT COUNT(*) FROM activity_events "
+            "WHERE kind IN ('idea.voted', 'idea.unvoted')",
         ),
     ]
     insights = [Scenario("insights dashboard", ["/insights"], who="product")]
     return reads + logged_in + insights + writes
+
+
+def count_rows(env: dict, sql: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(env["PORTAL_DATABASE_URL"])
+    with engine.connect() as connection:
+        count = connection.execute(text(sql)).scalar_one()
+    engine.dispose()
+    return count
 
 
 # -- the servers ---------------------------------------------------------------------------
@@ -373,11 +388,16 @@ def main() -> None:
         for scenario in chosen:
             cookie, token = cookies.get(scenario.who, (None, None))
             print(f"-- {scenario.name} ({scenario.who})", flush=True)
-            results.append(
-                measure(
-                    scenario.name, scenario.who, drive(server.base, scenario, cookie, token, args)
-                )
+            before = count_rows(env, scenario.written) if scenario.written else 0
+            result = measure(
+                scenario.name, scenario.who, drive(server.base, scenario, cookie, token, args)
             )
+            if scenario.written:
+                time.sleep(1)  # let the last responses' commits land
+                result.extra["rows_written"] = count_rows(env, scenario.written) - before
+                if result.extra["rows_written"] < result.requests:
+                    print(f"   only {result.extra['rows_written']} of {result.requests} wrote")
+            results.append(result)
         memory = server.worker_memory_mb()
     finally:
         server.stop()

@@ -7,13 +7,18 @@ local counter = 0
 local method = os.getenv("BENCH_METHOD") or "GET"
 local body = os.getenv("BENCH_BODY")
 local headers = {}
-if method == "POST" then
-  headers["Content-Type"] = "application/x-www-form-urlencoded"
-end
 
 function init(args)
   for _, path in ipairs(args) do
     paths[#paths + 1] = path
+  end
+  -- wrk.format uses the table it is given instead of wrk.headers (-H on the command line, the
+  -- session cookie), so a POST's table starts as a copy of them.
+  for name, value in pairs(wrk.headers) do
+    headers[name] = value
+  end
+  if method == "POST" then
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
   end
   index = math.random(#paths) - 1
 end
