@@ -76,6 +76,7 @@ def make_test_config(database_url: str, instance_dir: Path, **overrides) -> dict
         "SERVER_NAME": None,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(),
         "SEARCH_SYNC_AFTER_REQUEST": False,
+        "SEARCH_SYNC_MIN_SECONDS": 0,  # tests that sync after a response expect it at once
         "VIEW_FLUSH_SECONDS": 0,  # write question views after each response
         "ANONYMOUS_PAGE_CACHE": False,  # fixtures write rows without activity events
     }

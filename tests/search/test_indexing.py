@@ -2,6 +2,7 @@
 never losing a change to a crash or a busy lock, and rebuildable from scratch."""
 
 import multiprocessing
+import time
 
 import pytest
 from whoosh.query import Every, Term
@@ -10,7 +11,7 @@ from portal.extensions import db
 from portal.search.changes import record_search_change
 from portal.search.documents import SOURCES
 from portal.search.index import live_index_dir, open_index, searchers
-from portal.search.indexer import apply_pending, pending_changes, rebuild
+from portal.search.indexer import apply_pending, index_status, pending_changes, rebuild
 from portal.search.models import SearchChange
 from portal.taxonomy.models import ProductArea
 from tests.search import area_source
@@ -86,6 +87,28 @@ def test_a_write_request_is_searchable_when_the_response_is_done(app, client, ar
 
     assert client.post("/test-add-area").status_code == 200
     assert indexed_titles() == {"Integrations"}
+
+
+@pytest.mark.parametrize("app_config", [{**AFTER_RESPONSE_SYNC, "SEARCH_SYNC_MIN_SECONDS": 0.3}])
+def test_a_burst_of_writes_is_indexed_in_one_later_batch(app, client, area_documents):
+    """The first write is applied after its response; the next ones, coming within the gap,
+    wait for one batch that carries them all."""
+    names = iter(["Billing", "Payments", "Refunds"])
+
+    @app.post("/test-add-area")
+    def add_area_view():
+        add_area(next(names))
+        db.session.commit()
+        return "ok"
+
+    for _ in range(3):
+        assert client.post("/test-add-area").status_code == 200
+    assert indexed_titles() == {"Billing"}
+    deadline = time.monotonic() + 5
+    while indexed_titles() != {"Billing", "Payments", "Refunds"} and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert indexed_titles() == {"Billing", "Payments", "Refunds"}
+    assert index_status()["pending"] == 0
 
 
 @pytest.mark.parametrize("app_config", [AFTER_RESPONSE_SYNC])
