@@ -69,18 +69,27 @@ def cached(name: str, *args: Hashable, compute: Callable[[], T]) -> T:
     return cache.get((name, *args), community_version(), compute)
 
 
-def for_anonymous(render: Callable[[], str]) -> str:
-    """`render()` for a signed-in member; for an anonymous visitor, the page another anonymous
-    visitor got for the same URL at this community version, in this minute."""
-    if (
-        not current_app.config.get("ANONYMOUS_PAGE_CACHE", True)
-        or current_user.is_authenticated
-        or "_flashes" in session
-    ):
+def _kept(store: str, render: Callable[[], T]) -> T:
+    """`render()`, or what it gave for this URL at this community version in this minute."""
+    if not current_app.config.get("PAGE_CACHE", True):
         return render()
-    pages = current_app.extensions.setdefault("portal_page_cache", VersionedCache(MAX_PAGES))
-    key = (request.full_path, int(time.time() // PAGE_SECONDS))
-    return pages.get(key, community_version(), render)
+    kept = current_app.extensions.setdefault(store, VersionedCache(MAX_PAGES))
+    return kept.get(
+        (request.full_path, int(time.time() // PAGE_SECONDS)), community_version(), render
+    )
+
+
+def for_anonymous(render: Callable[[], str]) -> str:
+    """A whole page: `render()` for a signed-in member; for an anonymous visitor, the page
+    another anonymous visitor got for the same URL (kept as `_kept` says)."""
+    if current_user.is_authenticated or "_flashes" in session:
+        return render()
+    return _kept("portal_page_cache", render)
+
+
+def for_everyone(render: Callable[[], T]) -> T:
+    """A part of a page that is the same for every viewer of its URL (a list's rows)."""
+    return _kept("portal_part_cache", render)
 
 
 def anonymous_page(view: Callable[..., str]) -> Callable[..., str]:

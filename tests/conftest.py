@@ -78,7 +78,7 @@ def make_test_config(database_url: str, instance_dir: Path, **overrides) -> dict
         "SEARCH_SYNC_AFTER_REQUEST": False,
         "SEARCH_SYNC_MIN_SECONDS": 0,  # tests that sync after a response expect it at once
         "VIEW_FLUSH_SECONDS": 0,  # write question views after each response
-        "ANONYMOUS_PAGE_CACHE": False,  # fixtures write rows without activity events
+        "PAGE_CACHE": False,  # fixtures write rows without activity events
     }
     config.update(overrides)
     return config

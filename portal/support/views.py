@@ -13,9 +13,10 @@ from flask import (
     session,
 )
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from portal.accounts.permissions import Forbidden, Permission, can, require
-from portal.cache import anonymous_page, for_anonymous
+from portal.cache import anonymous_page, for_anonymous, for_everyone
 from portal.csrf import form_view
 from portal.errors import render_error
 from portal.extensions import db, limiter
@@ -105,12 +106,25 @@ def questions():
     tag = services.tag_by_name(tag_name) if tag_name else None
     if tag_name and tag is None:
         abort(404)
+    total, listing = for_everyone(lambda: _question_listing(tab, area, tag))
+    return render_template(
+        "support/questions.html",
+        total=total,
+        listing=Markup(listing),
+        tab=tab,
+        areas=areas,
+        area=area,
+        tag=tag,
+    )
+
+
+def _question_listing(tab: str, area, tag) -> tuple[int, str]:
+    """The rows and page links of a question list, and its total: the same for every viewer."""
     page = paginate_ids(
         services.question_list(tab, area=area, tag=tag), services.load_questions, per_page=PER_PAGE
     )
-    return render_template(
-        "support/questions.html", page=page, tab=tab, areas=areas, area=area, tag=tag
-    )
+    html = render_template("support/_question_listing.html", page=page, tab=tab)
+    return page.total, html
 
 
 @bp.get("/questions/unanswered")

@@ -8,7 +8,7 @@ from tests.conftest import login
 
 @pytest.fixture
 def app_config():
-    return {"ANONYMOUS_PAGE_CACHE": True}
+    return {"PAGE_CACHE": True}
 
 
 def test_an_anonymous_page_is_kept_until_the_next_activity(app, make_question, make_user):
@@ -33,7 +33,7 @@ def test_an_anonymous_page_is_kept_until_the_next_activity(app, make_question, m
     assert "squeal in the wet" in page
 
 
-def test_lists_for_anonymous_follow_new_questions(app, make_user, make_area):
+def test_kept_lists_follow_new_questions(app, make_user, make_area):
     area = make_area()
     member = app.test_client()
     login(member, make_user())
@@ -53,6 +53,8 @@ def test_lists_for_anonymous_follow_new_questions(app, make_user, make_area):
     assert response.status_code == 302, response.get_data(as_text=True)
     for path in ("/questions", "/"):
         assert "Chain skips on the smallest cog" in anonymous.get(path).get_data(as_text=True)
+    # Members share the kept rows of a list, and see the new question in them at once too.
+    assert "Chain skips on the smallest cog" in member.get("/questions").get_data(as_text=True)
 
 
 def test_a_visitor_with_a_message_waiting_gets_a_fresh_page(app, make_question):
