@@ -1,9 +1,10 @@
 """Benchmark `flask import stackexchange`: posts per second and peak memory, for a real dump
 and for the same dump enlarged N times (ids shifted), with and without indexing.
 
-Usage: .venv/bin/python bench/import_dump.py [--site bicycles.meta] [--times 100]
+Usage: .venv/bin/python bench/import.py [--site bicycles.meta] [--times 100]
 Each run imports into a fresh SQLite database in a temporary folder, in a child process whose
 peak resident memory is read from the kernel. Results: a table and bench/results/import.json.
+(Named as the issue names it; it is run as a script, never imported, so the keyword is harmless.)
 """
 
 import argparse
