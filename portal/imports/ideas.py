@@ -100,7 +100,7 @@ def import_ideas(importer: StackExchangeImport, rows: list[dict]) -> None:
         ]
     )
     importer._search_changes("idea", list(ids))
-    importer.new_post_ids.update(int(r["Id"]) for r in rows)
+    importer.new_posts += len(rows)
     importer.summary.ideas += len(rows)
 
 
@@ -139,5 +139,5 @@ def import_idea_comments(importer: StackExchangeImport, rows: list[dict], parent
         ]
     )
     importer._search_changes("idea", sorted({v["idea_id"] for v in values}))
-    importer.new_post_ids.update(int(r["Id"]) for r in rows)
+    importer.new_posts += len(rows)
     importer.summary.comments += len(rows)

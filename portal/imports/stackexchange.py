@@ -16,12 +16,12 @@ Converting every post at import time would cost more than the whole rest of the 
 
 import re
 import time
-import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from xml.parsers import expat
 
 from sqlalchemy import Row, bindparam, insert, update
 
@@ -36,7 +36,8 @@ from portal.support.services import _acceptance_reputation
 from portal.taxonomy.models import ProductArea
 from portal.taxonomy.services import get_or_create_tags, normalise_tag
 
-BATCH = 500
+BATCH = 1000  # rows per transaction (each commit costs a WAL write: fewer, larger ones)
+CHUNK = 64 * 1024  # bytes of XML parsed at a time
 QUESTION, ANSWER = "1", "2"
 DUPLICATE_LINK = "3"
 VOTE_TYPES = {"1": "accepted", "2": "up", "3": "down", "5": "favourite"}
@@ -118,20 +119,35 @@ def clean_body(html: str) -> str:
 
 
 def read_rows(
-    path: Path, required: tuple[str, ...], progress: Callable[[int], None] | None = None
+    path: Path, required: tuple[str, ...], progress: Callable[[int, int], None] | None = None
 ) -> Iterator[dict]:
-    """Attributes of each <row>, streamed; checks the required attributes are there."""
+    """Attributes of each <row>, streamed; checks the required attributes are there.
+
+    Expat hands over each row's attributes as a dict and builds no element tree, so a chunk of
+    the file at a time is all that is held. `progress(bytes, rows)` is told after each chunk.
+    """
+    rows: list[dict] = []
+    parser = expat.ParserCreate()
+
+    def start(name: str, attributes: dict) -> None:
+        if name == "row":
+            rows.append(attributes)
+
+    parser.StartElementHandler = start
     last_id = "none yet"
     with path.open("rb") as handle:
-        position = 0
-        try:
-            context = ET.iterparse(handle, events=("start", "end"))
-            _, root = next(context)
-            for event, element in context:
-                if event != "end" or element.tag != "row":
-                    continue
-                attributes = dict(element.attrib)
-                root.clear()  # drop the rows already read: memory stays flat
+        size = 0
+        while True:
+            chunk = handle.read(CHUNK)
+            size += len(chunk)
+            failure = None
+            try:
+                parser.Parse(chunk, not chunk)
+            except expat.ExpatError as error:
+                failure = error
+            if progress is not None:
+                progress(len(chunk), len(rows))
+            for attributes in rows:  # the rows read before a failure are whole
                 row_id = attributes.get("Id") or "?"
                 for name in required:
                     if not attributes.get(name):
@@ -139,22 +155,22 @@ def read_rows(
                             f"{path.name}: row Id={row_id} has no {name} attribute."
                         )
                 last_id = row_id
-                if progress is not None:
-                    now = handle.tell()
-                    progress(now - position)
-                    position = now
                 yield attributes
-        except ET.ParseError as error:
-            raise ImportFailure(
-                f"{path.name} is not well-formed XML ({error}); the last complete row was "
-                f"Id={last_id}."
-            ) from error
-        except StopIteration as error:
-            raise ImportFailure(f"{path.name} is empty.") from error
+            rows.clear()
+            if failure is not None:
+                if size == 0:
+                    raise ImportFailure(f"{path.name} is empty.") from failure
+                raise ImportFailure(
+                    f"{path.name} is not well-formed XML ({expat.ErrorString(failure.code)}: "
+                    f"line {failure.lineno}, column {failure.offset}); the last complete row "
+                    f"was Id={last_id}."
+                ) from failure
+            if not chunk:
+                return
 
 
-def batched(rows: Iterator[dict], size: int = BATCH) -> Iterator[list[dict]]:
-    batch: list[dict] = []
+def batched(rows: Iterator, size: int) -> Iterator[list]:
+    batch: list = []
     for row in rows:
         batch.append(row)
         if len(batch) >= size:
@@ -165,20 +181,23 @@ def batched(rows: Iterator[dict], size: int = BATCH) -> Iterator[list[dict]]:
 
 
 class StackExchangeImport:
+    batch_size = BATCH
+
     def __init__(
         self,
         directory: Path,
         area: ProductArea,
         *,
         ideas_tag: str | None = None,
-        progress: Callable[[str, int], Callable[[int], None]] | None = None,
+        progress: Callable[[str, int], Callable[[int, int], None]] | None = None,
     ):
         self.directory = directory
         self.site = site_name(directory)
         self.area = area
         self.ideas_tag = normalise_tag(ideas_tag) if ideas_tag else None
         self.summary = Summary()
-        self.new_post_ids: set[int] = set()  # source ids imported in this run (for vote counts)
+        self.new_posts = 0  # posts imported by this run (their votes are counted at the end)
+        self.records_before = 0  # the highest ImportedRecord id before this run
         self.progress = progress or (lambda _label, _total: None)
 
     # Helpers --------------------------------------------------------------------------------
@@ -277,6 +296,9 @@ class StackExchangeImport:
         started = time.perf_counter()
         if self._file("Posts.xml") is None:
             raise ImportFailure(f"{self.directory} has no Posts.xml (it is required).")
+        self.records_before = db.session.execute(
+            db.select(db.func.coalesce(db.func.max(ImportedRecord.id), 0))
+        ).scalar_one()
         if self._file("Users.xml"):
             self.import_users()
         self.import_questions()
@@ -291,7 +313,7 @@ class StackExchangeImport:
         return self.summary
 
     def import_users(self) -> None:
-        for batch in batched(self._rows("Users.xml", ("Id", "CreationDate"))):
+        for batch in batched(self._rows("Users.xml", ("Id", "CreationDate")), self.batch_size):
             self._commit_batch(lambda batch=batch: self._users_batch(batch))
 
     def _users_batch(self, batch: list[dict]) -> None:
@@ -338,7 +360,7 @@ class StackExchangeImport:
     def import_questions(self) -> None:
         rows = self._rows("Posts.xml", ("Id", "PostTypeId", "CreationDate"))
         questions = (r for r in rows if r["PostTypeId"] == QUESTION)
-        for batch in batched(questions):
+        for batch in batched(questions, self.batch_size):
             self._commit_batch(lambda batch=batch: self._questions_batch(batch))
 
     def _questions_batch(self, batch: list[dict]) -> None:
@@ -419,13 +441,13 @@ class StackExchangeImport:
             ]
         )
         self._search_changes("question", list(ids))
-        self.new_post_ids.update(int(r["Id"]) for r in fresh)
+        self.new_posts += len(fresh)
         self.summary.questions += len(fresh)
 
     def import_answers(self) -> None:
         rows = self._rows("Posts.xml", ("Id", "PostTypeId", "CreationDate"))
         answers = (r for r in rows if r["PostTypeId"] == ANSWER)
-        for batch in batched(answers):
+        for batch in batched(answers, self.batch_size):
             self._commit_batch(lambda batch=batch: self._answers_batch(batch))
 
     def _answers_batch(self, batch: list[dict]) -> None:
@@ -499,7 +521,7 @@ class StackExchangeImport:
             ]
         )
         self._search_changes("answer", list(ids))
-        self.new_post_ids.update(int(r["Id"]) for r, _ in answers)
+        self.new_posts += len(answers)
         self.summary.answers += len(answers)
         self._accept(answers, ids, values)
 
@@ -542,7 +564,7 @@ class StackExchangeImport:
 
     def import_comments(self) -> None:
         rows = self._rows("Comments.xml", ("Id", "PostId", "CreationDate"))
-        for batch in batched(rows):
+        for batch in batched(rows, self.batch_size):
             self._commit_batch(lambda batch=batch: self._comments_batch(batch))
 
     def _comments_batch(self, batch: list[dict]) -> None:
@@ -603,7 +625,7 @@ class StackExchangeImport:
     def import_duplicates(self) -> None:
         rows = self._rows("PostLinks.xml", ("Id", "PostId", "RelatedPostId", "LinkTypeId"))
         duplicates = (r for r in rows if r["LinkTypeId"] == DUPLICATE_LINK)
-        for batch in batched(duplicates):
+        for batch in batched(duplicates, self.batch_size):
             self._commit_batch(lambda batch=batch: self._duplicates_batch(batch))
 
     def _duplicates_batch(self, batch: list[dict]) -> None:
@@ -631,9 +653,23 @@ class StackExchangeImport:
 
     def count_votes(self) -> None:
         """Dump votes carry no voter: they are already in each post's imported score. Count the
-        up and down votes on the posts this run imported, for the summary."""
-        if not self.new_post_ids:
+        up and down votes on the posts this run imported, for the summary. Which posts those
+        are is asked of the database a batch at a time (their mapping rows are newer than the
+        run), so no set of ids grows with the dump."""
+        if not self.new_posts:
             return
-        for row in self._rows("Votes.xml", ("Id", "PostId", "VoteTypeId")):
-            if row["VoteTypeId"] in ("2", "3") and int(row["PostId"]) in self.new_post_ids:
-                self.summary.votes += 1
+        rows = self._rows("Votes.xml", ("Id", "PostId", "VoteTypeId"))
+        votes = (int(r["PostId"]) for r in rows if r["VoteTypeId"] in ("2", "3"))
+        for batch in batched(votes, 10 * self.batch_size):
+            new = set(
+                db.session.scalars(
+                    db.select(ImportedRecord.source_id).where(
+                        ImportedRecord.site == self.site,
+                        ImportedRecord.source_type == "post",
+                        ImportedRecord.source_id.in_(set(batch)),
+                        ImportedRecord.id > self.records_before,
+                    )
+                )
+            )
+            self.summary.votes += sum(1 for post_id in batch if post_id in new)
+        db.session.rollback()  # end the read transaction
