@@ -1,8 +1,10 @@
 """Import a Stack Exchange data dump (Posts.xml and, when present, Users, Comments, PostLinks,
 Votes and Tags) as portal users, questions, answers, comments and duplicates.
 
-Streaming: every file is read with iterparse and each row dropped once used, so memory stays
-flat whatever the dump's size; lookups of earlier rows go to the database a batch at a time.
+Streaming: every file is parsed with expat a chunk at a time and each row dropped once used,
+so memory stays flat whatever the dump's size; lookups of earlier rows (authors, parents,
+imported before, votes on posts of this run) go to the database a batch at a time. Rows are
+written with Core executemany, never as ORM objects (see `_insert` for the ids on SQLite).
 Idempotent: an ImportedRecord maps every source row to the row it became; a second run skips
 what is there. Safe: rows are written in batches, one transaction each; a malformed file or a
 row without a required attribute stops the import with the file and the row's Id, and the
