@@ -19,7 +19,7 @@ Converting every post at import time would cost more than the whole rest of the 
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -171,6 +171,16 @@ def read_rows(
                 return
 
 
+def in_list(ids: Iterable[int]) -> list[int]:
+    """Distinct ids, the last repeated up to a power of two. Each length of an IN list is a new
+    statement to the driver, which keeps the last 128 prepared: with a few lengths, that cache
+    stays small however many batches a dump has (with one length per batch it grew with it)."""
+    distinct = list(dict.fromkeys(ids))
+    if distinct:
+        distinct += distinct[-1:] * ((1 << (len(distinct) - 1).bit_length()) - len(distinct))
+    return distinct
+
+
 def batched(rows: Iterator, size: int) -> Iterator[list]:
     batch: list = []
     for row in rows:
@@ -227,7 +237,7 @@ class StackExchangeImport:
             ).where(
                 ImportedRecord.site == self.site,
                 ImportedRecord.source_type == source_type,
-                ImportedRecord.source_id.in_(set(source_ids)),
+                ImportedRecord.source_id.in_(in_list(source_ids)),
             )
         )
         return {record.source_id: record for record in records}
@@ -536,11 +546,10 @@ class StackExchangeImport:
         ]
         if not accepted:
             return
+        question_ids = in_list(question_id for question_id, _, _ in accepted)
         askers = dict(
             db.session.execute(
-                db.select(Question.id, Question.author_id).where(
-                    Question.id.in_([question_id for question_id, _, _ in accepted])
-                )
+                db.select(Question.id, Question.author_id).where(Question.id.in_(question_ids))
             ).all()
         )
         table = Answer.__table__
@@ -555,7 +564,7 @@ class StackExchangeImport:
         )
         db.session.execute(
             update(Question.__table__)
-            .where(Question.__table__.c.id.in_([question_id for question_id, _, _ in accepted]))
+            .where(Question.__table__.c.id.in_(question_ids))
             .values(is_solved=True)
         )
         reputation: Counter = Counter()
@@ -577,7 +586,7 @@ class StackExchangeImport:
         answer_ids = [p.target_id for p in posts.values() if p.target_type == "answer"]
         answer_question = dict(
             db.session.execute(
-                db.select(Answer.id, Answer.question_id).where(Answer.id.in_(answer_ids))
+                db.select(Answer.id, Answer.question_id).where(Answer.id.in_(in_list(answer_ids)))
             ).all()
         )
         users = self._known("user", [int(r["UserId"]) for r in fresh if r.get("UserId")])
@@ -668,7 +677,7 @@ class StackExchangeImport:
                     db.select(ImportedRecord.source_id).where(
                         ImportedRecord.site == self.site,
                         ImportedRecord.source_type == "post",
-                        ImportedRecord.source_id.in_(set(batch)),
+                        ImportedRecord.source_id.in_(in_list(batch)),
                         ImportedRecord.id > self.records_before,
                     )
                 )
