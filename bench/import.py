@@ -124,6 +124,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-dump-"))
     large = work / f"{options.site}.x{options.times}"
     enlarge(source, large, options.times)
+    out = ROOT / "bench" / "results" / "import.json"
     runs = []
     for dump, label in ((source, "original"), (large, f"x{options.times}")):
         for index in (False, True):
@@ -138,9 +139,9 @@ def main() -> None:
                 f"load {result['load_average'][0]:.1f}-{result['load_average'][1]:.1f}",
                 flush=True,
             )
+            # Written after every run: the long ones can be stopped without losing the rest.
+            out.write_text(json.dumps({"site": options.site, "runs": runs}, indent=2) + "\n")
     shutil.rmtree(work, ignore_errors=True)
-    out = ROOT / "bench" / "results" / "import.json"
-    out.write_text(json.dumps({"site": options.site, "runs": runs}, indent=2) + "\n")
     print(f"wrote {out}")
 
 
