@@ -79,14 +79,17 @@ _parser = (
 )
 
 
+# Built once: nh3.clean() would convert the allow-lists for every call (a fifth of its time).
+_cleaner = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    url_schemes=URL_SCHEMES,
+    link_rel="nofollow ugc noopener",
+)
+
+
 def sanitize_html(raw_html: str) -> str:
-    return nh3.clean(
-        raw_html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel="nofollow ugc noopener",
-    )
+    return _cleaner.clean(raw_html)
 
 
 def render_markdown(text: str) -> str:

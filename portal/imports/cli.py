@@ -25,14 +25,19 @@ class RowsPerSecond:
         self.close()
         self.bar = click.progressbar(length=total, label=label, show_eta=False, width=30)
         self.bar.__enter__()
-        started, rows = time.perf_counter(), [0]
+        started = time.perf_counter()
+        rows, unshown_bytes, shown_at = 0, 0, started
 
-        def update(read_bytes: int) -> None:
-            rows[0] += 1
-            if rows[0] % 5000 == 0:
-                rate = rows[0] / max(time.perf_counter() - started, 1e-6)
-                self.bar.label = f"{label} {rows[0]:>8,} rows {rate:>8,.0f}/s"
-            self.bar.update(read_bytes)
+        def update(read_bytes: int, read_rows: int) -> None:
+            nonlocal rows, unshown_bytes, shown_at
+            rows += read_rows
+            unshown_bytes += read_bytes
+            now = time.perf_counter()
+            if now - shown_at < 0.2 and read_bytes:  # redraw five times a second, and at the end
+                return
+            self.bar.label = f"{label} {rows:>8,} rows {rows / max(now - started, 1e-6):>8,.0f}/s"
+            self.bar.update(unshown_bytes)
+            unshown_bytes, shown_at = 0, now
 
         return update
 

@@ -57,9 +57,7 @@ def import_ideas(importer: StackExchangeImport, rows: list[dict]) -> None:
                 "updated_at": changed,
             }
         )
-    ids = db.session.scalars(
-        insert(Idea.__table__).returning(Idea.__table__.c.id, sort_by_parameter_order=True), values
-    ).all()
+    ids = importer._insert(Idea, values)
     history = [
         {
             "idea_id": idea_id,
@@ -102,7 +100,7 @@ def import_ideas(importer: StackExchangeImport, rows: list[dict]) -> None:
         ]
     )
     importer._search_changes("idea", list(ids))
-    importer.new_post_ids.update(int(r["Id"]) for r in rows)
+    importer.new_posts += len(rows)
     importer.summary.ideas += len(rows)
 
 
@@ -122,12 +120,7 @@ def import_idea_comments(importer: StackExchangeImport, rows: list[dict], parent
                 "created_at": parse_date(r["CreationDate"], "Posts.xml", r["Id"]),
             }
         )
-    ids = db.session.scalars(
-        insert(IdeaComment.__table__).returning(
-            IdeaComment.__table__.c.id, sort_by_parameter_order=True
-        ),
-        values,
-    ).all()
+    ids = importer._insert(IdeaComment, values)
     for idea_id, count in Counter(v["idea_id"] for v in values).items():
         db.session.execute(
             update(Idea).where(Idea.id == idea_id).values(comment_count=Idea.comment_count + count)
@@ -146,5 +139,5 @@ def import_idea_comments(importer: StackExchangeImport, rows: list[dict], parent
         ]
     )
     importer._search_changes("idea", sorted({v["idea_id"] for v in values}))
-    importer.new_post_ids.update(int(r["Id"]) for r in rows)
+    importer.new_posts += len(rows)
     importer.summary.comments += len(rows)

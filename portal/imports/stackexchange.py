@@ -1,8 +1,10 @@
 """Import a Stack Exchange data dump (Posts.xml and, when present, Users, Comments, PostLinks,
 Votes and Tags) as portal users, questions, answers, comments and duplicates.
 
-Streaming: every file is read with iterparse and each row dropped once used, so memory stays
-flat whatever the dump's size; lookups of earlier rows go to the database a batch at a time.
+Streaming: every file is parsed with expat a chunk at a time and each row dropped once used,
+so memory stays flat whatever the dump's size; lookups of earlier rows (authors, parents,
+imported before, votes on posts of this run) go to the database a batch at a time. Rows are
+written with Core executemany, never as ORM objects (see `_insert` for the ids on SQLite).
 Idempotent: an ImportedRecord maps every source row to the row it became; a second run skips
 what is there. Safe: rows are written in batches, one transaction each; a malformed file or a
 row without a required attribute stops the import with the file and the row's Id, and the
@@ -16,14 +18,14 @@ Converting every post at import time would cost more than the whole rest of the 
 
 import re
 import time
-import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from xml.parsers import expat
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import Row, bindparam, insert, update
 
 from portal.accounts.models import User
 from portal.extensions import db
@@ -36,7 +38,8 @@ from portal.support.services import _acceptance_reputation
 from portal.taxonomy.models import ProductArea
 from portal.taxonomy.services import get_or_create_tags, normalise_tag
 
-BATCH = 500
+BATCH = 1000  # rows per transaction (each commit costs a WAL write: fewer, larger ones)
+CHUNK = 64 * 1024  # bytes of XML parsed at a time
 QUESTION, ANSWER = "1", "2"
 DUPLICATE_LINK = "3"
 VOTE_TYPES = {"1": "accepted", "2": "up", "3": "down", "5": "favourite"}
@@ -118,20 +121,35 @@ def clean_body(html: str) -> str:
 
 
 def read_rows(
-    path: Path, required: tuple[str, ...], progress: Callable[[int], None] | None = None
+    path: Path, required: tuple[str, ...], progress: Callable[[int, int], None] | None = None
 ) -> Iterator[dict]:
-    """Attributes of each <row>, streamed; checks the required attributes are there."""
+    """Attributes of each <row>, streamed; checks the required attributes are there.
+
+    Expat hands over each row's attributes as a dict and builds no element tree, so a chunk of
+    the file at a time is all that is held. `progress(bytes, rows)` is told after each chunk.
+    """
+    rows: list[dict] = []
+    parser = expat.ParserCreate()
+
+    def start(name: str, attributes: dict) -> None:
+        if name == "row":
+            rows.append(attributes)
+
+    parser.StartElementHandler = start
     last_id = "none yet"
     with path.open("rb") as handle:
-        position = 0
-        try:
-            context = ET.iterparse(handle, events=("start", "end"))
-            _, root = next(context)
-            for event, element in context:
-                if event != "end" or element.tag != "row":
-                    continue
-                attributes = dict(element.attrib)
-                root.clear()  # drop the rows already read: memory stays flat
+        size = 0
+        while True:
+            chunk = handle.read(CHUNK)
+            size += len(chunk)
+            failure = None
+            try:
+                parser.Parse(chunk, not chunk)
+            except expat.ExpatError as error:
+                failure = error
+            if progress is not None:
+                progress(len(chunk), len(rows))
+            for attributes in rows:  # the rows read before a failure are whole
                 row_id = attributes.get("Id") or "?"
                 for name in required:
                     if not attributes.get(name):
@@ -139,22 +157,32 @@ def read_rows(
                             f"{path.name}: row Id={row_id} has no {name} attribute."
                         )
                 last_id = row_id
-                if progress is not None:
-                    now = handle.tell()
-                    progress(now - position)
-                    position = now
                 yield attributes
-        except ET.ParseError as error:
-            raise ImportFailure(
-                f"{path.name} is not well-formed XML ({error}); the last complete row was "
-                f"Id={last_id}."
-            ) from error
-        except StopIteration as error:
-            raise ImportFailure(f"{path.name} is empty.") from error
+            rows.clear()
+            if failure is not None:
+                if size == 0:
+                    raise ImportFailure(f"{path.name} is empty.") from failure
+                raise ImportFailure(
+                    f"{path.name} is not well-formed XML ({expat.ErrorString(failure.code)}: "
+                    f"line {failure.lineno}, column {failure.offset}); the last complete row "
+                    f"was Id={last_id}."
+                ) from failure
+            if not chunk:
+                return
 
 
-def batched(rows: Iterator[dict], size: int = BATCH) -> Iterator[list[dict]]:
-    batch: list[dict] = []
+def in_list(ids: Iterable[int]) -> list[int]:
+    """Distinct ids, the last repeated up to a power of two. Each length of an IN list is a new
+    statement to the driver, which keeps the last 128 prepared: with a few lengths, that cache
+    stays small however many batches a dump has (with one length per batch it grew with it)."""
+    distinct = list(dict.fromkeys(ids))
+    if distinct:
+        distinct += distinct[-1:] * ((1 << (len(distinct) - 1).bit_length()) - len(distinct))
+    return distinct
+
+
+def batched(rows: Iterator, size: int) -> Iterator[list]:
+    batch: list = []
     for row in rows:
         batch.append(row)
         if len(batch) >= size:
@@ -165,20 +193,23 @@ def batched(rows: Iterator[dict], size: int = BATCH) -> Iterator[list[dict]]:
 
 
 class StackExchangeImport:
+    batch_size = BATCH
+
     def __init__(
         self,
         directory: Path,
         area: ProductArea,
         *,
         ideas_tag: str | None = None,
-        progress: Callable[[str, int], Callable[[int], None]] | None = None,
+        progress: Callable[[str, int], Callable[[int, int], None]] | None = None,
     ):
         self.directory = directory
         self.site = site_name(directory)
         self.area = area
         self.ideas_tag = normalise_tag(ideas_tag) if ideas_tag else None
         self.summary = Summary()
-        self.new_post_ids: set[int] = set()  # source ids imported in this run (for vote counts)
+        self.new_posts = 0  # posts imported by this run (their votes are counted at the end)
+        self.records_before = 0  # the highest ImportedRecord id before this run
         self.progress = progress or (lambda _label, _total: None)
 
     # Helpers --------------------------------------------------------------------------------
@@ -192,17 +223,47 @@ class StackExchangeImport:
         update_bar = self.progress(f"{name:<14}", path.stat().st_size)
         return read_rows(path, required, update_bar)
 
-    def _known(self, source_type: str, source_ids: list[int]) -> dict[int, ImportedRecord]:
+    def _known(self, source_type: str, source_ids: list[int]) -> dict[int, Row]:
+        """The mapping rows of these source ids (plain rows: no ORM objects to build)."""
         if not source_ids:
             return {}
-        records = db.session.scalars(
-            db.select(ImportedRecord).where(
+        records = db.session.execute(
+            db.select(
+                ImportedRecord.source_id,
+                ImportedRecord.target_type,
+                ImportedRecord.target_id,
+                ImportedRecord.author_name,
+                ImportedRecord.accepted_source_id,
+            ).where(
                 ImportedRecord.site == self.site,
                 ImportedRecord.source_type == source_type,
-                ImportedRecord.source_id.in_(source_ids),
+                ImportedRecord.source_id.in_(in_list(source_ids)),
             )
         )
         return {record.source_id: record for record in records}
+
+    def _insert(self, model, values: list[dict]) -> list[int]:
+        """Insert rows and return their new ids in the order of `values`.
+
+        PostgreSQL returns them from one multi-row INSERT. SQLite cannot promise RETURNING's
+        order, so SQLAlchemy would send one INSERT per row (a third of the import's time);
+        there the batch gives the ids itself, after the table's highest. That is safe: if
+        another writer commits after this transaction first read the database, SQLite refuses
+        this transaction's write (SQLITE_BUSY_SNAPSHOT) and the batch rolls back whole.
+        """
+        table = model.__table__
+        if db.session.get_bind().dialect.name != "sqlite":
+            return db.session.scalars(
+                insert(table).returning(table.c.id, sort_by_parameter_order=True), values
+            ).all()
+        highest = db.session.execute(
+            db.select(db.func.coalesce(db.func.max(table.c.id), 0))
+        ).scalar_one()
+        ids = list(range(highest + 1, highest + 1 + len(values)))
+        for value, new_id in zip(values, ids, strict=True):
+            value["id"] = new_id
+        db.session.execute(insert(table), values)
+        return ids
 
     def _map(self, rows: list[dict]) -> None:
         if rows:
@@ -247,6 +308,9 @@ class StackExchangeImport:
         started = time.perf_counter()
         if self._file("Posts.xml") is None:
             raise ImportFailure(f"{self.directory} has no Posts.xml (it is required).")
+        self.records_before = db.session.execute(
+            db.select(db.func.coalesce(db.func.max(ImportedRecord.id), 0))
+        ).scalar_one()
         if self._file("Users.xml"):
             self.import_users()
         self.import_questions()
@@ -261,7 +325,7 @@ class StackExchangeImport:
         return self.summary
 
     def import_users(self) -> None:
-        for batch in batched(self._rows("Users.xml", ("Id", "CreationDate"))):
+        for batch in batched(self._rows("Users.xml", ("Id", "CreationDate")), self.batch_size):
             self._commit_batch(lambda batch=batch: self._users_batch(batch))
 
     def _users_batch(self, batch: list[dict]) -> None:
@@ -280,10 +344,7 @@ class StackExchangeImport:
             }
             for r in fresh
         ]
-        ids = db.session.scalars(
-            insert(User.__table__).returning(User.__table__.c.id, sort_by_parameter_order=True),
-            values,
-        ).all()
+        ids = self._insert(User, values)
         self._map(
             [
                 {
@@ -298,11 +359,11 @@ class StackExchangeImport:
         )
         self.summary.users += len(fresh)
 
-    def _authors(self, batch: list[dict]) -> dict[int, ImportedRecord]:
+    def _authors(self, batch: list[dict]) -> dict[int, Row]:
         owner_ids = [int(r["OwnerUserId"]) for r in batch if r.get("OwnerUserId")]
         return self._known("user", owner_ids)
 
-    def _author_name(self, row: dict, authors: dict[int, ImportedRecord]) -> str | None:
+    def _author_name(self, row: dict, authors: dict[int, Row]) -> str | None:
         owner = row.get("OwnerUserId")
         if owner and int(owner) in authors:
             return authors[int(owner)].author_name
@@ -311,7 +372,7 @@ class StackExchangeImport:
     def import_questions(self) -> None:
         rows = self._rows("Posts.xml", ("Id", "PostTypeId", "CreationDate"))
         questions = (r for r in rows if r["PostTypeId"] == QUESTION)
-        for batch in batched(questions):
+        for batch in batched(questions, self.batch_size):
             self._commit_batch(lambda batch=batch: self._questions_batch(batch))
 
     def _questions_batch(self, batch: list[dict]) -> None:
@@ -351,12 +412,7 @@ class StackExchangeImport:
                 }
             )
             tags_by_row.append(parse_tags(r.get("Tags")))
-        ids = db.session.scalars(
-            insert(Question.__table__).returning(
-                Question.__table__.c.id, sort_by_parameter_order=True
-            ),
-            values,
-        ).all()
+        ids = self._insert(Question, values)
         all_tags = sorted({t for tags in tags_by_row for t in tags})
         tag_ids = {tag.name: tag.id for tag in get_or_create_tags(all_tags)}
         links = [
@@ -397,13 +453,13 @@ class StackExchangeImport:
             ]
         )
         self._search_changes("question", list(ids))
-        self.new_post_ids.update(int(r["Id"]) for r in fresh)
+        self.new_posts += len(fresh)
         self.summary.questions += len(fresh)
 
     def import_answers(self) -> None:
         rows = self._rows("Posts.xml", ("Id", "PostTypeId", "CreationDate"))
         answers = (r for r in rows if r["PostTypeId"] == ANSWER)
-        for batch in batched(answers):
+        for batch in batched(answers, self.batch_size):
             self._commit_batch(lambda batch=batch: self._answers_batch(batch))
 
     def _answers_batch(self, batch: list[dict]) -> None:
@@ -447,10 +503,7 @@ class StackExchangeImport:
                     "is_accepted": False,
                 }
             )
-        ids = db.session.scalars(
-            insert(Answer.__table__).returning(Answer.__table__.c.id, sort_by_parameter_order=True),
-            values,
-        ).all()
+        ids = self._insert(Answer, values)
         self._bump(Question, "answer_count", Counter(v["question_id"] for v in values))
         self._map(
             [
@@ -480,7 +533,7 @@ class StackExchangeImport:
             ]
         )
         self._search_changes("answer", list(ids))
-        self.new_post_ids.update(int(r["Id"]) for r, _ in answers)
+        self.new_posts += len(answers)
         self.summary.answers += len(answers)
         self._accept(answers, ids, values)
 
@@ -493,11 +546,10 @@ class StackExchangeImport:
         ]
         if not accepted:
             return
+        question_ids = in_list(question_id for question_id, _, _ in accepted)
         askers = dict(
             db.session.execute(
-                db.select(Question.id, Question.author_id).where(
-                    Question.id.in_([question_id for question_id, _, _ in accepted])
-                )
+                db.select(Question.id, Question.author_id).where(Question.id.in_(question_ids))
             ).all()
         )
         table = Answer.__table__
@@ -512,7 +564,7 @@ class StackExchangeImport:
         )
         db.session.execute(
             update(Question.__table__)
-            .where(Question.__table__.c.id.in_([question_id for question_id, _, _ in accepted]))
+            .where(Question.__table__.c.id.in_(question_ids))
             .values(is_solved=True)
         )
         reputation: Counter = Counter()
@@ -523,7 +575,7 @@ class StackExchangeImport:
 
     def import_comments(self) -> None:
         rows = self._rows("Comments.xml", ("Id", "PostId", "CreationDate"))
-        for batch in batched(rows):
+        for batch in batched(rows, self.batch_size):
             self._commit_batch(lambda batch=batch: self._comments_batch(batch))
 
     def _comments_batch(self, batch: list[dict]) -> None:
@@ -534,7 +586,7 @@ class StackExchangeImport:
         answer_ids = [p.target_id for p in posts.values() if p.target_type == "answer"]
         answer_question = dict(
             db.session.execute(
-                db.select(Answer.id, Answer.question_id).where(Answer.id.in_(answer_ids))
+                db.select(Answer.id, Answer.question_id).where(Answer.id.in_(in_list(answer_ids)))
             ).all()
         )
         users = self._known("user", [int(r["UserId"]) for r in fresh if r.get("UserId")])
@@ -561,12 +613,7 @@ class StackExchangeImport:
             mapped.append(r)
         if not values:
             return
-        ids = db.session.scalars(
-            insert(Comment.__table__).returning(
-                Comment.__table__.c.id, sort_by_parameter_order=True
-            ),
-            values,
-        ).all()
+        ids = self._insert(Comment, values)
         on_questions = Counter(v["question_id"] for v in values if v["answer_id"] is None)
         on_answers = Counter(v["answer_id"] for v in values if v["answer_id"] is not None)
         self._bump(Question, "comment_count", on_questions)
@@ -589,7 +636,7 @@ class StackExchangeImport:
     def import_duplicates(self) -> None:
         rows = self._rows("PostLinks.xml", ("Id", "PostId", "RelatedPostId", "LinkTypeId"))
         duplicates = (r for r in rows if r["LinkTypeId"] == DUPLICATE_LINK)
-        for batch in batched(duplicates):
+        for batch in batched(duplicates, self.batch_size):
             self._commit_batch(lambda batch=batch: self._duplicates_batch(batch))
 
     def _duplicates_batch(self, batch: list[dict]) -> None:
@@ -617,9 +664,23 @@ class StackExchangeImport:
 
     def count_votes(self) -> None:
         """Dump votes carry no voter: they are already in each post's imported score. Count the
-        up and down votes on the posts this run imported, for the summary."""
-        if not self.new_post_ids:
+        up and down votes on the posts this run imported, for the summary. Which posts those
+        are is asked of the database a batch at a time (their mapping rows are newer than the
+        run), so no set of ids grows with the dump."""
+        if not self.new_posts:
             return
-        for row in self._rows("Votes.xml", ("Id", "PostId", "VoteTypeId")):
-            if row["VoteTypeId"] in ("2", "3") and int(row["PostId"]) in self.new_post_ids:
-                self.summary.votes += 1
+        rows = self._rows("Votes.xml", ("Id", "PostId", "VoteTypeId"))
+        votes = (int(r["PostId"]) for r in rows if r["VoteTypeId"] in ("2", "3"))
+        for batch in batched(votes, 10 * self.batch_size):
+            new = set(
+                db.session.scalars(
+                    db.select(ImportedRecord.source_id).where(
+                        ImportedRecord.site == self.site,
+                        ImportedRecord.source_type == "post",
+                        ImportedRecord.source_id.in_(in_list(batch)),
+                        ImportedRecord.id > self.records_before,
+                    )
+                )
+            )
+            self.summary.votes += sum(1 for post_id in batch if post_id in new)
+        db.session.rollback()  # end the read transaction
