@@ -20,13 +20,21 @@ CURRENT = "current"
 LAST_CHANGE_FILE = "last_change_id"
 
 
+def _column_only(field):
+    """A field kept for sorting and display but not indexed: every posting of an unscored field
+    costs Whoosh a file-exists check when the segment is written."""
+    field.indexed = False
+    return field
+
+
 def make_schema() -> Schema:
     analyzer = StemmingAnalyzer()
     return Schema(
         key=ID(unique=True, stored=True),
         type=ID(stored=True),
-        doc_id=NUMERIC(int, 64, stored=True, signed=False),
-        parent_id=NUMERIC(int, 64, stored=True, signed=False),
+        # Never searched on: stored only (a numeric field indexes four terms per value).
+        doc_id=STORED(),
+        parent_id=STORED(),
         title=TEXT(analyzer=analyzer, field_boost=3.0, stored=True),
         body=TEXT(analyzer=analyzer, stored=True),
         # Unstemmed title words and tags: the dictionary "did you mean" suggests from. (Whoosh's
@@ -36,8 +44,9 @@ def make_schema() -> Schema:
         area=ID(stored=True),
         status=ID(stored=True),
         solved=BOOLEAN(stored=True),
-        created=DATETIME(sortable=True, stored=True),
-        votes=NUMERIC(int, 64, sortable=True, stored=True),
+        # Only sorted on: a column, no postings.
+        created=_column_only(DATETIME(sortable=True, stored=True)),
+        votes=_column_only(NUMERIC(int, 64, sortable=True, stored=True)),
         url=STORED(),
     )
 

@@ -28,6 +28,11 @@ from portal.extensions import db
 from portal.taxonomy.models import ProductArea, Tag
 
 
+def question_slug(title: str) -> str:
+    """The readable part of a question's URL."""
+    return slugify(title, max_length=80, word_boundary=True) or "question"
+
+
 def _where(condition: str) -> dict:
     """The WHERE of a partial index, on both databases."""
     return {"sqlite_where": text(condition), "postgresql_where": text(condition)}
@@ -112,7 +117,7 @@ class Question(db.Model):
 
     @property
     def slug(self) -> str:
-        return slugify(self.title, max_length=80, word_boundary=True) or "question"
+        return question_slug(self.title)
 
     @property
     def display_score(self) -> int:
