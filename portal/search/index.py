@@ -15,8 +15,11 @@ from flask import current_app
 from whoosh import index as whoosh_index
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.idsets import BitSet
 
 CURRENT = "current"
+EXCERPT_CHARS = 800
+MAX_CACHED_FILTERS = 64
 LAST_CHANGE_FILE = "last_change_id"
 
 
@@ -36,7 +39,10 @@ def make_schema() -> Schema:
         doc_id=STORED(),
         parent_id=STORED(),
         title=TEXT(analyzer=analyzer, field_boost=3.0, stored=True),
-        body=TEXT(analyzer=analyzer, stored=True),
+        # The full text is indexed; only its start is stored, for snippets (storing questions with
+        # all their answers made the index twice the size and highlighting slow).
+        body=TEXT(analyzer=analyzer),
+        excerpt=STORED(),
         # Unstemmed title words and tags: the dictionary "did you mean" suggests from. (Whoosh's
         # spelling=True builds a word graph at every commit, which made indexing 4x slower.)
         spell=TEXT(analyzer=StandardAnalyzer(), stored=False, phrase=False),
@@ -126,7 +132,22 @@ class SearcherCache:
         self.close()
         searcher = open_index(path).searcher()
         self._local.entry = (path, searcher)
+        self._local.filters = {}
         return searcher
+
+    def filter_docs(self, searcher, restrict):
+        """The documents a filter query allows, as a bit set kept with the searcher: the same few
+        filters (type, area, status) come back on every search, and matching one afresh walks
+        most of the index."""
+        cache = getattr(self._local, "filters", None)
+        if cache is None or self._local.entry is None or self._local.entry[1] is not searcher:
+            return restrict  # not this cache's searcher: let Whoosh match it
+        key = repr(restrict)
+        if key not in cache:
+            if len(cache) >= MAX_CACHED_FILTERS:
+                cache.clear()
+            cache[key] = BitSet(searcher.docs_for_query(restrict), size=searcher.doc_count_all())
+        return cache[key]
 
     def close(self) -> None:
         cached = getattr(self._local, "entry", None)

@@ -20,6 +20,7 @@ from portal.extensions import db
 from portal.search.documents import SOURCES, doc_key
 from portal.search.index import (
     CURRENT,
+    EXCERPT_CHARS,
     live_index_dir,
     make_live,
     new_index_dir,
@@ -162,6 +163,7 @@ def _with_key(doc_type: str, doc_id: int, document: dict | None) -> dict | None:
         "type": doc_type,
         "doc_id": doc_id,
         "spell": spell,
+        "excerpt": (document.get("body") or "")[:EXCERPT_CHARS],
         **document,
     }
 

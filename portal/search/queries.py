@@ -113,10 +113,10 @@ def _filter_query(filters: Filters, types=TYPES) -> query.Query:
 
 def _hit(result, text_query) -> Hit:
     fields = result.fields()
-    snippet = result.highlights("body", top=2) or result.highlights("title") or ""
+    excerpt = fields.get("excerpt") or ""
+    snippet = result.highlights("body", text=excerpt, top=2) or result.highlights("title") or ""
     if not snippet:
-        body = fields.get("body") or ""
-        snippet = str(escape(body[:240] + ("…" if len(body) > 240 else "")))
+        snippet = str(escape(excerpt[:240] + ("…" if len(excerpt) > 240 else "")))
     return Hit(
         type=fields["type"],
         id=fields["doc_id"],
@@ -143,18 +143,17 @@ def search(raw: str, filters: Filters, sort: str = "relevance", page: int = 1) -
         outcome.notice = "Type a few words to search for."
         return outcome
     sortedby = SORTS.get(sort)
-    options = {"terms": True}
-    # Filters are part of the query (with a constant score, so they do not change the ranking):
-    # Whoosh's `filter=` option counts unfiltered matches in the total.
-    restrict = query.ConstantScoreQuery(_filter_query(filters), 0.0)
-    parsed = query.And([parsed, restrict])
+    # optimize=False: the collector sees every match, so the total is exact (and honours the
+    # filter) without Whoosh running the query a second time to count; with block skipping on,
+    # the count ignored `filter=` and was slower anyway.
+    options = {"terms": True, "optimize": False}
+    options["filter"] = searchers().filter_docs(searcher, _filter_query(filters))
     if sortedby:
         options.update(sortedby=sortedby, reverse=True)
     results = searcher.search_page(parsed, outcome.page, pagelen=PER_PAGE, **options)
     if results.total == 0 and outcome.notice is None:
         relaxed, _ = parse(text, searcher.schema, group=qparser.OrGroup)
         if relaxed is not None:
-            relaxed = query.And([relaxed, restrict])
             results = searcher.search_page(relaxed, outcome.page, pagelen=PER_PAGE, **options)
             outcome.relaxed = results.total > 0
     results.results.fragmenter = ContextFragmenter(maxchars=240, surround=60)
@@ -214,6 +213,6 @@ def similar(raw: str, doc_type: str = "any", limit: int = 5) -> list[Hit]:
     )
     parsed = parser.parse(" ".join(words[:30]))
     types = TYPES if doc_type not in TYPES else (doc_type,)
-    restrict = query.ConstantScoreQuery(_filter_query(Filters(), types), 0.0)
-    results = searcher.search(query.And([parsed, restrict]), limit=limit)
+    allowed = searchers().filter_docs(searcher, _filter_query(Filters(), types))
+    results = searcher.search(parsed, limit=limit, filter=allowed)
     return [_hit(result, parsed) for result in results]

@@ -87,12 +87,12 @@ def test_rebuild_equals_incremental_for_questions_and_answers(app):
         make_answer(question, body=f"Reconnect the calendar, attempt {n}.")
     apply_pending()
     incremental = {
-        (h["key"], h["title"], h["body"]) for h in searchers().get().search(Every(), limit=None)
+        (h["key"], h["title"], h["excerpt"]) for h in searchers().get().search(Every(), limit=None)
     }
     result = rebuild()
     assert result.documents == 8
     rebuilt = {
-        (h["key"], h["title"], h["body"]) for h in searchers().get().search(Every(), limit=None)
+        (h["key"], h["title"], h["excerpt"]) for h in searchers().get().search(Every(), limit=None)
     }
     assert rebuilt == incremental
 
