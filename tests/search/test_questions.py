@@ -105,3 +105,12 @@ def test_the_result_count_matches_the_results_shown(app, client, runner):
     shown = page.count('class="search-hit"')
     assert shown > 0
     assert f"{shown} result{'s' if shown != 1 else ''} for" in page
+
+
+def test_similar_items_read_typed_words_as_words(app, client):
+    """A title is not query syntax: NOT, a lone parenthesis or `title:` are just words."""
+    question = make_question(title="Export NOT working for reports")
+    apply_pending()
+    for typed in ["export NOT working (reports", "title: export reports AND", '"export']:
+        items = client.get("/search/similar", query_string={"q": typed}).get_json()
+        assert [item["id"] for item in items] == [question.id], typed
