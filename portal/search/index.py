@@ -20,6 +20,7 @@ from whoosh.idsets import BitSet
 CURRENT = "current"
 EXCERPT_CHARS = 800
 MAX_CACHED_FILTERS = 64
+MAX_CACHED_RESULTS = 256
 LAST_CHANGE_FILE = "last_change_id"
 
 
@@ -133,7 +134,19 @@ class SearcherCache:
         searcher = open_index(path).searcher()
         self._local.entry = (path, searcher)
         self._local.filters = {}
+        self._local.results = {}
         return searcher
+
+    def results(self, searcher) -> dict:
+        """Search outcomes kept with `searcher` (emptied with it, so never stale): the same
+        searches come back often, and a common word costs far more to match than to look up.
+        Callers key it and keep it under MAX_CACHED_RESULTS."""
+        entry = getattr(self._local, "entry", None)
+        if entry is None or entry[1] is not searcher:
+            return {}
+        if len(self._local.results) >= MAX_CACHED_RESULTS:
+            self._local.results.clear()
+        return self._local.results
 
     def filter_docs(self, searcher, restrict):
         """The documents a filter query allows, as a bit set kept with the searcher: the same few
@@ -148,6 +161,11 @@ class SearcherCache:
                 cache.clear()
             cache[key] = BitSet(searcher.docs_for_query(restrict), size=searcher.doc_count_all())
         return cache[key]
+
+    def forget_results(self) -> None:
+        """Empty the result cache (benchmarks measure searches that miss it)."""
+        if getattr(self._local, "results", None) is not None:
+            self._local.results.clear()
 
     def close(self) -> None:
         cached = getattr(self._local, "entry", None)

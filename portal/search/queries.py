@@ -6,7 +6,7 @@ nothing, the same words are ORed. A query that does not parse falls back to plai
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field, replace
 
 from markupsafe import escape
 from whoosh import qparser, query
@@ -138,6 +138,16 @@ def search(raw: str, filters: Filters, sort: str = "relevance", page: int = 1) -
     if not text:
         return outcome
     searcher = searchers().get()
+    cache = searchers().results(searcher)
+    key = (text, astuple(filters), sort, outcome.page)
+    if key in cache:
+        return replace(cache[key])
+    cache[key] = _search(searcher, outcome, filters, sort)
+    return replace(cache[key])
+
+
+def _search(searcher, outcome: SearchOutcome, filters: Filters, sort: str) -> SearchOutcome:
+    text = outcome.query
     parsed, outcome.notice = parse(text, searcher.schema)
     if parsed is None:
         outcome.notice = "Type a few words to search for."

@@ -7,6 +7,7 @@ from whoosh.query import Every
 from portal.extensions import db
 from portal.search.index import searchers
 from portal.search.indexer import apply_pending, rebuild
+from portal.search.queries import Filters, search
 from portal.support.services import accept_answer, delete_post
 from tests.conftest import login
 from tests.factories import make_answer, make_question
@@ -114,3 +115,14 @@ def test_similar_items_read_typed_words_as_words(app, client):
     for typed in ["export NOT working (reports", "title: export reports AND", '"export']:
         items = client.get("/search/similar", query_string={"q": typed}).get_json()
         assert [item["id"] for item in items] == [question.id], typed
+
+
+def test_repeated_searches_are_cached_until_the_index_changes(app):
+    make_question(title="Webhooks retry three times")
+    apply_pending()
+    first = search("webhooks", Filters())
+    assert first.total == 1
+    assert search("webhooks", Filters()).hits == first.hits  # from the cache
+    make_question(title="Webhooks arrive twice")
+    apply_pending()
+    assert search("webhooks", Filters()).total == 2
