@@ -56,6 +56,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "SECRET_KEY": overrides.get("SECRET_KEY") or _secret_key(instance_dir, env),
         "SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{instance_dir / 'portal.db'}",
         "SEARCH_DIR": _env("SEARCH_DIR") or str(instance_dir / "search"),
+        # Worker processes for a large `flask search rebuild` (0: up to two, one per core).
+        "SEARCH_REBUILD_PROCS": int(_env("SEARCH_REBUILD_PROCS", "0") or 0),
         "UPLOAD_DIR": str(instance_dir / "uploads"),
         "MAIL_URL": _env("MAIL_URL", "console://"),
         "MAIL_FROM": _env("MAIL_FROM", "Community <no-reply@localhost>"),

@@ -37,6 +37,7 @@ from portal.ideas.services import (
 )
 from portal.markdown import editable_source
 from portal.pagination import paginate_ids
+from portal.search.queries import similar
 from portal.taxonomy.services import all_areas, area_by_slug
 
 POST_LIMIT = "20 per minute"
@@ -161,7 +162,8 @@ def new():
         db.session.commit()
         flash("Thanks! Your idea is posted, and your vote is counted.", "success")
         return redirect(url_for(".idea", idea_id=idea.id))
-    return render_template("ideas/new.html", form=form, idea=None)
+    similar_items = similar(form.title.data or "") if form.is_submitted() else []
+    return render_template("ideas/new.html", form=form, idea=None, similar_items=similar_items)
 
 
 @bp.route("/ideas/<int:idea_id>/edit", methods=["GET", "POST"])

@@ -15,9 +15,20 @@ from flask import current_app
 from whoosh import index as whoosh_index
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.idsets import BitSet
 
 CURRENT = "current"
+EXCERPT_CHARS = 800
+MAX_CACHED_FILTERS = 64
+MAX_CACHED_RESULTS = 256
 LAST_CHANGE_FILE = "last_change_id"
+
+
+def _column_only(field):
+    """A field kept for sorting and display but not indexed: every posting of an unscored field
+    costs Whoosh a file-exists check when the segment is written."""
+    field.indexed = False
+    return field
 
 
 def make_schema() -> Schema:
@@ -25,10 +36,14 @@ def make_schema() -> Schema:
     return Schema(
         key=ID(unique=True, stored=True),
         type=ID(stored=True),
-        doc_id=NUMERIC(int, 64, stored=True, signed=False),
-        parent_id=NUMERIC(int, 64, stored=True, signed=False),
+        # Never searched on: stored only (a numeric field indexes four terms per value).
+        doc_id=STORED(),
+        parent_id=STORED(),
         title=TEXT(analyzer=analyzer, field_boost=3.0, stored=True),
-        body=TEXT(analyzer=analyzer, stored=True),
+        # The full text is indexed; only its start is stored, for snippets (storing questions with
+        # all their answers made the index twice the size and highlighting slow).
+        body=TEXT(analyzer=analyzer),
+        excerpt=STORED(),
         # Unstemmed title words and tags: the dictionary "did you mean" suggests from. (Whoosh's
         # spelling=True builds a word graph at every commit, which made indexing 4x slower.)
         spell=TEXT(analyzer=StandardAnalyzer(), stored=False, phrase=False),
@@ -36,8 +51,9 @@ def make_schema() -> Schema:
         area=ID(stored=True),
         status=ID(stored=True),
         solved=BOOLEAN(stored=True),
-        created=DATETIME(sortable=True, stored=True),
-        votes=NUMERIC(int, 64, sortable=True, stored=True),
+        # Only sorted on: a column, no postings.
+        created=_column_only(DATETIME(sortable=True, stored=True)),
+        votes=_column_only(NUMERIC(int, 64, sortable=True, stored=True)),
         url=STORED(),
     )
 
@@ -117,7 +133,39 @@ class SearcherCache:
         self.close()
         searcher = open_index(path).searcher()
         self._local.entry = (path, searcher)
+        self._local.filters = {}
+        self._local.results = {}
         return searcher
+
+    def results(self, searcher) -> dict:
+        """Search outcomes kept with `searcher` (emptied with it, so never stale): the same
+        searches come back often, and a common word costs far more to match than to look up.
+        Callers key it and keep it under MAX_CACHED_RESULTS."""
+        entry = getattr(self._local, "entry", None)
+        if entry is None or entry[1] is not searcher:
+            return {}
+        if len(self._local.results) >= MAX_CACHED_RESULTS:
+            self._local.results.clear()
+        return self._local.results
+
+    def filter_docs(self, searcher, restrict):
+        """The documents a filter query allows, as a bit set kept with the searcher: the same few
+        filters (type, area, status) come back on every search, and matching one afresh walks
+        most of the index."""
+        cache = getattr(self._local, "filters", None)
+        if cache is None or self._local.entry is None or self._local.entry[1] is not searcher:
+            return restrict  # not this cache's searcher: let Whoosh match it
+        key = repr(restrict)
+        if key not in cache:
+            if len(cache) >= MAX_CACHED_FILTERS:
+                cache.clear()
+            cache[key] = BitSet(searcher.docs_for_query(restrict), size=searcher.doc_count_all())
+        return cache[key]
+
+    def forget_results(self) -> None:
+        """Empty the result cache (benchmarks measure searches that miss it)."""
+        if getattr(self._local, "results", None) is not None:
+            self._local.results.clear()
 
     def close(self) -> None:
         cached = getattr(self._local, "entry", None)

@@ -7,6 +7,7 @@ writer at a time: when Whoosh's lock is busy the work is deferred, never dropped
 caller applies it.
 """
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from portal.extensions import db
 from portal.search.documents import SOURCES, doc_key
 from portal.search.index import (
     CURRENT,
+    EXCERPT_CHARS,
     live_index_dir,
     make_live,
     new_index_dir,
@@ -34,6 +36,7 @@ from portal.search.models import SearchChange
 BATCH = 500
 LOCK_TIMEOUT = 2.0
 DEFAULT_GAP_GRACE_SECONDS = 10
+PARALLEL_REBUILD_FROM = 20_000  # documents
 
 
 @dataclass
@@ -162,6 +165,7 @@ def _with_key(doc_type: str, doc_id: int, document: dict | None) -> dict | None:
         "type": doc_type,
         "doc_id": doc_id,
         "spell": spell,
+        "excerpt": (document.get("body") or "")[:EXCERPT_CHARS],
         **document,
     }
 
@@ -177,6 +181,15 @@ class RebuildResult:
         return self.documents / self.seconds if self.seconds else float(self.documents)
 
 
+def _rebuild_writer_options(documents: int) -> dict:
+    """Large rebuilds analyse documents in SEARCH_REBUILD_PROCS worker processes, each writing
+    its own segment (multisegment: no final merge); small ones are not worth the forks."""
+    procs = current_app.config.get("SEARCH_REBUILD_PROCS") or min(os.cpu_count() or 1, 2)
+    if procs > 1 and documents >= PARALLEL_REBUILD_FROM:
+        return {"procs": procs, "limitmb": 256, "multisegment": True}
+    return {"limitmb": 256}
+
+
 def rebuild(progress: Callable[[int], None] | None = None, batch: int = 1000) -> RebuildResult:
     """Build a fresh index beside the live one from the database, then swap it in atomically.
 
@@ -187,7 +200,7 @@ def rebuild(progress: Callable[[int], None] | None = None, batch: int = 1000) ->
     start_change_id = latest_change_id()
     path = new_index_dir()
     ix = open_index(path)
-    writer = ix.writer(limitmb=256)
+    writer = ix.writer(**_rebuild_writer_options(sum(s.count() for s in SOURCES.values())))
     count = 0
     try:
         for doc_type, source in SOURCES.items():

@@ -28,6 +28,11 @@ from portal.extensions import db
 from portal.taxonomy.models import ProductArea, Tag
 
 
+def question_slug(title: str) -> str:
+    """The readable part of a question's URL."""
+    return slugify(title, max_length=80, word_boundary=True) or "question"
+
+
 def _where(condition: str) -> dict:
     """The WHERE of a partial index, on both databases."""
     return {"sqlite_where": text(condition), "postgresql_where": text(condition)}

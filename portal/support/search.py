@@ -1,78 +1,121 @@
-"""Search documents for questions (with their answers rolled up) and answers."""
+"""Search documents for questions (with their answers rolled up) and answers.
+
+Rows are read as plain columns, a few queries per batch whatever its size (a rebuild reads
+hundreds of thousands): no ORM objects, no per-document queries.
+"""
 
 from collections import defaultdict
 
 from portal.extensions import db
 from portal.markdown import html_to_text
-from portal.search.documents import DocumentSource, path_for, register_source
-from portal.support.models import Answer, Question
+from portal.search.documents import DocumentSource, register_source, url_builder
+from portal.support.models import Answer, Question, question_slug, question_tags
+from portal.taxonomy.models import ProductArea, Tag
 
 
-def _visible_answers(question_ids: list[int]) -> dict[int, list[Answer]]:
-    answers = db.session.scalars(
-        db.select(Answer)
+def _question_url(build, question_id: int, title: str) -> str:
+    return build("support.question", {"question_id": question_id, "slug": question_slug(title)})
+
+
+def _visible_answer_texts(question_ids: list[int]) -> dict[int, list[str]]:
+    """Plain text of each question's visible answers, the accepted one first."""
+    rows = db.session.execute(
+        db.select(Answer.question_id, Answer.body_html)
         .where(Answer.question_id.in_(question_ids), Answer.deleted_at.is_(None))
-        .order_by(Answer.is_accepted.desc(), Answer.id)
+        .order_by(Answer.question_id, Answer.is_accepted.desc(), Answer.id)
     )
-    by_question: dict[int, list[Answer]] = defaultdict(list)
-    for answer in answers:
-        by_question[answer.question_id].append(answer)
+    by_question: dict[int, list[str]] = defaultdict(list)
+    for question_id, body_html in rows:
+        by_question[question_id].append(html_to_text(body_html))
+    return by_question
+
+
+def _tag_names(question_ids: list[int]) -> dict[int, list[str]]:
+    rows = db.session.execute(
+        db.select(question_tags.c.question_id, Tag.name)
+        .join(Tag, Tag.id == question_tags.c.tag_id)
+        .where(question_tags.c.question_id.in_(question_ids))
+        .order_by(question_tags.c.question_id, Tag.name)
+    )
+    by_question: dict[int, list[str]] = defaultdict(list)
+    for question_id, name in rows:
+        by_question[question_id].append(name)
     return by_question
 
 
 def question_documents(ids: list[int]) -> dict[int, dict | None]:
-    questions = {
-        q.id: q for q in db.session.scalars(db.select(Question).where(Question.id.in_(ids)))
-    }
-    answers = _visible_answers(list(questions))
+    rows = db.session.execute(
+        db.select(
+            Question.id,
+            Question.title,
+            Question.body_html,
+            Question.is_solved,
+            Question.created_at,
+            (Question.imported_score + Question.score).label("votes"),
+            ProductArea.slug.label("area"),
+        )
+        .join(ProductArea, ProductArea.id == Question.product_area_id)
+        .where(Question.id.in_(ids), Question.deleted_at.is_(None))
+    )
+    questions = {row.id: row for row in rows}
+    answers = _visible_answer_texts(list(questions))
+    tags = _tag_names(list(questions))
+    build = url_builder()
     documents: dict[int, dict | None] = {}
     for question_id in ids:
         question = questions.get(question_id)
-        if question is None or question.is_deleted:
+        if question is None:  # gone or deleted
             documents[question_id] = None
             continue
-        texts = [html_to_text(question.body_html)]
-        texts += [html_to_text(a.body_html) for a in answers.get(question_id, [])]
+        texts = [html_to_text(question.body_html), *answers.get(question_id, [])]
         documents[question_id] = {
             "title": question.title,
             "body": "\n".join(texts),
-            "tag": ",".join(tag.name for tag in question.tags),
-            "area": question.product_area.slug,
+            "tag": ",".join(tags.get(question_id, [])),
+            "area": question.area,
             "status": "solved" if question.is_solved else "open",
             "solved": bool(question.is_solved),
             "created": question.created_at,
-            "votes": question.display_score,
-            "url": path_for("support.question", question_id=question.id, slug=question.slug),
+            "votes": question.votes,
+            "url": _question_url(build, question.id, question.title),
         }
     return documents
 
 
 def answer_documents(ids: list[int]) -> dict[int, dict | None]:
-    answers = list(db.session.scalars(db.select(Answer).where(Answer.id.in_(ids))))
-    question_ids = {answer.question_id for answer in answers}
-    questions = {
-        q.id: q
-        for q in db.session.scalars(db.select(Question).where(Question.id.in_(question_ids)))
-    }
-    found = {answer.id: (answer, questions[answer.question_id]) for answer in answers}
+    rows = db.session.execute(
+        db.select(
+            Answer.id,
+            Answer.body_html,
+            Answer.is_accepted,
+            Answer.created_at,
+            (Answer.imported_score + Answer.score).label("votes"),
+            Question.id.label("question_id"),
+            Question.title,
+            ProductArea.slug.label("area"),
+        )
+        .join(Question, Question.id == Answer.question_id)
+        .join(ProductArea, ProductArea.id == Question.product_area_id)
+        .where(Answer.id.in_(ids), Answer.deleted_at.is_(None), Question.deleted_at.is_(None))
+    )
+    answers = {row.id: row for row in rows}
+    build = url_builder()
     documents: dict[int, dict | None] = {}
     for answer_id in ids:
-        pair = found.get(answer_id)
-        if pair is None or pair[0].is_deleted or pair[1].is_deleted:
+        answer = answers.get(answer_id)
+        if answer is None:  # gone, deleted, or its question deleted
             documents[answer_id] = None
             continue
-        answer, question = pair
         documents[answer_id] = {
-            "parent_id": question.id,
-            "title": question.title,
+            "parent_id": answer.question_id,
+            "title": answer.title,
             "body": html_to_text(answer.body_html),
-            "area": question.product_area.slug,
-            "solved": answer.is_accepted,
+            "area": answer.area,
+            "solved": bool(answer.is_accepted),
             "status": "accepted" if answer.is_accepted else "answer",
             "created": answer.created_at,
-            "votes": answer.display_score,
-            "url": path_for("support.question", question_id=question.id, slug=question.slug)
-            + f"#answer-{answer.id}",
+            "votes": answer.votes,
+            "url": _question_url(build, answer.question_id, answer.title) + f"#answer-{answer.id}",
         }
     return documents
 

@@ -23,6 +23,7 @@ from portal.extensions import db, limiter
 from portal.forms import select_choices
 from portal.markdown import editable_source
 from portal.pagination import paginate_ids
+from portal.search.queries import similar
 from portal.support import bp, services
 from portal.support.forms import AnswerForm, CloseForm, CommentForm, QuestionForm
 from portal.support.models import Answer, Comment, Question
@@ -177,7 +178,8 @@ def ask():
             if created:
                 flash("Your question is posted. We’ll notify you when someone answers.", "success")
             return redirect(question_url(question))
-    return render_template("support/ask.html", form=form, editing=None)
+    similar_items = similar(form.title.data or "") if form.is_submitted() else []
+    return render_template("support/ask.html", form=form, editing=None, similar_items=similar_items)
 
 
 # The question page -----------------------------------------------------------------------------

@@ -2,7 +2,8 @@ from playwright.sync_api import expect
 
 from portal.search.index import searchers
 from portal.search.indexer import apply_pending
-from tests.factories import PASSWORD, make_question
+from tests.e2e.conftest import ARTIFACTS
+from tests.factories import PASSWORD, make_idea, make_question
 
 
 def test_ask_form_suggests_similar_questions_while_typing(live_server, page, make_user, make_area):
@@ -24,3 +25,31 @@ def test_ask_form_suggests_similar_questions_while_typing(live_server, page, mak
     expect(link).to_have_attribute("href", f"/questions/{existing.id}/{existing.slug}")
     link.focus()
     expect(link).to_be_focused()
+
+
+def test_idea_form_suggests_similar_ideas_and_questions(live_server, page, make_user, make_area):
+    area = make_area("Reports", slug="reports")
+    idea = make_idea(title="Export reports to Excel spreadsheets", area=area)
+    question = make_question(title="How do I export a report as a spreadsheet?", area=area)
+    apply_pending()
+    searchers().close()
+    member = make_user(email="suggester@example.com")
+
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill(member.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server}/ideas/new")
+    page.get_by_label("Title").press_sequentially("export reports as spreadsheets", delay=20)
+    panel = page.locator("#similar-items")
+    expect(panel).to_have_attribute("aria-live", "polite")
+    expect(panel.get_by_role("heading", name="Similar questions and ideas")).to_be_visible()
+    expect(panel.get_by_role("link", name=idea.title)).to_have_attribute(
+        "href", f"/ideas/{idea.id}"
+    )
+    expect(panel.get_by_role("link", name=question.title)).to_be_visible()
+    # Keyboard: Tab from the title reaches the first suggestion.
+    page.get_by_label("Title").focus()
+    page.keyboard.press("Tab")
+    expect(panel.get_by_role("link").first).to_be_focused()
+    page.screenshot(path=str(ARTIFACTS / "idea-form-similar.png"), full_page=True)

@@ -170,7 +170,8 @@ def test_changes_during_a_rebuild_are_applied_after_it(area_documents):
 def _stored_documents() -> set[tuple]:
     searcher = searchers().get()
     return {
-        (hit["key"], hit["title"], hit.get("body")) for hit in searcher.search(Every(), limit=None)
+        (hit["key"], hit["title"], hit.get("excerpt"))
+        for hit in searcher.search(Every(), limit=None)
     }
 
 

@@ -7,6 +7,7 @@ from whoosh.query import Every
 from portal.extensions import db
 from portal.search.index import searchers
 from portal.search.indexer import apply_pending, rebuild
+from portal.search.queries import Filters, search
 from portal.support.services import accept_answer, delete_post
 from tests.conftest import login
 from tests.factories import make_answer, make_question
@@ -87,12 +88,12 @@ def test_rebuild_equals_incremental_for_questions_and_answers(app):
         make_answer(question, body=f"Reconnect the calendar, attempt {n}.")
     apply_pending()
     incremental = {
-        (h["key"], h["title"], h["body"]) for h in searchers().get().search(Every(), limit=None)
+        (h["key"], h["title"], h["excerpt"]) for h in searchers().get().search(Every(), limit=None)
     }
     result = rebuild()
     assert result.documents == 8
     rebuilt = {
-        (h["key"], h["title"], h["body"]) for h in searchers().get().search(Every(), limit=None)
+        (h["key"], h["title"], h["excerpt"]) for h in searchers().get().search(Every(), limit=None)
     }
     assert rebuilt == incremental
 
@@ -105,3 +106,23 @@ def test_the_result_count_matches_the_results_shown(app, client, runner):
     shown = page.count('class="search-hit"')
     assert shown > 0
     assert f"{shown} result{'s' if shown != 1 else ''} for" in page
+
+
+def test_similar_items_read_typed_words_as_words(app, client):
+    """A title is not query syntax: NOT, a lone parenthesis or `title:` are just words."""
+    question = make_question(title="Export NOT working for reports")
+    apply_pending()
+    for typed in ["export NOT working (reports", "title: export reports AND", '"export']:
+        items = client.get("/search/similar", query_string={"q": typed}).get_json()
+        assert [item["id"] for item in items] == [question.id], typed
+
+
+def test_repeated_searches_are_cached_until_the_index_changes(app):
+    make_question(title="Webhooks retry three times")
+    apply_pending()
+    first = search("webhooks", Filters())
+    assert first.total == 1
+    assert search("webhooks", Filters()).hits == first.hits  # from the cache
+    make_question(title="Webhooks arrive twice")
+    apply_pending()
+    assert search("webhooks", Filters()).total == 2
