@@ -140,6 +140,15 @@ class Answer(db.Model):
             sqlite_where=text("is_accepted"),
             postgresql_where=text("is_accepted"),
         ),
+        # Insights: answers posted in a period, by author, from the index alone.
+        Index(
+            "ix_answers_live_created_at",
+            "created_at",
+            "author_id",
+            "question_id",
+            "is_accepted",
+            **_where("deleted_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
