@@ -41,6 +41,7 @@ def upgrade():
     with op.batch_alter_table('idea_votes', schema=None) as batch_op:
         batch_op.create_index('ix_idea_votes_created_at_voter', ['created_at', 'idea_id', 'user_id'], unique=False)
     with op.batch_alter_table('answers', schema=None) as batch_op:
+        batch_op.create_index('ix_answers_question_times', ['question_id', 'created_at', 'deleted_at', 'is_accepted', 'accepted_at'], unique=False)
         batch_op.create_index('ix_answers_live_created_at', ['created_at', 'author_id', 'question_id', 'is_accepted'], unique=False, sqlite_where=sa.text(LIVE), postgresql_where=sa.text(LIVE))
 
     # Fill the rollups from the rows already there, then let the triggers keep them.
@@ -52,6 +53,7 @@ def upgrade():
 def downgrade():
     rollups.drop_triggers(op.get_bind())
     with op.batch_alter_table('answers', schema=None) as batch_op:
+        batch_op.drop_index('ix_answers_question_times')
         batch_op.drop_index('ix_answers_live_created_at', sqlite_where=sa.text(LIVE), postgresql_where=sa.text(LIVE))
     with op.batch_alter_table('idea_votes', schema=None) as batch_op:
         batch_op.drop_index('ix_idea_votes_created_at_voter')

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import has_request_context, request
-from sqlalchemy import and_, case, exists, func, literal, union_all
+from sqlalchemy import and_, case, exists, func
 
 from portal.accounts.models import Plan, Role, User
 from portal.extensions import db
@@ -367,8 +367,7 @@ def idea_votes(filters: InsightsFilters) -> list[IdeaVotes]:
 
     Votes are counted per idea first (from the created_at, idea, voter index), then joined to
     the ideas; the result is kept for the request, as top and rising ideas both read it."""
-    memo = request.environ.setdefault("portal.insights", {}) if has_request_context() else {}
-    key = ("idea_votes", _filters_key(filters))
+    memo, key = _request_memo("idea_votes", filters)
     if key in memo:
         return memo[key]
     previous = filters.previous()
@@ -401,13 +400,14 @@ def idea_votes(filters: InsightsFilters) -> list[IdeaVotes]:
     return rows
 
 
-def _filters_key(filters: InsightsFilters) -> tuple:
-    return (
-        filters.since,
-        filters.until,
-        filters.area.id if filters.area else None,
-        filters.plan.id if filters.plan else None,
-    )
+def _request_memo(name: str, filters: InsightsFilters) -> tuple[dict, tuple]:
+    """A dict that lives as long as the request (empty outside one) and this query's key in it:
+    panels that read the same aggregate (top and rising ideas; voters by plan and by company)
+    run its query once per page."""
+    memo = request.environ.setdefault("portal.insights", {}) if has_request_context() else {}
+    area, plan = filters.area, filters.plan
+    key = (name, filters.since, filters.until, area and area.id, plan and plan.id)
+    return memo, key
 
 
 def top_ideas(filters: InsightsFilters, limit: int = 10) -> list[IdeaVotes]:
@@ -438,50 +438,53 @@ def demand_by_area(filters: InsightsFilters) -> list[tuple[str, int, int]]:
     return rows
 
 
-def _voters_in_period(filters: InsightsFilters):
-    """One row per person who voted in the period (on ideas in the area): (user_id, votes)."""
-    stmt = db.select(IdeaVote.user_id.label("user_id"), func.count().label("votes")).where(
+def _voter_groups(filters: InsightsFilters) -> list[tuple]:
+    """(plan name, plan position, company, distinct voters, votes) for the period's voters
+    (on ideas in the area; on the plan): one query behind voters by plan and by company."""
+    memo, key = _request_memo("voter_groups", filters)
+    if key in memo:
+        return memo[key]
+    per_voter = db.select(IdeaVote.user_id.label("user_id"), func.count().label("votes")).where(
         IdeaVote.created_at >= filters.start, IdeaVote.created_at < filters.end
     )
     if filters.area is not None:
-        stmt = stmt.join(Idea, Idea.id == IdeaVote.idea_id).where(
+        per_voter = per_voter.join(Idea, Idea.id == IdeaVote.idea_id).where(
             Idea.product_area_id == filters.area.id
         )
-    return stmt.group_by(IdeaVote.user_id).subquery()
+    per_voter = per_voter.group_by(IdeaVote.user_id).subquery()
+    stmt = (
+        db.select(Plan.name, Plan.position, User.company, func.count(), func.sum(per_voter.c.votes))
+        .select_from(per_voter)
+        .join(User, User.id == per_voter.c.user_id)
+        .outerjoin(Plan, Plan.id == User.plan_id)
+        .group_by(Plan.id, Plan.name, Plan.position, User.company)
+    )
+    if filters.plan is not None:
+        stmt = stmt.where(User.plan_id == filters.plan.id)
+    memo[key] = rows = [tuple(row) for row in db.session.execute(stmt)]
+    return rows
 
 
 def voters_by_plan(filters: InsightsFilters) -> list[tuple[str, int, int]]:
     """(plan, distinct voters, votes) in the period; people without a plan under "No plan"."""
-    voters = _voters_in_period(filters)
-    stmt = (
-        db.select(Plan.name, Plan.position, func.count(), func.sum(voters.c.votes))
-        .select_from(voters)
-        .join(User, User.id == voters.c.user_id)
-        .outerjoin(Plan, Plan.id == User.plan_id)
-        .group_by(Plan.id, Plan.name, Plan.position)
-    )
-    if filters.plan is not None:
-        stmt = stmt.where(User.plan_id == filters.plan.id)
-    rows = sorted(
-        db.session.execute(stmt),
-        key=lambda row: (row[0] is None, row[1] or 0, row[0] or ""),
-    )
-    return [(name or "No plan", int(voters), int(votes)) for name, _, voters, votes in rows]
+    totals: dict[tuple, list[int]] = {}
+    for name, position, _company, voters, votes in _voter_groups(filters):
+        total = totals.setdefault((name, position), [0, 0])
+        total[0] += int(voters)
+        total[1] += int(votes)
+    ordered = sorted(totals.items(), key=lambda i: (i[0][0] is None, i[0][1] or 0, i[0][0] or ""))
+    return [(name or "No plan", voters, votes) for (name, _), (voters, votes) in ordered]
 
 
 def voters_by_company(filters: InsightsFilters, limit: int = 15) -> list[tuple[str, int, int]]:
     """(company, distinct voters, votes) in the period for voters who gave a company."""
-    voters = _voters_in_period(filters)
-    stmt = (
-        db.select(User.company, func.count(), func.sum(voters.c.votes))
-        .select_from(voters)
-        .join(User, User.id == voters.c.user_id)
-        .where(User.company.is_not(None), User.company != "")
-        .group_by(User.company)
-    )
-    if filters.plan is not None:
-        stmt = stmt.where(User.plan_id == filters.plan.id)
-    rows = [(name, int(voters), int(votes)) for name, voters, votes in db.session.execute(stmt)]
+    totals: dict[str, list[int]] = {}
+    for _name, _position, company, voters, votes in _voter_groups(filters):
+        if company:
+            total = totals.setdefault(company, [0, 0])
+            total[0] += int(voters)
+            total[1] += int(votes)
+    rows = [(company, voters, votes) for company, (voters, votes) in totals.items()]
     rows.sort(key=lambda row: (-row[1], -row[2], row[0]))
     return rows[:limit]
 
@@ -635,17 +638,17 @@ def demand_scores(filters: InsightsFilters, limit: int = 15) -> list[DemandScore
     each counted once with their plan's weight (no plan: 1). All time: demand accumulates.
 
     Voters come from the idea_demand rollup (live votes per idea and voter plan, kept by
-    triggers); askers from the few linked questions, less those who also voted."""
+    triggers), summed per idea in its key order; askers from the few linked questions, less
+    those who also voted. The two are joined per idea, then ranked."""
     weight = func.coalesce(Plan.weight, 1.0)
     voters = db.select(
         IdeaDemand.idea_id.label("idea_id"),
-        IdeaDemand.voters.label("voters"),
-        literal(0).label("askers"),
-        IdeaDemand.voters.label("people"),
-        (IdeaDemand.voters * weight).label("score"),
+        func.sum(IdeaDemand.voters).label("voters"),
+        func.sum(IdeaDemand.voters * weight).label("score"),
     ).outerjoin(Plan, Plan.id == IdeaDemand.plan_id)
     if filters.plan is not None:
         voters = voters.where(IdeaDemand.plan_id == filters.plan.id)
+    voters = voters.group_by(IdeaDemand.idea_id).subquery()
     asker_pairs = (
         db.select(IdeaQuestion.idea_id.label("idea_id"), Question.author_id.label("user_id"))
         .join(Question, Question.id == IdeaQuestion.question_id)
@@ -658,33 +661,38 @@ def demand_scores(filters: InsightsFilters, limit: int = 15) -> list[DemandScore
     )
     askers = (
         db.select(
-            asker_pairs.c.idea_id,
-            literal(0),
-            literal(1),
-            case((voted, 0), else_=1),
-            case((voted, 0.0), else_=weight),
+            asker_pairs.c.idea_id.label("idea_id"),
+            func.count().label("askers"),
+            func.sum(case((voted, 0), else_=1)).label("people"),
+            func.sum(case((voted, 0.0), else_=weight)).label("score"),
         )
         .join(User, User.id == asker_pairs.c.user_id)
         .outerjoin(Plan, Plan.id == User.plan_id)
+        .group_by(asker_pairs.c.idea_id)
     )
     if filters.plan is not None:
         askers = askers.where(User.plan_id == filters.plan.id)
-    both = union_all(voters, askers).subquery()
-    score = func.sum(both.c.score)
+    askers = askers.subquery()
+    voter_count = func.coalesce(voters.c.voters, 0)
+    people = voter_count + func.coalesce(askers.c.people, 0)
+    score = func.coalesce(voters.c.score, 0.0) + func.coalesce(askers.c.score, 0.0)
     stmt = (
         db.select(
             Idea.id,
             Idea.title,
             Idea.status,
-            func.sum(both.c.voters),
-            func.sum(both.c.askers),
-            func.sum(both.c.people),
+            voter_count,
+            func.coalesce(askers.c.askers, 0),
+            people,
             score,
         )
-        .join(both, both.c.idea_id == Idea.id)
-        .where(Idea.status.in_([status.value for status in OPEN_STATUSES]))
-        .group_by(Idea.id, Idea.title, Idea.status)
-        .having(func.sum(both.c.people) > 0)
+        .outerjoin(voters, voters.c.idea_id == Idea.id)
+        .outerjoin(askers, askers.c.idea_id == Idea.id)
+        .where(
+            Idea.status.in_([status.value for status in OPEN_STATUSES]),
+            (voters.c.idea_id.is_not(None)) | (askers.c.idea_id.is_not(None)),
+            people > 0,
+        )
         .order_by(score.desc(), Idea.id)
         .limit(limit)
     )

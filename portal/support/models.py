@@ -149,6 +149,16 @@ class Answer(db.Model):
             "is_accepted",
             **_where("deleted_at IS NULL"),
         ),
+        # Insights' support health: each question's first and accepted answer times, read
+        # from the index alone.
+        Index(
+            "ix_answers_question_times",
+            "question_id",
+            "created_at",
+            "deleted_at",
+            "is_accepted",
+            "accepted_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
