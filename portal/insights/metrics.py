@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import has_request_context, request
-from sqlalchemy import and_, case, exists, func
+from sqlalchemy import and_, case, exists, func, literal, union_all
 
 from portal.accounts.models import Plan, Role, User
 from portal.extensions import db
@@ -362,12 +362,13 @@ class IdeaVotes:
         return IdeaStatus(self.status).label
 
 
-def idea_votes(filters: InsightsFilters) -> list[IdeaVotes]:
-    """Every idea with a vote in this period or the one before: votes in each (one query).
+def _top_and_rising(filters: InsightsFilters, limit: int) -> tuple[list, list]:
+    """The `limit` ideas with the most votes in the period, and the `limit` gaining the most
+    against the period before, in one query (kept for the request: both panels read it).
 
-    Votes are counted per idea first (from the created_at, idea, voter index), then joined to
-    the ideas; the result is kept for the request, as top and rising ideas both read it."""
-    memo, key = _request_memo("idea_votes", filters)
+    Votes are counted per idea once (a CTE over the created_at, idea, voter index), then the
+    two rankings are taken from it in SQL, so only their rows reach Python."""
+    memo, key = _request_memo(f"top_and_rising_{limit}", filters)
     if key in memo:
         return memo[key]
     previous = filters.previous()
@@ -381,23 +382,41 @@ def idea_votes(filters: InsightsFilters) -> list[IdeaVotes]:
         per_idea = per_idea.join(User, User.id == IdeaVote.user_id).where(
             User.plan_id == filters.plan.id
         )
-    per_idea = per_idea.group_by(IdeaVote.idea_id).subquery()
-    stmt = db.select(
-        Idea.id,
-        Idea.title,
-        Idea.status,
-        per_idea.c.now,
-        per_idea.c.before,
-        Idea.vote_count + Idea.imported_votes,
-    ).join(per_idea, per_idea.c.idea_id == Idea.id)
-    if filters.area is not None:
-        stmt = stmt.where(Idea.product_area_id == filters.area.id)
-    rows = [
-        IdeaVotes(i, t, s, int(now or 0), int(before or 0), int(total or 0))
-        for i, t, s, now, before, total in db.session.execute(stmt)
-    ]
-    memo[key] = rows
-    return rows
+    per_idea = per_idea.group_by(IdeaVote.idea_id).cte("per_idea")
+    total = Idea.vote_count + Idea.imported_votes
+    gain = per_idea.c.now - per_idea.c.before
+
+    def ranking(name: str, condition, *order):
+        stmt = (
+            db.select(
+                literal(name).label("ranking"),
+                Idea.id,
+                Idea.title,
+                Idea.status,
+                per_idea.c.now,
+                per_idea.c.before,
+                total.label("total"),
+            )
+            .join(per_idea, per_idea.c.idea_id == Idea.id)
+            .where(condition)
+            .order_by(*order, Idea.id)
+            .limit(limit)
+        )
+        if filters.area is not None:
+            stmt = stmt.where(Idea.product_area_id == filters.area.id)
+        return db.select(stmt.subquery())
+
+    stmt = union_all(
+        ranking("top", per_idea.c.now > 0, per_idea.c.now.desc(), total.desc()),
+        ranking("rising", gain > 0, gain.desc(), per_idea.c.now.desc()),
+    )
+    found: dict[str, list[IdeaVotes]] = {"top": [], "rising": []}
+    for ranked, i, t, s, now, before, votes in db.session.execute(stmt):
+        found[ranked].append(IdeaVotes(i, t, s, int(now or 0), int(before or 0), int(votes or 0)))
+    found["top"].sort(key=lambda row: (-row.votes, -row.total_votes, row.id))
+    found["rising"].sort(key=lambda row: (-row.velocity, -row.votes, row.id))
+    memo[key] = result = (found["top"], found["rising"])
+    return result
 
 
 def _request_memo(name: str, filters: InsightsFilters) -> tuple[dict, tuple]:
@@ -411,16 +430,13 @@ def _request_memo(name: str, filters: InsightsFilters) -> tuple[dict, tuple]:
 
 
 def top_ideas(filters: InsightsFilters, limit: int = 10) -> list[IdeaVotes]:
-    rows = [row for row in idea_votes(filters) if row.votes > 0]
-    rows.sort(key=lambda row: (-row.votes, -row.total_votes, row.id))
-    return rows[:limit]
+    """The ideas with the most votes cast in the period (ties: most votes in all)."""
+    return _top_and_rising(filters, limit)[0]
 
 
 def rising_ideas(filters: InsightsFilters, limit: int = 10) -> list[IdeaVotes]:
     """Ideas gaining votes faster than in the previous period (largest increase first)."""
-    rows = [row for row in idea_votes(filters) if row.velocity > 0]
-    rows.sort(key=lambda row: (-row.velocity, -row.votes, row.id))
-    return rows[:limit]
+    return _top_and_rising(filters, limit)[1]
 
 
 def demand_by_area(filters: InsightsFilters) -> list[tuple[str, int, int]]:
