@@ -665,12 +665,25 @@ def demand_scores(filters: InsightsFilters, limit: int = 15) -> list[DemandScore
     if filters.plan is not None:
         voters = voters.where(IdeaDemand.plan_id == filters.plan.id)
     voters = voters.group_by(IdeaDemand.idea_id).subquery()
+    # Askers: a few thousand links, each followed by primary key (scalar subqueries keep both
+    # databases on index lookups instead of scanning every question and user).
+    author = (
+        db.select(Question.author_id)
+        .where(Question.id == IdeaQuestion.question_id, Question.deleted_at.is_(None))
+        .scalar_subquery()
+    )
     asker_pairs = (
-        db.select(IdeaQuestion.idea_id.label("idea_id"), Question.author_id.label("user_id"))
-        .join(Question, Question.id == IdeaQuestion.question_id)
-        .where(Question.author_id.is_not(None), Question.deleted_at.is_(None))
+        db.select(IdeaQuestion.idea_id.label("idea_id"), author.label("user_id"))
         .distinct()
         .subquery()
+    )
+    asker_plan = db.select(User.plan_id).where(User.id == asker_pairs.c.user_id).scalar_subquery()
+    asker_weight = func.coalesce(
+        db.select(Plan.weight)
+        .join(User, User.plan_id == Plan.id)
+        .where(User.id == asker_pairs.c.user_id)
+        .scalar_subquery(),
+        1.0,
     )
     voted = exists().where(
         IdeaVote.idea_id == asker_pairs.c.idea_id, IdeaVote.user_id == asker_pairs.c.user_id
@@ -680,14 +693,13 @@ def demand_scores(filters: InsightsFilters, limit: int = 15) -> list[DemandScore
             asker_pairs.c.idea_id.label("idea_id"),
             func.count().label("askers"),
             func.sum(case((voted, 0), else_=1)).label("people"),
-            func.sum(case((voted, 0.0), else_=weight)).label("score"),
+            func.sum(case((voted, 0.0), else_=asker_weight)).label("score"),
         )
-        .join(User, User.id == asker_pairs.c.user_id)
-        .outerjoin(Plan, Plan.id == User.plan_id)
+        .where(asker_pairs.c.user_id.is_not(None))
         .group_by(asker_pairs.c.idea_id)
     )
     if filters.plan is not None:
-        askers = askers.where(User.plan_id == filters.plan.id)
+        askers = askers.where(asker_plan == filters.plan.id)
     askers = askers.subquery()
     voter_count = func.coalesce(voters.c.voters, 0)
     people = voter_count + func.coalesce(askers.c.people, 0)

@@ -6,12 +6,12 @@ from datetime import date, datetime
 from sqlalchemy import delete, insert, select, update
 
 from portal.extensions import db
-from portal.ideas.models import IdeaVote
+from portal.ideas.models import IdeaQuestion, IdeaVote
 from portal.ideas.services import cast_vote, merge_ideas, withdraw_vote
 from portal.insights import metrics, rollups
 from portal.insights.filters import InsightsFilters
 from portal.insights.models import ActivityDay, ActivityEvent, IdeaDemand
-from tests.factories import make_idea
+from tests.factories import make_idea, make_question
 
 
 def rollup_rows() -> dict:
@@ -118,18 +118,21 @@ def test_idea_demand_follows_votes_merges_plan_changes_and_deleted_accounts(
 
 
 def test_demand_score_from_the_rollup_matches_the_formula(app, make_user, make_plan):
-    pro = make_plan("Pro", weight=3.0)
+    pro, enterprise = make_plan("Pro", weight=3.0), make_plan("Enterprise", weight=10.0)
+    voter = make_user(plan_id=pro.id)
     idea = make_idea(make_user())  # author (no plan): 1
+    cast_vote(idea, voter)  # 3
     cast_vote(idea, make_user(plan_id=pro.id))  # 3
-    cast_vote(idea, make_user(plan_id=pro.id))  # 3
+    for asker in (voter, make_user(plan_id=enterprise.id), make_user()):  # 0 (voted), 10, 1
+        db.session.add(IdeaQuestion(idea_id=idea.id, question_id=make_question(asker).id))
+    db.session.add(IdeaQuestion(idea_id=make_idea(make_user()).id, question_id=make_question().id))
     db.session.commit()
-    [score] = metrics.demand_scores(
-        InsightsFilters(since=date(2026, 3, 1), until=date(2026, 3, 31), period="custom")
-    )
-    assert (score.voters, score.people, score.score) == (3, 3, 7.0)
+    march = InsightsFilters(since=date(2026, 3, 1), until=date(2026, 3, 31), period="custom")
+    [score, _other] = metrics.demand_scores(march)
+    assert (score.voters, score.askers, score.people, score.score) == (3, 3, 5, 18.0)
     pro.weight = 0.5  # weights set by admins apply at once
     db.session.commit()
-    [score] = metrics.demand_scores(
-        InsightsFilters(since=date(2026, 3, 1), until=date(2026, 3, 31), period="custom")
-    )
-    assert score.score == 2.0
+    assert metrics.demand_scores(march)[0].score == 13.0
+    march.plan = enterprise
+    [score] = metrics.demand_scores(march)
+    assert (score.voters, score.askers, score.people, score.score) == (0, 1, 1, 10.0)
