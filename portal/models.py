@@ -10,7 +10,7 @@ from portal.ideas.models import (
     IdeaVote,
 )
 from portal.imports.models import ImportedRecord
-from portal.insights.models import ActivityEvent
+from portal.insights.models import ActivityDay, ActivityEvent, IdeaDemand
 from portal.mail.models import OutboxMail
 from portal.notifications.models import Notification
 from portal.search.models import SearchChange, SearchQuery
@@ -19,11 +19,13 @@ from portal.support.models import Answer, Comment, Question, Revision, Vote
 from portal.taxonomy.models import ProductArea, Tag
 
 __all__ = [
+    "ActivityDay",
     "ActivityEvent",
     "Answer",
     "Comment",
     "Idea",
     "IdeaComment",
+    "IdeaDemand",
     "IdeaFollower",
     "IdeaQuestion",
     "IdeaStatusChange",

@@ -9,14 +9,14 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask import has_request_context, request
 from sqlalchemy import and_, case, exists, func, literal, union_all
-from sqlalchemy.orm import aliased
 
 from portal.accounts.models import Plan, Role, User
 from portal.extensions import db
 from portal.ideas.models import OPEN_STATUSES, Idea, IdeaComment, IdeaQuestion, IdeaStatus, IdeaVote
 from portal.insights.filters import InsightsFilters
-from portal.insights.models import ActivityEvent
+from portal.insights.models import ActivityDay, IdeaDemand
 from portal.markdown import html_to_text
 from portal.search.models import SearchQuery
 from portal.support.models import Answer, Question
@@ -37,26 +37,33 @@ def as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def _event_scope(stmt, filters: InsightsFilters, start, end):
-    stmt = stmt.where(ActivityEvent.created_at >= start, ActivityEvent.created_at < end)
+def _day_scope(stmt, filters: InsightsFilters, since: date, until: date):
+    """Rollup rows for the days since..until (inclusive), in the area, by actors on the plan."""
+    stmt = stmt.where(
+        ActivityDay.day >= since,
+        ActivityDay.day <= until,
+        ActivityDay.kind.in_(ACTIVITY_KINDS),
+    )
     if filters.area is not None:
-        stmt = stmt.where(ActivityEvent.product_area_id == filters.area.id)
+        stmt = stmt.where(ActivityDay.product_area_id == filters.area.id)
     if filters.plan is not None:
-        stmt = stmt.join(User, User.id == ActivityEvent.actor_id).where(
-            User.plan_id == filters.plan.id
-        )
+        stmt = stmt.where(ActivityDay.plan_id == filters.plan.id)
     return stmt
 
 
 def event_counts(filters: InsightsFilters, previous: bool = False) -> dict[str, int]:
-    """How many events of each counted kind happened in the period (or the one before)."""
+    """How many events of each counted kind happened in the period (or the one before).
+
+    Read from the daily rollup (activity_days), whose plan is the actor's plan when they acted."""
     scope = filters.previous() if previous else filters
-    stmt = db.select(ActivityEvent.kind, func.count(ActivityEvent.id)).where(
-        ActivityEvent.kind.in_(ACTIVITY_KINDS)
-    )
-    stmt = _event_scope(stmt, filters, scope.start, scope.end).group_by(ActivityEvent.kind)
+    stmt = _day_scope(
+        db.select(ActivityDay.kind, func.sum(ActivityDay.events)),
+        filters,
+        scope.since,
+        scope.until,
+    ).group_by(ActivityDay.kind)
     counts = dict.fromkeys(ACTIVITY_KINDS, 0)
-    counts.update(dict(db.session.execute(stmt).all()))
+    counts.update({kind: int(n or 0) for kind, n in db.session.execute(stmt)})
     return counts
 
 
@@ -69,14 +76,15 @@ class Series:
 
 def activity_over_time(filters: InsightsFilters, by: str = "day") -> list[Series]:
     """One series per counted kind, with a zero for every day (or week) without activity."""
-    day = func.date(ActivityEvent.created_at)
-    stmt = db.select(ActivityEvent.kind, day, func.count(ActivityEvent.id)).where(
-        ActivityEvent.kind.in_(ACTIVITY_KINDS)
-    )
-    stmt = _event_scope(stmt, filters, filters.start, filters.end).group_by(ActivityEvent.kind, day)
+    stmt = _day_scope(
+        db.select(ActivityDay.kind, ActivityDay.day, func.sum(ActivityDay.events)),
+        filters,
+        filters.since,
+        filters.until,
+    ).group_by(ActivityDay.kind, ActivityDay.day)
     per_day: dict[str, Counter] = {kind: Counter() for kind in ACTIVITY_KINDS}
     for kind, bucket, count in db.session.execute(stmt):
-        per_day[kind][as_date(bucket)] += count
+        per_day[kind][as_date(bucket)] += int(count)
     buckets = _buckets(filters.since, filters.until, by)
     series = []
     for kind, label in ACTIVITY_KINDS.items():
@@ -354,40 +362,81 @@ class IdeaVotes:
         return IdeaStatus(self.status).label
 
 
-def idea_votes(filters: InsightsFilters) -> list[IdeaVotes]:
-    """Every idea with a vote in this period or the one before: votes in each (one query)."""
+def _top_and_rising(filters: InsightsFilters, limit: int) -> tuple[list, list]:
+    """The `limit` ideas with the most votes in the period, and the `limit` gaining the most
+    against the period before, in one query (kept for the request: both panels read it).
+
+    Votes are counted per idea once (a CTE over the created_at, idea, voter index), then the
+    two rankings are taken from it in SQL, so only their rows reach Python."""
+    memo, key = _request_memo(f"top_and_rising_{limit}", filters)
+    if key in memo:
+        return memo[key]
     previous = filters.previous()
     in_period = IdeaVote.created_at >= filters.start
-    stmt = (
-        db.select(
-            Idea.id,
-            Idea.title,
-            Idea.status,
-            func.sum(case((in_period, 1), else_=0)),
-            func.sum(case((in_period, 0), else_=1)),
-            Idea.vote_count + Idea.imported_votes,
+    per_idea = db.select(
+        IdeaVote.idea_id.label("idea_id"),
+        func.sum(case((in_period, 1), else_=0)).label("now"),
+        func.sum(case((in_period, 0), else_=1)).label("before"),
+    ).where(IdeaVote.created_at >= previous.start, IdeaVote.created_at < filters.end)
+    if filters.plan is not None:
+        per_idea = per_idea.join(User, User.id == IdeaVote.user_id).where(
+            User.plan_id == filters.plan.id
         )
-        .join(Idea, Idea.id == IdeaVote.idea_id)
-        .group_by(Idea.id, Idea.title, Idea.status, Idea.vote_count, Idea.imported_votes)
+    per_idea = per_idea.group_by(IdeaVote.idea_id).cte("per_idea")
+    total = Idea.vote_count + Idea.imported_votes
+    gain = per_idea.c.now - per_idea.c.before
+
+    def ranking(name: str, condition, *order):
+        stmt = (
+            db.select(
+                literal(name).label("ranking"),
+                Idea.id,
+                Idea.title,
+                Idea.status,
+                per_idea.c.now,
+                per_idea.c.before,
+                total.label("total"),
+            )
+            .join(per_idea, per_idea.c.idea_id == Idea.id)
+            .where(condition)
+            .order_by(*order, Idea.id)
+            .limit(limit)
+        )
+        if filters.area is not None:
+            stmt = stmt.where(Idea.product_area_id == filters.area.id)
+        return db.select(stmt.subquery())
+
+    stmt = union_all(
+        ranking("top", per_idea.c.now > 0, per_idea.c.now.desc(), total.desc()),
+        ranking("rising", gain > 0, gain.desc(), per_idea.c.now.desc()),
     )
-    stmt = _vote_scope(stmt, filters, previous.start, filters.end)
-    return [
-        IdeaVotes(i, t, s, int(now or 0), int(before or 0), int(total or 0))
-        for i, t, s, now, before, total in db.session.execute(stmt)
-    ]
+    found: dict[str, list[IdeaVotes]] = {"top": [], "rising": []}
+    for ranked, i, t, s, now, before, votes in db.session.execute(stmt):
+        found[ranked].append(IdeaVotes(i, t, s, int(now or 0), int(before or 0), int(votes or 0)))
+    found["top"].sort(key=lambda row: (-row.votes, -row.total_votes, row.id))
+    found["rising"].sort(key=lambda row: (-row.velocity, -row.votes, row.id))
+    memo[key] = result = (found["top"], found["rising"])
+    return result
+
+
+def _request_memo(name: str, filters: InsightsFilters) -> tuple[dict, tuple]:
+    """A dict that lives as long as the request (empty outside one) and this query's key in it:
+    panels that read the same aggregate (top and rising ideas; voters by plan and by company)
+    run its query once per page."""
+    memo = request.environ.setdefault("portal.insights", {}) if has_request_context() else {}
+    area, plan = filters.area, filters.plan
+    key = (name, filters.since, filters.until, area and area.id, plan and plan.id)
+    return memo, key
 
 
 def top_ideas(filters: InsightsFilters, limit: int = 10) -> list[IdeaVotes]:
-    rows = [row for row in idea_votes(filters) if row.votes > 0]
-    rows.sort(key=lambda row: (-row.votes, -row.total_votes, row.id))
-    return rows[:limit]
+    """The ideas with the most votes cast in the period (ties: most votes in all)."""
+    return _top_and_rising(filters, limit)[0]
 
 
 def rising_ideas(filters: InsightsFilters, limit: int = 10) -> list[IdeaVotes]:
     """Ideas gaining votes faster than in the previous period (largest increase first)."""
-    rows = [row for row in idea_votes(filters) if row.velocity > 0]
-    rows.sort(key=lambda row: (-row.velocity, -row.votes, row.id))
-    return rows[:limit]
+    return _top_and_rising(filters, limit)[1]
 
 
 def demand_by_area(filters: InsightsFilters) -> list[tuple[str, int, int]]:
@@ -405,43 +454,53 @@ def demand_by_area(filters: InsightsFilters) -> list[tuple[str, int, int]]:
     return rows
 
 
+def _voter_groups(filters: InsightsFilters) -> list[tuple]:
+    """(plan name, plan position, company, distinct voters, votes) for the period's voters
+    (on ideas in the area; on the plan): one query behind voters by plan and by company."""
+    memo, key = _request_memo("voter_groups", filters)
+    if key in memo:
+        return memo[key]
+    per_voter = db.select(IdeaVote.user_id.label("user_id"), func.count().label("votes")).where(
+        IdeaVote.created_at >= filters.start, IdeaVote.created_at < filters.end
+    )
+    if filters.area is not None:
+        per_voter = per_voter.join(Idea, Idea.id == IdeaVote.idea_id).where(
+            Idea.product_area_id == filters.area.id
+        )
+    per_voter = per_voter.group_by(IdeaVote.user_id).subquery()
+    stmt = (
+        db.select(Plan.name, Plan.position, User.company, func.count(), func.sum(per_voter.c.votes))
+        .select_from(per_voter)
+        .join(User, User.id == per_voter.c.user_id)
+        .outerjoin(Plan, Plan.id == User.plan_id)
+        .group_by(Plan.id, Plan.name, Plan.position, User.company)
+    )
+    if filters.plan is not None:
+        stmt = stmt.where(User.plan_id == filters.plan.id)
+    memo[key] = rows = [tuple(row) for row in db.session.execute(stmt)]
+    return rows
+
+
 def voters_by_plan(filters: InsightsFilters) -> list[tuple[str, int, int]]:
     """(plan, distinct voters, votes) in the period; people without a plan under "No plan"."""
-    voter = aliased(User)
-    stmt = (
-        db.select(
-            Plan.name,
-            Plan.position,
-            func.count(func.distinct(IdeaVote.user_id)),
-            func.count(IdeaVote.id),
-        )
-        .join(Idea, Idea.id == IdeaVote.idea_id)
-        .join(voter, voter.id == IdeaVote.user_id)
-        .outerjoin(Plan, Plan.id == voter.plan_id)
-        .group_by(Plan.id, Plan.name, Plan.position)
-    )
-    stmt = _vote_scope(stmt, filters, filters.start, filters.end)
-    rows = sorted(
-        db.session.execute(stmt),
-        key=lambda row: (row[0] is None, row[1] or 0, row[0] or ""),
-    )
-    return [(name or "No plan", int(voters), int(votes)) for name, _, voters, votes in rows]
+    totals: dict[tuple, list[int]] = {}
+    for name, position, _company, voters, votes in _voter_groups(filters):
+        total = totals.setdefault((name, position), [0, 0])
+        total[0] += int(voters)
+        total[1] += int(votes)
+    ordered = sorted(totals.items(), key=lambda i: (i[0][0] is None, i[0][1] or 0, i[0][0] or ""))
+    return [(name or "No plan", voters, votes) for (name, _), (voters, votes) in ordered]
 
 
 def voters_by_company(filters: InsightsFilters, limit: int = 15) -> list[tuple[str, int, int]]:
     """(company, distinct voters, votes) in the period for voters who gave a company."""
-    voter = aliased(User)
-    stmt = (
-        db.select(
-            voter.company, func.count(func.distinct(IdeaVote.user_id)), func.count(IdeaVote.id)
-        )
-        .join(Idea, Idea.id == IdeaVote.idea_id)
-        .join(voter, voter.id == IdeaVote.user_id)
-        .where(voter.company.is_not(None), voter.company != "")
-        .group_by(voter.company)
-    )
-    stmt = _vote_scope(stmt, filters, filters.start, filters.end)
-    rows = [(name, int(voters), int(votes)) for name, voters, votes in db.session.execute(stmt)]
+    totals: dict[str, list[int]] = {}
+    for _name, _position, company, voters, votes in _voter_groups(filters):
+        if company:
+            total = totals.setdefault(company, [0, 0])
+            total[0] += int(voters)
+            total[1] += int(votes)
+    rows = [(company, voters, votes) for company, (voters, votes) in totals.items()]
     rows.sort(key=lambda row: (-row[1], -row[2], row[0]))
     return rows[:limit]
 
@@ -523,22 +582,25 @@ class Contributor:
     accepted: int
 
 
+def _answers_by_author(filters: InsightsFilters):
+    """One row per author of answers in the period: (author_id, answers, accepted)."""
+    stmt = db.select(
+        Answer.author_id.label("author_id"),
+        func.count().label("answers"),
+        func.sum(case((Answer.is_accepted, 1), else_=0)).label("accepted"),
+    )
+    return _answer_scope(stmt, filters).group_by(Answer.author_id).subquery()
+
+
 def top_answerers(filters: InsightsFilters, limit: int = 10) -> list[Contributor]:
     """Who answered most in the period, with how many of those answers were accepted."""
+    authors = _answers_by_author(filters)
     stmt = (
-        db.select(
-            User.id,
-            User.display_name,
-            User.role,
-            func.count(Answer.id),
-            func.sum(case((Answer.is_accepted, 1), else_=0)),
-        )
-        .join(User, User.id == Answer.author_id)
-        .group_by(User.id, User.display_name, User.role)
-        .order_by(func.count(Answer.id).desc(), User.display_name)
+        db.select(User.id, User.display_name, User.role, authors.c.answers, authors.c.accepted)
+        .join(authors, authors.c.author_id == User.id)
+        .order_by(authors.c.answers.desc(), User.display_name)
         .limit(limit)
     )
-    stmt = _answer_scope(stmt, filters)
     if filters.plan is not None:
         stmt = stmt.where(User.plan_id == filters.plan.id)
     return [
@@ -550,14 +612,18 @@ def top_answerers(filters: InsightsFilters, limit: int = 10) -> list[Contributor
 def answer_share(filters: InsightsFilters) -> dict[str, dict[str, int]]:
     """Answers and accepted answers in the period by the team (staff, product, admin) and by
     the community (everyone else, deleted accounts included)."""
+    authors = _answers_by_author(filters)
     is_team = User.role.in_([str(role) for role in TEAM_ROLES])
-    stmt = db.select(
-        func.sum(case((is_team, 1), else_=0)),
-        func.count(Answer.id),
-        func.sum(case((and_(is_team, Answer.is_accepted), 1), else_=0)),
-        func.sum(case((Answer.is_accepted, 1), else_=0)),
-    ).outerjoin(User, User.id == Answer.author_id)
-    stmt = _answer_scope(stmt, filters)
+    stmt = (
+        db.select(
+            func.sum(case((is_team, authors.c.answers), else_=0)),
+            func.sum(authors.c.answers),
+            func.sum(case((is_team, authors.c.accepted), else_=0)),
+            func.sum(authors.c.accepted),
+        )
+        .select_from(authors)
+        .outerjoin(User, User.id == authors.c.author_id)
+    )
     team, total, team_accepted, accepted = (int(v or 0) for v in db.session.execute(stmt).one())
     return {
         "Team": {"answers": team, "accepted": team_accepted},
@@ -585,58 +651,81 @@ class DemandScore:
 
 def demand_scores(filters: InsightsFilters, limit: int = 15) -> list[DemandScore]:
     """Per open idea: the distinct people who voted for it or asked a linked support question,
-    each counted once with their plan's weight (no plan: 1). All time: demand accumulates."""
+    each counted once with their plan's weight (no plan: 1). All time: demand accumulates.
+
+    Voters come from the idea_demand rollup (live votes per idea and voter plan, kept by
+    triggers), summed per idea in its key order; askers from the few linked questions, less
+    those who also voted. The two are joined per idea, then ranked."""
+    weight = func.coalesce(Plan.weight, 1.0)
     voters = db.select(
-        IdeaVote.idea_id.label("idea_id"),
-        IdeaVote.user_id.label("user_id"),
-        literal(1).label("voted"),
-        literal(0).label("asked"),
+        IdeaDemand.idea_id.label("idea_id"),
+        func.sum(IdeaDemand.voters).label("voters"),
+        func.sum(IdeaDemand.voters * weight).label("score"),
+    ).outerjoin(Plan, Plan.id == IdeaDemand.plan_id)
+    if filters.plan is not None:
+        voters = voters.where(IdeaDemand.plan_id == filters.plan.id)
+    voters = voters.group_by(IdeaDemand.idea_id).subquery()
+    # Askers: a few thousand links, each followed by primary key (scalar subqueries keep both
+    # databases on index lookups instead of scanning every question and user).
+    author = (
+        db.select(Question.author_id)
+        .where(Question.id == IdeaQuestion.question_id, Question.deleted_at.is_(None))
+        .scalar_subquery()
+    )
+    asker_pairs = (
+        db.select(IdeaQuestion.idea_id.label("idea_id"), author.label("user_id"))
+        .distinct()
+        .subquery()
+    )
+    asker_plan = db.select(User.plan_id).where(User.id == asker_pairs.c.user_id).scalar_subquery()
+    asker_weight = func.coalesce(
+        db.select(Plan.weight)
+        .join(User, User.plan_id == Plan.id)
+        .where(User.id == asker_pairs.c.user_id)
+        .scalar_subquery(),
+        1.0,
+    )
+    voted = exists().where(
+        IdeaVote.idea_id == asker_pairs.c.idea_id, IdeaVote.user_id == asker_pairs.c.user_id
     )
     askers = (
         db.select(
-            IdeaQuestion.idea_id.label("idea_id"),
-            Question.author_id.label("user_id"),
-            literal(0).label("voted"),
-            literal(1).label("asked"),
+            asker_pairs.c.idea_id.label("idea_id"),
+            func.count().label("askers"),
+            func.sum(case((voted, 0), else_=1)).label("people"),
+            func.sum(case((voted, 0.0), else_=asker_weight)).label("score"),
         )
-        .join(Question, Question.id == IdeaQuestion.question_id)
-        .where(Question.author_id.is_not(None), Question.deleted_at.is_(None))
+        .where(asker_pairs.c.user_id.is_not(None))
+        .group_by(asker_pairs.c.idea_id)
     )
-    both = union_all(voters, askers).subquery()
-    # One row per (idea, person): whether they voted, whether they asked.
-    person = (
-        db.select(
-            both.c.idea_id,
-            both.c.user_id,
-            func.max(both.c.voted).label("voted"),
-            func.max(both.c.asked).label("asked"),
-        )
-        .group_by(both.c.idea_id, both.c.user_id)
-        .subquery()
-    )
-    weight = func.coalesce(Plan.weight, 1.0)
+    if filters.plan is not None:
+        askers = askers.where(asker_plan == filters.plan.id)
+    askers = askers.subquery()
+    voter_count = func.coalesce(voters.c.voters, 0)
+    people = voter_count + func.coalesce(askers.c.people, 0)
+    score = func.coalesce(voters.c.score, 0.0) + func.coalesce(askers.c.score, 0.0)
     stmt = (
         db.select(
             Idea.id,
             Idea.title,
             Idea.status,
-            func.sum(person.c.voted),
-            func.sum(person.c.asked),
-            func.count(person.c.user_id),
-            func.sum(weight),
+            voter_count,
+            func.coalesce(askers.c.askers, 0),
+            people,
+            score,
         )
-        .join(person, person.c.idea_id == Idea.id)
-        .join(User, User.id == person.c.user_id)
-        .outerjoin(Plan, Plan.id == User.plan_id)
-        .where(Idea.status.in_([status.value for status in OPEN_STATUSES]))
-        .group_by(Idea.id, Idea.title, Idea.status)
-        .order_by(func.sum(weight).desc(), Idea.id)
+        .outerjoin(voters, voters.c.idea_id == Idea.id)
+        .outerjoin(askers, askers.c.idea_id == Idea.id)
+        .where(
+            Idea.status.in_([status.value for status in OPEN_STATUSES]),
+            (voters.c.idea_id.is_not(None)) | (askers.c.idea_id.is_not(None)),
+            people > 0,
+        )
+        .order_by(score.desc(), Idea.id)
         .limit(limit)
     )
     if filters.area is not None:
         stmt = stmt.where(Idea.product_area_id == filters.area.id)
-    if filters.plan is not None:
-        stmt = stmt.where(User.plan_id == filters.plan.id)
     return [
         DemandScore(i, t, s, int(v or 0), int(a or 0), int(p), round(float(w or 0), 2))
         for i, t, s, v, a, p, w in db.session.execute(stmt)

@@ -150,6 +150,25 @@ class Answer(db.Model):
             sqlite_where=text("is_accepted"),
             postgresql_where=text("is_accepted"),
         ),
+        # Insights: answers posted in a period, by author, from the index alone.
+        Index(
+            "ix_answers_live_created_at",
+            "created_at",
+            "author_id",
+            "question_id",
+            "is_accepted",
+            **_where("deleted_at IS NULL"),
+        ),
+        # Insights' support health: each question's first and accepted answer times, read
+        # from the index alone.
+        Index(
+            "ix_answers_question_times",
+            "question_id",
+            "created_at",
+            "deleted_at",
+            "is_accepted",
+            "accepted_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,13 +4,28 @@ from playwright.sync_api import expect
 
 from portal.clock import utcnow
 from portal.extensions import db
+from portal.ideas.services import cast_vote
 from portal.insights.models import ActivityEvent
 from portal.search.models import SearchQuery
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_answer, make_idea, make_plan, make_question
+
+# Panels that draw a chart once there are questions, answers, ideas, votes and searches.
+CHARTED = [
+    "activity",
+    "support-health",
+    "top-ideas",
+    "demand-score",
+    "demand-by-area",
+    "voters-by-plan",
+    "voters-by-company",
+    "status-funnel",
+    "contributors",
+    "answer-share",
+    "search-gaps",
+]
 
 
-def test_dashboard_draws_its_charts(live_server, page, make_user):
-    user = make_user("product", email="pm@example.com")
+def community(make_user, make_area) -> None:
     now = utcnow()
     for days in range(20):
         for kind in ("question.asked", "answer.posted", "idea.voted")[: 1 + days % 3]:
@@ -18,16 +33,59 @@ def test_dashboard_draws_its_charts(live_server, page, make_user):
     for query in ("dark mode", "dark mode", "sso"):
         db.session.add(SearchQuery(query=query, results=0, created_at=now))
     db.session.commit()
-    errors = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    pro = make_plan("Pro", weight=3.0)
+    billing = make_area("Billing")
+    customers = [make_user(plan_id=pro.id, company="Northwind") for _ in range(3)]
+    question = make_question(author=customers[0], area=billing)
+    make_answer(question, author=customers[1])
+    make_answer(question, author=make_user("staff"))
+    for title in ("Dark mode for the mobile app", "Export reports as PDF"):
+        idea = make_idea(customers[0], title=title, area=billing)
+        for voter in customers[1:]:
+            cast_vote(idea, voter)
+    db.session.commit()
 
+
+def log_in(page, live_server, user) -> None:
     page.goto(f"{live_server}/login")
     page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+
+
+def test_dashboard_draws_its_charts(live_server, page, make_user, make_area):
+    user = make_user("product", email="pm@example.com")
+    community(make_user, make_area)
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+
+    log_in(page, live_server, user)
     page.goto(f"{live_server}/insights")
-    expect(page.locator("#chart-activity .main-svg").first).to_be_attached()
-    expect(page.locator("#chart-search-gaps .main-svg").first).to_be_attached()
+    for key in CHARTED:
+        expect(page.locator(f"#chart-{key} .main-svg").first).to_be_attached()
     assert page.locator("#chart-activity .scatterlayer .trace").count() == 4
+    assert page.locator("#chart-top-ideas .bars path").count() == 2  # one bar per idea
     page.screenshot(path="/tmp/insights-dashboard.png", full_page=True)
     assert errors == []
+
+
+def test_dashboard_and_report_fit_a_phone(live_server, browser, make_user, make_area):
+    user = make_user("product", email="pm@example.com")
+    community(make_user, make_area)
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        log_in(page, live_server, user)
+        for path in ("/insights", "/insights/report"):
+            page.goto(f"{live_server}{path}")
+            for details in page.locator("details.chart-panel__numbers").all():
+                details.evaluate("el => el.open = true")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, f"{path} is {width}px wide on a 390px screen"
+            # Tables stack: each value shows its column's name beside it.
+            first_cell = page.locator("table.data-table--stack td:nth-child(2)").first
+            label = first_cell.evaluate("el => getComputedStyle(el, '::before').content")
+            assert label not in ("none", "normal", "")
+        page.screenshot(path="/tmp/insights-report-390.png", full_page=True)
+    finally:
+        context.close()
