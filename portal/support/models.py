@@ -46,11 +46,6 @@ question_tags = Table(
 )
 
 
-def question_slug(title: str) -> str:
-    """The readable part of a question's URL."""
-    return slugify(title, max_length=80, word_boundary=True) or "question"
-
-
 class Question(db.Model):
     __tablename__ = "questions"
     __table_args__ = (
