@@ -371,6 +371,10 @@ def accept_answer(answer: Answer, user: User) -> int | None:
         raise SupportError("Only the person who asked (or our support team) can accept an answer.")
     if answer.is_accepted:
         raise SupportError("This answer is already the accepted one.")
+    # Acceptances of one question take turns (a row lock on PostgreSQL; SQLite has one writer):
+    # otherwise two can each hold a lock the other needs (the question row, the index that
+    # allows one accepted answer) and PostgreSQL ends one of them with a deadlock.
+    db.session.execute(db.select(Question.id).where(Question.id == question.id).with_for_update())
     replaced = _clear_acceptance(question)
     answer.is_accepted = True
     answer.accepted_at = utcnow()
