@@ -11,7 +11,12 @@ search_cli = AppGroup("search", help="The search index.")
 @search_cli.command("sync")
 def sync_command() -> None:
     """Apply every pending search change to the index."""
-    result = apply_pending()
+    from portal.search.index import IndexOutdated
+
+    try:
+        result = apply_pending()
+    except IndexOutdated as error:
+        raise click.ClickException(str(error)) from error
     state = " (the index was busy; run again shortly)" if result.deferred else ""
     click.echo(
         f"Applied {result.applied} changes ({result.documents} documents); "

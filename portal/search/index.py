@@ -101,6 +101,19 @@ def open_index(path: Path | None = None):
     return whoosh_index.open_dir(str(path or live_index_dir()))
 
 
+class IndexOutdated(RuntimeError):
+    """The live index was built with another schema (an older portal): it needs a rebuild."""
+
+
+def check_schema(ix) -> None:
+    """Refuse to write documents of this schema into an index built with another one."""
+    if set(ix.schema.names()) != set(make_schema().names()):
+        raise IndexOutdated(
+            "The search index was built by another version of the portal; "
+            "run `flask search rebuild` to build it again (changes stay queued until then)."
+        )
+
+
 def read_last_change_id(path: Path) -> int:
     try:
         return int((path / LAST_CHANGE_FILE).read_text().strip() or 0)

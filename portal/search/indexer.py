@@ -22,6 +22,7 @@ from portal.search.documents import SOURCES, doc_key
 from portal.search.index import (
     CURRENT,
     EXCERPT_CHARS,
+    check_schema,
     live_index_dir,
     make_live,
     new_index_dir,
@@ -108,6 +109,7 @@ def _apply_batch(path, changes: list[SearchChange], lock_timeout: float) -> int:
         latest[(change.doc_type, change.doc_id)] = change.action
     _add_parents(latest)
     ix = open_index(path)
+    check_schema(ix)
     writer = ix.writer(timeout=lock_timeout)
     try:
         # Under the lock: skip what another writer applied meanwhile, and read the rows now,

@@ -229,3 +229,25 @@ def test_two_processes_writing_at_once_lose_nothing(app, area_documents):
     apply_pending()
     assert indexed_titles() == {name for group in names for name in group}
     assert Term("type", "area")
+
+
+def test_an_index_of_another_schema_asks_for_a_rebuild(app, runner, area_documents):
+    """An index left by an older portal cannot take new documents: sync says what to do,
+    loses nothing, and a rebuild brings everything in."""
+    from whoosh import index as whoosh_index
+    from whoosh.fields import ID, Schema
+
+    from portal.search.index import make_live, search_dir
+
+    old = search_dir() / "index-old"
+    old.mkdir()
+    whoosh_index.create_in(str(old), Schema(key=ID(unique=True, stored=True)))
+    make_live(old)
+    add_area("Billing")
+    db.session.commit()
+    result = runner.invoke(args=["search", "sync"])
+    assert result.exit_code == 1
+    assert "run `flask search rebuild`" in result.output
+    assert index_status()["pending"] == 1
+    assert runner.invoke(args=["search", "rebuild"]).exit_code == 0
+    assert indexed_titles() == {"Billing"}
