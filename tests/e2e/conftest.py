@@ -88,3 +88,13 @@ def page(browser, request):
 
 
 __all__ = ["create_app", "make_test_config"]
+
+
+def log_in(page, live_server: str, email: str) -> None:
+    """Log in through the real form, as a person would."""
+    from tests.factories import PASSWORD
+
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()

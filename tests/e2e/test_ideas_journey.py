@@ -2,14 +2,12 @@ from playwright.sync_api import expect
 
 from portal.extensions import db
 from portal.ideas.models import Idea
-from tests.factories import PASSWORD, make_area, make_user
+from tests.e2e.conftest import log_in
+from tests.factories import make_area, make_user
 
 
 def _log_in(page, live_server: str, email: str) -> None:
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server, email)
     expect(page.get_by_text("Welcome back")).to_be_visible()
 
 

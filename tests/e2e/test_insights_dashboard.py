@@ -7,7 +7,8 @@ from portal.extensions import db
 from portal.ideas.services import cast_vote
 from portal.insights.models import ActivityEvent
 from portal.search.models import SearchQuery
-from tests.factories import PASSWORD, make_answer, make_idea, make_plan, make_question
+from tests.e2e.conftest import log_in
+from tests.factories import make_answer, make_idea, make_plan, make_question
 
 # Panels that draw a chart once there are questions, answers, ideas, votes and searches.
 CHARTED = [
@@ -46,20 +47,13 @@ def community(make_user, make_area) -> None:
     db.session.commit()
 
 
-def log_in(page, live_server, user) -> None:
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-
-
 def test_dashboard_draws_its_charts(live_server, page, make_user, make_area):
     user = make_user("product", email="pm@example.com")
     community(make_user, make_area)
     errors = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
 
-    log_in(page, live_server, user)
+    log_in(page, live_server, user.email)
     page.goto(f"{live_server}/insights")
     for key in CHARTED:
         expect(page.locator(f"#chart-{key} .main-svg").first).to_be_attached()
@@ -75,7 +69,7 @@ def test_dashboard_and_report_fit_a_phone(live_server, browser, make_user, make_
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     try:
-        log_in(page, live_server, user)
+        log_in(page, live_server, user.email)
         for path in ("/insights", "/insights/report"):
             page.goto(f"{live_server}{path}")
             for details in page.locator("details.chart-panel__numbers").all():

@@ -2,8 +2,8 @@ from playwright.sync_api import expect
 
 from portal.search.index import searchers
 from portal.search.indexer import apply_pending
-from tests.e2e.conftest import ARTIFACTS
-from tests.factories import PASSWORD, make_idea, make_question
+from tests.e2e.conftest import ARTIFACTS, log_in
+from tests.factories import make_idea, make_question
 
 
 def test_ask_form_suggests_similar_questions_while_typing(live_server, page, make_user, make_area):
@@ -13,10 +13,7 @@ def test_ask_form_suggests_similar_questions_while_typing(live_server, page, mak
     searchers().close()
     member = make_user(email="asker@example.com")
 
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill(member.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server, member.email)
     page.goto(f"{live_server}/questions/ask")
     page.get_by_label("Title").press_sequentially("wrong VAT number on invoices", delay=20)
     panel = page.locator("#similar-items")
@@ -35,10 +32,7 @@ def test_idea_form_suggests_similar_ideas_and_questions(live_server, page, make_
     searchers().close()
     member = make_user(email="suggester@example.com")
 
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill(member.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server, member.email)
     page.goto(f"{live_server}/ideas/new")
     page.get_by_label("Title").press_sequentially("export reports as spreadsheets", delay=20)
     panel = page.locator("#similar-items")

@@ -1,13 +1,10 @@
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD
+from tests.e2e.conftest import log_in
 
 
 def _log_in(page, live_server, user):
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server, user.email)
     expect(page.get_by_text(f"Welcome back, {user.display_name}.")).to_be_visible()
 
 
