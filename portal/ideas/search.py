@@ -6,7 +6,12 @@ Rows are read as plain columns in one query per batch (a rebuild reads every ide
 from portal.extensions import db
 from portal.ideas.models import Idea, IdeaStatus
 from portal.markdown import html_to_text
-from portal.search.documents import DocumentSource, register_source, url_builder
+from portal.search.documents import (
+    DocumentSource,
+    documents_in_order,
+    register_source,
+    url_builder,
+)
 from portal.taxonomy.models import ProductArea
 
 
@@ -24,15 +29,10 @@ def idea_documents(ids: list[int]) -> dict[int, dict | None]:
         .outerjoin(ProductArea, ProductArea.id == Idea.product_area_id)
         .where(Idea.id.in_(ids), Idea.status != IdeaStatus.MERGED)
     )
-    ideas = {row.id: row for row in rows}
     build = url_builder()
-    documents: dict[int, dict | None] = {}
-    for idea_id in ids:
-        idea = ideas.get(idea_id)
-        if idea is None:  # gone or merged
-            documents[idea_id] = None
-            continue
-        documents[idea_id] = {
+
+    def document(idea) -> dict:
+        return {
             "title": idea.title,
             "body": html_to_text(idea.body_html),
             "area": idea.area,
@@ -42,7 +42,8 @@ def idea_documents(ids: list[int]) -> dict[int, dict | None]:
             "votes": idea.votes,
             "url": build("ideas.idea", {"idea_id": idea.id}),
         }
-    return documents
+
+    return documents_in_order(ids, rows, document)  # None: gone or merged
 
 
 def all_idea_ids(batch: int):

@@ -32,6 +32,13 @@ def doc_key(doc_type: str, doc_id: int) -> str:
     return f"{doc_type}:{doc_id}"
 
 
+def documents_in_order(ids: list[int], rows, make: Callable) -> dict[int, dict | None]:
+    """`make(row)` for the row of each id, None for an id without a row (gone, deleted or not
+    searchable: the indexer then removes its document)."""
+    found = {row.id: row for row in rows}
+    return {doc_id: make(found[doc_id]) if doc_id in found else None for doc_id in ids}
+
+
 def url_builder() -> Callable[[str, dict], str]:
     """Builds site-relative URLs without a request (the indexer runs after the response); made
     once per batch of documents: binding the URL map costs more than building a URL."""

@@ -8,7 +8,12 @@ from collections import defaultdict
 
 from portal.extensions import db
 from portal.markdown import html_to_text
-from portal.search.documents import DocumentSource, register_source, url_builder
+from portal.search.documents import (
+    DocumentSource,
+    documents_in_order,
+    register_source,
+    url_builder,
+)
 from portal.support.models import Answer, Question, question_slug, question_tags
 from portal.taxonomy.models import ProductArea, Tag
 
@@ -57,21 +62,17 @@ def question_documents(ids: list[int]) -> dict[int, dict | None]:
         .join(ProductArea, ProductArea.id == Question.product_area_id)
         .where(Question.id.in_(ids), Question.deleted_at.is_(None))
     )
-    questions = {row.id: row for row in rows}
-    answers = _visible_answer_texts(list(questions))
-    tags = _tag_names(list(questions))
+    questions = list(rows)
+    question_ids = [question.id for question in questions]
+    answers, tags = _visible_answer_texts(question_ids), _tag_names(question_ids)
     build = url_builder()
-    documents: dict[int, dict | None] = {}
-    for question_id in ids:
-        question = questions.get(question_id)
-        if question is None:  # gone or deleted
-            documents[question_id] = None
-            continue
-        texts = [html_to_text(question.body_html), *answers.get(question_id, [])]
-        documents[question_id] = {
+
+    def document(question) -> dict:
+        texts = [html_to_text(question.body_html), *answers.get(question.id, [])]
+        return {
             "title": question.title,
             "body": "\n".join(texts),
-            "tag": ",".join(tags.get(question_id, [])),
+            "tag": ",".join(tags.get(question.id, [])),
             "area": question.area,
             "status": "solved" if question.is_solved else "open",
             "solved": bool(question.is_solved),
@@ -79,7 +80,8 @@ def question_documents(ids: list[int]) -> dict[int, dict | None]:
             "votes": question.votes,
             "url": _question_url(build, question.id, question.title),
         }
-    return documents
+
+    return documents_in_order(ids, questions, document)  # None: gone or deleted
 
 
 def answer_documents(ids: list[int]) -> dict[int, dict | None]:
@@ -98,15 +100,10 @@ def answer_documents(ids: list[int]) -> dict[int, dict | None]:
         .join(ProductArea, ProductArea.id == Question.product_area_id)
         .where(Answer.id.in_(ids), Answer.deleted_at.is_(None), Question.deleted_at.is_(None))
     )
-    answers = {row.id: row for row in rows}
     build = url_builder()
-    documents: dict[int, dict | None] = {}
-    for answer_id in ids:
-        answer = answers.get(answer_id)
-        if answer is None:  # gone, deleted, or its question deleted
-            documents[answer_id] = None
-            continue
-        documents[answer_id] = {
+
+    def document(answer) -> dict:
+        return {
             "parent_id": answer.question_id,
             "title": answer.title,
             "body": html_to_text(answer.body_html),
@@ -117,7 +114,9 @@ def answer_documents(ids: list[int]) -> dict[int, dict | None]:
             "votes": answer.votes,
             "url": _question_url(build, answer.question_id, answer.title) + f"#answer-{answer.id}",
         }
-    return documents
+
+    # None: gone, deleted, or its question deleted
+    return documents_in_order(ids, rows, document)
 
 
 def answer_parents(ids: list[int]) -> list[tuple[str, int]]:
