@@ -9,9 +9,10 @@ kept and tried again with the next one.
 import atexit
 import threading
 import time
+import weakref
 from collections import Counter
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import bindparam, update
 
 from portal.background import after_response_work
@@ -84,16 +85,26 @@ def register(app: Flask) -> ViewTally:
             response.call_on_close(lambda: flush(views))
         return response
 
-    @atexit.register
     def flush_on_exit() -> None:
         views = tally.take_if_due(0)
         if views:
             flush(views)
 
+    app.extensions["view_tally_flush_on_exit"] = flush_on_exit
+    _apps.add(app)
     return tally
 
 
-def count_view(question_id: int) -> None:
-    from flask import current_app
+# Apps are held weakly: a process that builds many apps (the tests) does not keep them all alive
+# for an exit handler each.
+_apps: "weakref.WeakSet[Flask]" = weakref.WeakSet()
 
+
+@atexit.register
+def _flush_every_app_on_exit() -> None:
+    for app in list(_apps):
+        app.extensions["view_tally_flush_on_exit"]()
+
+
+def count_view(question_id: int) -> None:
     current_app.extensions["view_tally"].add(question_id)
