@@ -22,18 +22,15 @@ import cProfile
 import json
 import os
 import pstats
-import shutil
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
+import generated  # bench/generated.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
-DATA = ROOT / "bench" / ".data"
 RESULTS = ROOT / "bench" / "results" / "insights.json"
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PG_DATABASE = "bench_insights"
 SCALE = ["--users", "50000", "--questions", "100000", "--answers-per-question", "3"]
 SCALE += ["--ideas", "20000", "--votes", "1000000", "--comments-per-post", "0.3"]
@@ -60,55 +57,6 @@ def cases(area: str, plan: str) -> list[tuple[str, str]]:
 # -- the database --------------------------------------------------------------------------
 
 
-def environment(backend: str) -> dict:
-    instance = DATA / f"insights-{backend}"
-    env = {
-        **os.environ,
-        "PORTAL_INSTANCE_DIR": str(instance),
-        "PORTAL_ENV": "production",
-        "PORTAL_SECRET_KEY": "bench-only-secret-key",
-        "PORTAL_RATELIMIT_ENABLED": "0",
-        "FLASK_APP": "wsgi",
-    }
-    if backend == "postgresql":
-        env["PORTAL_DATABASE_URL"] = f"{PG_SERVER}/{PG_DATABASE}"
-    else:
-        env["PORTAL_DATABASE_URL"] = f"sqlite:///{instance / 'portal.db'}"
-    return env
-
-
-def prepare_database(backend: str, env: dict, regenerate: bool) -> None:
-    """Generate once (a marker file says it is complete); always bring the schema to head."""
-    instance = Path(env["PORTAL_INSTANCE_DIR"])
-    marker = instance / "generated"
-    flask = [str(BIN / "flask")]
-    if regenerate or not marker.exists():
-        if instance.exists():
-            shutil.rmtree(instance)
-        instance.mkdir(parents=True)
-        if backend == "postgresql":
-            _recreate_postgresql_database(PG_DATABASE)
-        subprocess.run([*flask, "db", "upgrade"], env=env, check=True, cwd=ROOT)
-        print(f"== generating the {backend} database (once; kept)", flush=True)
-        started = time.perf_counter()
-        subprocess.run(
-            [*flask, "demo", "generate", *SCALE, "--force", "--no-index"],
-            env=env,
-            check=True,
-            cwd=ROOT,
-        )
-        marker.write_text(f"generated in {time.perf_counter() - started:.0f}s\n")
-    subprocess.run([*flask, "db", "upgrade"], env=env, check=True, cwd=ROOT)
-
-
-def _recreate_postgresql_database(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        c.execute(f'CREATE DATABASE "{name}"')
-
-
 # -- measuring -----------------------------------------------------------------------------
 
 
@@ -119,8 +67,8 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def run_backend(backend: str, args) -> dict:
-    env = environment(backend)
-    prepare_database(backend, env, args.regenerate)
+    env = generated.environment(f"insights-{backend}", backend, PG_DATABASE)
+    generated.generate_once(env, SCALE, regenerate=args.regenerate)
     os.environ.update({k: v for k, v in env.items() if k.startswith("PORTAL_")})
 
     from sqlalchemy import func, select

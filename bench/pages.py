@@ -36,13 +36,12 @@ import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import generated  # bench/generated.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
-DATA = ROOT / "bench" / ".data"
 RESULTS = ROOT / "bench" / "results"
-DUMPS = ROOT.parent / "shared" / "data" / "stackexchange"
 LUA = ROOT / "bench" / "wrk" / "paths.lua"
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PASSWORD = "demo password 1"
 FULL = ["--users", "50000", "--questions", "100000", "--answers-per-question", "3"]
 FULL += ["--ideas", "20000", "--votes", "1000000"]
@@ -90,49 +89,7 @@ class Measurement:
 
 def environment(backend: str, small: bool) -> dict:
     scale = "small" if small else "full"
-    instance = DATA / f"pages-{backend}-{scale}"
-    env = {
-        **os.environ,
-        "PORTAL_INSTANCE_DIR": str(instance),
-        "PORTAL_ENV": "production",
-        "PORTAL_SECRET_KEY": "bench-only-secret-key",
-        "PORTAL_RATELIMIT_ENABLED": "0",  # every request comes from one address
-        "FLASK_APP": "wsgi",
-    }
-    if backend == "postgresql":
-        env["PORTAL_DATABASE_URL"] = f"{PG_SERVER}/bench_pages_{scale}"
-    else:
-        env["PORTAL_DATABASE_URL"] = f"sqlite:///{instance / 'portal.db'}"
-    return env
-
-
-def prepare_database(backend: str, env: dict, small: bool, regenerate: bool) -> None:
-    instance = Path(env["PORTAL_INSTANCE_DIR"])
-    marker = instance / "generated"
-    if marker.exists() and not regenerate:
-        return
-    if instance.exists():
-        shutil.rmtree(instance)
-    instance.mkdir(parents=True)
-    if backend == "postgresql":
-        _recreate_postgresql_database(env["PORTAL_DATABASE_URL"].rsplit("/", 1)[1])
-    flask = [str(BIN / "flask")]
-    subprocess.run([*flask, "db", "upgrade"], env=env, check=True, cwd=ROOT)
-    corpus = [a for d in ("bicycles.meta", "coffee") for a in ("--corpus", str(DUMPS / d))]
-    counts = SMALL if small else FULL
-    print(f"== generating the {backend} database (once; kept in {instance})", flush=True)
-    subprocess.run(
-        [*flask, "demo", "generate", *counts, *corpus, "--force"], env=env, check=True, cwd=ROOT
-    )
-    marker.write_text(time.strftime("%Y-%m-%d %H:%M:%S"))
-
-
-def _recreate_postgresql_database(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        c.execute(f'CREATE DATABASE "{name}"')
+    return generated.environment(f"pages-{backend}-{scale}", backend, f"bench_pages_{scale}")
 
 
 def sample_ids(env: dict) -> dict[str, list]:
@@ -369,7 +326,7 @@ def main() -> None:
         sys.exit("wrk is needed: apt-get install wrk")
 
     env = environment(args.backend, args.small)
-    prepare_database(args.backend, env, args.small, args.regenerate)
+    generated.generate_once(env, SMALL if args.small else FULL, regenerate=args.regenerate)
     subprocess.run([str(BIN / "flask"), "search", "sync"], env=env, check=True, cwd=ROOT)
     ids = sample_ids(env)
     chosen = scenarios(ids)
@@ -440,7 +397,7 @@ def main() -> None:
             f"({ours.p50_ms / floor.p50_ms:.1f}x), {ours.rps} vs {floor.rps} req/s"
         )
     RESULTS.mkdir(exist_ok=True)
-    suffix = "-small" if args.small else ""
+    suffix = ("-small" if args.small else "") + ("-only" if args.only else "")  # keep full runs
     out = RESULTS / f"pages-{args.backend}{suffix}.json"
     out.write_text(json.dumps(summary, indent=2) + "\n")
     print(f"written to {out.relative_to(ROOT)}")

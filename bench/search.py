@@ -29,20 +29,17 @@ import argparse
 import json
 import os
 import resource
-import shutil
 import sqlite3
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
+import generated  # bench/generated.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BIN = ROOT / ".venv" / "bin"
-DATA = ROOT / "bench" / ".data"
 RESULTS = ROOT / "bench" / "results" / "search.json"
-DUMPS = ROOT.parent / "shared" / "data" / "stackexchange"
 REPEAT = 5
 
 # (what it exercises, Whoosh query, filters, FTS5 MATCH expression, FTS5 extra condition)
@@ -81,38 +78,14 @@ QUERIES = [
 
 
 def environment(posts: int) -> dict:
-    instance = DATA / f"search-{posts}"
-    return {
-        **os.environ,
-        "PORTAL_INSTANCE_DIR": str(instance),
-        "PORTAL_DATABASE_URL": f"sqlite:///{instance / 'portal.db'}",
-        "FLASK_APP": "wsgi",
-    }
+    return generated.environment(f"search-{posts}")
 
 
 def prepare(posts: int, regenerate: bool) -> None:
-    env = environment(posts)
-    instance = Path(env["PORTAL_INSTANCE_DIR"])
-    marker = instance / "generated"
-    if marker.exists() and not regenerate:
-        return
-    if instance.exists():
-        shutil.rmtree(instance)
-    instance.mkdir(parents=True)
-    flask = [str(BIN / "flask")]
-    subprocess.run([*flask, "db", "upgrade"], env=env, check=True, cwd=ROOT)
-    corpus = [a for d in ("bicycles.meta", "coffee") for a in ("--corpus", str(DUMPS / d))]
     counts = ["--questions", str(posts // 4), "--answers-per-question", "2"]
     counts += ["--ideas", str(posts // 4), "--users", str(max(posts // 20, 100))]
     counts += ["--votes", str(posts), "--comments-per-post", "0.1", "--searches", "1000"]
-    print(f"== generating {posts:,} posts (once; kept in {instance})", flush=True)
-    subprocess.run(
-        [*flask, "demo", "generate", *counts, *corpus, "--force", "--no-index"],
-        env=env,
-        check=True,
-        cwd=ROOT,
-    )
-    marker.write_text(time.strftime("%Y-%m-%d %H:%M:%S"))
+    generated.generate_once(environment(posts), counts, regenerate=regenerate)
 
 
 def percentile(values: list[float], share: float) -> float:
