@@ -34,18 +34,22 @@ PAGE_SECONDS = 60
 class VersionedCache:
     def __init__(self, max_entries: int = MAX_ENTRIES):
         self.max_entries = max_entries
-        self._entries: OrderedDict[Hashable, tuple[Hashable, object]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[Hashable, object, float]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, version: Hashable, compute: Callable[[], T]) -> T:
+    def get(
+        self, key: Hashable, version: Hashable, compute: Callable[[], T], max_age: float = 0
+    ) -> T:
+        """The value kept for `key` if it was computed at `version` (or, with `max_age`, less
+        than that many seconds ago), else `compute()`, kept."""
         with self._lock:
             entry = self._entries.get(key)
-            if entry is not None and entry[0] == version:
+            if entry is not None and (entry[0] == version or time.monotonic() - entry[2] < max_age):
                 self._entries.move_to_end(key)
                 return entry[1]  # type: ignore[return-value]
         value = compute()
         with self._lock:
-            self._entries[key] = (version, value)
+            self._entries[key] = (version, value, time.monotonic())
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
@@ -63,10 +67,19 @@ def community_version() -> tuple:
     return tuple(newest) if newest else (0, None)
 
 
-def cached(name: str, *args: Hashable, compute: Callable[[], T]) -> T:
-    """`compute()`, or the result it gave for the same name and arguments at this version."""
+def cached(
+    name: str,
+    *args: Hashable,
+    compute: Callable[[], T],
+    max_age: float = 0,
+    version: Callable[[], Hashable] = community_version,
+) -> T:
+    """`compute()`, or the result it gave for the same name and arguments at this version.
+
+    `max_age` also reuses a result computed less than that many seconds ago at an older
+    version: for figures where a short delay is fine and recomputing on every write is not."""
     cache = current_app.extensions.setdefault("portal_versioned_cache", VersionedCache())
-    return cache.get((name, *args), community_version(), compute)
+    return cache.get((name, *args), version(), compute, max_age)
 
 
 def _kept(store: str, render: Callable[[], T]) -> T:

@@ -59,6 +59,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # Worker processes for a large `flask search rebuild` (0: up to two, one per core).
         "SEARCH_REBUILD_PROCS": int(_env("SEARCH_REBUILD_PROCS", "0") or 0),
         "UPLOAD_DIR": str(instance_dir / "uploads"),
+        # How long the insights dashboard reuses its figures while the community changes.
+        "INSIGHTS_CACHE_SECONDS": float(_env("INSIGHTS_CACHE_SECONDS", "60") or 0),
         "MAIL_URL": _env("MAIL_URL", "console://"),
         "MAIL_FROM": _env("MAIL_FROM", "Community <no-reply@localhost>"),
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URL", "memory://"),

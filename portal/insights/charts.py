@@ -1,12 +1,14 @@
-"""Figure builders: plain data in, a plotly Figure out. No queries here.
+"""Figure builders: plain data in, a plotly figure out. No queries here.
 
-Figures are written as plotly's own dicts and built without plotly's property validation
-(`_validate=False`: validating a dozen figures cost about 100 ms per dashboard); the tests
-rebuild every figure with validation on, so a wrong property still fails there."""
-
-import plotly.graph_objects as go
+A figure is plotly's own JSON shape, `{"data": [...], "layout": {...}}`, as plain dicts that
+the page embeds and plotly.js draws. Plotly's Python classes are not used while serving
+(validating and serialising a dozen figures through them cost about 200 ms per dashboard);
+the tests turn `VALIDATE` on, which passes every figure through `plotly.graph_objects.Figure`,
+so a wrong property still fails there."""
 
 from portal.insights.metrics import AreaHealth, SearchGap, Series
+
+Figure = dict  # {"data": [trace, ...], "layout": {...}}
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
@@ -21,10 +23,10 @@ def _figure(
     xaxis: dict | None = None,
     yaxis: dict | None = None,
     **layout,
-) -> go.Figure:
-    return go.Figure(
-        data=traces,
-        layout={
+) -> Figure:
+    figure = {
+        "data": traces,
+        "layout": {
             "height": height,
             "margin": {"l": 48, "r": 16, "t": 16, "b": 40},
             "font": {
@@ -44,8 +46,12 @@ def _figure(
             },
             **layout,
         },
-        _validate=VALIDATE,
-    )
+    }
+    if VALIDATE:
+        import plotly.graph_objects as go  # only tests validate: plotly is slow to import
+
+        go.Figure(figure)  # raises on an unknown property or a bad value
+    return figure
 
 
 def _title(text: str | None) -> dict:
@@ -57,7 +63,7 @@ def _count_axis(max_value: int) -> dict:
     return {"tickformat": ",d", "dtick": 1} if max_value <= 8 else {"tickformat": ",d"}
 
 
-def activity_figure(series: list[Series]) -> go.Figure:
+def activity_figure(series: list[Series]) -> Figure:
     traces = [
         {
             "type": "scatter",
@@ -74,7 +80,7 @@ def activity_figure(series: list[Series]) -> go.Figure:
     return _figure(traces, yaxis={**_title("count"), **_count_axis(top)})
 
 
-def search_gaps_figure(gaps: list[SearchGap]) -> go.Figure:
+def search_gaps_figure(gaps: list[SearchGap]) -> Figure:
     ordered = list(reversed(gaps))
     trace = {
         "type": "bar",
@@ -95,7 +101,7 @@ def search_gaps_figure(gaps: list[SearchGap]) -> go.Figure:
 
 def bar_figure(
     labels: list[str], values: list[float], *, axis_title: str, colour: str = PALETTE[0]
-) -> go.Figure:
+) -> Figure:
     """Horizontal bars, largest at the top (labels can be long: idea titles, areas)."""
     trace = {
         "type": "bar",
@@ -121,7 +127,7 @@ def _short(label: str, length: int = 38) -> str:
     return label if len(label) <= length else label[: length - 1] + "…"
 
 
-def support_health_figure(rows: list[AreaHealth]) -> go.Figure:
+def support_health_figure(rows: list[AreaHealth]) -> Figure:
     """Median hours to the first and to the accepted answer, per product area."""
     areas = [row.area for row in reversed(rows)]
     traces = [
@@ -157,7 +163,7 @@ def support_health_figure(rows: list[AreaHealth]) -> go.Figure:
     )
 
 
-def funnel_figure(stages: list[tuple[str, int]]) -> go.Figure:
+def funnel_figure(stages: list[tuple[str, int]]) -> Figure:
     trace = {
         "type": "funnel",
         "y": [label for label, _ in stages],
@@ -169,7 +175,7 @@ def funnel_figure(stages: list[tuple[str, int]]) -> go.Figure:
     return _figure([trace], height=300, hovermode="closest", yaxis={"automargin": True})
 
 
-def share_figure(labels: list[str], values: list[int]) -> go.Figure:
+def share_figure(labels: list[str], values: list[int]) -> Figure:
     trace = {
         "type": "pie",
         "labels": labels,

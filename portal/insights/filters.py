@@ -48,6 +48,9 @@ class InsightsFilters:
             plan=self.plan,
         )
 
+    def cache_key(self) -> tuple:
+        return (self.since, self.until, self.area and self.area.id, self.plan and self.plan.id)
+
     def query_args(self, **overrides) -> dict:
         args = {"period": self.period}
         if self.period == "custom":

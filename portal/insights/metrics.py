@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import has_request_context, request
+from flask import g
 from sqlalchemy import and_, case, exists, func, literal, union_all
 
 from portal.accounts.models import Plan, Role, User
@@ -420,13 +420,11 @@ def _top_and_rising(filters: InsightsFilters, limit: int) -> tuple[list, list]:
 
 
 def _request_memo(name: str, filters: InsightsFilters) -> tuple[dict, tuple]:
-    """A dict that lives as long as the request (empty outside one) and this query's key in it:
-    panels that read the same aggregate (top and rising ideas; voters by plan and by company)
-    run its query once per page."""
-    memo = request.environ.setdefault("portal.insights", {}) if has_request_context() else {}
-    area, plan = filters.area, filters.plan
-    key = (name, filters.since, filters.until, area and area.id, plan and plan.id)
-    return memo, key
+    """A dict that lives as long as the app context (a request, or a dashboard thread) and this
+    query's key in it: panels that read the same aggregate (top and rising ideas; voters by
+    plan and by company; answers by author) run its query once per page."""
+    memo = g.setdefault("insights_memo", {})
+    return memo, (name, *filters.cache_key())
 
 
 def top_ideas(filters: InsightsFilters, limit: int = 10) -> list[IdeaVotes]:

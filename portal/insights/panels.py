@@ -4,8 +4,6 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import plotly.graph_objects as go
-
 from portal.insights import charts, metrics
 from portal.insights.filters import InsightsFilters
 
@@ -45,7 +43,7 @@ class Panel:
     description: str
     columns: list[str]
     rows: list[list]
-    figure: go.Figure | None = None
+    figure: charts.Figure | None = None
     empty: str = "Nothing happened in this period."
     notes: list[str] = field(default_factory=list)
     formula: str | None = None  # how a computed number is made, in words, shown beside it

@@ -1,54 +1,33 @@
 import csv
 import io
-import json
+from importlib.util import find_spec
 from pathlib import Path
 
-import plotly
 from flask import Response, abort, render_template, request, send_file
 
 from portal.accounts.services import all_plans
 from portal.clock import utcnow
-from portal.insights import bp, metrics
+from portal.insights import bp
+from portal.insights.dashboard import dashboard_for
 from portal.insights.filters import PERIODS, parse_filters
 from portal.insights.panels import PANELS
 from portal.insights.reports import MIMETYPES, RENDERERS, build_report, to_html
 from portal.taxonomy.services import all_areas
 
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-
-
-def _headline(filters) -> list[dict]:
-    now, before = metrics.event_counts(filters), metrics.event_counts(filters, previous=True)
-    searches = metrics.search_totals(filters)
-    cards = [
-        {"label": label, "value": now[kind], "previous": before[kind]}
-        for kind, label in metrics.ACTIVITY_KINDS.items()
-    ]
-    cards.append(
-        {
-            "label": "Searches with no results",
-            "value": searches["no_results"],
-            "previous": None,
-            "of": searches["searches"],
-        }
-    )
-    return cards
+# Found without importing plotly (its Python side is slow to import and not needed here).
+PLOTLY_JS = Path(find_spec("plotly").origin).parent / "package_data" / "plotly.min.js"
 
 
 @bp.get("")
 def dashboard():
     filters = parse_filters(request.args)
-    panels = [build(filters) for build in PANELS.values()]
-    figures = {panel.key: json.loads(panel.figure.to_json()) for panel in panels if panel.figure}
     return render_template(
         "insights/dashboard.html",
         filters=filters,
         periods=PERIODS,
         areas=all_areas(),
         plans=all_plans(),
-        headline=_headline(filters),
-        panels=panels,
-        figures=figures,
+        dashboard=dashboard_for(filters),
     ), (400 if filters.errors else 200)
 
 

@@ -1,0 +1,112 @@
+"""The insights dashboard: headline numbers and every panel for one set of filters.
+
+Most of a dashboard's time is spent in the database, aggregating a period's votes, questions
+and answers, so the panels are computed in two threads (the database works on two queries at
+once while Python waits) and the result is kept: until the community changes, and on a busy
+community for `INSIGHTS_CACHE_SECONDS` (a minute by default) even when it does, rendered (the
+headline and panels do not depend on who looks). The page says when its figures were computed.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Flask, current_app, render_template
+from markupsafe import Markup
+from sqlalchemy import func, select
+
+from portal.cache import cached, community_version
+from portal.clock import utcnow
+from portal.extensions import db
+from portal.insights import metrics
+from portal.insights.filters import InsightsFilters
+from portal.insights.panels import PANELS, Panel
+from portal.search.models import SearchQuery
+
+DEFAULT_CACHE_SECONDS = 60
+THREADS = 2
+# Panels that read the same aggregate share a task (its result is kept for the task), and the
+# costliest tasks start first.
+TASKS = [
+    ["support-health"],
+    ["demand-score"],
+    ["demand-by-area"],
+    ["top-ideas", "rising-ideas"],
+    ["voters-by-plan", "voters-by-company"],
+    ["contributors", "answer-share"],
+    ["search-gaps", "search-few-results"],
+    ["activity", "oldest-unanswered", "status-funnel", "shipped"],
+]
+assert sorted(key for task in TASKS for key in task) == sorted(PANELS)
+
+
+@dataclass
+class Dashboard:
+    html: Markup  # the headline and every panel, rendered
+    as_of: datetime
+
+
+def headline(filters: InsightsFilters) -> list[dict]:
+    """The period's counts against the period before, and the searches that found nothing."""
+    now, before = metrics.event_counts(filters), metrics.event_counts(filters, previous=True)
+    searches = metrics.search_totals(filters)
+    cards = [
+        {"label": label, "value": now[kind], "previous": before[kind]}
+        for kind, label in metrics.ACTIVITY_KINDS.items()
+    ]
+    cards.append(
+        {
+            "label": "Searches with no results",
+            "value": searches["no_results"],
+            "previous": None,
+            "of": searches["searches"],
+        }
+    )
+    return cards
+
+
+def _build_panels(app: Flask, filters: InsightsFilters, keys: list[str]) -> list[Panel]:
+    """Some panels, in a thread of their own with its own app context and database session."""
+    with app.app_context():
+        try:
+            return [PANELS[key](filters) for key in keys]
+        finally:
+            db.session.remove()
+
+
+def build_dashboard(filters: InsightsFilters) -> Dashboard:
+    app = current_app._get_current_object()
+    as_of = utcnow().replace(microsecond=0)
+    with ThreadPoolExecutor(THREADS, thread_name_prefix="insights") as pool:
+        futures = [pool.submit(_build_panels, app, filters, keys) for keys in TASKS]
+        cards = headline(filters)
+        built = {panel.key: panel for future in futures for panel in future.result()}
+    panels = [built[key] for key in PANELS]
+    html = render_template(
+        "insights/_figures.html",
+        filters=filters,
+        headline=cards,
+        panels=panels,
+        figures={panel.key: panel.figure for panel in panels if panel.figure},
+    )
+    return Dashboard(html=Markup(html), as_of=as_of)
+
+
+def insights_version() -> tuple:
+    """The community's version and the newest search (searches record no activity event)."""
+    newest_search = db.session.scalar(select(func.max(SearchQuery.id)))
+    return (*community_version(), newest_search)
+
+
+def dashboard_for(filters: InsightsFilters) -> Dashboard:
+    """The dashboard, computed now or kept from a recent request for the same filters."""
+    seconds = current_app.config.get("INSIGHTS_CACHE_SECONDS", DEFAULT_CACHE_SECONDS)
+    if not seconds:
+        return build_dashboard(filters)
+    return cached(
+        "insights.dashboard",
+        *filters.cache_key(),
+        compute=lambda: build_dashboard(filters),
+        max_age=seconds,
+        version=insights_version,
+    )

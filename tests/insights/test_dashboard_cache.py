@@ -1,0 +1,82 @@
+"""The dashboard keeps its figures: until the community changes, or for INSIGHTS_CACHE_SECONDS
+while it does; the page says when they were computed."""
+
+import re
+
+import pytest
+
+from portal import cache
+from portal.clock import utcnow
+from portal.extensions import db
+from portal.insights.models import ActivityEvent
+from portal.search.models import SearchQuery
+from tests.conftest import login
+
+
+@pytest.fixture
+def app_config():
+    return {"INSIGHTS_CACHE_SECONDS": 60}
+
+
+@pytest.fixture
+def product(client, make_user):
+    user = make_user("product")
+    login(client, user)
+    return user
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The cache's clock, moved by hand (seconds since an arbitrary start)."""
+    now = [1000.0]
+    monkeypatch.setattr(cache.time, "monotonic", lambda: now[0])
+    return now
+
+
+def questions_card(client) -> int:
+    page = client.get("/insights?period=30").get_data(as_text=True)
+    found = re.search(r'label">Questions</span>\s*<span class="headline__value">(\d+)', page)
+    return int(found.group(1))
+
+
+def add_event() -> None:
+    db.session.add(ActivityEvent(kind="question.asked", created_at=utcnow()))
+    db.session.commit()
+
+
+def test_figures_are_kept_while_nothing_changes(client, product, count_queries, clock):
+    add_event()
+    assert questions_card(client) == 1
+    clock[0] += 3600
+    with count_queries() as counted:
+        page = client.get("/insights?period=30").get_data(as_text=True)
+    assert "Figures as of" in page
+    assert counted.count <= 8  # the session, filters and version: no aggregate
+    assert not any("activity_days" in statement for statement in counted.statements)
+
+
+def test_a_change_shows_once_the_kept_figures_are_a_minute_old(client, product, clock):
+    add_event()
+    assert questions_card(client) == 1
+    add_event()
+    clock[0] += 30
+    assert questions_card(client) == 1  # a busy community: kept for up to a minute
+    clock[0] += 31
+    assert questions_card(client) == 2
+
+
+def test_each_filter_has_its_own_figures(client, product, clock):
+    add_event()
+    assert questions_card(client) == 1
+    add_event()
+    page = client.get("/insights?period=7").get_data(as_text=True)
+    assert re.search(r'headline__value">2<', page)
+
+
+def test_a_new_search_is_a_change(client, product, clock):
+    page = client.get("/insights").get_data(as_text=True)
+    assert "Every search in this period found something." in page
+    db.session.add(SearchQuery(query="dark mode", results=0, created_at=utcnow()))
+    db.session.commit()
+    clock[0] += 61
+    assert "dark mode" in client.get("/insights").get_data(as_text=True)
