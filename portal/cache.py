@@ -38,16 +38,23 @@ class VersionedCache:
         self._lock = threading.Lock()
 
     def get(
-        self, key: Hashable, version: Hashable, compute: Callable[[], T], max_age: float = 0
+        self,
+        key: Hashable,
+        version: Hashable,
+        compute: Callable[[], T],
+        max_age: float = 0,
+        keep: Callable[[T], bool] | None = None,
     ) -> T:
         """The value kept for `key` if it was computed at `version` (or, with `max_age`, less
-        than that many seconds ago), else `compute()`, kept."""
+        than that many seconds ago), else `compute()`, kept (if `keep` says so)."""
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None and (entry[0] == version or time.monotonic() - entry[2] < max_age):
                 self._entries.move_to_end(key)
                 return entry[1]  # type: ignore[return-value]
         value = compute()
+        if keep is not None and not keep(value):
+            return value
         with self._lock:
             self._entries[key] = (version, value, time.monotonic())
             self._entries.move_to_end(key)
@@ -87,14 +94,18 @@ def _kept(store: str, render: Callable[[], T]) -> T:
     if not current_app.config.get("PAGE_CACHE", True):
         return render()
     kept = current_app.extensions.setdefault(store, VersionedCache(MAX_PAGES))
-    return kept.get(
-        (request.full_path, int(time.time() // PAGE_SECONDS)), community_version(), render
-    )
+    key = (request.full_path, int(time.time() // PAGE_SECONDS))
+    return kept.get(key, community_version(), render, keep=lambda page: isinstance(page, str))
 
 
-def for_anonymous(render: Callable[[], str]) -> str:
+def for_anonymous(render: Callable[[], T]) -> T:
     """A whole page: `render()` for a signed-in member; for an anonymous visitor, the page
-    another anonymous visitor got for the same URL (kept as `_kept` says)."""
+    another anonymous visitor got for the same URL (kept as `_kept` says). Only a page (a
+    string) is kept: a redirect or an error from `render()` is answered as it comes.
+
+    Look the page up before loading what it shows: a hit then costs no more than the version.
+    A page kept at this version is still right: whatever would change it (an edit, a deletion)
+    records an event."""
     if current_user.is_authenticated or "_flashes" in session:
         return render()
     return _kept("portal_page_cache", render)

@@ -5,6 +5,7 @@ highlights fenced code; nh3 (ammonia) keeps only an allow-list of tags and attri
 `javascript:` URLs and gives every link rel="nofollow ugc noopener".
 """
 
+import functools
 import html
 
 import nh3
@@ -96,8 +97,10 @@ def render_markdown(text: str) -> str:
     return sanitize_html(_parser.render(text or ""))
 
 
+@functools.lru_cache(maxsize=2048)
 def html_to_text(fragment: str) -> str:
-    """Plain text of stored HTML (for search documents and meta descriptions)."""
+    """Plain text of stored HTML (for search documents, meta descriptions and a question page's
+    structured data, which shows every answer's text: kept for the posts read most)."""
     # A space before every tag keeps words in adjacent blocks (</p><p>) apart.
     text = nh3.clean((fragment or "").replace("<", " <"), tags=set())
     return " ".join(html.unescape(text).split())

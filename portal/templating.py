@@ -2,8 +2,9 @@
 
 from datetime import datetime
 
-from flask import Flask, current_app, has_request_context
+from flask import Flask, current_app, g, has_request_context
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from portal.accounts.models import Role
@@ -38,13 +39,21 @@ def relative_time(moment: datetime | None, now: datetime | None = None) -> str:
 
 
 def time_tag(moment: datetime | None) -> Markup:
-    """<time> with the exact UTC moment in its title and a relative text."""
+    """<time> with the exact UTC moment in its title and a relative text (all made here from
+    a datetime: nothing to escape)."""
     if moment is None:
         return Markup("")
-    exact = moment.strftime("%Y-%m-%d %H:%M UTC")
-    return Markup('<time datetime="{iso}Z" title="{exact}">{rel}</time>').format(
-        iso=moment.isoformat(timespec="seconds"), exact=exact, rel=relative_time(moment)
-    )
+    iso = moment.isoformat(timespec="seconds")
+    exact = f"{iso[:10]} {iso[11:16]} UTC"
+    return Markup(f'<time datetime="{iso}Z" title="{exact}">{relative_time(moment)}</time>')
+
+
+def csrf_token() -> str:
+    """The form token, made once per request: a question page has a form per vote button."""
+    token = g.get("portal_csrf_token")
+    if token is None:
+        token = g.portal_csrf_token = generate_csrf()
+    return token
 
 
 def compact_number(value: int) -> str:
@@ -59,7 +68,7 @@ def compact_number(value: int) -> str:
 
 def register(app: Flask) -> None:
     app.jinja_env.globals.update(
-        can=can, Permission=Permission, Role=Role, has_endpoint=has_endpoint
+        can=can, Permission=Permission, Role=Role, has_endpoint=has_endpoint, csrf_token=csrf_token
     )
     app.jinja_env.filters.update(timeago=relative_time, time_tag=time_tag, compact=compact_number)
     app.jinja_env.trim_blocks = True

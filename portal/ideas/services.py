@@ -8,7 +8,7 @@ searchable text or status changes, a search change.
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import case, delete, func, insert, literal, select, update
+from sqlalchemy import delete, exists, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased, joinedload
@@ -178,12 +178,17 @@ def load_idea_page(idea: Idea, user) -> IdeaPage:
     ).all()
     signed_in = getattr(user, "is_authenticated", False)
     user_id = user.id if signed_in else None
-    followers = db.session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(case((IdeaFollower.user_id == user_id, 1), else_=0)), 0),
-        ).where(IdeaFollower.idea_id == idea.id)
-    ).one()
+    # A popular idea has tens of thousands of followers: counted once per community version.
+    follower_count = cached(
+        "ideas.followers",
+        idea.id,
+        compute=lambda: db.session.scalar(
+            select(func.count()).where(IdeaFollower.idea_id == idea.id)
+        ),
+    )
+    is_following = signed_in and db.session.scalar(
+        select(exists().where(IdeaFollower.idea_id == idea.id, IdeaFollower.user_id == user_id))
+    )
     linked_questions = db.session.scalars(
         select(Question)
         .join(IdeaQuestion, IdeaQuestion.question_id == Question.id)
@@ -201,9 +206,9 @@ def load_idea_page(idea: Idea, user) -> IdeaPage:
         comments=list(comments),
         merged_from=list(merged_from),
         recent_voters=list(recent_voters),
-        follower_count=followers[0],
+        follower_count=follower_count,
         has_voted=bool(signed_in and voted_idea_ids(user, [idea.id])),
-        is_following=bool(signed_in and followers[1]),
+        is_following=bool(is_following),
     )
 
 
@@ -284,17 +289,30 @@ def _insert_ignoring_duplicates(model, values: dict) -> bool:
 
 
 def follow(idea: Idea, user: User) -> bool:
-    """Follow the idea; returns False when the person already followed it."""
+    """Follow the idea; returns False when the person already followed it. (Voting, suggesting
+    and linking a question follow too, inside writes that record their own event.)"""
     return _insert_ignoring_duplicates(
         IdeaFollower, {"idea_id": idea.id, "user_id": user.id, "created_at": utcnow()}
     )
+
+
+def start_following(idea: Idea, user: User) -> bool:
+    """Follow from the idea page, recorded: the idea's follower count changes."""
+    followed = follow(idea, user)
+    if followed:
+        area_id = idea.product_area_id
+        record_event("idea.followed", actor=user, subject=idea, product_area_id=area_id)
+    return followed
 
 
 def unfollow(idea: Idea, user: User) -> bool:
     result = db.session.execute(
         delete(IdeaFollower).where(IdeaFollower.idea_id == idea.id, IdeaFollower.user_id == user.id)
     )
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    record_event("idea.unfollowed", actor=user, subject=idea, product_area_id=idea.product_area_id)
+    return True
 
 
 def suggest_idea(author: User, *, title: str, body: str, area: ProductArea | None, at=None) -> Idea:

@@ -22,13 +22,13 @@ from portal.ideas.services import (
     change_status,
     edit_idea,
     find_customer,
-    follow,
     get_idea,
     load_idea_page,
     load_ideas,
     mark_official,
     merge_ideas,
     roadmap_columns,
+    start_following,
     suggest_idea,
     toggle_vote,
     unfollow,
@@ -122,10 +122,13 @@ def _status_choices():
 
 @bp.get("/ideas/<int:idea_id>")
 def idea(idea_id: int):
-    idea = get_idea_or_404(idea_id)
-    if idea.is_merged and idea.merged_into_id and not request.args.get("original"):
-        return redirect(url_for(".idea", idea_id=idea.merged_into_id, merged_from=idea.id))
-    return for_anonymous(lambda: _render_idea(idea))
+    def render():
+        idea = get_idea_or_404(idea_id)
+        if idea.is_merged and idea.merged_into_id and not request.args.get("original"):
+            return redirect(url_for(".idea", idea_id=idea.merged_into_id, merged_from=idea.id))
+        return _render_idea(idea)
+
+    return for_anonymous(render)
 
 
 # Suggesting -----------------------------------------------------------------------------------
@@ -232,7 +235,7 @@ def vote(idea_id: int):
 def follow_idea(idea_id: int):
     idea = get_idea_or_404(idea_id)
     require(Permission.FOLLOW, idea)
-    follow(idea, current_user)
+    start_following(idea, current_user)
     db.session.commit()
     flash(
         "You are following this idea: we’ll tell you about comments and status changes.", "success"

@@ -12,13 +12,13 @@ def _iso(moment) -> str:
     return moment.isoformat(timespec="seconds") + "Z"
 
 
-def _answer(answer) -> dict:
+def _answer(answer, question_address: str) -> dict:
     return {
         "@type": "Answer",
         "text": html_to_text(answer.body_html),
         "dateCreated": _iso(answer.created_at),
         "upvoteCount": answer.display_score,
-        "url": question_url(answer.question, _external=True, _anchor=f"answer-{answer.id}"),
+        "url": f"{question_address}#answer-{answer.id}",
         "author": _person(answer.author),
     }
 
@@ -26,6 +26,7 @@ def _answer(answer) -> dict:
 def qa_page(page) -> dict:
     question = page.question
     visible = [a for a in page.answers if not a.is_deleted]
+    address = question_url(question, _external=True)
     entity = {
         "@type": "Question",
         "name": question.title,
@@ -33,12 +34,12 @@ def qa_page(page) -> dict:
         "answerCount": len(visible),
         "upvoteCount": question.display_score,
         "dateCreated": _iso(question.created_at),
-        "url": question_url(question, _external=True),
+        "url": address,
         "author": _person(question.author),
     }
     if page.accepted is not None:
-        entity["acceptedAnswer"] = _answer(page.accepted)
-    suggested = [_answer(a) for a in visible if not a.is_accepted]
+        entity["acceptedAnswer"] = _answer(page.accepted, address)
+    suggested = [_answer(a, address) for a in visible if not a.is_accepted]
     if suggested:
         entity["suggestedAnswer"] = suggested
     return {"@context": "https://schema.org", "@type": "QAPage", "mainEntity": entity}

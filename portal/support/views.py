@@ -83,13 +83,13 @@ def _area_choices(form: QuestionForm, areas) -> None:
     )
 
 
-def _count_view_once(question: Question) -> None:
+def _count_view_once(question_id: int) -> None:
     """Count a visit once per browser session (written in batches, see view_counts)."""
     viewed = session.get(VIEWED_KEY, [])
-    if question.id in viewed:
+    if question_id in viewed:
         return
-    count_view(question.id)
-    session[VIEWED_KEY] = [*viewed, question.id][-VIEWED_REMEMBERED:]
+    count_view(question_id)
+    session[VIEWED_KEY] = [*viewed, question_id][-VIEWED_REMEMBERED:]
 
 
 # Lists -----------------------------------------------------------------------------------------
@@ -207,11 +207,16 @@ def _render_question(question: Question, *, answer_form=None, comment_form=None,
 @bp.get("/questions/<int:question_id>")
 @bp.get("/questions/<int:question_id>/<slug>")
 def question(question_id: int, slug: str | None = None):
-    question = get_question_or_404(question_id)
-    if slug is not None and slug != question.slug:
-        return redirect(question_url(question), 301)
-    _count_view_once(question)
-    return for_anonymous(lambda: _render_question(question))
+    def render():
+        question = get_question_or_404(question_id)
+        if slug is not None and slug != question.slug:
+            return redirect(question_url(question), 301)
+        return _render_question(question)
+
+    page = for_anonymous(render)
+    if isinstance(page, str):
+        _count_view_once(question_id)
+    return page
 
 
 @bp.get("/answers/<int:answer_id>")
