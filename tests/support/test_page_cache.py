@@ -66,3 +66,23 @@ def test_a_visitor_with_a_message_waiting_gets_a_fresh_page(app, make_question):
     assert "You have been logged out." in client.get(f"/questions/{question.id}").get_data(
         as_text=True
     )
+
+
+def test_a_kept_question_page_costs_one_lookup_and_still_counts_the_view(
+    app, make_question, count_queries
+):
+    from portal.support.models import Question
+
+    question = make_question(title="Spokes ping on every climb")
+    url = f"/questions/{question.id}/{question.slug}"
+    first, second = app.test_client(), app.test_client()
+    assert first.get(url).status_code == 200
+    with count_queries() as counted:
+        page = second.get(url).get_data(as_text=True)
+    assert "Spokes ping on every climb" in page
+    assert counted.count == 1  # the community's version: the question is not loaded
+    # A wrong slug still redirects, and an unknown question is still a 404.
+    assert second.get(f"/questions/{question.id}/old-title").status_code == 301
+    assert second.get("/questions/999999").status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Question, question.id).view_count == 2  # written after each response
