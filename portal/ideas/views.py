@@ -1,8 +1,9 @@
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from portal.accounts.permissions import Permission, require
-from portal.cache import anonymous_page, for_anonymous
+from portal.cache import anonymous_page, for_anonymous, for_everyone
 from portal.csrf import form_view
 from portal.extensions import db, limiter
 from portal.forms import select_choices
@@ -93,8 +94,13 @@ def board():
 @anonymous_page
 def roadmap():
     area = _area_filter()
+    columns_html = for_everyone(
+        lambda: Markup(
+            render_template("ideas/_roadmap_columns.html", columns=roadmap_columns(area), area=area)
+        )
+    )
     return render_template(
-        "ideas/roadmap.html", columns=roadmap_columns(area), area=area, areas=all_areas()
+        "ideas/roadmap.html", columns_html=columns_html, area=area, areas=all_areas()
     )
 
 
