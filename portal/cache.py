@@ -37,6 +37,22 @@ class VersionedCache:
         self._entries: OrderedDict[Hashable, tuple[Hashable, object, float]] = OrderedDict()
         self._lock = threading.Lock()
 
+    def peek(self, key: Hashable, version: Hashable, max_age: float = 0):
+        """The value kept for `key` at `version` (or younger than `max_age` seconds), or None."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and (entry[0] == version or time.monotonic() - entry[2] < max_age):
+                self._entries.move_to_end(key)
+                return entry[1]
+        return None
+
+    def put(self, key: Hashable, version: Hashable, value: object) -> None:
+        with self._lock:
+            self._entries[key] = (version, value, time.monotonic())
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
     def get(
         self,
         key: Hashable,
@@ -47,19 +63,11 @@ class VersionedCache:
     ) -> T:
         """The value kept for `key` if it was computed at `version` (or, with `max_age`, less
         than that many seconds ago), else `compute()`, kept (if `keep` says so)."""
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None and (entry[0] == version or time.monotonic() - entry[2] < max_age):
-                self._entries.move_to_end(key)
-                return entry[1]  # type: ignore[return-value]
-        value = compute()
-        if keep is not None and not keep(value):
-            return value
-        with self._lock:
-            self._entries[key] = (version, value, time.monotonic())
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+        value = self.peek(key, version, max_age)
+        if value is None:
+            value = compute()
+            if keep is None or keep(value):
+                self.put(key, version, value)
         return value
 
 
@@ -89,13 +97,34 @@ def cached(
     return cache.get((name, *args), version(), compute, max_age)
 
 
+def _page_key() -> tuple:
+    return (request.full_path, int(time.time() // PAGE_SECONDS))
+
+
 def _kept(store: str, render: Callable[[], T]) -> T:
     """`render()`, or what it gave for this URL at this community version in this minute."""
     if not current_app.config.get("PAGE_CACHE", True):
         return render()
     kept = current_app.extensions.setdefault(store, VersionedCache(MAX_PAGES))
-    key = (request.full_path, int(time.time() // PAGE_SECONDS))
-    return kept.get(key, community_version(), render, keep=lambda page: isinstance(page, str))
+    return kept.get(_page_key(), community_version(), render, keep=lambda p: isinstance(p, str))
+
+
+def for_viewers_like(situation: Hashable, render: Callable[[], T], suits: Callable[[T], bool]) -> T:
+    """A part of a page shared by viewers in the same `situation` (for example: members with
+    nothing of their own on the page): the part kept for this URL if `suits(part)` holds for
+    this viewer, else `render()`, kept if it suits this viewer (then it suits the others in
+    that situation). Kept like a page: per URL, community version and minute."""
+    if not current_app.config.get("PAGE_CACHE", True):
+        return render()
+    kept = current_app.extensions.setdefault("portal_shared_parts", VersionedCache(MAX_PAGES))
+    key, version = (situation, *_page_key()), community_version()
+    part = kept.peek(key, version)
+    if part is not None and suits(part):
+        return part
+    part = render()
+    if suits(part):
+        kept.put(key, version, part)
+    return part
 
 
 def for_anonymous(render: Callable[[], T]) -> T:

@@ -1,5 +1,8 @@
 """Jinja globals and filters shared by every template."""
 
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from flask import Flask, current_app, g, has_request_context
@@ -56,6 +59,27 @@ def csrf_token() -> str:
     return token
 
 
+CSRF_SLOT = "csrf-slot-" + secrets.token_hex(12)
+
+
+@contextmanager
+def csrf_slot() -> Iterator[None]:
+    """Forms rendered inside carry CSRF_SLOT instead of the viewer's token: content that can
+    serve other viewers, each getting their own token through `with_csrf_token`."""
+    saved = g.pop("portal_csrf_token", None)
+    g.portal_csrf_token = CSRF_SLOT
+    try:
+        yield
+    finally:
+        g.pop("portal_csrf_token", None)
+        if saved is not None:
+            g.portal_csrf_token = saved
+
+
+def with_csrf_token(html: str) -> Markup:
+    return Markup(html.replace(CSRF_SLOT, csrf_token()))
+
+
 def compact_number(value: int) -> str:
     if abs(value) >= 1_000_000:
         return f"{value / 1_000_000:.1f}m".replace(".0m", "m")
@@ -79,4 +103,5 @@ def register(app: Flask) -> None:
         unread = 0
         if has_request_context() and current_user.is_authenticated:
             unread = unread_count(current_user)
-        return {"site": get_settings(), "unread_notifications": unread}
+        # csrf_token: ours over Flask-WTF's (its context processor would win over the global).
+        return {"site": get_settings(), "unread_notifications": unread, "csrf_token": csrf_token}

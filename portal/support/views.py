@@ -1,6 +1,7 @@
 """Support Q&A pages. Each view loads, authorises, validates, calls one service and commits."""
 
 import secrets
+from dataclasses import dataclass
 
 from flask import (
     abort,
@@ -15,8 +16,9 @@ from flask import (
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from portal.accounts.models import Role
 from portal.accounts.permissions import Forbidden, Permission, can, require
-from portal.cache import anonymous_page, for_anonymous, for_everyone
+from portal.cache import anonymous_page, for_anonymous, for_everyone, for_viewers_like
 from portal.csrf import form_view
 from portal.errors import render_error
 from portal.extensions import db, limiter
@@ -31,6 +33,7 @@ from portal.support.seo import qa_page
 from portal.support.services import SupportError, answer_url, question_url
 from portal.support.view_counts import count_view
 from portal.taxonomy.services import all_areas, area_by_slug, suggest_tags
+from portal.templating import csrf_slot, with_csrf_token
 
 POST_LIMIT = "20 per minute"
 VOTE_LIMIT = "60 per minute"
@@ -185,35 +188,102 @@ def ask():
 # The question page -----------------------------------------------------------------------------
 
 
-def _render_question(question: Question, *, answer_form=None, comment_form=None, target=None):
+@dataclass(frozen=True)
+class QuestionParts:
+    """A question page apart from its layout; forms carry CSRF_SLOT for the viewer's token."""
+
+    title: str
+    description: str
+    head_meta: Markup
+    body: Markup
+    question_id: int
+    answer_ids: tuple[int, ...]
+    participants: frozenset[int]  # who asked, answered or commented
+
+
+def _question_parts(question: Question, *, answer_form=None, comment_form=None, target=None):
     from portal.ideas.questions import ideas_for_question  # ideas build on support: import late
 
     moderator = can(current_user, Permission.MODERATE)
     data = services.load_question_page(question, current_user, include_deleted=moderator)
-    return render_template(
-        "support/question.html",
-        page=data,
-        linked_ideas=ideas_for_question(question.id),
-        question=question,
-        answer_form=answer_form or AnswerForm(formdata=None),
-        comment_form=comment_form,
-        comment_target=target,
-        description=services.meta_description(question),
-        structured_data=qa_page(data),
-        canonical=question_url(question, _external=True),
+    context = {
+        "page": data,
+        "question": question,
+        "description": services.meta_description(question),
+        "canonical": question_url(question, _external=True),
+    }
+    head_meta = render_template(
+        "support/_question_head.html", structured_data=qa_page(data), **context
     )
+    with csrf_slot():
+        body = render_template(
+            "support/_question_body.html",
+            linked_ideas=ideas_for_question(question.id),
+            answer_form=answer_form or AnswerForm(formdata=None),
+            comment_form=comment_form,
+            comment_target=target,
+            **context,
+        )
+    comments = [comment for listed in data.comments.values() for comment in listed]
+    solved = " (solved)" if question.is_solved else ""
+    return QuestionParts(
+        title=f"{question.title}{solved} · {question.product_area.name}",
+        description=context["description"],
+        head_meta=Markup(head_meta),
+        body=Markup(body),
+        question_id=question.id,
+        answer_ids=tuple(answer.id for answer in data.answers),
+        participants=frozenset(
+            post.author_id for post in [question, *data.answers, *comments] if post.author_id
+        ),
+    )
+
+
+def _render_parts(parts: QuestionParts) -> str:
+    return render_template("support/question.html", parts=parts, body=with_csrf_token(parts.body))
+
+
+def _render_question(question: Question, **forms) -> str:
+    """The page for this viewer (also after a form on it failed to validate)."""
+    return _render_parts(_question_parts(question, **forms))
+
+
+def _plain_member() -> bool:
+    """A member who may post and vote, with no message waiting: such members see the same
+    page unless something on it is their own."""
+    return (
+        current_user.is_authenticated
+        and current_user.role == Role.MEMBER
+        and not current_user.is_suspended
+        and "_flashes" not in session
+    )
+
+
+def _nothing_of_theirs(parts) -> bool:
+    """The viewer asked, answered, commented and voted nothing on the page."""
+    if not isinstance(parts, QuestionParts) or current_user.id in parts.participants:
+        return False
+    return not services.has_votes_on(current_user, parts.question_id, parts.answer_ids)
 
 
 @bp.get("/questions/<int:question_id>")
 @bp.get("/questions/<int:question_id>/<slug>")
 def question(question_id: int, slug: str | None = None):
-    def render():
+    def parts_or_redirect():
         question = get_question_or_404(question_id)
         if slug is not None and slug != question.slug:
             return redirect(question_url(question), 301)
-        return _render_question(question)
+        return _question_parts(question)
 
-    page = for_anonymous(render)
+    def page_for(found):
+        return _render_parts(found) if isinstance(found, QuestionParts) else found
+
+    if _plain_member():
+        # Most members read questions they have no part in: they share the page's content
+        # (kept like an anonymous page), and the layout is made for each of them.
+        page = page_for(for_viewers_like("member", parts_or_redirect, _nothing_of_theirs))
+    else:
+        page = for_anonymous(lambda: page_for(parts_or_redirect()))
     if isinstance(page, str):
         _count_view_once(question_id)
     return page

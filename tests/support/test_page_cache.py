@@ -1,5 +1,7 @@
 """Anonymous visitors get pages kept whole until the community changes (portal.cache)."""
 
+import re
+
 import pytest
 
 from portal.extensions import db
@@ -86,3 +88,64 @@ def test_a_kept_question_page_costs_one_lookup_and_still_counts_the_view(
     assert second.get("/questions/999999").status_code == 404
     db.session.expire_all()
     assert db.session.get(Question, question.id).view_count == 2  # written after each response
+
+
+def _tokens(page: str) -> set[str]:
+    return set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
+
+
+def test_members_with_nothing_on_a_question_share_its_content(
+    app, make_question, make_user, count_queries
+):
+    from tests.factories import make_answer
+
+    question = make_question(title="Gears slip under load")
+    make_answer(question, body="Index the rear derailleur with the barrel adjuster.")
+    url = f"/questions/{question.id}/{question.slug}"
+    ana, ben = make_user(display_name="Ana Reader"), make_user(display_name="Ben Reader")
+    first, second = app.test_client(), app.test_client()
+    login(first, ana)
+    login(second, ben)
+    first_page = first.get(url).get_data(as_text=True)
+    with count_queries() as counted:
+        second_page = second.get(url).get_data(as_text=True)
+    assert "barrel adjuster" in second_page
+    # Ben, the version, his votes, his unread notifications and the site's settings: the
+    # question is not loaded.
+    assert counted.count <= 5
+    # The layout is Ben's own, and so is the token in every form of the shared content.
+    assert "Ben Reader" in second_page and "Ana Reader" not in second_page
+    assert len(_tokens(second_page)) == 1 and _tokens(second_page) != _tokens(first_page)
+    assert "csrf-slot-" not in second_page
+    response = second.post(f"/questions/{question.id}/answers", data={"body": "x" * 40})
+    assert response.status_code == 302  # the shared form works with Ben's token
+
+
+def test_a_member_with_something_on_the_page_gets_their_own(app, make_question, make_user):
+    from tests.factories import make_answer
+
+    question = make_question(title="Headset creaks when braking")
+    url = f"/questions/{question.id}"
+    reader, answerer, voter = make_user(), make_user(), make_user()
+    answer = make_answer(question, author=answerer, body="Tighten the stem bolts to spec, evenly.")
+    clients = {}
+    for user in (reader, answerer, voter):
+        clients[user.id] = app.test_client()
+        login(clients[user.id], user)
+    assert "Edit</a>" not in clients[reader.id].get(url).get_data(as_text=True)
+    # The answerer may edit their answer: not the shared page.
+    assert f"/answers/{answer.id}/edit" in clients[answerer.id].get(url).get_data(as_text=True)
+    # A vote shows as pressed for the voter only.
+    clients[voter.id].post(f"/answers/{answer.id}/vote", data={"value": "up"})
+    page = clients[voter.id].get(url).get_data(as_text=True)
+    assert 'aria-pressed="true"' in page
+    assert 'aria-pressed="true"' not in clients[reader.id].get(url).get_data(as_text=True)
+
+
+def test_old_slugs_and_missing_questions_for_members(app, make_question, make_user):
+    question = make_question(title="Rotor rubs after wheel change")
+    member = app.test_client()
+    login(member, make_user())
+    assert member.get(f"/questions/{question.id}").status_code == 200
+    assert member.get(f"/questions/{question.id}/old-title").status_code == 301
+    assert member.get("/questions/999999").status_code == 404
