@@ -101,12 +101,12 @@ def _page_key() -> tuple:
     return (request.full_path, int(time.time() // PAGE_SECONDS))
 
 
-def _kept(store: str, render: Callable[[], T]) -> T:
+def _kept(store: str, render: Callable[[], T], keep: Callable[[T], bool] | None = None) -> T:
     """`render()`, or what it gave for this URL at this community version in this minute."""
     if not current_app.config.get("PAGE_CACHE", True):
         return render()
     kept = current_app.extensions.setdefault(store, VersionedCache(MAX_PAGES))
-    return kept.get(_page_key(), community_version(), render, keep=lambda p: isinstance(p, str))
+    return kept.get(_page_key(), community_version(), render, keep=keep)
 
 
 def for_viewers_like(situation: Hashable, render: Callable[[], T], suits: Callable[[T], bool]) -> T:
@@ -137,7 +137,7 @@ def for_anonymous(render: Callable[[], T]) -> T:
     records an event."""
     if current_user.is_authenticated or "_flashes" in session:
         return render()
-    return _kept("portal_page_cache", render)
+    return _kept("portal_page_cache", render, keep=lambda page: isinstance(page, str))
 
 
 def for_everyone(render: Callable[[], T]) -> T:

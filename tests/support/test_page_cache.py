@@ -149,3 +149,20 @@ def test_old_slugs_and_missing_questions_for_members(app, make_question, make_us
     assert member.get(f"/questions/{question.id}").status_code == 200
     assert member.get(f"/questions/{question.id}/old-title").status_code == 301
     assert member.get("/questions/999999").status_code == 404
+
+
+def test_members_share_the_rows_of_lists_and_the_roadmap(
+    app, make_question, make_user, count_queries
+):
+    make_question(title="Pedal clicks at the top of the stroke")
+    member = app.test_client()
+    login(member, make_user())
+    for path in ("/questions", "/roadmap"):
+        member.get(path)
+        with count_queries() as counted:
+            page = member.get(path).get_data(as_text=True)
+        assert page.count("Pedal clicks at the top") == (1 if path == "/questions" else 0)
+        assert not any(
+            " FROM questions" in statement or " FROM ideas" in statement
+            for statement in counted.statements
+        ), path
