@@ -22,6 +22,7 @@ from flask import current_app, request, session
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal.accounts.models import Role
 from portal.extensions import db
 from portal.insights.models import ActivityEvent
 
@@ -107,6 +108,17 @@ def _kept(store: str, render: Callable[[], T], keep: Callable[[T], bool] | None 
         return render()
     kept = current_app.extensions.setdefault(store, VersionedCache(MAX_PAGES))
     return kept.get(_page_key(), community_version(), render, keep=keep)
+
+
+def plain_member() -> bool:
+    """A member who may post and vote, with no message waiting: such members see the same
+    page content unless something on it is their own (see `for_viewers_like`)."""
+    return (
+        current_user.is_authenticated
+        and current_user.role == Role.MEMBER
+        and not current_user.is_suspended
+        and "_flashes" not in session
+    )
 
 
 def for_viewers_like(situation: Hashable, render: Callable[[], T], suits: Callable[[T], bool]) -> T:

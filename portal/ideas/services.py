@@ -212,6 +212,12 @@ def load_idea_page(idea: Idea, user) -> IdeaPage:
     )
 
 
+def has_voted_or_follows(user, idea_id: int) -> bool:
+    voted = exists().where(IdeaVote.idea_id == idea_id, IdeaVote.user_id == user.id)
+    follows = exists().where(IdeaFollower.idea_id == idea_id, IdeaFollower.user_id == user.id)
+    return bool(db.session.scalar(select(voted | follows)))
+
+
 @dataclass
 class RoadmapColumn:
     ideas: list[Idea]  # the first ROADMAP_PER_COLUMN

@@ -1,9 +1,17 @@
+from dataclasses import dataclass
+
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from portal.accounts.permissions import Permission, require
-from portal.cache import anonymous_page, for_anonymous, for_everyone
+from portal.cache import (
+    anonymous_page,
+    for_anonymous,
+    for_everyone,
+    for_viewers_like,
+    plain_member,
+)
 from portal.csrf import form_view
 from portal.extensions import db, limiter
 from portal.forms import select_choices
@@ -24,6 +32,7 @@ from portal.ideas.services import (
     edit_idea,
     find_customer,
     get_idea,
+    has_voted_or_follows,
     load_idea_page,
     load_ideas,
     mark_official,
@@ -36,10 +45,11 @@ from portal.ideas.services import (
     vote_on_behalf,
     voted_idea_ids,
 )
-from portal.markdown import editable_source
+from portal.markdown import editable_source, html_to_text
 from portal.pagination import paginate_ids
 from portal.search.queries import similar
 from portal.taxonomy.services import all_areas, area_by_slug
+from portal.templating import csrf_slot, with_csrf_token
 
 POST_LIMIT = "20 per minute"
 VOTE_LIMIT = "60 per minute"
@@ -104,8 +114,20 @@ def roadmap():
     )
 
 
-def _render_idea(idea: Idea, **forms):
-    """The idea page, with any submitted form (and its errors) in place of a blank one."""
+@dataclass(frozen=True)
+class IdeaParts:
+    """An idea page apart from its layout; forms carry CSRF_SLOT for the viewer's token."""
+
+    title: str
+    description: str
+    body: Markup
+    idea_id: int
+    author_id: int | None
+
+
+def _idea_parts(idea: Idea, **forms) -> IdeaParts:
+    """The idea page's content, with any submitted form (and its errors) in place of a blank
+    one."""
     forms.setdefault("comment_form", CommentForm(prefix="comment", formdata=None))
     forms.setdefault("status_form", StatusForm(prefix="status", formdata=None))
     forms.setdefault("merge_form", MergeForm(prefix="merge", formdata=None))
@@ -113,13 +135,37 @@ def _render_idea(idea: Idea, **forms):
     forms["status_form"].status.choices = _status_choices()
     if not forms["status_form"].status.data:
         forms["status_form"].status.data = idea.status
-    return render_template(
-        "ideas/idea.html",
-        view=load_idea_page(idea, current_user),
-        idea=idea,
-        merged_from_id=request.args.get("merged_from", type=int),
-        **forms,
+    with csrf_slot():
+        body = render_template(
+            "ideas/_idea_body.html",
+            view=load_idea_page(idea, current_user),
+            idea=idea,
+            merged_from_id=request.args.get("merged_from", type=int),
+            **forms,
+        )
+    description = html_to_text(idea.body_html) or idea.title
+    return IdeaParts(
+        title=idea.title,
+        description=description if len(description) <= 160 else description[:159] + "…",
+        body=Markup(body),
+        idea_id=idea.id,
+        author_id=idea.author_id,
     )
+
+
+def _render_parts(parts: IdeaParts) -> str:
+    return render_template("ideas/idea.html", parts=parts, body=with_csrf_token(parts.body))
+
+
+def _render_idea(idea: Idea, **forms) -> str:
+    return _render_parts(_idea_parts(idea, **forms))
+
+
+def _nothing_of_theirs(parts) -> bool:
+    """The viewer suggested, voted for and follows nothing on the page."""
+    if not isinstance(parts, IdeaParts) or parts.author_id == current_user.id:
+        return False
+    return not has_voted_or_follows(current_user, parts.idea_id)
 
 
 def _status_choices():
@@ -128,13 +174,18 @@ def _status_choices():
 
 @bp.get("/ideas/<int:idea_id>")
 def idea(idea_id: int):
-    def render():
+    def parts_or_redirect():
         idea = get_idea_or_404(idea_id)
         if idea.is_merged and idea.merged_into_id and not request.args.get("original"):
             return redirect(url_for(".idea", idea_id=idea.merged_into_id, merged_from=idea.id))
-        return _render_idea(idea)
+        return _idea_parts(idea)
 
-    return for_anonymous(render)
+    def page_for(found):
+        return _render_parts(found) if isinstance(found, IdeaParts) else found
+
+    if plain_member():  # see the question page
+        return page_for(for_viewers_like("member", parts_or_redirect, _nothing_of_theirs))
+    return for_anonymous(lambda: page_for(parts_or_redirect()))
 
 
 # Suggesting -----------------------------------------------------------------------------------

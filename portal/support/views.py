@@ -16,9 +16,14 @@ from flask import (
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from portal.accounts.models import Role
 from portal.accounts.permissions import Forbidden, Permission, can, require
-from portal.cache import anonymous_page, for_anonymous, for_everyone, for_viewers_like
+from portal.cache import (
+    anonymous_page,
+    for_anonymous,
+    for_everyone,
+    for_viewers_like,
+    plain_member,
+)
 from portal.csrf import form_view
 from portal.errors import render_error
 from portal.extensions import db, limiter
@@ -248,17 +253,6 @@ def _render_question(question: Question, **forms) -> str:
     return _render_parts(_question_parts(question, **forms))
 
 
-def _plain_member() -> bool:
-    """A member who may post and vote, with no message waiting: such members see the same
-    page unless something on it is their own."""
-    return (
-        current_user.is_authenticated
-        and current_user.role == Role.MEMBER
-        and not current_user.is_suspended
-        and "_flashes" not in session
-    )
-
-
 def _nothing_of_theirs(parts) -> bool:
     """The viewer asked, answered, commented and voted nothing on the page."""
     if not isinstance(parts, QuestionParts) or current_user.id in parts.participants:
@@ -278,7 +272,7 @@ def question(question_id: int, slug: str | None = None):
     def page_for(found):
         return _render_parts(found) if isinstance(found, QuestionParts) else found
 
-    if _plain_member():
+    if plain_member():
         # Most members read questions they have no part in: they share the page's content
         # (kept like an anonymous page), and the layout is made for each of them.
         page = page_for(for_viewers_like("member", parts_or_redirect, _nothing_of_theirs))

@@ -1,0 +1,48 @@
+"""Members with nothing of their own on an idea share its rendered content (portal.cache)."""
+
+import re
+
+import pytest
+
+from tests.conftest import login
+from tests.factories import make_idea
+
+
+@pytest.fixture
+def app_config():
+    return {"PAGE_CACHE": True}
+
+
+def _tokens(page: str) -> set[str]:
+    return set(re.findall(r'name="[a-z-]*csrf_token" value="([^"]+)"', page))
+
+
+def test_members_share_an_idea_page_with_their_own_layout_and_token(app, make_user, count_queries):
+    idea = make_idea(title="Dark mode for the mobile app")
+    ana, ben = make_user(display_name="Ana Reader"), make_user(display_name="Ben Reader")
+    first, second = app.test_client(), app.test_client()
+    login(first, ana)
+    login(second, ben)
+    first_page = first.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    with count_queries() as counted:
+        second_page = second.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert "Dark mode for the mobile app" in second_page
+    assert not any(" FROM ideas" in statement for statement in counted.statements)
+    assert "Ben Reader" in second_page and "Ana Reader" not in second_page
+    assert len(_tokens(second_page)) == 1 and _tokens(second_page) != _tokens(first_page)
+    assert "csrf-slot-" not in second_page
+    response = second.post(f"/ideas/{idea.id}/vote", data={"intent": "add"})
+    assert response.status_code == 302  # the shared form works with Ben's token
+    # Now Ben has voted (and follows): his page shows it, Ana's still does not.
+    assert "Withdraw your vote" in second.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert "Withdraw your vote" not in first.get(f"/ideas/{idea.id}").get_data(as_text=True)
+
+
+def test_the_author_gets_their_own_page(app, make_user):
+    author, reader = make_user(), make_user()
+    idea = make_idea(author, title="Export invoices as PDF")
+    for user, sees_edit in ((reader, False), (author, True)):
+        client = app.test_client()
+        login(client, user)
+        page = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+        assert (f"/ideas/{idea.id}/edit" in page) is sees_edit
