@@ -74,6 +74,46 @@ def _area_filter():
 # Reading --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class BoardListing:
+    """A page of the board's cards as a viewer who voted for none of them sees them, with each
+    idea's vote widget unvoted and voted, so that every viewer's votes can be shown in it."""
+
+    total: int
+    html: Markup
+    widgets: dict[int, tuple[str, str]]
+
+    def for_viewer(self, voted: set[int]) -> Markup:
+        html = str(self.html)
+        for idea_id in voted & self.widgets.keys():
+            unvoted, voted_widget = self.widgets[idea_id]
+            html = html.replace(unvoted, voted_widget, 1)
+        return with_csrf_token(html)
+
+
+WIDGET_BETWEEN = Markup("<!--voted:-->")
+WIDGET_AFTER = Markup("<!--/widget-->")
+
+
+def _board_listing(sort: str, status: str, area) -> BoardListing:
+    page = paginate_ids(
+        board_ids(sort=sort, status=status, area=area), load_ideas, per_page=PER_PAGE
+    )
+    widgets = {}
+    with csrf_slot():
+        html = render_template("ideas/_board_listing.html", page=page, status=status, area=area)
+        if current_user.is_authenticated:
+            both = render_template(
+                "ideas/_vote_widgets.html",
+                ideas=page.items,
+                between=WIDGET_BETWEEN,
+                after=WIDGET_AFTER,
+            )
+            pairs = [pair.split(WIDGET_BETWEEN) for pair in both.split(WIDGET_AFTER)[:-1]]
+            widgets = {idea.id: tuple(pair) for idea, pair in zip(page.items, pairs, strict=True)}
+    return BoardListing(page.total, Markup(html), widgets)
+
+
 @bp.get("/ideas")
 @anonymous_page
 def board():
@@ -82,17 +122,21 @@ def board():
     status = request.args.get("status", "")
     status = status if status in STATUS_FILTERS else ""
     area = _area_filter()
-    page = paginate_ids(
-        board_ids(sort=sort, status=status, area=area), load_ideas, per_page=PER_PAGE
-    )
+
+    def compute() -> BoardListing:
+        return _board_listing(sort, status, area)
+
+    # Every plain member sees the same cards but for their own votes.
+    shared = plain_member()
+    listing = for_viewers_like("member", compute, lambda _: True) if shared else compute()
     return render_template(
         "ideas/board.html",
-        page=page,
+        listing=listing,
+        cards=listing.for_viewer(voted_idea_ids(current_user, list(listing.widgets))),
         sort=sort,
         status=status,
         area=area,
         areas=all_areas(),
-        voted=voted_idea_ids(current_user, [idea.id for idea in page.items]),
         sorts=SORTS,
         status_filters=STATUS_FILTERS,
         trending_days=TRENDING_DAYS,

@@ -1,8 +1,9 @@
 from flask import Response, abort, jsonify, render_template, request, send_from_directory
 from flask_login import current_user
+from markupsafe import Markup
 
 from portal.accounts.permissions import Permission, can
-from portal.cache import anonymous_page
+from portal.cache import anonymous_page, for_everyone
 from portal.extensions import db, limiter
 from portal.main import bp
 from portal.main.home import home_sections
@@ -15,7 +16,10 @@ PREVIEW_MAX_CHARS = 30_000
 @bp.get("/")
 @anonymous_page
 def home():
-    return render_template("main/home.html", sections=home_sections())
+    sections_html = for_everyone(
+        lambda: Markup(render_template("main/_sections.html", sections=home_sections()))
+    )
+    return render_template("main/home.html", sections_html=sections_html)
 
 
 @bp.get("/guidelines")

@@ -46,3 +46,22 @@ def test_the_author_gets_their_own_page(app, make_user):
         login(client, user)
         page = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
         assert (f"/ideas/{idea.id}/edit" in page) is sees_edit
+
+
+def test_members_share_the_board_and_see_their_own_votes(app, make_user, count_queries):
+    voted, other = make_idea(title="Offline mode"), make_idea(title="Keyboard shortcuts")
+    ana, ben = make_user(), make_user()
+    first, second = app.test_client(), app.test_client()
+    login(first, ana)
+    login(second, ben)
+    assert second.post(f"/ideas/{voted.id}/vote", data={"intent": "add"}).status_code == 302
+    first.get("/ideas")  # Ana's view keeps the cards
+    with count_queries() as counted:
+        page = second.get("/ideas").get_data(as_text=True)
+    assert not any(" FROM ideas" in statement for statement in counted.statements)
+    assert "csrf-slot-" not in page and len(_tokens(page)) == 1
+    widgets = re.findall(r'<form class="(vote[^"]*)"[^>]*data-idea-id="(\d+)"', page)
+    assert sorted(widgets) == sorted([("vote vote--mine", str(voted.id)), ("vote", str(other.id))])
+    assert 'aria-pressed="true"' in page and "Withdraw your vote" in page
+    # Ana voted for neither.
+    assert 'aria-pressed="true"' not in first.get("/ideas").get_data(as_text=True)
