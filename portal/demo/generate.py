@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import Table, bindparam, func, insert, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from portal.accounts.models import Plan, Role, User
 from portal.clock import utcnow
@@ -36,6 +37,7 @@ from portal.ideas.models import (
     IdeaStatusChange,
     IdeaVote,
 )
+from portal.insights import rollups
 from portal.insights.models import ActivityEvent
 from portal.search.models import SearchQuery
 from portal.support.models import Answer, Comment, Question, Vote, question_tags
@@ -243,13 +245,31 @@ class Generator:
         )
 
     def generate(self) -> Summary:
+        bulk_mode = self._skip_row_checks()
         self.people = self._users()
         self._questions()
         self._ideas()
         self._searches()
         self.out.flush()
+        if bulk_mode:
+            db.session.execute(text("SET session_replication_role = DEFAULT"))
+            rollups.rebuild(db.session.connection())
         self._finish()
         return self.summary
+
+    def _skip_row_checks(self) -> bool:
+        """On PostgreSQL, skip foreign-key checks and rollup triggers while loading (the rows
+        are made consistent, and the rollups are rebuilt at the end): row by row they cost
+        nine tenths of the time. Needs a superuser; without one the load is slower, not
+        different."""
+        if db.engine.dialect.name != "postgresql":
+            return False
+        try:
+            with db.session.begin_nested():
+                db.session.execute(text("SET session_replication_role = replica"))
+        except DBAPIError:
+            return False
+        return True
 
     # -- time -------------------------------------------------------------------------------
 

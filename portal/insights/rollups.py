@@ -7,8 +7,10 @@ Triggers, not Python hooks: the activity log and the votes are written by servic
 demo generator's bulk inserts and by imports, and cascades delete votes; a trigger counts every
 one of them in the same transaction, so the rollups cannot drift from the rows. The same
 triggers exist on SQLite (row triggers with UPSERT) and PostgreSQL (statement triggers over
-transition tables, so a bulk insert updates each rollup row once). `rebuild` recomputes both
-from the rows (the migration's backfill, and a check that nothing drifted).
+transition tables, so a bulk insert updates each rollup row once). A plan is looked up per row
+by primary key, never by joining users: PostgreSQL cannot tell how few rows a transition table
+holds, and a join scanned every user for each one-row insert (migration 0008). `rebuild`
+recomputes both from the rows (the migration's backfill, and a check that nothing drifted).
 """
 
 from sqlalchemy import text
@@ -78,13 +80,13 @@ SQLITE = [
 ]
 
 POSTGRESQL = [
-    """
+    f"""
     CREATE OR REPLACE FUNCTION activity_events_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       INSERT INTO activity_days (day, kind, product_area_id, plan_id, events)
-      SELECT e.created_at::date, e.kind, coalesce(e.product_area_id, 0), coalesce(u.plan_id, 0),
-             count(*)
-      FROM new_events e LEFT JOIN users u ON u.id = e.actor_id
+      SELECT e.created_at::date, e.kind, coalesce(e.product_area_id, 0),
+             {_PLAN_OF.format(who="e.actor_id")}, count(*)
+      FROM new_events e
       GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
       ON CONFLICT (day, kind, product_area_id, plan_id)
       DO UPDATE SET events = activity_days.events + EXCLUDED.events;
@@ -97,12 +99,12 @@ POSTGRESQL = [
     REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT
     EXECUTE FUNCTION activity_events_rollup()
     """,
-    """
+    f"""
     CREATE OR REPLACE FUNCTION idea_votes_demand_insert() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       INSERT INTO idea_demand (idea_id, plan_id, voters)
-      SELECT v.idea_id, coalesce(u.plan_id, 0), count(*)
-      FROM new_votes v LEFT JOIN users u ON u.id = v.user_id
+      SELECT v.idea_id, {_PLAN_OF.format(who="v.user_id")}, count(*)
+      FROM new_votes v
       GROUP BY 1, 2 ORDER BY 1, 2
       ON CONFLICT (idea_id, plan_id) DO UPDATE SET voters = idea_demand.voters + EXCLUDED.voters;
       RETURN NULL;
@@ -115,12 +117,13 @@ POSTGRESQL = [
     EXECUTE FUNCTION idea_votes_demand_insert()
     """,
     # Votes of a deleted account are left out (the inner join): users_demand_delete did it.
-    """
+    f"""
     CREATE OR REPLACE FUNCTION idea_votes_demand_delete() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       UPDATE idea_demand d SET voters = d.voters - gone.n
-      FROM (SELECT v.idea_id, coalesce(u.plan_id, 0) AS plan_id, count(*) AS n
-            FROM old_votes v JOIN users u ON u.id = v.user_id GROUP BY 1, 2) gone
+      FROM (SELECT v.idea_id, {_PLAN_OF.format(who="v.user_id")} AS plan_id, count(*) AS n
+            FROM old_votes v WHERE EXISTS (SELECT 1 FROM users WHERE id = v.user_id)
+            GROUP BY 1, 2) gone
       WHERE d.idea_id = gone.idea_id AND d.plan_id = gone.plan_id;
       RETURN NULL;
     END $$
