@@ -36,6 +36,7 @@ class VersionedCache:
     def __init__(self, max_entries: int = MAX_ENTRIES):
         self.max_entries = max_entries
         self._entries: OrderedDict[Hashable, tuple[Hashable, object, float]] = OrderedDict()
+        self._computing: set[Hashable] = set()
         self._lock = threading.Lock()
 
     def peek(self, key: Hashable, version: Hashable, max_age: float = 0):
@@ -63,12 +64,25 @@ class VersionedCache:
         keep: Callable[[T], bool] | None = None,
     ) -> T:
         """The value kept for `key` if it was computed at `version` (or, with `max_age`, less
-        than that many seconds ago), else `compute()`, kept (if `keep` says so)."""
+        than that many seconds ago), else `compute()`, kept (if `keep` says so).
+
+        With `max_age`, one thread computes a key at a time: the others get the value kept
+        before, if there is one, rather than computing it again at the same moment."""
         value = self.peek(key, version, max_age)
-        if value is None:
+        if value is not None:
+            return value
+        with self._lock:
+            entry = self._entries.get(key)
+            if max_age and entry is not None and key in self._computing:
+                return entry[1]  # type: ignore[return-value]
+            self._computing.add(key)
+        try:
             value = compute()
-            if keep is None or keep(value):
-                self.put(key, version, value)
+        finally:
+            with self._lock:
+                self._computing.discard(key)
+        if keep is None or keep(value):
+            self.put(key, version, value)
         return value
 
 

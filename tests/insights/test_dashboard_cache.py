@@ -80,3 +80,27 @@ def test_a_new_search_is_a_change(client, product, clock):
     db.session.commit()
     clock[0] += 61
     assert "dark mode" in client.get("/insights").get_data(as_text=True)
+
+
+def test_while_one_request_computes_the_others_get_the_kept_figures(clock):
+    """No pile-up: when kept figures go stale under load, one request computes new ones."""
+    import threading
+
+    kept = cache.VersionedCache()
+    assert kept.get("k", 1, lambda: "old", max_age=60) == "old"
+    clock[0] += 61
+    started, release = threading.Event(), threading.Event()
+
+    def slow():
+        started.set()
+        release.wait(5)
+        return "new"
+
+    results = []
+    worker = threading.Thread(target=lambda: results.append(kept.get("k", 2, slow, max_age=60)))
+    worker.start()
+    assert started.wait(5)
+    assert kept.get("k", 2, lambda: "computed twice", max_age=60) == "old"
+    release.set()
+    worker.join(5)
+    assert results == ["new"] and kept.get("k", 2, lambda: "again", max_age=60) == "new"
