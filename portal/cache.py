@@ -11,7 +11,9 @@ Pages for anonymous visitors are the same for all of them, so they are kept whol
 that record no event (site settings, a renamed member) show up within that minute.
 """
 
+import dataclasses
 import functools
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -29,13 +31,30 @@ from portal.insights.models import ActivityEvent
 T = TypeVar("T")
 MAX_ENTRIES = 256
 MAX_PAGES = 512
+PAGE_BYTES = 20 * 2**20  # per store of pages or parts: a worker stays well under 200 MB
 PAGE_SECONDS = 60
 
 
+def _weight(value: object) -> int:
+    """About how many bytes a kept value holds (its text, which is most of a page)."""
+    if isinstance(value, str):
+        return sys.getsizeof(value)
+    if dataclasses.is_dataclass(value):
+        return sum(_weight(getattr(value, f.name)) for f in dataclasses.fields(value))
+    if isinstance(value, tuple | list):
+        return sum(_weight(item) for item in value)
+    if isinstance(value, dict):
+        return sum(_weight(item) for item in value.values())
+    return 64
+
+
 class VersionedCache:
-    def __init__(self, max_entries: int = MAX_ENTRIES):
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int | None = None):
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._bytes = 0
         self._entries: OrderedDict[Hashable, tuple[Hashable, object, float]] = OrderedDict()
+        self._weights: dict[Hashable, int] = {}
         self._computing: set[Hashable] = set()
         self._lock = threading.Lock()
 
@@ -49,11 +68,17 @@ class VersionedCache:
         return None
 
     def put(self, key: Hashable, version: Hashable, value: object) -> None:
+        weight = _weight(value) if self.max_bytes else 0
         with self._lock:
+            self._bytes += weight - self._weights.pop(key, 0)
             self._entries[key] = (version, value, time.monotonic())
+            self._weights[key] = weight
             self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            while len(self._entries) > self.max_entries or (
+                self.max_bytes and self._bytes > self.max_bytes and len(self._entries) > 1
+            ):
+                oldest, _ = self._entries.popitem(last=False)
+                self._bytes -= self._weights.pop(oldest, 0)
 
     def get(
         self,
@@ -120,7 +145,7 @@ def _kept(store: str, render: Callable[[], T], keep: Callable[[T], bool] | None 
     """`render()`, or what it gave for this URL at this community version in this minute."""
     if not current_app.config.get("PAGE_CACHE", True):
         return render()
-    kept = current_app.extensions.setdefault(store, VersionedCache(MAX_PAGES))
+    kept = current_app.extensions.setdefault(store, VersionedCache(MAX_PAGES, PAGE_BYTES))
     return kept.get(_page_key(), community_version(), render, keep=keep)
 
 
@@ -142,7 +167,9 @@ def for_viewers_like(situation: Hashable, render: Callable[[], T], suits: Callab
     that situation). Kept like a page: per URL, community version and minute."""
     if not current_app.config.get("PAGE_CACHE", True):
         return render()
-    kept = current_app.extensions.setdefault("portal_shared_parts", VersionedCache(MAX_PAGES))
+    kept = current_app.extensions.setdefault(
+        "portal_shared_parts", VersionedCache(MAX_PAGES, PAGE_BYTES)
+    )
     key, version = (situation, *_page_key()), community_version()
     part = kept.peek(key, version)
     if part is not None and suits(part):

@@ -166,3 +166,15 @@ def test_members_share_the_rows_of_lists_and_the_roadmap(
             " FROM questions" in statement or " FROM ideas" in statement
             for statement in counted.statements
         ), path
+
+
+def test_kept_pages_are_bounded_by_their_size():
+    from portal.cache import VersionedCache
+
+    kept = VersionedCache(max_entries=100, max_bytes=30_000)
+    for n in range(5):
+        kept.put(n, 1, "x" * 10_000)
+    assert [n for n in range(5) if kept.peek(n, 1) is not None] == [3, 4]  # oldest went first
+    kept.put(3, 1, "small")  # replacing an entry releases its old size
+    kept.put(5, 1, "y" * 10_000)
+    assert kept.peek(4, 1) is not None and kept.peek(5, 1) is not None
