@@ -31,7 +31,7 @@ from portal.insights.models import ActivityEvent
 T = TypeVar("T")
 MAX_ENTRIES = 256
 MAX_PAGES = 512
-PAGE_BYTES = 20 * 2**20  # per store of pages or parts: a worker stays well under 200 MB
+PAGE_BYTES = 12 * 2**20  # per store of pages or parts: a worker stays under 200 MB
 PAGE_SECONDS = 60
 
 

@@ -97,7 +97,7 @@ def render_markdown(text: str) -> str:
     return sanitize_html(_parser.render(text or ""))
 
 
-@functools.lru_cache(maxsize=2048)
+@functools.lru_cache(maxsize=512)
 def html_to_text(fragment: str) -> str:
     """Plain text of stored HTML (for search documents, meta descriptions and a question page's
     structured data, which shows every answer's text: kept for the posts read most)."""

@@ -102,6 +102,8 @@ def register(app: Flask) -> None:
     def layout_context():
         unread = 0
         if has_request_context() and current_user.is_authenticated:
-            unread = unread_count(current_user)
+            if "unread_notifications" not in g:  # a page may render several templates
+                g.unread_notifications = unread_count(current_user)
+            unread = g.unread_notifications
         # csrf_token: ours over Flask-WTF's (its context processor would win over the global).
         return {"site": get_settings(), "unread_notifications": unread, "csrf_token": csrf_token}
