@@ -299,6 +299,7 @@ def measure(name: str, who: str, result: dict) -> Measurement:
         p95_ms=round(result["p95_us"] / 1000, 1),
         p99_ms=round(result["p99_us"] / 1000, 1),
         errors=errors,
+        extra={k: result[k] for k in result if k.endswith(("errors", "timeouts")) and result[k]},
     )
 
 
