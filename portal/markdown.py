@@ -106,6 +106,12 @@ def html_to_text(fragment: str) -> str:
     return " ".join(html.unescape(text).split())
 
 
+def excerpt(fragment: str, limit: int = 160) -> str:
+    """The plain text of stored HTML, cut at a word to at most `limit` characters."""
+    text = html_to_text(fragment)
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
 def html_to_markdown(fragment: str) -> str:
     """Markdown source for a post that has only HTML (imported posts), made when it is edited."""
     from markdownify import markdownify

@@ -45,7 +45,7 @@ from portal.ideas.services import (
     vote_on_behalf,
     voted_idea_ids,
 )
-from portal.markdown import editable_source, html_to_text
+from portal.markdown import editable_source, excerpt
 from portal.pagination import paginate_ids
 from portal.search.queries import similar
 from portal.taxonomy.services import all_areas, area_by_slug
@@ -187,10 +187,9 @@ def _idea_parts(idea: Idea, **forms) -> IdeaParts:
             merged_from_id=request.args.get("merged_from", type=int),
             **forms,
         )
-    description = html_to_text(idea.body_html) or idea.title
     return IdeaParts(
         title=idea.title,
-        description=description if len(description) <= 160 else description[:159] + "…",
+        description=excerpt(idea.body_html) or idea.title,
         body=Markup(body),
         idea_id=idea.id,
         author_id=idea.author_id,

@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.ideas.models import OPEN_STATUSES, Idea, IdeaComment, IdeaQuestion, IdeaStatus, IdeaVote
 from portal.insights.filters import InsightsFilters
 from portal.insights.models import ActivityDay, IdeaDemand
-from portal.markdown import html_to_text
+from portal.markdown import excerpt
 from portal.search.models import SearchQuery
 from portal.support.models import Answer, Question
 from portal.taxonomy.models import ProductArea
@@ -764,8 +764,5 @@ def idea_quotes(idea_ids: list[int], length: int = 200) -> dict[int, tuple[str, 
     ).where(ranked.c.rank == 1)
     quotes = {}
     for idea_id, html, official, name in db.session.execute(stmt):
-        text = " ".join(html_to_text(html).split())
-        if len(text) > length:
-            text = text[: length - 1].rsplit(" ", 1)[0] + "…"
-        quotes[idea_id] = (name or "A former member", text, bool(official))
+        quotes[idea_id] = (name or "A former member", excerpt(html, length), bool(official))
     return quotes

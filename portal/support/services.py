@@ -18,7 +18,7 @@ from portal.clock import utcnow
 from portal.extensions import db
 from portal.imports.attribution import attributions_for
 from portal.insights.events import record_event
-from portal.markdown import html_to_text, render_markdown
+from portal.markdown import excerpt, render_markdown
 from portal.notifications.services import notify
 from portal.pagination import load_in_order
 from portal.search.changes import record_search_change
@@ -681,8 +681,7 @@ def reopen_question(question: Question, moderator: User) -> None:
 
 
 def meta_description(question: Question, limit: int = 160) -> str:
-    text = html_to_text(question.body_html)
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return excerpt(question.body_html, limit)
 
 
 # Reading ---------------------------------------------------------------------------------------
