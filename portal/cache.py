@@ -20,7 +20,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from flask import current_app, request, session
+from flask import Response, current_app, request, session
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -29,6 +29,7 @@ from portal.extensions import db
 from portal.insights.models import ActivityEvent
 
 T = TypeVar("T")
+P = TypeVar("P")  # a page's content, apart from its layout
 MAX_ENTRIES = 256
 MAX_PAGES = 512
 PAGE_BYTES = 12 * 2**20  # per store of pages or parts: a worker stays under 200 MB
@@ -160,11 +161,13 @@ def plain_member() -> bool:
     )
 
 
-def for_viewers_like(situation: Hashable, render: Callable[[], T], suits: Callable[[T], bool]) -> T:
+def for_viewers_like(
+    situation: Hashable, render: Callable[[], T], suits: Callable[[T], bool] | None = None
+) -> T:
     """A part of a page shared by viewers in the same `situation` (for example: members with
     nothing of their own on the page): the part kept for this URL if `suits(part)` holds for
-    this viewer, else `render()`, kept if it suits this viewer (then it suits the others in
-    that situation). Kept like a page: per URL, community version and minute."""
+    this viewer (or there is no `suits`), else `render()`, kept if it suits this viewer (then
+    it suits the others in that situation). Kept like a page: per URL, version and minute."""
     if not current_app.config.get("PAGE_CACHE", True):
         return render()
     kept = current_app.extensions.setdefault(
@@ -172,12 +175,37 @@ def for_viewers_like(situation: Hashable, render: Callable[[], T], suits: Callab
     )
     key, version = (situation, *_page_key()), community_version()
     part = kept.peek(key, version)
-    if part is not None and suits(part):
+    if part is not None and (suits is None or suits(part)):
         return part
     part = render()
-    if suits(part):
+    if suits is None or suits(part):
         kept.put(key, version, part)
     return part
+
+
+def post_page(
+    load: Callable[[], P | Response],
+    render: Callable[[P], str],
+    suits: Callable[[P], bool],
+) -> str | Response:
+    """A question's or an idea's page. `load()` gives the page's content apart from its layout
+    (or a response to answer instead, such as a redirect), `render` puts content in the
+    viewer's layout, and `suits(content)` says whether content kept for members fits this one.
+
+    An anonymous visitor gets the whole page another anonymous visitor got; a plain member gets
+    the content kept for members with nothing of their own on it, in their own layout; anyone
+    else (staff, a suspended member) gets it made for them."""
+
+    def page(found):
+        return found if isinstance(found, Response) else render(found)
+
+    if plain_member():
+        return page(for_viewers_like("member", load, _fitting(suits)))
+    return for_anonymous(lambda: page(load()))
+
+
+def _fitting(suits: Callable[[P], bool]) -> Callable[[object], bool]:
+    return lambda found: not isinstance(found, Response) and suits(found)
 
 
 def for_anonymous(render: Callable[[], T]) -> T:

@@ -5,13 +5,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from portal.accounts.permissions import Permission, require
-from portal.cache import (
-    anonymous_page,
-    for_anonymous,
-    for_everyone,
-    for_viewers_like,
-    plain_member,
-)
+from portal.cache import anonymous_page, for_everyone, for_viewers_like, post_page
 from portal.csrf import form_view
 from portal.extensions import db, limiter
 from portal.forms import select_choices
@@ -123,12 +117,10 @@ def board():
     status = status if status in STATUS_FILTERS else ""
     area = _area_filter()
 
-    def compute() -> BoardListing:
-        return _board_listing(sort, status, area)
-
-    # Every plain member sees the same cards but for their own votes.
-    shared = plain_member()
-    listing = for_viewers_like("member", compute, lambda _: True) if shared else compute()
+    # The cards depend only on whether the viewer is signed in, but for their own votes.
+    listing = for_viewers_like(
+        ("board", current_user.is_authenticated), lambda: _board_listing(sort, status, area)
+    )
     return render_template(
         "ideas/board.html",
         listing=listing,
@@ -204,9 +196,9 @@ def _render_idea(idea: Idea, **forms) -> str:
     return _render_parts(_idea_parts(idea, **forms))
 
 
-def _nothing_of_theirs(parts) -> bool:
+def _nothing_of_theirs(parts: IdeaParts) -> bool:
     """The viewer suggested, voted for and follows nothing on the page."""
-    if not isinstance(parts, IdeaParts) or parts.author_id == current_user.id:
+    if parts.author_id == current_user.id:
         return False
     return not has_voted_or_follows(current_user, parts.idea_id)
 
@@ -223,12 +215,7 @@ def idea(idea_id: int):
             return redirect(url_for(".idea", idea_id=idea.merged_into_id, merged_from=idea.id))
         return _idea_parts(idea)
 
-    def page_for(found):
-        return _render_parts(found) if isinstance(found, IdeaParts) else found
-
-    if plain_member():  # see the question page
-        return page_for(for_viewers_like("member", parts_or_redirect, _nothing_of_theirs))
-    return for_anonymous(lambda: page_for(parts_or_redirect()))
+    return post_page(parts_or_redirect, _render_parts, _nothing_of_theirs)
 
 
 # Suggesting -----------------------------------------------------------------------------------

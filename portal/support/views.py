@@ -17,13 +17,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from portal.accounts.permissions import Forbidden, Permission, can, require
-from portal.cache import (
-    anonymous_page,
-    for_anonymous,
-    for_everyone,
-    for_viewers_like,
-    plain_member,
-)
+from portal.cache import anonymous_page, for_everyone, post_page
 from portal.csrf import form_view
 from portal.errors import render_error
 from portal.extensions import db, limiter
@@ -253,9 +247,9 @@ def _render_question(question: Question, **forms) -> str:
     return _render_parts(_question_parts(question, **forms))
 
 
-def _nothing_of_theirs(parts) -> bool:
+def _nothing_of_theirs(parts: QuestionParts) -> bool:
     """The viewer asked, answered, commented and voted nothing on the page."""
-    if not isinstance(parts, QuestionParts) or current_user.id in parts.participants:
+    if current_user.id in parts.participants:
         return False
     return not services.has_votes_on(current_user, parts.question_id, parts.answer_ids)
 
@@ -269,15 +263,7 @@ def question(question_id: int, slug: str | None = None):
             return redirect(question_url(question), 301)
         return _question_parts(question)
 
-    def page_for(found):
-        return _render_parts(found) if isinstance(found, QuestionParts) else found
-
-    if plain_member():
-        # Most members read questions they have no part in: they share the page's content
-        # (kept like an anonymous page), and the layout is made for each of them.
-        page = page_for(for_viewers_like("member", parts_or_redirect, _nothing_of_theirs))
-    else:
-        page = for_anonymous(lambda: page_for(parts_or_redirect()))
+    page = post_page(parts_or_redirect, _render_parts, _nothing_of_theirs)
     if isinstance(page, str):
         _count_view_once(question_id)
     return page
