@@ -104,3 +104,10 @@ def test_while_one_request_computes_the_others_get_the_kept_figures(clock):
     release.set()
     worker.join(5)
     assert results == ["new"] and kept.get("k", 2, lambda: "again", max_age=60) == "new"
+
+
+def test_every_panel_is_computed_by_exactly_one_task():
+    from portal.insights.dashboard import TASKS
+    from portal.insights.panels import PANELS
+
+    assert sorted(key for task in TASKS for key in task) == sorted(PANELS)
