@@ -12,7 +12,7 @@ from portal.support.models import Answer, Comment, Question, Vote
 from portal.support.recount import recount
 from portal.support.services import ask_question
 from portal.taxonomy.models import ProductArea
-from tests.insights.test_rollups import assert_matches_a_recount
+from tests.insights.helpers import assert_matches_a_recount
 
 SMALL = ["--users", "80", "--questions", "150", "--ideas", "40", "--votes", "3000"]
 SMALL += ["--searches", "60", "--days", "365"]

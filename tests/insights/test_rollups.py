@@ -8,35 +8,11 @@ from sqlalchemy import delete, insert, select, update
 from portal.extensions import db
 from portal.ideas.models import IdeaQuestion, IdeaVote
 from portal.ideas.services import cast_vote, merge_ideas, withdraw_vote
-from portal.insights import metrics, rollups
+from portal.insights import metrics
 from portal.insights.filters import InsightsFilters
-from portal.insights.models import ActivityDay, ActivityEvent, IdeaDemand
+from portal.insights.models import ActivityEvent, IdeaDemand
 from tests.factories import make_idea, make_question
-
-
-def rollup_rows() -> dict:
-    days = db.session.execute(
-        select(ActivityDay.day, ActivityDay.kind, ActivityDay.product_area_id, ActivityDay.plan_id,
-               ActivityDay.events).where(ActivityDay.events != 0)
-    ).all()  # fmt: skip
-    demand = db.session.execute(
-        select(IdeaDemand.idea_id, IdeaDemand.plan_id, IdeaDemand.voters).where(
-            IdeaDemand.voters != 0
-        )
-    ).all()
-    return {"days": sorted(map(tuple, days)), "demand": sorted(map(tuple, demand))}
-
-
-def assert_matches_a_recount(*, days: bool = True) -> None:
-    """A recount gives the same rollups (activity days only while nobody changed plan: they
-    keep the plan at the time, a recount can only know today's)."""
-    kept = rollup_rows()
-    rollups.rebuild(db.session.connection())
-    recounted = rollup_rows()
-    db.session.rollback()
-    assert kept["demand"] == recounted["demand"]
-    if days:
-        assert kept["days"] == recounted["days"]
+from tests.insights.helpers import assert_matches_a_recount, rollup_rows
 
 
 def test_activity_days_count_every_insert_with_the_plan_at_the_time(
