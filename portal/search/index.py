@@ -17,6 +17,8 @@ from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.idsets import BitSet
 
+from portal.search import ranking
+
 CURRENT = "current"
 EXCERPT_CHARS = 800
 MAX_CACHED_FILTERS = 64
@@ -147,6 +149,7 @@ class SearcherCache:
         searcher = open_index(path).searcher()
         self._local.entry = (path, searcher)
         self._local.filters = {}
+        self._local.masks = {}
         self._local.results = {}
         return searcher
 
@@ -173,6 +176,25 @@ class SearcherCache:
             if len(cache) >= MAX_CACHED_FILTERS:
                 cache.clear()
             cache[key] = BitSet(searcher.docs_for_query(restrict), size=searcher.doc_count_all())
+        return cache[key]
+
+    def filter_mask(self, searcher, restrict):
+        """The same documents as `filter_docs`, as a numpy mask over document numbers (for
+        `ranking.rank`), kept with the searcher too."""
+        cache = getattr(self._local, "masks", None)
+        entry = getattr(self._local, "entry", None)
+        if cache is None or entry is None or entry[1] is not searcher:
+            cache = {}
+        key = repr(restrict)
+        if key not in cache:
+            if len(cache) >= MAX_CACHED_FILTERS:
+                cache.clear()
+            docs = self.filter_docs(searcher, restrict)
+            if not isinstance(docs, BitSet):
+                docs = searcher.docs_for_query(docs)
+            cache[key] = ranking.docs_mask(docs, searcher.doc_count_all())
+        if entry is not None and entry[1] is searcher:
+            self._local.masks = cache
         return cache[key]
 
     def forget_results(self) -> None:

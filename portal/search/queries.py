@@ -11,7 +11,9 @@ from dataclasses import astuple, dataclass, field, replace
 from markupsafe import escape
 from whoosh import qparser, query
 from whoosh.highlight import ContextFragmenter, HtmlFormatter
+from whoosh.searching import Results
 
+from portal.search import ranking
 from portal.search.index import searchers
 
 MAX_QUERY_CHARS = 500
@@ -152,28 +154,45 @@ def _search(searcher, outcome: SearchOutcome, filters: Filters, sort: str) -> Se
     if parsed is None:
         outcome.notice = "Type a few words to search for."
         return outcome
+    restrict = _filter_query(filters)
     sortedby = SORTS.get(sort)
-    # optimize=False: the collector sees every match, so the total is exact (and honours the
-    # filter) without Whoosh running the query a second time to count; with block skipping on,
-    # the count ignored `filter=` and was slower anyway.
-    options = {"terms": True, "optimize": False}
-    options["filter"] = searchers().filter_docs(searcher, _filter_query(filters))
-    if sortedby:
-        options.update(sortedby=sortedby, reverse=True)
-    results = searcher.search_page(parsed, outcome.page, pagelen=PER_PAGE, **options)
-    if results.total == 0 and outcome.notice is None:
+    results = _page(searcher, parsed, restrict, sortedby, outcome.page)
+    if len(results) == 0 and outcome.notice is None:
         relaxed, _ = parse(text, searcher.schema, group=qparser.OrGroup)
         if relaxed is not None:
-            results = searcher.search_page(relaxed, outcome.page, pagelen=PER_PAGE, **options)
-            outcome.relaxed = results.total > 0
-    results.results.fragmenter = ContextFragmenter(maxchars=240, surround=60)
-    results.results.formatter = HtmlFormatter(tagname="mark", between=" … ")
+            results = _page(searcher, relaxed, restrict, sortedby, outcome.page)
+            outcome.relaxed = len(results) > 0
+    results.fragmenter = ContextFragmenter(maxchars=240, surround=60)
+    results.formatter = HtmlFormatter(tagname="mark", between=" … ")
     outcome.hits = [_hit(result, parsed) for result in results]
-    outcome.total = results.total
-    outcome.pages = (results.total + PER_PAGE - 1) // PER_PAGE
+    outcome.total = len(results)
+    outcome.pages = (outcome.total + PER_PAGE - 1) // PER_PAGE
     if outcome.total < PER_PAGE:
         outcome.corrected = _did_you_mean(searcher, text)
     return outcome
+
+
+class _Page(Results):
+    """One page of hits and the exact total (Whoosh's Results, so highlighting works as usual)."""
+
+    def __init__(self, searcher, q, top_n, total: int):
+        super().__init__(searcher, q, top_n)
+        self._total = total
+
+
+def _page(searcher, q, restrict, sortedby: str | None, page: int) -> _Page:
+    """The hits of `page` and the exact number of matches, ranked by `ranking.rank` (whole
+    postings lists at once) or, for what it does not handle (phrases, ...), by Whoosh."""
+    mask = searchers().filter_mask(searcher, restrict)
+    ranked = ranking.rank(searcher, q, allow=mask, sortedby=sortedby, page=page, pagelen=PER_PAGE)
+    if ranked is not None:
+        return _Page(searcher, q, ranked.top, ranked.total)
+    # Whoosh's top-N count drops documents once the page is full, so ask it for every match.
+    allowed = searchers().filter_docs(searcher, restrict)
+    options = {"sortedby": sortedby, "reverse": True} if sortedby else {}
+    everything = searcher.search(q, limit=None, filter=allowed, optimize=False, **options)
+    start = (page - 1) * PER_PAGE
+    return _Page(searcher, q, everything.top_n[start : start + PER_PAGE], len(everything))
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
