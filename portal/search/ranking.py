@@ -13,9 +13,10 @@ columns are read straight from Whoosh's segment files (segments never change onc
 what is read is kept per segment, within a memory bound); deleted documents are masked per
 reader.
 
-Only Term, And, Or (without coordination) and Not are handled; anything else (phrases, ranges,
-prefixes) makes `rank` return None and the caller lets Whoosh run the query. The on-disk layout
-read here is Whoosh-Reloaded 2.7.5's (pinned); tests compare every score with Whoosh's own.
+Term, Phrase, And, Or (without coordination) and Not are handled; anything else (ranges,
+prefixes, fuzzy terms) makes `rank` return None and the caller lets Whoosh run the query. The
+on-disk layout read here is Whoosh-Reloaded 2.7.5's (pinned); tests compare every score with
+Whoosh's own.
 """
 
 import threading
@@ -114,6 +115,43 @@ def _read_postings(reader, fieldname: str, text) -> tuple[np.ndarray, np.ndarray
     return np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32)
 
 
+def _read_positions(reader, fieldname: str, text) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One term's postings with their positions: document numbers (deleted ones included), where
+    each document's positions start in the flat positions array (one more entry than
+    documents), and the positions."""
+    fmt = reader.schema[fieldname].format
+    try:
+        matcher = reader.postings(fieldname, text)
+    except Exception:  # TermNotFound, or a field this segment does not have
+        return np.empty(0, np.int32), np.zeros(1, np.int64), np.empty(0, np.int32)
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    ids: list = []
+    starts = [0]
+    positions: list = []
+    if isinstance(matcher, W3LeafMatcher):
+        while matcher.is_active():
+            if matcher._data is None:
+                matcher._read_data()
+            ids.extend(accumulate(matcher._data[0]))
+            matcher._read_values()
+            for value in matcher._values:
+                positions.extend(fmt.decode_positions(value))
+                starts.append(len(positions))
+            matcher._next_block()
+    else:
+        while matcher.is_active():
+            ids.append(matcher.id())
+            positions.extend(fmt.decode_positions(matcher.value()))
+            starts.append(len(positions))
+            matcher.next()
+    return (
+        np.array(ids, dtype=np.int32),
+        np.array(starts, dtype=np.int64),
+        np.array(positions, dtype=np.int32),
+    )
+
+
 def _lengths(reader, fieldname: str) -> np.ndarray:
     """Every document's length in `fieldname` (as Whoosh stores it: a byte, log-scaled)."""
     doccount = reader.doc_count_all()
@@ -161,6 +199,12 @@ class _Segment:
             ids, weights = ids[live], weights[live]
         return ids, weights
 
+    def positions(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return CACHE.get(
+            (self.key, "positions", fieldname, text),
+            lambda: _read_positions(self.reader, fieldname, text),
+        )
+
     def lengths(self, fieldname: str) -> np.ndarray:
         return CACHE.get((self.key, "lengths", fieldname), lambda: _lengths(self.reader, fieldname))
 
@@ -198,6 +242,8 @@ def _evaluate(searcher, segment: _Segment, q) -> tuple[np.ndarray, np.ndarray]:
         excluded, _ = _evaluate(searcher, segment, q.b)
         keep = ~np.isin(ids, excluded, assume_unique=True)
         return ids[keep], scores[keep]
+    if kind is query.Phrase:
+        return _phrase(searcher, segment, q)
     if kind is query.Or and not q.scale and not q.minmatch:
         parts = [_evaluate(searcher, segment, sub) for sub in q.subqueries]
         ids = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.int64)
@@ -225,6 +271,49 @@ def _evaluate(searcher, segment: _Segment, q) -> tuple[np.ndarray, np.ndarray]:
             ids, scores = ids[keep], scores[keep] + NOT_SCORE
         return ids, scores * q.boost
     raise Unsupported(type(q).__name__)
+
+
+POSITION_STRIDE = 2**32  # (document, position) pairs as one int64: document * stride + position
+
+
+def _phrase(searcher, segment: _Segment, q: query.Phrase) -> tuple[np.ndarray, np.ndarray]:
+    """Documents with the words in order, each within `slop` positions of the one before, scored
+    as all the words together (as Whoosh's SpanNear2 does)."""
+    if q.fieldname not in searcher.schema:
+        raise Unsupported("phrase in an unknown field")
+    field = searcher.schema[q.fieldname]
+    if not field.format or not field.format.supports("positions"):
+        raise Unsupported("phrase without positions")
+    try:
+        words = [field.to_bytes(word) for word in q.words]
+    except ValueError:
+        return np.empty(0, np.int32), np.empty(0)
+    terms = [query.Term(q.fieldname, word) for word in words]
+    ids, scores = _evaluate(searcher, segment, query.And(terms)) if terms else ([], [])
+    if len(words) < 2 or not len(ids):
+        return ids, scores * q.boost
+    ends = None  # (document, position) where the phrase so far ends
+    for word in words:
+        keys = _position_keys(segment, q.fieldname, word, ids)
+        if ends is None:
+            ends = keys
+        else:
+            follows = np.zeros(len(keys), dtype=bool)
+            for distance in range(1, q.slop + 1):
+                follows |= np.isin(keys - distance, ends)
+            ends = keys[follows]
+    keep = np.isin(ids, np.unique(ends // POSITION_STRIDE))
+    return ids[keep], scores[keep] * q.boost
+
+
+def _position_keys(segment: _Segment, fieldname: str, word, docs: np.ndarray) -> np.ndarray:
+    """Every (document, position) of `word` in `docs` (which all contain it), as int64 keys."""
+    ids, starts, positions = segment.positions(fieldname, word)
+    where = np.searchsorted(ids, docs)
+    counts = starts[where + 1] - starts[where]
+    first = np.repeat(starts[where] - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
+    picked = positions[first + np.arange(counts.sum())]
+    return np.repeat(docs.astype(np.int64), counts) * POSITION_STRIDE + picked
 
 
 def docs_mask(docnums, size: int) -> np.ndarray:
