@@ -180,19 +180,19 @@ class _Page(Results):
         self._total = total
 
 
-def _page(searcher, q, restrict, sortedby: str | None, page: int) -> _Page:
+def _page(searcher, q, restrict, sortedby: str | None, page: int, pagelen=PER_PAGE) -> _Page:
     """The hits of `page` and the exact number of matches, ranked by `ranking.rank` (whole
     postings lists at once) or, for what it does not handle (phrases, ...), by Whoosh."""
     mask = searchers().filter_mask(searcher, restrict)
-    ranked = ranking.rank(searcher, q, allow=mask, sortedby=sortedby, page=page, pagelen=PER_PAGE)
+    ranked = ranking.rank(searcher, q, allow=mask, sortedby=sortedby, page=page, pagelen=pagelen)
     if ranked is not None:
         return _Page(searcher, q, ranked.top, ranked.total)
     # Whoosh's top-N count drops documents once the page is full, so ask it for every match.
     allowed = searchers().filter_docs(searcher, restrict)
     options = {"sortedby": sortedby, "reverse": True} if sortedby else {}
     everything = searcher.search(q, limit=None, filter=allowed, optimize=False, **options)
-    start = (page - 1) * PER_PAGE
-    return _Page(searcher, q, everything.top_n[start : start + PER_PAGE], len(everything))
+    start = (page - 1) * pagelen
+    return _Page(searcher, q, everything.top_n[start : start + pagelen], len(everything))
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -233,7 +233,6 @@ def _did_you_mean(searcher, text: str) -> str | None:
 
 
 SIMILAR_FIELDS = (("title", 2.0), ("body", 1.0))
-SIMILAR_CANDIDATES = 30
 
 
 def similar(raw: str, doc_type: str = "any", limit: int = 5) -> list[Hit]:
@@ -260,8 +259,5 @@ def similar(raw: str, doc_type: str = "any", limit: int = 5) -> list[Hit]:
         return []
     wanted = query.Or(subqueries, scale=0.9)
     types = TYPES if doc_type not in TYPES else (doc_type,)
-    allowed = searchers().filter_docs(searcher, _filter_query(Filters(), types))
-    # Asked for only 5, Whoosh's block skipping left out a document that ranks in the top 5 when
-    # 30 are collected (seen on bicycles.meta; the Or's coordination scale is the likely cause).
-    results = searcher.search(wanted, limit=max(limit, SIMILAR_CANDIDATES), filter=allowed)
-    return [_hit(result, wanted) for result in results[:limit]]
+    results = _page(searcher, wanted, _filter_query(Filters(), types), None, 1, pagelen=limit)
+    return [_hit(result, wanted) for result in results]

@@ -205,6 +205,11 @@ class _Segment:
             lambda: _read_positions(self.reader, fieldname, text),
         )
 
+    def has_term(self, term: query.Term) -> bool:
+        """Whether the term is in this segment's dictionary (Whoosh counts those terms for
+        coordination, deleted documents or not)."""
+        return (term.fieldname, term.text) in self.reader
+
     def lengths(self, fieldname: str) -> np.ndarray:
         return CACHE.get((self.key, "lengths", fieldname), lambda: _lengths(self.reader, fieldname))
 
@@ -244,14 +249,21 @@ def _evaluate(searcher, segment: _Segment, q) -> tuple[np.ndarray, np.ndarray]:
         return ids[keep], scores[keep]
     if kind is query.Phrase:
         return _phrase(searcher, segment, q)
-    if kind is query.Or and not q.scale and not q.minmatch:
+    if kind is query.Or and not q.minmatch:
+        if q.scale and any(type(sub) is not query.Term for sub in q.subqueries):
+            raise Unsupported("coordination over more than terms")
         parts = [_evaluate(searcher, segment, sub) for sub in q.subqueries]
         ids = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.int64)
         scores = np.concatenate([p[1] for p in parts]) if parts else np.empty(0)
         unique, where = np.unique(ids, return_inverse=True)
         summed = np.zeros(len(unique))
         np.add.at(summed, where, scores)
-        return unique, summed * q.boost
+        summed *= q.boost
+        if q.scale:
+            matching = np.bincount(where, minlength=len(unique))
+            present = sum(segment.has_term(sub) for sub in q.subqueries)
+            summed = _coordinated(summed, matching, present, q.scale)
+        return unique, summed
     if kind is query.And:
         wanted = [sub for sub in q.subqueries if not isinstance(sub, query.Not)]
         unwanted = [sub.query for sub in q.subqueries if isinstance(sub, query.Not)]
@@ -271,6 +283,14 @@ def _evaluate(searcher, segment: _Segment, q) -> tuple[np.ndarray, np.ndarray]:
             ids, scores = ids[keep], scores[keep] + NOT_SCORE
         return ids, scores * q.boost
     raise Unsupported(type(q).__name__)
+
+
+def _coordinated(scores, matching, terms: int, scale: float):
+    """Whoosh's coordination for an Or with `scale` (its CoordMatcher, the "SQR" of Apple's
+    V-Twin): documents matching more of the `terms` present in the segment rank higher."""
+    if terms == 0 or terms == scale:
+        return np.zeros(len(scores))
+    return (scores + (matching - 1) / (terms - scale) ** 2) * ((terms - 1) / terms)
 
 
 POSITION_STRIDE = 2**32  # (document, position) pairs as one int64: document * stride + position

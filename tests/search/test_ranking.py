@@ -106,6 +106,30 @@ def test_or_of_any_word_equals_whoosh(searcher):
     assert [doc for _, doc in ranked.top] == [hit.docnum for hit in whoosh]
 
 
+def test_similar_items_coordination_favours_documents_matching_more_words(searcher):
+    """similar() asks for any of the typed words in title, text or tags, favouring documents
+    that match more of them: Whoosh's coordination (an Or with a scale), computed from Whoosh's
+    own scores and the number of terms each document really matches. (Whoosh's matcher counts
+    too few terms for documents near the end of a segment; every matching term counts here.)"""
+    words = ["espresso", "grinder", "zzqx", "refund"]
+    terms = [query.Term(field, word) for word in words for field in ("title", "body", "tag")]
+    plain = {h.docnum: h.score for h in searcher.search(query.Or(terms), limit=None)}
+    matching = dict.fromkeys(plain, 0)
+    for term in terms:
+        for doc in searcher.docs_for_query(term):
+            matching[doc] += 1
+    present = 9  # every term but zzqx's three is in every segment
+    expected = {
+        doc: (score + (matching[doc] - 1) / (present - 0.9) ** 2) * ((present - 1) / present)
+        for doc, score in plain.items()
+    }
+    ranked = ranking.rank(searcher, query.Or(terms, scale=0.9), pagelen=1000)
+    assert ranked.total == len(expected) > 0
+    assert {doc: score for score, doc in ranked.top} == pytest.approx(expected)
+    best = sorted(expected, key=lambda doc: (-expected[doc], doc))
+    assert [doc for _, doc in ranked.top] == best
+
+
 def test_pages_follow_each_other_and_the_total_counts_every_match(searcher):
     q = _parser(searcher.schema).parse("espresso")
     every = ranking.rank(searcher, q, pagelen=1000)
@@ -125,7 +149,8 @@ def test_sorted_by_a_column_newest_first_then_by_score(searcher):
 
 def test_what_it_does_not_rank_is_left_to_whoosh(searcher):
     assert ranking.rank(searcher, query.Prefix("body", "esp")) is None
-    assert ranking.rank(searcher, query.Or([query.Term("body", "bike")], scale=0.9)) is None
+    nested = query.Or([query.And([query.Term("body", "bike")])], scale=0.9)
+    assert ranking.rank(searcher, nested) is None
 
 
 def test_a_bounded_cache_keeps_the_newest_arrays():
