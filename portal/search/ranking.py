@@ -63,16 +63,17 @@ class SegmentCache:
                 self._items.move_to_end(key)
                 return self._items[key]
         value = make()
-        weight = sum(part.nbytes for part in value) if isinstance(value, tuple) else value.nbytes
+        parts = value if isinstance(value, tuple) else (value,)
+        for part in parts:
+            part.flags.writeable = False  # shared by every thread's searches
+        weight = sum(part.nbytes for part in parts)
         with self._lock:
             if key not in self._items:
                 self._items[key] = value
                 self.size += weight
                 while self.size > self.limit and len(self._items) > 1:
                     _, old = self._items.popitem(last=False)
-                    self.size -= (
-                        sum(p.nbytes for p in old) if isinstance(old, tuple) else old.nbytes
-                    )
+                    self.size -= sum(p.nbytes for p in (old if isinstance(old, tuple) else (old,)))
         return value
 
     def clear(self) -> None:
