@@ -251,3 +251,20 @@ def test_an_index_of_another_schema_asks_for_a_rebuild(app, runner, area_documen
     assert index_status()["pending"] == 1
     assert runner.invoke(args=["search", "rebuild"]).exit_code == 0
     assert indexed_titles() == {"Billing"}
+
+
+def test_segments_keep_their_files_apart(area_documents):
+    """Whoosh opens a compound segment file by copying its postings into memory, for every
+    searcher of every thread (gigabytes at 400,000 posts): the index never writes one."""
+    add_area("Billing", "Invoices and refunds")
+    db.session.commit()
+    apply_pending()
+    rebuild()
+    add_area("Mobile", "Phones")
+    db.session.commit()
+    apply_pending()
+    ix = open_index()
+    segments = ix._segments()
+    ix.close()
+    assert len(segments) >= 1
+    assert not any(segment.is_compound() for segment in segments)
