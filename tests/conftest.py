@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, event, text
 from portal import create_app
 from portal.background import in_after_response_work
 from portal.extensions import db
+from portal.search.index import searchers
 from tests import factories
 from tests.mailbox import Mailbox, start_smtp_server
 
@@ -141,6 +142,7 @@ def app(_schema, _smtp_server, tmp_path, app_config):
     app.test_client_class = CSRFClient
     with app.app_context():
         yield app
+        searchers().close_all()
         db.session.rollback()
         empty_all_tables()
         db.session.remove()

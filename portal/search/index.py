@@ -139,6 +139,8 @@ class SearcherCache:
 
     def __init__(self):
         self._local = threading.local()
+        self._open: set = set()  # every thread's searcher, for close_all()
+        self._lock = threading.Lock()
 
     def get(self):
         path = live_index_dir()
@@ -147,6 +149,8 @@ class SearcherCache:
             return cached[1]
         self.close()
         searcher = open_index(path).searcher()
+        with self._lock:
+            self._open.add(searcher)
         self._local.entry = (path, searcher)
         self._local.filters = {}
         self._local.masks = {}
@@ -203,10 +207,22 @@ class SearcherCache:
             self._local.results.clear()
 
     def close(self) -> None:
+        """Close this thread's searcher."""
         cached = getattr(self._local, "entry", None)
         if cached is not None:
-            cached[1].close()
             self._local.entry = None
+            with self._lock:
+                self._open.discard(cached[1])
+            cached[1].close()
+
+    def close_all(self) -> None:
+        """Close every thread's searcher (the app is done: no thread searches any more). Index
+        segments are separate files, so an unclosed searcher holds open file handles."""
+        with self._lock:
+            searchers, self._open = list(self._open), set()
+        for searcher in searchers:
+            if not searcher.is_closed:
+                searcher.close()
 
 
 def searchers() -> SearcherCache:
