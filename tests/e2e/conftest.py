@@ -8,9 +8,10 @@ import os
 import shutil
 import threading
 from pathlib import Path
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
-from werkzeug.serving import make_server
 
 from portal import create_app
 from tests.conftest import make_test_config
@@ -48,10 +49,25 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
 @pytest.fixture
 def live_server(app):
     """The test's app served over HTTP on a free loopback port, in a background thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    # The standard library's server, as gunicorn does, closes each response (running the work
+    # queued for after it, such as sending mail) as soon as it is written. Werkzeug's development
+    # server first reads whatever the browser sends next on the connection, which held the
+    # confirmation mail back for longer than a test waits for it.
+    server = make_server(
+        "127.0.0.1", 0, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
