@@ -168,38 +168,40 @@ class SearcherCache:
             self._local.results.clear()
         return self._local.results
 
-    def filter_docs(self, searcher, restrict):
-        """The documents a filter query allows, as a bit set kept with the searcher: the same few
-        filters (type, area, status) come back on every search, and matching one afresh walks
-        most of the index."""
-        cache = getattr(self._local, "filters", None)
-        if cache is None or self._local.entry is None or self._local.entry[1] is not searcher:
-            return restrict  # not this cache's searcher: let Whoosh match it
+    def _kept_for_filter(self, store: str, searcher, restrict, make):
+        """`make()` for a filter query, kept in this thread's `store` while `searcher` is its
+        current one: the same few filters (type, area, status) come back on every search, and
+        matching one afresh walks most of the index."""
+        entry = getattr(self._local, "entry", None)
+        if entry is None or entry[1] is not searcher:
+            return make()  # not this cache's searcher
+        kept = getattr(self._local, store)
         key = repr(restrict)
-        if key not in cache:
-            if len(cache) >= MAX_CACHED_FILTERS:
-                cache.clear()
-            cache[key] = BitSet(searcher.docs_for_query(restrict), size=searcher.doc_count_all())
-        return cache[key]
+        if key not in kept:
+            if len(kept) >= MAX_CACHED_FILTERS:
+                kept.clear()
+            kept[key] = make()
+        return kept[key]
+
+    def filter_docs(self, searcher, restrict) -> BitSet:
+        """The documents a filter query allows, as a bit set (Whoosh's `filter=`)."""
+        return self._kept_for_filter(
+            "filters",
+            searcher,
+            restrict,
+            lambda: BitSet(searcher.docs_for_query(restrict), size=searcher.doc_count_all()),
+        )
 
     def filter_mask(self, searcher, restrict):
-        """The same documents as `filter_docs`, as a numpy mask over document numbers (for
-        `ranking.rank`), kept with the searcher too."""
-        cache = getattr(self._local, "masks", None)
-        entry = getattr(self._local, "entry", None)
-        if cache is None or entry is None or entry[1] is not searcher:
-            cache = {}
-        key = repr(restrict)
-        if key not in cache:
-            if len(cache) >= MAX_CACHED_FILTERS:
-                cache.clear()
-            docs = self.filter_docs(searcher, restrict)
-            if not isinstance(docs, BitSet):
-                docs = searcher.docs_for_query(docs)
-            cache[key] = ranking.docs_mask(docs, searcher.doc_count_all())
-        if entry is not None and entry[1] is searcher:
-            self._local.masks = cache
-        return cache[key]
+        """The same documents as a numpy mask over document numbers (`ranking.rank`'s)."""
+        return self._kept_for_filter(
+            "masks",
+            searcher,
+            restrict,
+            lambda: ranking.docs_mask(
+                self.filter_docs(searcher, restrict), searcher.doc_count_all()
+            ),
+        )
 
     def forget_results(self) -> None:
         """Empty the result cache (benchmarks measure searches that miss it)."""

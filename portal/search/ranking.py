@@ -63,17 +63,15 @@ class SegmentCache:
                 self._items.move_to_end(key)
                 return self._items[key]
         value = make()
-        parts = value if isinstance(value, tuple) else (value,)
-        for part in parts:
+        for part in _parts(value):
             part.flags.writeable = False  # shared by every thread's searches
-        weight = sum(part.nbytes for part in parts)
         with self._lock:
             if key not in self._items:
                 self._items[key] = value
-                self.size += weight
+                self.size += _nbytes(value)
                 while self.size > self.limit and len(self._items) > 1:
                     _, old = self._items.popitem(last=False)
-                    self.size -= sum(p.nbytes for p in (old if isinstance(old, tuple) else (old,)))
+                    self.size -= _nbytes(old)
         return value
 
     def clear(self) -> None:
@@ -82,70 +80,67 @@ class SegmentCache:
             self.size = 0
 
 
+def _parts(value) -> tuple:
+    return value if isinstance(value, tuple) else (value,)
+
+
+def _nbytes(value) -> int:
+    return sum(part.nbytes for part in _parts(value))
+
+
 CACHE = SegmentCache()
 
 
-def _segment_key(reader) -> str:
-    return reader.segment().segment_id()
-
-
-def _read_postings(reader, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
-    """Document numbers (in the segment) and weights of one term, deleted documents included."""
+def _blocks(reader, fieldname: str, text, values: bool = False):
+    """One term's postings, deleted documents included, a block at a time: (document numbers in
+    the segment, their weights, or with `values` their encoded positions)."""
     try:
         matcher = reader.postings(fieldname, text)
     except Exception:  # TermNotFound, or a field this segment does not have
-        return np.empty(0, np.int32), np.empty(0, np.float32)
+        return
     if isinstance(matcher, FilterMatcher):  # the reader's deletion filter: masked later
         matcher = matcher.child
+    if not isinstance(matcher, W3LeafMatcher):  # a posting or two, kept inline in the term index
+        while matcher.is_active():
+            yield [matcher.id()], [matcher.value() if values else matcher.weight()]
+            matcher.next()
+        return
+    while matcher.is_active():
+        if matcher._data is None:
+            matcher._read_data()
+        ids = list(accumulate(matcher._data[0]))  # delta coded within a block
+        if values:
+            matcher._read_values()
+            yield ids, matcher._values
+        else:
+            matcher._read_weights()
+            yield ids, matcher._weights
+        matcher._next_block()
+
+
+def _read_postings(reader, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
+    """Document numbers and weights of one term (compact while kept; Whoosh's weights are
+    float32 already)."""
     ids: list = []
     weights: list = []
-    if isinstance(matcher, W3LeafMatcher):
-        while matcher.is_active():  # a block at a time: ids are delta coded within a block
-            if matcher._data is None:
-                matcher._read_data()
-            ids.extend(accumulate(matcher._data[0]))
-            matcher._read_weights()
-            weights.extend(matcher._weights)
-            matcher._next_block()
-    else:  # a term with a posting or two, kept inline in the term index
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-    # Compact while kept; Whoosh's weights are float32 already.
+    for block_ids, block_weights in _blocks(reader, fieldname, text):
+        ids.extend(block_ids)
+        weights.extend(block_weights)
     return np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32)
 
 
 def _read_positions(reader, fieldname: str, text) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One term's postings with their positions: document numbers (deleted ones included), where
-    each document's positions start in the flat positions array (one more entry than
-    documents), and the positions."""
-    fmt = reader.schema[fieldname].format
-    try:
-        matcher = reader.postings(fieldname, text)
-    except Exception:  # TermNotFound, or a field this segment does not have
-        return np.empty(0, np.int32), np.zeros(1, np.int64), np.empty(0, np.int32)
-    if isinstance(matcher, FilterMatcher):
-        matcher = matcher.child
+    """One term's document numbers, where each document's positions start in the flat positions
+    array (one more entry than documents), and the positions."""
+    decode = reader.schema[fieldname].format.decode_positions
     ids: list = []
     starts = [0]
     positions: list = []
-    if isinstance(matcher, W3LeafMatcher):
-        while matcher.is_active():
-            if matcher._data is None:
-                matcher._read_data()
-            ids.extend(accumulate(matcher._data[0]))
-            matcher._read_values()
-            for value in matcher._values:
-                positions.extend(fmt.decode_positions(value))
-                starts.append(len(positions))
-            matcher._next_block()
-    else:
-        while matcher.is_active():
-            ids.append(matcher.id())
-            positions.extend(fmt.decode_positions(matcher.value()))
+    for block_ids, block_values in _blocks(reader, fieldname, text, values=True):
+        ids.extend(block_ids)
+        for value in block_values:
+            positions.extend(decode(value))
             starts.append(len(positions))
-            matcher.next()
     return (
         np.array(ids, dtype=np.int32),
         np.array(starts, dtype=np.int64),
@@ -164,7 +159,7 @@ def _lengths(reader, fieldname: str) -> np.ndarray:
     return _BYTE_TO_LENGTH[raw]
 
 
-def sort_column(reader, fieldname: str) -> np.ndarray:
+def _sort_column(reader, fieldname: str) -> np.ndarray:
     """A sortable numeric column's values, in document order (for sorting only)."""
     column = reader.column_reader(fieldname, translate=False)
     doccount = reader.doc_count_all()
@@ -179,14 +174,11 @@ def sort_column(reader, fieldname: str) -> np.ndarray:
 
 
 class _Segment:
-    """One segment of the searcher, with its offset and what has been read of it."""
+    """One segment of the searcher and what has been read of it."""
 
-    def __init__(self, searcher, reader, offset: int):
-        self.searcher = searcher
+    def __init__(self, reader):
         self.reader = reader
-        self.offset = offset
-        self.key = _segment_key(reader)
-        self.count = reader.doc_count_all()
+        self.key = reader.segment().segment_id()  # never reused: segments are immutable
         deleted = reader.deleted_docs_set if reader.has_deletions() else ()
         self.deleted = np.fromiter(deleted, dtype=np.int64) if deleted else None
 
@@ -216,11 +208,11 @@ class _Segment:
 
     def column(self, fieldname: str) -> np.ndarray:
         return CACHE.get(
-            (self.key, "column", fieldname), lambda: sort_column(self.reader, fieldname)
+            (self.key, "column", fieldname), lambda: _sort_column(self.reader, fieldname)
         )
 
 
-def _term_scores(searcher, segment: _Segment, term: query.Term) -> dict[int, float]:
+def _term_scores(searcher, segment: _Segment, term: query.Term) -> tuple[np.ndarray, np.ndarray]:
     field = searcher.schema[term.fieldname]
     text = field.to_bytes(term.text) if not isinstance(term.text, bytes) else term.text
     ids, weights = segment.postings(term.fieldname, text)
@@ -308,9 +300,12 @@ def _phrase(searcher, segment: _Segment, q: query.Phrase) -> tuple[np.ndarray, n
     try:
         words = [field.to_bytes(word) for word in q.words]
     except ValueError:
+        words = []
+    if not words:
         return np.empty(0, np.int32), np.empty(0)
-    terms = [query.Term(q.fieldname, word) for word in words]
-    ids, scores = _evaluate(searcher, segment, query.And(terms)) if terms else ([], [])
+    ids, scores = _evaluate(
+        searcher, segment, query.And([query.Term(q.fieldname, word) for word in words])
+    )
     if len(words) < 2 or not len(ids):
         return ids, scores * q.boost
     ends = None  # (document, position) where the phrase so far ends
@@ -355,7 +350,7 @@ def rank(searcher, q, *, allow=None, sortedby: str | None = None, page: int = 1,
     all_ids, all_scores, all_keys = [], [], []
     try:
         for reader, offset in _leaves(searcher):
-            segment = _Segment(searcher, reader, offset)
+            segment = _Segment(reader)
             ids, scores = _evaluate(searcher, segment, q)
             if allow is not None:
                 keep = allow[ids + offset]
