@@ -751,6 +751,9 @@ class Generator:
                 )
         db.session.commit()
         # Planner statistics for tables that grew from nothing: without them SQLite picks
-        # indexes by their shape alone (and the idea board's Top sorts 20,000 rows).
-        db.session.execute(text("ANALYZE"))
+        # indexes by their shape alone (and the idea board's Top sorts 20,000 rows). Only the
+        # portal's tables: a bare ANALYZE on PostgreSQL locks every table of every schema in the
+        # database until the commit (it deadlocked with another schema's TRUNCATE in the tests).
+        for table in db.metadata.sorted_tables:
+            db.session.execute(text(f'ANALYZE "{table.name}"'))
         db.session.commit()
