@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import g
-from sqlalchemy import and_, case, exists, func, literal, union_all
+from sqlalchemy import Float, and_, case, exists, func, literal, union_all
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from portal.accounts.models import Plan, Role, User
 from portal.extensions import db
@@ -191,13 +193,6 @@ def median(values: list[float]) -> float | None:
     return (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def _hours(start: datetime, end) -> float:
-    """Hours between two naive UTC datetimes (SQLite may hand back aggregates as text)."""
-    if not isinstance(end, datetime):
-        end = datetime.fromisoformat(str(end))
-    return (end - start).total_seconds() / 3600
-
-
 def _question_scope(stmt, filters: InsightsFilters):
     """Questions asked in the period (not deleted), in the area, by an asker on the plan."""
     stmt = stmt.where(
@@ -227,54 +222,67 @@ class AreaHealth:
         return self.solved / self.questions if self.questions else 0.0
 
 
+class hours_between(FunctionElement):
+    """Hours from one timestamp to another, computed by the database (SQL has no portable
+    form): reading two datetimes per row into Python cost more than the whole query."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(hours_between, "sqlite")
+def _hours_between_sqlite(element, compiler, **kw):
+    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"((julianday({end}) - julianday({start})) * 24)"
+
+
+@compiles(hours_between, "postgresql")
+def _hours_between_postgresql(element, compiler, **kw):
+    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 3600)"
+
+
 def support_health(filters: InsightsFilters) -> list[AreaHealth]:
     """Per product area, for the questions asked in the period: how many were solved, how many
     open ones have no answer yet, and the median hours to the first and the accepted answer.
 
-    One query gives each question's first answer and acceptance times (SQL aggregates); the
-    medians are taken in Python so they are the same on SQLite and PostgreSQL."""
-    live = Answer.deleted_at.is_(None)
-    accepted = and_(live, Answer.is_accepted)
-    stmt = (
+    Each question carries its first and accepted answer times (kept by triggers on answers),
+    so this reads the period's questions from one index; the medians are taken in Python so
+    they are the same on SQLite and PostgreSQL."""
+    stmt = _question_scope(
         db.select(
-            ProductArea.name,
-            ProductArea.slug,
-            Question.created_at,
-            Question.closed_at,
-            func.min(case((live, Answer.created_at))),
-            func.max(case((accepted, func.coalesce(Answer.accepted_at, Answer.created_at)))),
-        )
-        .join(ProductArea, ProductArea.id == Question.product_area_id)
-        .outerjoin(Answer, Answer.question_id == Question.id)
-        .group_by(
-            Question.id, ProductArea.name, ProductArea.slug, Question.created_at, Question.closed_at
-        )
+            Question.product_area_id,
+            Question.closed_at.is_(None),
+            hours_between(Question.created_at, Question.first_answer_at),
+            hours_between(Question.created_at, Question.solved_at),
+        ),
+        filters,
     )
-    stmt = _question_scope(stmt, filters)
-    per_area: dict[tuple[str, str], dict] = {}
-    for name, slug, asked, closed_at, first, accepted_at in db.session.execute(stmt):
+    per_area: dict[int, dict] = {}
+    for area_id, is_open, first, solved in db.session.execute(stmt):
         area = per_area.setdefault(
-            (name, slug), {"questions": 0, "solved": 0, "unanswered": 0, "first": [], "acc": []}
+            area_id, {"questions": 0, "solved": 0, "unanswered": 0, "first": [], "acc": []}
         )
         area["questions"] += 1
         if first is None:
-            area["unanswered"] += closed_at is None  # a closed question waits for nobody
+            area["unanswered"] += bool(is_open)  # a closed question waits for nobody
         else:
-            area["first"].append(_hours(asked, first))
-        if accepted_at is not None:
+            area["first"].append(float(first))
+        if solved is not None:
             area["solved"] += 1
-            area["acc"].append(_hours(asked, accepted_at))
+            area["acc"].append(float(solved))
+    areas = db.select(ProductArea.id, ProductArea.name, ProductArea.slug)
+    names = {area_id: (name, slug) for area_id, name, slug in db.session.execute(areas)}
     rows = [
         AreaHealth(
-            name,
-            slug,
+            *names[area_id],
             v["questions"],
             v["solved"],
             v["unanswered"],
             median(v["first"]),
             median(v["acc"]),
         )
-        for (name, slug), v in per_area.items()
+        for area_id, v in per_area.items()
     ]
     rows.sort(key=lambda row: (-row.unanswered, -row.questions, row.area))
     return rows
@@ -292,7 +300,6 @@ class QuestionRow:
 
 def oldest_unanswered(filters: InsightsFilters, limit: int = 10) -> list[QuestionRow]:
     """Open questions asked in the period that nobody has answered yet, oldest first."""
-    has_answer = exists().where(Answer.question_id == Question.id, Answer.deleted_at.is_(None))
     stmt = (
         db.select(
             Question.id,
@@ -303,7 +310,7 @@ def oldest_unanswered(filters: InsightsFilters, limit: int = 10) -> list[Questio
             Question.answer_count,
         )
         .join(ProductArea, ProductArea.id == Question.product_area_id)
-        .where(~has_answer, Question.closed_at.is_(None))
+        .where(Question.first_answer_at.is_(None), Question.closed_at.is_(None))
         .order_by(Question.created_at, Question.id)
         .limit(limit)
     )

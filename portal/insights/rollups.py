@@ -2,6 +2,8 @@
 
 - activity_days: events per day, kind, product area and the actor's plan at the time.
 - idea_demand: live votes per idea and the voter's current plan.
+- questions.first_answer_at and questions.solved_at: when a question got its first live answer
+  and its accepted one, so support health reads a period's questions and not their answers.
 
 Triggers, not Python hooks: the activity log and the votes are written by services, by the
 demo generator's bulk inserts and by imports, and cascades delete votes; a trigger counts every
@@ -17,6 +19,17 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 _PLAN_OF = "coalesce((SELECT plan_id FROM users WHERE id = {who}), 0)"
+
+# A question's answer times, recomputed from its answers (an index range each): any change to
+# an answer (posted, deleted, restored, accepted, moved) and any way of making it is the same.
+ANSWER_TIMES = """
+  UPDATE questions SET
+    first_answer_at = (SELECT min(a.created_at) FROM answers a
+                       WHERE a.question_id = questions.id AND a.deleted_at IS NULL),
+    solved_at = (SELECT max(coalesce(a.accepted_at, a.created_at)) FROM answers a
+                 WHERE a.question_id = questions.id AND a.deleted_at IS NULL AND a.is_accepted)
+  WHERE {which}"""
+_ANSWER_COLUMNS = "question_id, created_at, deleted_at, is_accepted, accepted_at"
 
 SQLITE = [
     f"""
@@ -76,6 +89,18 @@ SQLITE = [
       WHERE plan_id = coalesce(OLD.plan_id, 0)
         AND idea_id IN (SELECT idea_id FROM idea_votes WHERE user_id = OLD.id);
     END
+    """,
+    f"""
+    CREATE TRIGGER IF NOT EXISTS answers_times_insert AFTER INSERT ON answers
+    BEGIN {ANSWER_TIMES.format(which="id = NEW.question_id")}; END
+    """,
+    f"""
+    CREATE TRIGGER IF NOT EXISTS answers_times_update AFTER UPDATE OF {_ANSWER_COLUMNS} ON answers
+    BEGIN {ANSWER_TIMES.format(which="id IN (OLD.question_id, NEW.question_id)")}; END
+    """,
+    f"""
+    CREATE TRIGGER IF NOT EXISTS answers_times_delete AFTER DELETE ON answers
+    BEGIN {ANSWER_TIMES.format(which="id = OLD.question_id")}; END
     """,
 ]
 
@@ -184,6 +209,61 @@ POSTGRESQL = [
     CREATE TRIGGER users_demand_delete BEFORE DELETE ON users FOR EACH ROW
     EXECUTE FUNCTION users_demand_delete()
     """,
+    # Under READ COMMITTED an UPDATE that waited for a row lock keeps its older snapshot in
+    # subqueries, and would miss an answer committed meanwhile: lock the questions first, so
+    # the recount (a new statement, a new snapshot) sees every committed answer.
+    f"""
+    CREATE OR REPLACE FUNCTION question_answer_times(ids integer[]) RETURNS void
+    LANGUAGE plpgsql AS $$
+    BEGIN
+      PERFORM 1 FROM questions WHERE id = ANY (ids) ORDER BY id FOR NO KEY UPDATE;
+      {ANSWER_TIMES.format(which="id = ANY (ids)")};
+    END $$
+    """,
+    """
+    CREATE OR REPLACE FUNCTION answers_times_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      PERFORM question_answer_times(ARRAY(SELECT DISTINCT question_id FROM new_answers));
+      RETURN NULL;
+    END $$
+    """,
+    "DROP TRIGGER IF EXISTS answers_times_insert ON answers",
+    """
+    CREATE TRIGGER answers_times_insert AFTER INSERT ON answers
+    REFERENCING NEW TABLE AS new_answers FOR EACH STATEMENT
+    EXECUTE FUNCTION answers_times_insert()
+    """,
+    """
+    CREATE OR REPLACE FUNCTION answers_times_update() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      PERFORM question_answer_times(ARRAY[OLD.question_id, NEW.question_id]);
+      RETURN NULL;
+    END $$
+    """,
+    "DROP TRIGGER IF EXISTS answers_times_update ON answers",
+    f"""
+    CREATE TRIGGER answers_times_update AFTER UPDATE OF {_ANSWER_COLUMNS} ON answers
+    FOR EACH ROW
+    WHEN (OLD.question_id IS DISTINCT FROM NEW.question_id
+          OR OLD.created_at IS DISTINCT FROM NEW.created_at
+          OR OLD.deleted_at IS DISTINCT FROM NEW.deleted_at
+          OR OLD.is_accepted IS DISTINCT FROM NEW.is_accepted
+          OR OLD.accepted_at IS DISTINCT FROM NEW.accepted_at)
+    EXECUTE FUNCTION answers_times_update()
+    """,
+    """
+    CREATE OR REPLACE FUNCTION answers_times_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      PERFORM question_answer_times(ARRAY(SELECT DISTINCT question_id FROM old_answers));
+      RETURN NULL;
+    END $$
+    """,
+    "DROP TRIGGER IF EXISTS answers_times_delete ON answers",
+    """
+    CREATE TRIGGER answers_times_delete AFTER DELETE ON answers
+    REFERENCING OLD TABLE AS old_answers FOR EACH STATEMENT
+    EXECUTE FUNCTION answers_times_delete()
+    """,
 ]
 
 TRIGGERS = {"sqlite": SQLITE, "postgresql": POSTGRESQL}
@@ -194,6 +274,9 @@ TRIGGER_NAMES = [
     ("idea_votes_demand_update", "idea_votes"),
     ("users_demand_plan", "users"),
     ("users_demand_delete", "users"),
+    ("answers_times_insert", "answers"),
+    ("answers_times_update", "answers"),
+    ("answers_times_delete", "answers"),
 ]
 
 _DAY = {"sqlite": "date(e.created_at)", "postgresql": "CAST(e.created_at AS date)"}
@@ -211,10 +294,12 @@ def drop_triggers(connection: Connection) -> None:
         connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}{on}")
         if postgresql:
             connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {name}()")
+    if postgresql:
+        connection.exec_driver_sql("DROP FUNCTION IF EXISTS question_answer_times(integer[])")
 
 
 def rebuild(connection: Connection) -> None:
-    """Recompute both rollups from the rows (activity plans as they are now: the plan at the
+    """Recompute the rollups from the rows (activity plans as they are now: the plan at the
     time was not recorded before the rollup existed)."""
     day = _DAY[connection.dialect.name]
     connection.execute(text("DELETE FROM activity_days"))
@@ -235,3 +320,4 @@ def rebuild(connection: Connection) -> None:
             "GROUP BY v.idea_id, coalesce(u.plan_id, 0)"
         )
     )
+    connection.execute(text(ANSWER_TIMES.format(which="true")))

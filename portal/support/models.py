@@ -75,6 +75,18 @@ class Question(db.Model):
             sqlite_where=text("deleted_at IS NULL AND is_solved = 1"),
             postgresql_where=text("deleted_at IS NULL AND is_solved = true"),
         ),
+        # Insights' support health: a period's questions with their answer times, read from
+        # the index alone.
+        Index(
+            "ix_questions_live_answer_times",
+            "created_at",
+            "product_area_id",
+            "author_id",
+            "closed_at",
+            "first_answer_at",
+            "solved_at",
+            **_where("deleted_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,6 +107,10 @@ class Question(db.Model):
     # un-accepts (deleting the accepted answer un-accepts it); `flask support recount` checks it.
     # Stored so the Solved list is an index range, not a lookup per question.
     is_solved: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    # When the first live answer came and when the accepted one was accepted: written only by
+    # database triggers on answers (portal/insights/rollups.py), for insights' support health.
+    first_answer_at: Mapped[datetime | None]
+    solved_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None]

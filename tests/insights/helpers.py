@@ -5,6 +5,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.insights import rollups
 from portal.insights.models import ActivityDay, IdeaDemand
+from portal.support.models import Question
 
 
 def rollup_rows() -> dict:
@@ -17,7 +18,14 @@ def rollup_rows() -> dict:
             IdeaDemand.voters != 0
         )
     ).all()
-    return {"days": sorted(map(tuple, days)), "demand": sorted(map(tuple, demand))}
+    answer_times = db.session.execute(
+        select(Question.id, Question.first_answer_at, Question.solved_at).order_by(Question.id)
+    ).all()
+    return {
+        "days": sorted(map(tuple, days)),
+        "demand": sorted(map(tuple, demand)),
+        "answer_times": list(map(tuple, answer_times)),
+    }
 
 
 def assert_matches_a_recount(*, days: bool = True) -> None:
@@ -28,5 +36,6 @@ def assert_matches_a_recount(*, days: bool = True) -> None:
     recounted = rollup_rows()
     db.session.rollback()
     assert kept["demand"] == recounted["demand"]
+    assert kept["answer_times"] == recounted["answer_times"]
     if days:
         assert kept["days"] == recounted["days"]

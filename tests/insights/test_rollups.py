@@ -11,7 +11,9 @@ from portal.ideas.services import cast_vote, merge_ideas, withdraw_vote
 from portal.insights import metrics
 from portal.insights.filters import InsightsFilters
 from portal.insights.models import ActivityEvent, IdeaDemand
-from tests.factories import make_idea, make_question
+from portal.support.models import Answer, Question
+from portal.support.services import accept_answer, delete_post, post_answer, undelete_post
+from tests.factories import make_answer, make_idea, make_question
 from tests.insights.helpers import assert_matches_a_recount, rollup_rows
 
 
@@ -112,3 +114,50 @@ def test_demand_score_from_the_rollup_matches_the_formula(app, make_user, make_p
     march.plan = enterprise
     [score] = metrics.demand_scores(march)
     assert (score.voters, score.askers, score.people, score.score) == (0, 1, 1, 10.0)
+
+
+def test_question_answer_times_follow_every_change_to_its_answers(app, make_user):
+    asker, moderator = make_user(), make_user("staff")
+    question = make_question(asker)
+    db.session.refresh(question)
+    assert (question.first_answer_at, question.solved_at) == (None, None)
+
+    def times():
+        db.session.refresh(question)
+        return question.first_answer_at, question.solved_at
+
+    first = make_answer(question)
+    second = make_answer(question)
+    assert times() == (first.created_at, None)
+    accept_answer(second, asker)
+    db.session.commit()
+    assert times() == (first.created_at, second.accepted_at)
+    assert_matches_a_recount()
+
+    delete_post(first, moderator)  # the first answer goes: the second is now the first
+    db.session.commit()
+    assert times() == (second.created_at, second.accepted_at)
+    delete_post(second, moderator)  # the accepted one goes: unanswered, unsolved
+    db.session.commit()
+    assert times() == (None, None)
+    undelete_post(first, moderator)
+    db.session.commit()
+    assert times() == (first.created_at, None)
+    assert_matches_a_recount()
+
+    db.session.execute(  # a bulk insert, as imports write: an accepted answer from long ago
+        insert(Answer),
+        [{"question_id": question.id, "body": "Old", "body_html": "<p>Old</p>",
+          "created_at": datetime(2020, 1, 1), "is_accepted": True,
+          "accepted_at": datetime(2020, 1, 2)}],
+    )  # fmt: skip
+    db.session.commit()
+    assert times() == (datetime(2020, 1, 1), datetime(2020, 1, 2))
+    db.session.execute(delete(Answer).where(Answer.question_id == question.id))
+    db.session.commit()
+    assert times() == (None, None)
+    post_answer(question, make_user(), "A fresh answer.")
+    db.session.commit()
+    assert times()[0] is not None
+    assert_matches_a_recount()
+    assert db.session.get(Question, question.id).solved_at is None
