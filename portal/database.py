@@ -1,4 +1,5 @@
-"""Engine tuning that differs by backend (SQLite pragmas) and small shared query helpers."""
+"""Engine tuning that differs by backend (SQLite pragmas, PostgreSQL session settings) and
+small shared query helpers."""
 
 from flask import Flask
 from sqlalchemy import event
@@ -8,11 +9,14 @@ from portal.extensions import db
 
 
 def configure(app: Flask) -> None:
-    """Turn on WAL, foreign keys and a busy timeout for every SQLite connection."""
+    """Turn on WAL, foreign keys and a busy timeout for every SQLite connection; turn off JIT
+    compilation for every PostgreSQL one."""
     with app.app_context():
         engine = db.engine
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    elif engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", _postgresql_settings)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -22,6 +26,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _postgresql_settings(dbapi_connection, _record) -> None:
+    """PostgreSQL compiles a query to machine code once its estimated cost is high, which our
+    aggregates (the insights dashboard's) reach: 20 to 25 ms of compiling for a query that then
+    runs in 90 ms. Queries here are short, so compiling never pays for itself."""
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    dbapi_connection.commit()
 
 
 def is_sqlite(engine: Engine | None = None) -> bool:

@@ -754,6 +754,15 @@ class Generator:
         # indexes by their shape alone (and the idea board's Top sorts 20,000 rows). Only the
         # portal's tables: a bare ANALYZE on PostgreSQL locks every table of every schema in the
         # database until the commit (it deadlocked with another schema's TRUNCATE in the tests).
-        for table in db.metadata.sorted_tables:
-            db.session.execute(text(f'ANALYZE "{table.name}"'))
-        db.session.commit()
+        # PostgreSQL also gets a VACUUM, which sets the visibility map that index-only scans
+        # need, as after a restore: autovacuum may be off, or come much later.
+        tables = [f'"{table.name}"' for table in db.metadata.sorted_tables]
+        if db.engine.dialect.name == "postgresql":
+            autocommit = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            with autocommit as connection:
+                for table in tables:
+                    connection.execute(text(f"VACUUM (ANALYZE) {table}"))
+        else:
+            for table in tables:
+                db.session.execute(text(f"ANALYZE {table}"))
+            db.session.commit()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import g
-from sqlalchemy import Float, and_, case, exists, func, literal, union_all
+from sqlalchemy import Float, case, exists, func, literal, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -125,39 +125,59 @@ class SearchGap:
         return self.searches - self.previous_searches
 
 
-def search_gaps(filters: InsightsFilters, max_results: int = 0, limit: int = 15) -> list[SearchGap]:
-    """The most frequent searches that found at most `max_results` results, with the count in
-    the previous period for the trend. Searches have no product area; the plan filter applies."""
+def _searches_with_few_results(filters: InsightsFilters) -> list[tuple]:
+    """(query, found nothing, searches, previous searches, most results, last searched) for
+    searches that found at most FEW_RESULTS in the period or the one before: one query behind
+    both search gap panels (kept for the request)."""
+    memo, key = _request_memo("few_results", filters)
+    if key in memo:
+        return memo[key]
     previous = filters.previous()
-    in_period = and_(SearchQuery.created_at >= filters.start, SearchQuery.created_at < filters.end)
-    in_previous = and_(
-        SearchQuery.created_at >= previous.start, SearchQuery.created_at < previous.end
-    )
+    in_period = SearchQuery.created_at >= filters.start
+    found_nothing = SearchQuery.results == 0
     stmt = (
         db.select(
             SearchQuery.query,
-            func.sum(case((in_period, 1), else_=0)).label("searches"),
-            func.sum(case((in_previous, 1), else_=0)).label("previous"),
+            found_nothing,
+            func.sum(case((in_period, 1), else_=0)),
+            func.sum(case((in_period, 0), else_=1)),
             func.max(SearchQuery.results),
             func.max(SearchQuery.created_at),
         )
         .where(
             SearchQuery.source == "search",
-            SearchQuery.results <= max_results,
+            SearchQuery.results <= FEW_RESULTS,
             SearchQuery.created_at >= previous.start,
             SearchQuery.created_at < filters.end,
         )
-        .group_by(SearchQuery.query)
+        .group_by(SearchQuery.query, found_nothing)
     )
     if filters.plan is not None:
         stmt = stmt.join(User, User.id == SearchQuery.user_id).where(
             User.plan_id == filters.plan.id
         )
-    rows = [
-        SearchGap(q, int(s or 0), int(p or 0), r, last)
-        for q, s, p, r, last in db.session.execute(stmt)
-    ]
-    rows = [row for row in rows if row.searches > 0]
+    memo[key] = rows = [tuple(row) for row in db.session.execute(stmt)]
+    return rows
+
+
+def search_gaps(filters: InsightsFilters, max_results: int = 0, limit: int = 15) -> list[SearchGap]:
+    """The most frequent searches that found at most `max_results` results (0 or FEW_RESULTS),
+    with the count in the previous period for the trend. Searches have no product area; the
+    plan filter applies."""
+    if max_results not in (0, FEW_RESULTS):
+        raise ValueError(f"max_results is 0 or {FEW_RESULTS}, not {max_results}")
+    gaps: dict[str, SearchGap] = {}
+    for query, found_nothing, searches, previous, results, last in _searches_with_few_results(
+        filters
+    ):
+        if max_results == 0 and not found_nothing:
+            continue
+        gap = gaps.setdefault(query, SearchGap(query, 0, 0, 0, last))
+        gap.searches += int(searches or 0)
+        gap.previous_searches += int(previous or 0)
+        gap.results = max(gap.results, int(results or 0))
+        gap.last_searched = max(gap.last_searched, last)
+    rows = [gap for gap in gaps.values() if gap.searches > 0]
     rows.sort(key=lambda row: (-row.searches, row.query))
     return rows[:limit]
 
@@ -239,7 +259,7 @@ def _hours_between_sqlite(element, compiler, **kw):
 @compiles(hours_between, "postgresql")
 def _hours_between_postgresql(element, compiler, **kw):
     start, end = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 3600)"
+    return f"(CAST(EXTRACT(EPOCH FROM ({end} - {start})) AS double precision) / 3600)"
 
 
 def support_health(filters: InsightsFilters) -> list[AreaHealth]:
@@ -445,16 +465,23 @@ def rising_ideas(filters: InsightsFilters, limit: int = 10) -> list[IdeaVotes]:
 
 
 def demand_by_area(filters: InsightsFilters) -> list[tuple[str, int, int]]:
-    """(area, votes cast in the period, distinct voters), most votes first."""
-    area_name = func.coalesce(ProductArea.name, "No area")
+    """(area, votes cast in the period, distinct voters), most votes first. Grouped by the
+    area's id (a narrow sort key) and named after."""
     stmt = (
-        db.select(area_name, func.count(IdeaVote.id), func.count(func.distinct(IdeaVote.user_id)))
+        db.select(
+            Idea.product_area_id,
+            func.count(IdeaVote.id),
+            func.count(func.distinct(IdeaVote.user_id)),
+        )
         .join(Idea, Idea.id == IdeaVote.idea_id)
-        .outerjoin(ProductArea, ProductArea.id == Idea.product_area_id)
-        .group_by(area_name)
+        .group_by(Idea.product_area_id)
     )
     stmt = _vote_scope(stmt, filters, filters.start, filters.end)
-    rows = [(name, int(votes), int(voters)) for name, votes, voters in db.session.execute(stmt)]
+    names = dict(db.session.execute(db.select(ProductArea.id, ProductArea.name)).all())
+    rows = [
+        (names.get(area_id, "No area"), int(votes), int(voters))
+        for area_id, votes, voters in db.session.execute(stmt)
+    ]
     rows.sort(key=lambda row: (-row[1], row[0]))
     return rows
 
@@ -587,52 +614,85 @@ class Contributor:
     accepted: int
 
 
-def _answers_by_author(filters: InsightsFilters):
-    """One row per author of answers in the period: (author_id, answers, accepted)."""
-    stmt = db.select(
-        Answer.author_id.label("author_id"),
-        func.count().label("answers"),
-        func.sum(case((Answer.is_accepted, 1), else_=0)).label("accepted"),
+def _contributors(filters: InsightsFilters, limit: int) -> tuple[list[Contributor], dict]:
+    """The top `limit` answerers of the period and the team's and community's answer totals,
+    in one query (kept for the request: both panels read it): the answers are counted per
+    author once, in a CTE that both parts read."""
+    memo, key = _request_memo(f"contributors_{limit}", filters)
+    if key in memo:
+        return memo[key]
+    authors = _answer_scope(
+        db.select(
+            Answer.author_id.label("author_id"),
+            func.count().label("answers"),
+            func.sum(case((Answer.is_accepted, 1), else_=0)).label("accepted"),
+        ),
+        filters,
     )
-    return _answer_scope(stmt, filters).group_by(Answer.author_id).subquery()
-
-
-def top_answerers(filters: InsightsFilters, limit: int = 10) -> list[Contributor]:
-    """Who answered most in the period, with how many of those answers were accepted."""
-    authors = _answers_by_author(filters)
-    stmt = (
-        db.select(User.id, User.display_name, User.role, authors.c.answers, authors.c.accepted)
+    authors = authors.group_by(Answer.author_id).cte("authors")
+    top = (
+        db.select(
+            literal("top").label("part"),
+            User.id,
+            User.display_name,
+            User.role,
+            authors.c.answers,
+            authors.c.accepted,
+        )
         .join(authors, authors.c.author_id == User.id)
         .order_by(authors.c.answers.desc(), User.display_name)
         .limit(limit)
     )
     if filters.plan is not None:
-        stmt = stmt.where(User.plan_id == filters.plan.id)
-    return [
-        Contributor(i, name, Role(role).label, int(answers), int(accepted or 0))
-        for i, name, role, answers, accepted in db.session.execute(stmt)
-    ]
+        top = top.where(User.plan_id == filters.plan.id)
+    # The share has no plan filter (the team has no customer plan); deleted accounts count as
+    # the community.
+    is_team = User.role.in_([str(role) for role in TEAM_ROLES])
+    who = (
+        db.select(
+            case((is_team, "team"), else_="community").label("who"),
+            authors.c.answers,
+            authors.c.accepted,
+        )
+        .select_from(authors)
+        .outerjoin(User, User.id == authors.c.author_id)
+        .subquery()
+    )
+    share = db.select(
+        literal("share").label("part"),
+        literal(None).label("id"),
+        literal(None).label("display_name"),
+        who.c.who,
+        func.sum(who.c.answers),
+        func.sum(who.c.accepted),
+    ).group_by(who.c.who)
+    contributors, totals = [], {"team": (0, 0), "community": (0, 0)}
+    for part, i, name, role, answers, accepted in db.session.execute(
+        union_all(db.select(top.subquery()), share)
+    ):
+        if part == "top":
+            contributors.append(
+                Contributor(i, name, Role(role).label, int(answers), int(accepted or 0))
+            )
+        else:
+            totals[role] = (int(answers or 0), int(accepted or 0))
+    contributors.sort(key=lambda row: (-row.answers, row.name))
+    memo[key] = result = (contributors, totals)
+    return result
+
+
+def top_answerers(filters: InsightsFilters, limit: int = 10) -> list[Contributor]:
+    """Who answered most in the period, with how many of those answers were accepted."""
+    return _contributors(filters, limit)[0]
 
 
 def answer_share(filters: InsightsFilters) -> dict[str, dict[str, int]]:
     """Answers and accepted answers in the period by the team (staff, product, admin) and by
     the community (everyone else, deleted accounts included)."""
-    authors = _answers_by_author(filters)
-    is_team = User.role.in_([str(role) for role in TEAM_ROLES])
-    stmt = (
-        db.select(
-            func.sum(case((is_team, authors.c.answers), else_=0)),
-            func.sum(authors.c.answers),
-            func.sum(case((is_team, authors.c.accepted), else_=0)),
-            func.sum(authors.c.accepted),
-        )
-        .select_from(authors)
-        .outerjoin(User, User.id == authors.c.author_id)
-    )
-    team, total, team_accepted, accepted = (int(v or 0) for v in db.session.execute(stmt).one())
+    totals = _contributors(filters, 10)[1]
     return {
-        "Team": {"answers": team, "accepted": team_accepted},
-        "Community": {"answers": total - team, "accepted": accepted - team_accepted},
+        label: {"answers": totals[part][0], "accepted": totals[part][1]}
+        for label, part in (("Team", "team"), ("Community", "community"))
     }
 
 
