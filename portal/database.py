@@ -2,8 +2,10 @@
 small shared query helpers."""
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import Boolean, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from portal.extensions import db
 
@@ -39,3 +41,22 @@ def _postgresql_settings(dbapi_connection, _record) -> None:
 
 def is_sqlite(engine: Engine | None = None) -> bool:
     return (engine or db.engine).dialect.name == "sqlite"
+
+
+class broad(FunctionElement):
+    """A condition that many rows meet, said to SQLite's planner (`likelihood`), which
+    otherwise reads any range of an indexed column as narrow; elsewhere, the condition."""
+
+    type = Boolean()
+    inherit_cache = True
+    _is_implicitly_boolean = True  # a condition already: no "= 1" where booleans are integers
+
+
+@compiles(broad)
+def _broad(element, compiler, **kw):
+    return compiler.process(*element.clauses, **kw)
+
+
+@compiles(broad, "sqlite")
+def _broad_sqlite(element, compiler, **kw):
+    return f"likelihood({compiler.process(*element.clauses, **kw)}, 0.9)"

@@ -125,9 +125,9 @@ class IdeaVote(db.Model):
     __tablename__ = "idea_votes"
     __table_args__ = (
         UniqueConstraint("user_id", "idea_id"),
-        Index("ix_idea_votes_idea_id_created_at", "idea_id", "created_at"),
-        Index("ix_idea_votes_created_at_idea_id", "created_at", "idea_id"),  # recent votes
-        # Insights read votes in a period by idea and voter from the index alone.
+        # An idea's recent votes (trending); insights read a period's votes idea by idea.
+        Index("ix_idea_votes_idea_created_voter", "idea_id", "created_at", "user_id"),
+        # Recent votes; insights read votes in a period by idea and voter from the index alone.
         Index("ix_idea_votes_created_at_voter", "created_at", "idea_id", "user_id"),
     )
 

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from flask import Flask, current_app, render_template
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from portal.cache import cached, community_version
 from portal.clock import utcnow
@@ -67,6 +67,10 @@ def _build_panels(app: Flask, filters: InsightsFilters, keys: list[str]) -> list
     """Some panels, in a thread of their own with its own app context and database session."""
     with app.app_context():
         try:
+            if db.engine.dialect.name == "postgresql":
+                # Counting distinct voters sorts about 100,000 rows for 90 days: in memory,
+                # not in files (the default 4 MB spills). For this transaction only.
+                db.session.execute(text("SET LOCAL work_mem = '32MB'"))
             return [PANELS[key](filters) for key in keys]
         finally:
             db.session.remove()

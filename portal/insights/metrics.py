@@ -15,6 +15,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from portal.accounts.models import Plan, Role, User
+from portal.database import broad
 from portal.extensions import db
 from portal.ideas.models import OPEN_STATUSES, Idea, IdeaComment, IdeaQuestion, IdeaStatus, IdeaVote
 from portal.insights.filters import InsightsFilters
@@ -404,7 +405,7 @@ def _top_and_rising(filters: InsightsFilters, limit: int) -> tuple[list, list]:
         IdeaVote.idea_id.label("idea_id"),
         func.sum(case((in_period, 1), else_=0)).label("now"),
         func.sum(case((in_period, 0), else_=1)).label("before"),
-    ).where(IdeaVote.created_at >= previous.start, IdeaVote.created_at < filters.end)
+    ).where(broad(IdeaVote.created_at >= previous.start), broad(IdeaVote.created_at < filters.end))
     if filters.plan is not None:
         per_idea = per_idea.join(User, User.id == IdeaVote.user_id).where(
             User.plan_id == filters.plan.id
@@ -465,18 +466,29 @@ def rising_ideas(filters: InsightsFilters, limit: int = 10) -> list[IdeaVotes]:
 
 
 def demand_by_area(filters: InsightsFilters) -> list[tuple[str, int, int]]:
-    """(area, votes cast in the period, distinct voters), most votes first. Grouped by the
-    area's id (a narrow sort key) and named after."""
+    """(area, votes cast in the period, distinct voters), most votes first.
+
+    The votes are read idea by idea, ideas in area order, each idea's votes in the period an
+    index range with their voters: rows arrive grouped by area, with no lookup per vote and no
+    sort (SQLite needs telling that the period is broad, or it reads the period's votes first
+    and sorts them: twice the time at 100,000 votes)."""
     stmt = (
         db.select(
             Idea.product_area_id,
             func.count(IdeaVote.id),
             func.count(func.distinct(IdeaVote.user_id)),
         )
-        .join(Idea, Idea.id == IdeaVote.idea_id)
+        .select_from(Idea)
+        .join(IdeaVote, IdeaVote.idea_id == Idea.id)
+        .where(
+            broad(IdeaVote.created_at >= filters.start), broad(IdeaVote.created_at < filters.end)
+        )
         .group_by(Idea.product_area_id)
     )
-    stmt = _vote_scope(stmt, filters, filters.start, filters.end)
+    if filters.area is not None:
+        stmt = stmt.where(Idea.product_area_id == filters.area.id)
+    if filters.plan is not None:
+        stmt = stmt.join(User, User.id == IdeaVote.user_id).where(User.plan_id == filters.plan.id)
     names = dict(db.session.execute(db.select(ProductArea.id, ProductArea.name)).all())
     rows = [
         (names.get(area_id, "No area"), int(votes), int(voters))

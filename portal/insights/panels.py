@@ -47,10 +47,15 @@ class Panel:
     empty: str = "Nothing happened in this period."
     notes: list[str] = field(default_factory=list)
     formula: str | None = None  # how a computed number is made, in words, shown beside it
+    shown: int | None = None  # rows the page shows (the first ones); the CSV has every row
 
     @property
     def is_empty(self) -> bool:
         return not self.rows
+
+    @property
+    def visible_rows(self) -> list[list]:
+        return self.rows if self.shown is None else self.rows[: self.shown]
 
 
 def activity_panel(filters: InsightsFilters) -> Panel:
@@ -281,6 +286,7 @@ def shipped_panel(filters: InsightsFilters) -> Panel:
         description="Ideas moved to Shipped in the period, most recent first.",
         columns=["Idea", "Product area", "Shipped", "Votes"],
         rows=[[idea_link(r.id, r.title), r.area, r.shipped_at, r.votes] for r in rows],
+        shown=20,
         empty="No idea was shipped in this period.",
         notes=[NO_PLAN_FILTER.format(what="shipping is not done by a customer")],
     )
