@@ -46,7 +46,8 @@ class User(UserMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(60))
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    role: Mapped[Role] = mapped_column(String(16), default=Role.MEMBER)
+    # Indexed: the team (staff, product, admins) is a few rows among many members.
+    role: Mapped[Role] = mapped_column(String(16), default=Role.MEMBER, index=True)
     company: Mapped[str | None] = mapped_column(String(120))
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"))
     reputation: Mapped[int] = mapped_column(default=0)

@@ -627,9 +627,10 @@ class Contributor:
 
 
 def _contributors(filters: InsightsFilters, limit: int) -> tuple[list[Contributor], dict]:
-    """The top `limit` answerers of the period and the team's and community's answer totals,
-    in one query (kept for the request: both panels read it): the answers are counted per
-    author once, in a CTE that both parts read."""
+    """The top `limit` answerers of the period and the team's and everyone's answer totals, in
+    one query (kept for the request: both panels read it). Answers are counted per author once,
+    in a CTE the three parts read; only authors who can make the top (at least as many answers
+    as the `limit`-th author) and the team's few members are looked up in users."""
     memo, key = _request_memo(f"contributors_{limit}", filters)
     if key in memo:
         return memo[key]
@@ -657,39 +658,50 @@ def _contributors(filters: InsightsFilters, limit: int) -> tuple[list[Contributo
     )
     if filters.plan is not None:
         top = top.where(User.plan_id == filters.plan.id)
-    # The share has no plan filter (the team has no customer plan); deleted accounts count as
-    # the community.
-    is_team = User.role.in_([str(role) for role in TEAM_ROLES])
-    who = (
-        db.select(
-            case((is_team, "team"), else_="community").label("who"),
-            authors.c.answers,
-            authors.c.accepted,
+    else:
+        enough = (
+            db.select(authors.c.answers)
+            .where(authors.c.author_id.is_not(None))
+            .order_by(authors.c.answers.desc())
+            .offset(limit - 1)
+            .limit(1)
+            .scalar_subquery()
         )
-        .select_from(authors)
-        .outerjoin(User, User.id == authors.c.author_id)
-        .subquery()
+        top = top.where(authors.c.answers >= func.coalesce(enough, 0))
+    team = db.select(User.id).where(User.role.in_([str(role) for role in TEAM_ROLES]))
+
+    def totals(part: str, *where):
+        return db.select(
+            literal(part).label("part"),
+            literal(None).label("id"),
+            literal(None).label("display_name"),
+            literal(None).label("role"),
+            func.sum(authors.c.answers),
+            func.sum(authors.c.accepted),
+        ).where(*where)
+
+    # The share has no plan filter (the team has no customer plan); answers by deleted
+    # accounts are the community's.
+    stmt = union_all(
+        db.select(top.subquery()),
+        totals("team", authors.c.author_id.in_(team)),
+        totals("all"),
     )
-    share = db.select(
-        literal("share").label("part"),
-        literal(None).label("id"),
-        literal(None).label("display_name"),
-        who.c.who,
-        func.sum(who.c.answers),
-        func.sum(who.c.accepted),
-    ).group_by(who.c.who)
-    contributors, totals = [], {"team": (0, 0), "community": (0, 0)}
-    for part, i, name, role, answers, accepted in db.session.execute(
-        union_all(db.select(top.subquery()), share)
-    ):
+    contributors, sums = [], {}
+    for part, i, name, role, answers, accepted in db.session.execute(stmt):
         if part == "top":
             contributors.append(
                 Contributor(i, name, Role(role).label, int(answers), int(accepted or 0))
             )
         else:
-            totals[role] = (int(answers or 0), int(accepted or 0))
+            sums[part] = (int(answers or 0), int(accepted or 0))
     contributors.sort(key=lambda row: (-row.answers, row.name))
-    memo[key] = result = (contributors, totals)
+    (team_answers, team_accepted), (answers, accepted) = sums["team"], sums["all"]
+    share = {
+        "team": (team_answers, team_accepted),
+        "community": (answers - team_answers, accepted - team_accepted),
+    }
+    memo[key] = result = (contributors, share)
     return result
 
 

@@ -201,6 +201,13 @@ def test_contributors_and_staff_share(app, make_user, make_area, make_plan):
     elsewhere = make_area()
     assert metrics.top_answerers(march(area=elsewhere)) == []
     assert metrics.answer_share(march(area=elsewhere))["Team"]["answers"] == 0
+    # The top two of four: a tie for second place goes to the first name.
+    ana, bob = make_user(display_name="Ana"), make_user(display_name="Bob")
+    for author in (ana, bob):
+        answered(question, 5, author=author)
+        answered(second, 5, author=author)
+    top_two = metrics.top_answerers(march(), limit=2)
+    assert [c.name for c in top_two] == [staff.display_name, "Ana"]
 
 
 def test_demand_score_weights_voters_and_askers_by_plan(app, make_user, make_area, make_plan):
