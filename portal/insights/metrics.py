@@ -753,7 +753,7 @@ def demand_scores(filters: InsightsFilters, limit: int = 15) -> list[DemandScore
     ).outerjoin(Plan, Plan.id == IdeaDemand.plan_id)
     if filters.plan is not None:
         voters = voters.where(IdeaDemand.plan_id == filters.plan.id)
-    voters = voters.group_by(IdeaDemand.idea_id).subquery()
+    voters = voters.group_by(IdeaDemand.idea_id).cte("voters")
     # Askers: a few thousand links, each followed by primary key (scalar subqueries keep both
     # databases on index lookups instead of scanning every question and user).
     author = (
@@ -789,32 +789,53 @@ def demand_scores(filters: InsightsFilters, limit: int = 15) -> list[DemandScore
     )
     if filters.plan is not None:
         askers = askers.where(asker_plan == filters.plan.id)
-    askers = askers.subquery()
-    voter_count = func.coalesce(voters.c.voters, 0)
-    people = voter_count + func.coalesce(askers.c.people, 0)
-    score = func.coalesce(voters.c.score, 0.0) + func.coalesce(askers.c.score, 0.0)
-    stmt = (
+    askers = askers.cte("askers")
+    # Ideas with voters (nearly all: an author votes for their idea) are read from the voter
+    # sums, joined to ideas by key; the few with askers only are added. Driving from every
+    # open idea instead made SQLite index the voter sums for each (77 against 57 ms).
+    open_idea = Idea.status.in_([status.value for status in OPEN_STATUSES])
+    has_voters = exists().where(IdeaDemand.idea_id == askers.c.idea_id)
+    if filters.plan is not None:
+        has_voters = has_voters.where(IdeaDemand.plan_id == filters.plan.id)
+    with_voters = (
         db.select(
             Idea.id,
             Idea.title,
             Idea.status,
-            voter_count,
-            func.coalesce(askers.c.askers, 0),
-            people,
-            score,
+            voters.c.voters,
+            func.coalesce(askers.c.askers, 0).label("askers"),
+            (voters.c.voters + func.coalesce(askers.c.people, 0)).label("people"),
+            (voters.c.score + func.coalesce(askers.c.score, 0.0)).label("score"),
         )
-        .outerjoin(voters, voters.c.idea_id == Idea.id)
-        .outerjoin(askers, askers.c.idea_id == Idea.id)
-        .where(
-            Idea.status.in_([status.value for status in OPEN_STATUSES]),
-            (voters.c.idea_id.is_not(None)) | (askers.c.idea_id.is_not(None)),
-            people > 0,
+        .select_from(voters)
+        .join(Idea, Idea.id == voters.c.idea_id)
+        .outerjoin(askers, askers.c.idea_id == voters.c.idea_id)
+        .where(open_idea)
+    )
+    askers_only = (
+        db.select(
+            Idea.id,
+            Idea.title,
+            Idea.status,
+            literal(0),
+            askers.c.askers,
+            askers.c.people,
+            askers.c.score,
         )
-        .order_by(score.desc(), Idea.id)
-        .limit(limit)
+        .select_from(askers)
+        .join(Idea, Idea.id == askers.c.idea_id)
+        .where(open_idea, ~has_voters)
     )
     if filters.area is not None:
-        stmt = stmt.where(Idea.product_area_id == filters.area.id)
+        with_voters = with_voters.where(Idea.product_area_id == filters.area.id)
+        askers_only = askers_only.where(Idea.product_area_id == filters.area.id)
+    scored = union_all(with_voters, askers_only).subquery()
+    stmt = (
+        db.select(scored)
+        .where(scored.c.people > 0)
+        .order_by(scored.c.score.desc(), scored.c.id)
+        .limit(limit)
+    )
     return [
         DemandScore(i, t, s, int(v or 0), int(a or 0), int(p), round(float(w or 0), 2))
         for i, t, s, v, a, p, w in db.session.execute(stmt)

@@ -4,6 +4,7 @@ known answers (the same on SQLite and PostgreSQL)."""
 from datetime import date, datetime, timedelta
 
 import pytest
+from sqlalchemy import delete
 
 from portal.extensions import db
 from portal.ideas.models import IdeaComment, IdeaQuestion, IdeaStatus, IdeaVote
@@ -226,15 +227,25 @@ def test_demand_score_weights_voters_and_askers_by_plan(app, make_user, make_are
         db.session.add(IdeaQuestion(idea_id=idea.id, question_id=question.id))
     other = make_idea(make_user(), title="Themes", at=LONG_AGO)  # one voter without a plan
     closed = make_idea(boss, title="Old", at=LONG_AGO, status=IdeaStatus.SHIPPED)
+    quiet = make_idea(make_user(), title="Dark mode", at=LONG_AGO)
+    db.session.execute(delete(IdeaVote).where(IdeaVote.idea_id == quiet.id))  # no voter left
+    for idea_asked in (other, quiet):  # an Enterprise asker each: 5
+        question = asked(area, MARCH_10, author=make_user(plan_id=enterprise.id))
+        db.session.add(IdeaQuestion(idea_id=idea_asked.id, question_id=question.id))
     db.session.commit()
     scores = metrics.demand_scores(march())
     assert [(s.title, s.voters, s.askers, s.people, s.score) for s in scores] == [
         ("Audit log", 3, 2, 4, 13.5),
-        ("Themes", 1, 0, 1, 1.0),
+        ("Themes", 1, 1, 2, 6.0),
+        ("Dark mode", 0, 1, 1, 5.0),
     ]
     assert closed.id not in [s.id for s in scores] and other.id in [s.id for s in scores]
     only_enterprise = metrics.demand_scores(march(plan=enterprise))
-    assert [(s.title, s.score) for s in only_enterprise] == [("Audit log", 10.0)]
+    assert [(s.title, s.score) for s in only_enterprise] == [
+        ("Audit log", 10.0),
+        ("Themes", 5.0),  # a tie: the older idea first
+        ("Dark mode", 5.0),
+    ]
 
 
 def test_idea_quotes_prefer_the_official_response(app, make_user):
