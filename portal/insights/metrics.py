@@ -127,24 +127,25 @@ class SearchGap:
         return self.searches - self.previous_searches
 
 
-def _searches_with_few_results(filters: InsightsFilters) -> list[tuple]:
-    """(query, found nothing, searches, previous searches, most results, last searched) for
-    searches that found at most FEW_RESULTS in the period or the one before: one query behind
-    both search gap panels (kept for the request)."""
-    memo, key = _request_memo("few_results", filters)
+def _search_gap_rankings(filters: InsightsFilters, limit: int) -> dict[str, list[SearchGap]]:
+    """The `limit` most frequent searches of the period that found nothing ("nothing") and
+    that found 1 to FEW_RESULTS results ("few"), with their count in the previous period, in
+    one query kept for the request. Searches are counted per text and outcome once (a CTE);
+    both rankings are taken from it in SQL, so only their rows come back."""
+    memo, key = _request_memo(f"search_gaps_{limit}", filters)
     if key in memo:
         return memo[key]
     previous = filters.previous()
     in_period = SearchQuery.created_at >= filters.start
     found_nothing = SearchQuery.results == 0
-    stmt = (
+    counted = (
         db.select(
-            SearchQuery.query,
-            found_nothing,
-            func.sum(case((in_period, 1), else_=0)),
-            func.sum(case((in_period, 0), else_=1)),
-            func.max(SearchQuery.results),
-            func.max(SearchQuery.created_at),
+            SearchQuery.query.label("query"),
+            found_nothing.label("found_nothing"),
+            func.sum(case((in_period, 1), else_=0)).label("searches"),
+            func.sum(case((in_period, 0), else_=1)).label("previous"),
+            func.max(SearchQuery.results).label("results"),
+            func.max(SearchQuery.created_at).label("last"),
         )
         .where(
             SearchQuery.source == "search",
@@ -155,33 +156,61 @@ def _searches_with_few_results(filters: InsightsFilters) -> list[tuple]:
         .group_by(SearchQuery.query, found_nothing)
     )
     if filters.plan is not None:
-        stmt = stmt.join(User, User.id == SearchQuery.user_id).where(
+        counted = counted.join(User, User.id == SearchQuery.user_id).where(
             User.plan_id == filters.plan.id
         )
-    memo[key] = rows = [tuple(row) for row in db.session.execute(stmt)]
-    return rows
+    counted = counted.cte("counted")
+    nothing = (
+        db.select(
+            literal("nothing").label("ranking"),
+            counted.c.query,
+            counted.c.searches,
+            counted.c.previous,
+            counted.c.results,
+            counted.c.last,
+        )
+        .where(counted.c.found_nothing, counted.c.searches > 0)
+        .order_by(counted.c.searches.desc(), counted.c.query)
+        .limit(limit)
+    )
+    # A text that found nothing some times and a little other times found a little.
+    searches = func.sum(counted.c.searches)
+    few = (
+        db.select(
+            literal("few").label("ranking"),
+            counted.c.query,
+            searches,
+            func.sum(counted.c.previous),
+            func.max(counted.c.results),
+            func.max(counted.c.last),
+        )
+        .group_by(counted.c.query)
+        .having(and_(searches > 0, func.max(counted.c.results) > 0))
+        .order_by(searches.desc(), counted.c.query)
+        .limit(limit)
+    )
+    rankings: dict[str, list[SearchGap]] = {"nothing": [], "few": []}
+    stmt = union_all(db.select(nothing.subquery()), db.select(few.subquery()))
+    for ranking, query, searches_, previous_, results, last in db.session.execute(stmt):
+        rankings[ranking].append(
+            SearchGap(query, int(searches_), int(previous_ or 0), int(results or 0), last)
+        )
+    for rows in rankings.values():
+        rows.sort(key=lambda row: (-row.searches, row.query))
+    memo[key] = rankings
+    return rankings
 
 
-def search_gaps(filters: InsightsFilters, max_results: int = 0, limit: int = 15) -> list[SearchGap]:
-    """The most frequent searches that found at most `max_results` results (0 or FEW_RESULTS),
-    with the count in the previous period for the trend. Searches have no product area; the
-    plan filter applies."""
-    if max_results not in (0, FEW_RESULTS):
-        raise ValueError(f"max_results is 0 or {FEW_RESULTS}, not {max_results}")
-    gaps: dict[str, SearchGap] = {}
-    for query, found_nothing, searches, previous, results, last in _searches_with_few_results(
-        filters
-    ):
-        if max_results == 0 and not found_nothing:
-            continue
-        gap = gaps.setdefault(query, SearchGap(query, 0, 0, 0, last))
-        gap.searches += int(searches or 0)
-        gap.previous_searches += int(previous or 0)
-        gap.results = max(gap.results, int(results or 0))
-        gap.last_searched = max(gap.last_searched, last)
-    rows = [gap for gap in gaps.values() if gap.searches > 0]
-    rows.sort(key=lambda row: (-row.searches, row.query))
-    return rows[:limit]
+def search_gaps(filters: InsightsFilters, limit: int = 15) -> list[SearchGap]:
+    """The most frequent searches that found nothing, with the count in the previous period
+    for the trend. Searches have no product area; the plan filter applies."""
+    return _search_gap_rankings(filters, limit)["nothing"]
+
+
+def few_results(filters: InsightsFilters, limit: int = 15) -> list[SearchGap]:
+    """The most frequent searches that found 1 to FEW_RESULTS results (counting the times
+    the same words found nothing), with the previous period's count."""
+    return _search_gap_rankings(filters, limit)["few"]
 
 
 def search_totals(filters: InsightsFilters) -> dict[str, int]:

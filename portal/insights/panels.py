@@ -78,7 +78,7 @@ def activity_panel(filters: InsightsFilters) -> Panel:
 
 
 def search_gaps_panel(filters: InsightsFilters) -> Panel:
-    gaps = metrics.search_gaps(filters, max_results=0)
+    gaps = metrics.search_gaps(filters)
     return Panel(
         key="search-gaps",
         title="Searches that found nothing",
@@ -93,9 +93,7 @@ def search_gaps_panel(filters: InsightsFilters) -> Panel:
 
 
 def few_results_panel(filters: InsightsFilters) -> Panel:
-    gaps = [
-        g for g in metrics.search_gaps(filters, max_results=metrics.FEW_RESULTS) if g.results > 0
-    ]
+    gaps = metrics.few_results(filters)
     return Panel(
         key="search-few-results",
         title=f"Searches that found little (1 to {metrics.FEW_RESULTS} results)",

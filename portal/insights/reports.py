@@ -79,7 +79,7 @@ def headline_section(filters: InsightsFilters) -> ReportSection:
 
 
 def search_gaps_section(filters: InsightsFilters) -> ReportSection:
-    gaps = metrics.search_gaps(filters, max_results=0, limit=10)
+    gaps = metrics.search_gaps(filters, limit=10)
     return ReportSection(
         key="search-gaps",
         title="What people searched for and did not find",

@@ -102,8 +102,9 @@ def test_search_gaps_with_counts_and_trend(app):
         ("dark mode", 3, 1, 2),
         ("sso login", 2, 0, 2),
     ]
-    few = [g.query for g in metrics.search_gaps(march(), max_results=2) if g.results > 0]
-    assert few == ["csv export"]
+    assert [(g.query, g.searches, g.results) for g in metrics.few_results(march())] == [
+        ("csv export", 1, 1)
+    ]
     assert metrics.search_totals(march()) == {"searches": 7, "no_results": 5}
 
 
