@@ -148,10 +148,13 @@ def print_table(runs: list[dict]) -> None:
     print(f"{'backend':<11}{'case':<42}{columns}  target")
     for run in runs:
         for row in run["cases"]:
+            # The target holds for every request: the first for a set of filters (computed)
+            # included, not only those served from the kept figures.
+            worst = max(row.get("computed_p95_ms", 0), row["p95_ms"])
             ok = (
                 ""
                 if not row["name"].startswith("dashboard")
-                else ("ok" if row["p95_ms"] <= TARGET_MS else "OVER")
+                else ("ok" if worst <= TARGET_MS else "OVER")
             )
             print(
                 f"{run['backend']:<11}{row['name']:<42}{row.get('computed_p50_ms', 0):>9.1f}"
