@@ -167,7 +167,11 @@ def for_viewers_like(
     """A part of a page shared by viewers in the same `situation` (for example: members with
     nothing of their own on the page): the part kept for this URL if `suits(part)` holds for
     this viewer (or there is no `suits`), else `render()`, kept if it suits this viewer (then
-    it suits the others in that situation). Kept like a page: per URL, version and minute."""
+    it suits the others in that situation). Kept like a page: per URL, version and minute.
+
+    A viewer it does not suit (they asked, answered or voted on the page) gets the part made
+    for them, kept for them alone at this version: the asker coming back to see new answers
+    is the most frequent reader of a question, and the most costly to serve otherwise."""
     if not current_app.config.get("PAGE_CACHE", True):
         return render()
     kept = current_app.extensions.setdefault(
@@ -177,9 +181,12 @@ def for_viewers_like(
     part = kept.peek(key, version)
     if part is not None and (suits is None or suits(part)):
         return part
+    own_key = ("viewer", current_user.id, *_page_key())
+    own = kept.peek(own_key, version)
+    if own is not None:
+        return own
     part = render()
-    if suits is None or suits(part):
-        kept.put(key, version, part)
+    kept.put(key if suits is None or suits(part) else own_key, version, part)
     return part
 
 

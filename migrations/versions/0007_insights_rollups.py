@@ -46,7 +46,7 @@ def upgrade():
 
     # Fill the rollups from the rows already there, then let the triggers keep them.
     connection = op.get_bind()
-    rollups.rebuild(connection)
+    rollups.rebuild_rollups(connection)
     rollups.install_triggers(connection)
 
 

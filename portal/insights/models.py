@@ -61,6 +61,7 @@ class IdeaDemand(db.Model):
 @event.listens_for(db.metadata, "after_create")
 def _install_rollup_triggers(target, connection, **kw) -> None:
     """`create_all` (tests, fresh development databases) gets the same triggers as migrations."""
-    from portal.insights.rollups import install_triggers
+    from portal.insights.rollups import install_answer_time_triggers, install_triggers
 
     install_triggers(connection)
+    install_answer_time_triggers(connection)

@@ -12,7 +12,7 @@ triggers exist on SQLite (row triggers with UPSERT) and PostgreSQL (statement tr
 transition tables, so a bulk insert updates each rollup row once). A plan is looked up per row
 by primary key, never by joining users: PostgreSQL cannot tell how few rows a transition table
 holds, and a join scanned every user for each one-row insert (migration 0008). `rebuild`
-recomputes both from the rows (the migration's backfill, and a check that nothing drifted).
+recomputes all of them from the rows (the migrations' backfill, and a check that nothing drifted).
 """
 
 from sqlalchemy import text
@@ -89,18 +89,6 @@ SQLITE = [
       WHERE plan_id = coalesce(OLD.plan_id, 0)
         AND idea_id IN (SELECT idea_id FROM idea_votes WHERE user_id = OLD.id);
     END
-    """,
-    f"""
-    CREATE TRIGGER IF NOT EXISTS answers_times_insert AFTER INSERT ON answers
-    BEGIN {ANSWER_TIMES.format(which="id = NEW.question_id")}; END
-    """,
-    f"""
-    CREATE TRIGGER IF NOT EXISTS answers_times_update AFTER UPDATE OF {_ANSWER_COLUMNS} ON answers
-    BEGIN {ANSWER_TIMES.format(which="id IN (OLD.question_id, NEW.question_id)")}; END
-    """,
-    f"""
-    CREATE TRIGGER IF NOT EXISTS answers_times_delete AFTER DELETE ON answers
-    BEGIN {ANSWER_TIMES.format(which="id = OLD.question_id")}; END
     """,
 ]
 
@@ -209,6 +197,26 @@ POSTGRESQL = [
     CREATE TRIGGER users_demand_delete BEFORE DELETE ON users FOR EACH ROW
     EXECUTE FUNCTION users_demand_delete()
     """,
+]
+
+# Each question's answer times (migration 0009): apart from the rollups, which earlier
+# migrations install before the questions have these columns.
+ANSWER_TIMES_SQLITE = [
+    f"""
+    CREATE TRIGGER IF NOT EXISTS answers_times_insert AFTER INSERT ON answers
+    BEGIN {ANSWER_TIMES.format(which="id = NEW.question_id")}; END
+    """,
+    f"""
+    CREATE TRIGGER IF NOT EXISTS answers_times_update AFTER UPDATE OF {_ANSWER_COLUMNS} ON answers
+    BEGIN {ANSWER_TIMES.format(which="id IN (OLD.question_id, NEW.question_id)")}; END
+    """,
+    f"""
+    CREATE TRIGGER IF NOT EXISTS answers_times_delete AFTER DELETE ON answers
+    BEGIN {ANSWER_TIMES.format(which="id = OLD.question_id")}; END
+    """,
+]
+
+ANSWER_TIMES_POSTGRESQL = [
     # Under READ COMMITTED an UPDATE that waited for a row lock keeps its older snapshot in
     # subqueries, and would miss an answer committed meanwhile: lock the questions first, so
     # the recount (a new statement, a new snapshot) sees every committed answer.
@@ -267,6 +275,7 @@ POSTGRESQL = [
 ]
 
 TRIGGERS = {"sqlite": SQLITE, "postgresql": POSTGRESQL}
+ANSWER_TIME_TRIGGERS = {"sqlite": ANSWER_TIMES_SQLITE, "postgresql": ANSWER_TIMES_POSTGRESQL}
 TRIGGER_NAMES = [
     ("activity_events_rollup", "activity_events"),
     ("idea_votes_demand_insert", "idea_votes"),
@@ -283,7 +292,14 @@ _DAY = {"sqlite": "date(e.created_at)", "postgresql": "CAST(e.created_at AS date
 
 
 def install_triggers(connection: Connection) -> None:
+    """The rollups' triggers (migrations 0007 and 0008)."""
     for statement in TRIGGERS[connection.dialect.name]:
+        connection.exec_driver_sql(statement)
+
+
+def install_answer_time_triggers(connection: Connection) -> None:
+    """The triggers that keep each question's answer times (migration 0009)."""
+    for statement in ANSWER_TIME_TRIGGERS[connection.dialect.name]:
         connection.exec_driver_sql(statement)
 
 
@@ -299,7 +315,17 @@ def drop_triggers(connection: Connection) -> None:
 
 
 def rebuild(connection: Connection) -> None:
-    """Recompute the rollups from the rows (activity plans as they are now: the plan at the
+    """Recompute the rollups and each question's answer times from the rows."""
+    rebuild_rollups(connection)
+    rebuild_answer_times(connection)
+
+
+def rebuild_answer_times(connection: Connection) -> None:
+    connection.execute(text(ANSWER_TIMES.format(which="true")))
+
+
+def rebuild_rollups(connection: Connection) -> None:
+    """Recompute both rollups from the rows (activity plans as they are now: the plan at the
     time was not recorded before the rollup existed)."""
     day = _DAY[connection.dialect.name]
     connection.execute(text("DELETE FROM activity_days"))
@@ -320,4 +346,3 @@ def rebuild(connection: Connection) -> None:
             "GROUP BY v.idea_id, coalesce(u.plan_id, 0)"
         )
     )
-    connection.execute(text(ANSWER_TIMES.format(which="true")))

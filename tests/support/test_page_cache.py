@@ -142,6 +142,28 @@ def test_a_member_with_something_on_the_page_gets_their_own(app, make_question, 
     assert 'aria-pressed="true"' not in clients[reader.id].get(url).get_data(as_text=True)
 
 
+def test_a_members_own_page_is_kept_for_them_until_the_next_activity(
+    app, make_question, make_user, count_queries
+):
+    from tests.factories import make_answer
+
+    asker, other = make_user(display_name="Asker"), make_user()
+    question = make_question(author=asker, title="Chain skips on the smallest cog")
+    make_answer(question, body="Replace the chain: it has stretched past 0.75 percent.")
+    url = f"/questions/{question.id}"
+    client = app.test_client()
+    login(client, asker)
+    first = client.get(url).get_data(as_text=True)
+    assert "Accept" in first  # the asker's own page: they may accept the answer
+    with count_queries() as counted:
+        again = client.get(url).get_data(as_text=True)
+    assert not any(" FROM answers" in statement for statement in counted.statements)
+    assert again.count("Accept") == first.count("Accept")
+    # A new answer is new activity: the asker's next visit shows it.
+    make_answer(question, author=other, body="Check the derailleur hanger alignment first.")
+    assert "derailleur hanger" in client.get(url).get_data(as_text=True)
+
+
 def test_old_slugs_and_missing_questions_for_members(app, make_question, make_user):
     question = make_question(title="Rotor rubs after wheel change")
     member = app.test_client()
