@@ -278,9 +278,13 @@ class Generator:
         return self.start + (self.now - self.start) * math.sqrt(self.rng.random())
 
     def _after(self, moment: datetime, median_hours: float) -> datetime:
-        """A time after `moment` (exponential delay), never in the future."""
+        """A time after `moment` (exponential delay), never in the future: a delay that would
+        end after now ends at a random time before it instead (clamping it to now piled a
+        few hundred answers and status changes on the moment of generation)."""
         delay = timedelta(hours=self.rng.expovariate(math.log(2) / median_hours))
-        return min(moment + delay, self.now)
+        if moment + delay <= self.now:
+            return moment + delay
+        return moment + (self.now - moment) * self.rng.random()
 
     def _event(self, kind, actor_id, area_id, subject_type, subject_id, at, **data) -> None:
         self.out.add(
