@@ -393,16 +393,6 @@ def most_viewed_unsolved(filters: InsightsFilters, limit: int = 10) -> list[Ques
 # Idea demand -------------------------------------------------------------------------------
 
 
-def _vote_scope(stmt, filters: InsightsFilters, start, end):
-    """Votes cast between start and end, on ideas in the area, by voters on the plan."""
-    stmt = stmt.where(IdeaVote.created_at >= start, IdeaVote.created_at < end)
-    if filters.area is not None:
-        stmt = stmt.where(Idea.product_area_id == filters.area.id)
-    if filters.plan is not None:
-        stmt = stmt.join(User, User.id == IdeaVote.user_id).where(User.plan_id == filters.plan.id)
-    return stmt
-
-
 @dataclass
 class IdeaVotes:
     id: int
