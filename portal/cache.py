@@ -181,12 +181,17 @@ def for_viewers_like(
     part = kept.peek(key, version)
     if part is not None and (suits is None or suits(part)):
         return part
-    own_key = ("viewer", current_user.id, *_page_key())
-    own = kept.peek(own_key, version)
-    if own is not None:
-        return own
+    own_key = None
+    if suits is not None and current_user.is_authenticated:
+        own_key = ("viewer", current_user.id, *_page_key())
+        own = kept.peek(own_key, version)
+        if own is not None:
+            return own
     part = render()
-    kept.put(key if suits is None or suits(part) else own_key, version, part)
+    if suits is None or suits(part):
+        kept.put(key, version, part)
+    elif own_key is not None:
+        kept.put(own_key, version, part)
     return part
 
 

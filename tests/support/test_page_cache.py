@@ -164,6 +164,15 @@ def test_a_members_own_page_is_kept_for_them_until_the_next_activity(
     assert "derailleur hanger" in client.get(url).get_data(as_text=True)
 
 
+def test_anonymous_visitors_get_the_shared_lists(app, make_question, make_user):
+    """The lists' rows are shared parts too: a visitor with no account fills them first."""
+    make_question(title="Spokes ping on the first ride")
+    anonymous = app.test_client()
+    for path in ("/ideas", "/questions", "/roadmap"):
+        assert anonymous.get(path).status_code == 200, path
+    assert "Spokes ping" in anonymous.get("/questions").get_data(as_text=True)
+
+
 def test_old_slugs_and_missing_questions_for_members(app, make_question, make_user):
     question = make_question(title="Rotor rubs after wheel change")
     member = app.test_client()
