@@ -32,7 +32,9 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-CACHE_BYTES = 48 * 2**20  # postings, lengths and columns kept across searches, per process
+# Postings, lengths and columns kept across searches, per process: with the page caches, a
+# worker stays under 200 MB (at 48 MB, workers peaked at 233 MB in bench/pages.py).
+CACHE_BYTES = 24 * 2**20
 NOT_SCORE = 1.0
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
