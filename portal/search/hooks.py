@@ -1,14 +1,16 @@
 """Keep the index in step with the database without slowing requests down.
 
-After a response whose request recorded search changes, the pending changes are applied (after
-the commit, once the response is sent). Any other request also checks, at most once a second per
-process, whether changes are pending (a crash, a busy lock, another host's writes) and applies
-them the same way.
+After a response whose request recorded search changes, the pending changes are applied by the
+process's indexing thread (never by a thread that serves requests: a Whoosh commit that merges
+segments, or a wait for another process's writer lock, took seconds and held that thread, and
+requests queued behind it). Any other request also checks, at most once a second per process,
+whether changes are pending (a crash, a busy lock, another host's writes) and wakes the same
+thread.
 
-Each Whoosh commit costs the same whether it carries one document or a hundred, so a process
-applies at most one batch per `SEARCH_SYNC_MIN_SECONDS`: a write that comes sooner is left to a
-timer that applies everything pending when the gap is over. A burst of posts costs a few commits,
-not one each, and every post is still searchable within about that gap.
+Each Whoosh commit costs the same whether it carries one document or a hundred, so the thread
+applies at most one batch per `SEARCH_SYNC_MIN_SECONDS`: changes that come sooner wait for the
+gap to end and go in one batch. A burst of posts costs a few commits, not one each, and every
+post is still searchable within about that gap.
 """
 
 import threading
@@ -25,15 +27,13 @@ MIN_SECONDS_BETWEEN_BATCHES = 0.5
 
 def register(app: Flask) -> None:
     gap = app.config.get("SEARCH_SYNC_MIN_SECONDS", MIN_SECONDS_BETWEEN_BATCHES)
+    wake = threading.Event()
     lock = threading.Lock()
-    state = {"last_check": 0.0, "last_batch": 0.0, "timer": None}
+    state = {"last_check": 0.0, "last_batch": 0.0, "thread": None}
 
     def sync() -> None:
         from portal.search.indexer import apply_pending
 
-        with lock:
-            state["timer"] = None
-            state["last_batch"] = time.monotonic()
         with app.app_context(), after_response_work():
             try:
                 apply_pending()
@@ -43,18 +43,26 @@ def register(app: Flask) -> None:
             finally:
                 db.session.remove()
 
-    def sync_soon() -> None:
-        """Apply now if the last batch is old enough, else once (one timer) when it is."""
-        with lock:
-            if state["timer"] is not None:
-                return  # the coming batch will carry this change too
+    def index_when_woken() -> None:
+        while True:
+            wake.wait()
             wait = state["last_batch"] + gap - time.monotonic()
             if wait > 0:
-                state["timer"] = timer = threading.Timer(wait, sync)
-                timer.daemon = True
-                timer.start()
-                return
-        sync()
+                time.sleep(wait)  # what comes meanwhile goes in this batch
+            wake.clear()
+            state["last_batch"] = time.monotonic()
+            sync()
+
+    def sync_soon() -> None:
+        """Wake the indexing thread (started in this process on first use: a thread does not
+        survive the fork of a server's worker)."""
+        with lock:
+            if state["thread"] is None or not state["thread"].is_alive():
+                state["thread"] = threading.Thread(
+                    target=index_when_woken, name="search-indexer", daemon=True
+                )
+                state["thread"].start()
+        wake.set()
 
     @app.after_request
     def schedule_sync(response):
