@@ -23,6 +23,7 @@ from portal.extensions import db
 
 CHECK_EVERY_SECONDS = 1.0
 MIN_SECONDS_BETWEEN_BATCHES = 0.5
+RETRY_SECONDS = 2.0  # after a busy writer lock or a failure, the thread tries again by itself
 
 
 def register(app: Flask) -> None:
@@ -31,15 +32,18 @@ def register(app: Flask) -> None:
     lock = threading.Lock()
     state = {"last_check": 0.0, "last_batch": 0.0, "thread": None}
 
-    def sync() -> None:
+    def sync() -> bool:
+        """Apply what is pending; False if some of it is left (the writer lock was busy, or
+        indexing failed)."""
         from portal.search.indexer import apply_pending
 
         with app.app_context(), after_response_work():
             try:
-                apply_pending()
+                return not apply_pending().deferred
             except Exception:  # never let indexing trouble reach a person; the log keeps it
                 app.logger.exception("Search indexing failed; changes stay queued")
                 db.session.rollback()
+                return False
             finally:
                 db.session.remove()
 
@@ -51,7 +55,9 @@ def register(app: Flask) -> None:
                 time.sleep(wait)  # what comes meanwhile goes in this batch
             wake.clear()
             state["last_batch"] = time.monotonic()
-            sync()
+            if not sync():
+                time.sleep(RETRY_SECONDS)
+                wake.set()
 
     def sync_soon() -> None:
         """Wake the indexing thread (started in this process on first use: a thread does not

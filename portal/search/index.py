@@ -76,10 +76,17 @@ def new_index_dir() -> Path:
 
 
 def live_index_dir() -> Path:
-    """The live index folder, created empty on first use."""
+    """The live index folder, created empty on first use. Two threads or processes may both
+    find none: the first link made wins (a symlink is created atomically or not at all), and
+    the other drops its folder and uses the winner's, so no document goes to a folder that
+    is not live."""
     link = search_dir() / CURRENT
     if not link.exists():
-        make_live(new_index_dir())
+        path = new_index_dir()
+        try:
+            link.symlink_to(path.name)
+        except FileExistsError:
+            shutil.rmtree(path, ignore_errors=True)
     return link.resolve()
 
 
