@@ -229,16 +229,23 @@ class Server:
                 time.sleep(0.3)
         raise RuntimeError(f"{app} did not start on {self.base}")
 
-    def worker_memory_mb(self) -> list[float]:
-        """Peak resident memory (VmHWM) of each worker process."""
+    def worker_memory_mb(self) -> list[dict]:
+        """Per worker: peak resident memory (VmHWM), and the resident memory at the end, apart
+        into anonymous (the heap) and file-backed (mapped index and library files) pages."""
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        peaks = []
+        workers = []
         for pid in children.read_text().split():
             status = Path(f"/proc/{pid}/status").read_text()
-            match = re.search(r"VmHWM:\s+(\d+) kB", status)
-            if match:
-                peaks.append(round(int(match.group(1)) / 1024, 1))
-        return peaks
+            fields = dict(re.findall(r"(VmHWM|RssAnon|RssFile):\s+(\d+) kB", status))
+            if "VmHWM" in fields:
+                workers.append(
+                    {
+                        "peak": round(int(fields["VmHWM"]) / 1024, 1),
+                        "anon_at_end": round(int(fields.get("RssAnon", 0)) / 1024, 1),
+                        "file_at_end": round(int(fields.get("RssFile", 0)) / 1024, 1),
+                    }
+                )
+        return workers
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
@@ -398,7 +405,8 @@ def main() -> None:
         "measured_at": time.strftime("%Y-%m-%d %H:%M"),
         "pages": [asdict(r) for r in results],
     }
-    print(f"\nworker peak RSS (MB): {memory}")
+    print(f"\nworker peak RSS (MB): {[worker['peak'] for worker in memory]}")
+    print(f"workers at the end (MB): {memory}")
     if floor and ours:
         summary["question_page_vs_floor"] = {
             "p50_ratio": round(ours.p50_ms / floor.p50_ms, 2),

@@ -32,7 +32,7 @@ T = TypeVar("T")
 P = TypeVar("P")  # a page's content, apart from its layout
 MAX_ENTRIES = 256
 MAX_PAGES = 512
-PAGE_BYTES = 8 * 2**20  # per store of pages or parts: a worker stays under 200 MB
+PAGE_BYTES = 12 * 2**20  # per store of pages or parts (twenty pages of 50 answers fit)
 PAGE_SECONDS = 60
 
 
