@@ -199,6 +199,28 @@ POSTGRESQL = [
     """,
 ]
 
+
+def _answer_times_per_statement(event: str, transition: str) -> list[str]:
+    """A statement trigger on answers that recounts the answer times of every question its
+    rows belong to (`transition`: the rows, as PostgreSQL names them)."""
+    name, rows = f"answers_times_{event}", transition.rsplit(" ", 1)[1]
+    return [
+        f"""
+    CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      PERFORM question_answer_times(ARRAY(SELECT DISTINCT question_id FROM {rows}));
+      RETURN NULL;
+    END $$
+    """,
+        f"DROP TRIGGER IF EXISTS {name} ON answers",
+        f"""
+    CREATE TRIGGER {name} AFTER {event.upper()} ON answers
+    REFERENCING {transition} FOR EACH STATEMENT
+    EXECUTE FUNCTION {name}()
+    """,
+    ]
+
+
 # Each question's answer times (migration 0009): apart from the rollups, which earlier
 # migrations install before the questions have these columns.
 ANSWER_TIMES_SQLITE = [
@@ -228,19 +250,7 @@ ANSWER_TIMES_POSTGRESQL = [
       {ANSWER_TIMES.format(which="id = ANY (ids)")};
     END $$
     """,
-    """
-    CREATE OR REPLACE FUNCTION answers_times_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      PERFORM question_answer_times(ARRAY(SELECT DISTINCT question_id FROM new_answers));
-      RETURN NULL;
-    END $$
-    """,
-    "DROP TRIGGER IF EXISTS answers_times_insert ON answers",
-    """
-    CREATE TRIGGER answers_times_insert AFTER INSERT ON answers
-    REFERENCING NEW TABLE AS new_answers FOR EACH STATEMENT
-    EXECUTE FUNCTION answers_times_insert()
-    """,
+    *_answer_times_per_statement("insert", "NEW TABLE AS new_answers"),
     """
     CREATE OR REPLACE FUNCTION answers_times_update() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
@@ -259,19 +269,7 @@ ANSWER_TIMES_POSTGRESQL = [
           OR OLD.accepted_at IS DISTINCT FROM NEW.accepted_at)
     EXECUTE FUNCTION answers_times_update()
     """,
-    """
-    CREATE OR REPLACE FUNCTION answers_times_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      PERFORM question_answer_times(ARRAY(SELECT DISTINCT question_id FROM old_answers));
-      RETURN NULL;
-    END $$
-    """,
-    "DROP TRIGGER IF EXISTS answers_times_delete ON answers",
-    """
-    CREATE TRIGGER answers_times_delete AFTER DELETE ON answers
-    REFERENCING OLD TABLE AS old_answers FOR EACH STATEMENT
-    EXECUTE FUNCTION answers_times_delete()
-    """,
+    *_answer_times_per_statement("delete", "OLD TABLE AS old_answers"),
 ]
 
 TRIGGERS = {"sqlite": SQLITE, "postgresql": POSTGRESQL}
