@@ -35,15 +35,7 @@ def upgrade():
 
 
 def downgrade():
-    connection = op.get_bind()
-    for name in ('answers_times_insert', 'answers_times_update', 'answers_times_delete'):
-        if connection.dialect.name == 'postgresql':
-            op.execute(f'DROP TRIGGER IF EXISTS {name} ON answers')
-            op.execute(f'DROP FUNCTION IF EXISTS {name}()')
-        else:
-            op.execute(f'DROP TRIGGER IF EXISTS {name}')
-    if connection.dialect.name == 'postgresql':
-        op.execute('DROP FUNCTION IF EXISTS question_answer_times(integer[])')
+    rollups.drop_answer_time_triggers(op.get_bind())
     with op.batch_alter_table('questions', schema=None) as batch_op:
         batch_op.drop_index('ix_questions_live_answer_times', sqlite_where=sa.text(LIVE), postgresql_where=sa.text(LIVE))
         batch_op.drop_column('solved_at')

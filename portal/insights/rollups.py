@@ -281,6 +281,8 @@ TRIGGER_NAMES = [
     ("idea_votes_demand_update", "idea_votes"),
     ("users_demand_plan", "users"),
     ("users_demand_delete", "users"),
+]
+ANSWER_TIME_TRIGGER_NAMES = [
     ("answers_times_insert", "answers"),
     ("answers_times_update", "answers"),
     ("answers_times_delete", "answers"),
@@ -301,14 +303,24 @@ def install_answer_time_triggers(connection: Connection) -> None:
         connection.exec_driver_sql(statement)
 
 
-def drop_triggers(connection: Connection) -> None:
+def _drop(connection: Connection, names: list[tuple[str, str]]) -> None:
     postgresql = connection.dialect.name == "postgresql"
-    for name, table in TRIGGER_NAMES:
+    for name, table in names:
         on = f" ON {table}" if postgresql else ""
         connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}{on}")
         if postgresql:
             connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {name}()")
-    if postgresql:
+
+
+def drop_triggers(connection: Connection) -> None:
+    """The rollups' triggers (migration 0007's downgrade)."""
+    _drop(connection, TRIGGER_NAMES)
+
+
+def drop_answer_time_triggers(connection: Connection) -> None:
+    """The answer-time triggers (migration 0009's downgrade)."""
+    _drop(connection, ANSWER_TIME_TRIGGER_NAMES)
+    if connection.dialect.name == "postgresql":
         connection.exec_driver_sql("DROP FUNCTION IF EXISTS question_answer_times(integer[])")
 
 
