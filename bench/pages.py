@@ -229,7 +229,7 @@ class Server:
                 time.sleep(0.3)
         raise RuntimeError(f"{app} did not start on {self.base}")
 
-    def worker_memory_mb(self) -> list[dict]:
+    def worker_memory(self) -> list[dict]:
         """Per worker: peak resident memory (VmHWM), and the resident memory at the end, apart
         into anonymous (the heap) and file-backed (mapped index and library files) pages."""
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
@@ -378,7 +378,7 @@ def main() -> None:
                 if result.extra["rows_written"] < result.requests:
                     print(f"   only {result.extra['rows_written']} of {result.requests} wrote")
             results.append(result)
-        memory = server.worker_memory_mb()
+        memory = server.worker_memory()
     finally:
         server.stop()
 

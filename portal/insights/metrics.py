@@ -647,6 +647,9 @@ class Contributor:
     accepted: int
 
 
+TOP_ANSWERERS = 10  # the panel's length; the staff share reads the same query
+
+
 def _contributors(filters: InsightsFilters, limit: int) -> tuple[list[Contributor], dict]:
     """The top `limit` answerers of the period and the team's and everyone's answer totals, in
     one query (kept for the request: both panels read it). Answers are counted per author once,
@@ -719,14 +722,14 @@ def _contributors(filters: InsightsFilters, limit: int) -> tuple[list[Contributo
     contributors.sort(key=lambda row: (-row.answers, row.name))
     (team_answers, team_accepted), (answers, accepted) = sums["team"], sums["all"]
     share = {
-        "team": (team_answers, team_accepted),
-        "community": (answers - team_answers, accepted - team_accepted),
+        "Team": {"answers": team_answers, "accepted": team_accepted},
+        "Community": {"answers": answers - team_answers, "accepted": accepted - team_accepted},
     }
     memo[key] = result = (contributors, share)
     return result
 
 
-def top_answerers(filters: InsightsFilters, limit: int = 10) -> list[Contributor]:
+def top_answerers(filters: InsightsFilters, limit: int = TOP_ANSWERERS) -> list[Contributor]:
     """Who answered most in the period, with how many of those answers were accepted."""
     return _contributors(filters, limit)[0]
 
@@ -734,11 +737,7 @@ def top_answerers(filters: InsightsFilters, limit: int = 10) -> list[Contributor
 def answer_share(filters: InsightsFilters) -> dict[str, dict[str, int]]:
     """Answers and accepted answers in the period by the team (staff, product, admin) and by
     the community (everyone else, deleted accounts included)."""
-    totals = _contributors(filters, 10)[1]
-    return {
-        label: {"answers": totals[part][0], "accepted": totals[part][1]}
-        for label, part in (("Team", "team"), ("Community", "community"))
-    }
+    return _contributors(filters, TOP_ANSWERERS)[1]
 
 
 # Demand score ------------------------------------------------------------------------------
