@@ -4,10 +4,12 @@ known answers (the same on SQLite and PostgreSQL)."""
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete
+from flask import g
+from sqlalchemy import delete, select
 
+from portal.accounts.models import User
 from portal.extensions import db
-from portal.ideas.models import IdeaComment, IdeaQuestion, IdeaStatus, IdeaVote
+from portal.ideas.models import Idea, IdeaComment, IdeaQuestion, IdeaStatus, IdeaVote
 from portal.insights import metrics
 from portal.insights.filters import InsightsFilters
 from tests.factories import make_answer, make_idea, make_question
@@ -277,3 +279,59 @@ def test_idea_quotes_prefer_the_official_response(app, make_user):
     assert who == member.display_name and not is_official
     assert text.startswith("Second word") and text.endswith("…") and len(text) <= 40
     assert silent.id not in quotes
+
+
+def _counted_by_hand(filters, limit):
+    """Top and rising ideas from every vote row, the slow obvious way, as (id, now, before)."""
+    previous = filters.previous()
+    plans = dict(db.session.execute(select(User.id, User.plan_id)).all())
+    counts: dict[int, list[int]] = {}
+    for idea_id, user_id, at in db.session.execute(
+        select(IdeaVote.idea_id, IdeaVote.user_id, IdeaVote.created_at)
+    ):
+        if filters.plan is not None and plans[user_id] != filters.plan.id:
+            continue
+        count = counts.setdefault(idea_id, [0, 0])
+        if filters.start <= at < filters.end:
+            count[0] += 1
+        elif previous.start <= at < filters.start:
+            count[1] += 1
+    totals = dict(db.session.execute(select(Idea.id, Idea.vote_count + Idea.imported_votes)).all())
+    rows = [(i, now, before) for i, (now, before) in counts.items()]
+    top = sorted((r for r in rows if r[1] > 0), key=lambda r: (-r[1], -totals[r[0]], r[0]))
+    rising = sorted((r for r in rows if r[1] > r[2]), key=lambda r: (r[2] - r[1], -r[1], r[0]))
+    return top[:limit], rising[:limit]
+
+
+def test_top_and_rising_ideas_among_many_match_a_count_of_every_vote(app, make_user, make_plan):
+    """Past SCOUTED_IDEAS ideas, the rankings count the ideas with the most votes first and the
+    rest only when they could still enter a list: the same lists as counting every vote."""
+    pro = make_plan("Pro")
+    people = [make_user(plan_id=pro.id if n % 3 == 0 else None) for n in range(24)]
+    ideas = [make_idea(people[0], at=LONG_AGO) for _ in range(metrics.SCOUTED_IDEAS + 30)]
+    hot, old, riser = ideas[:12], ideas[12:112], ideas[120]
+
+    def cast(idea, voters, at):
+        db.session.add_all(IdeaVote(idea_id=idea.id, user_id=p.id, created_at=at) for p in voters)
+        db.session.commit()
+
+    def ranked(filters, limit):
+        g.pop("insights_memo", None)
+        return (
+            [(r.id, r.votes, r.previous_votes) for r in metrics.top_ideas(filters, limit)],
+            [(r.id, r.votes, r.previous_votes) for r in metrics.rising_ideas(filters, limit)],
+        )
+
+    for idea in hot:  # 20 votes in March each: the lists are settled by the first ideas counted
+        cast(idea, people[1:21], MARCH_10)
+    for idea in old:  # 8 votes each long ago: more than the riser in all, none in the period
+        cast(idea, people[1:9], LONG_AGO - timedelta(days=200))
+    for filters in (march(), march(plan=pro)):
+        assert ranked(filters, 10) == _counted_by_hand(filters, 10)
+    assert [row[0] for row in ranked(march(), 10)[1]] == [idea.id for idea in hot[:10]]
+
+    cast(riser, people[1:6], MARCH_10)  # fewer votes in all than 100 others, yet rising
+    for filters in (march(), march(plan=pro)):
+        for limit in (10, 15):
+            assert ranked(filters, limit) == _counted_by_hand(filters, limit)
+    assert ranked(march(), 15)[1][-1] == (riser.id, 5, 0)
