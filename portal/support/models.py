@@ -53,6 +53,8 @@ class Question(db.Model):
         Index("ix_questions_last_activity_at", "last_activity_at"),
         Index("ix_questions_area_created_at", "product_area_id", "created_at"),
         Index("ix_questions_area_last_activity_at", "product_area_id", "last_activity_at"),
+        # An area's questions by id alone (insights join a period's answers to them).
+        Index("ix_questions_area_id", "product_area_id", "id"),
         # The question list's tabs: each a partial index in the list's order, so a page (even
         # page 500) and the count walk an index range. question_list() writes the same WHERE.
         Index("ix_questions_live_created_at", "created_at", "id", **_where("deleted_at IS NULL")),
