@@ -129,7 +129,7 @@ class IdeaVote(db.Model):
         Index("ix_idea_votes_idea_created_voter", "idea_id", "created_at", "user_id"),
         # Recent votes; insights read votes in a period by idea and voter from the index alone.
         Index("ix_idea_votes_created_at_voter", "created_at", "idea_id", "user_id"),
-        # A period's votes voter by voter, already grouped (insights' voters by plan).
+        # Votes voter by voter, in time: insights read a period's votes grouped by voter.
         Index("ix_idea_votes_voter_created", "user_id", "created_at", "idea_id"),
     )
 

@@ -304,8 +304,10 @@ def _counted_by_hand(filters, limit):
 
 
 def test_top_and_rising_ideas_among_many_match_a_count_of_every_vote(app, make_user, make_plan):
-    """Past SCOUTED_IDEAS ideas, the rankings count the ideas with the most votes first and the
-    rest only when they could still enter a list: the same lists as counting every vote."""
+    """Over months, past SCOUTED_IDEAS ideas, the rankings count the ideas with the most votes
+    first, and every vote only when others could still enter a list: the same lists as
+    counting every vote by hand."""
+    quarter = InsightsFilters(since=date(2026, 1, 15), until=date(2026, 4, 14), period="custom")
     pro = make_plan("Pro")
     people = [make_user(plan_id=pro.id if n % 3 == 0 else None) for n in range(24)]
     ideas = [make_idea(people[0], at=LONG_AGO) for _ in range(metrics.SCOUTED_IDEAS + 30)]
@@ -326,12 +328,12 @@ def test_top_and_rising_ideas_among_many_match_a_count_of_every_vote(app, make_u
         cast(idea, people[1:21], MARCH_10)
     for idea in old:  # 8 votes each long ago: more than the riser in all, none in the period
         cast(idea, people[1:9], LONG_AGO - timedelta(days=200))
-    for filters in (march(), march(plan=pro)):
+    for filters in (quarter, march(), march(plan=pro)):
         assert ranked(filters, 10) == _counted_by_hand(filters, 10)
-    assert [row[0] for row in ranked(march(), 10)[1]] == [idea.id for idea in hot[:10]]
+    assert [row[0] for row in ranked(quarter, 10)[1]] == [idea.id for idea in hot[:10]]
 
     cast(riser, people[1:6], MARCH_10)  # fewer votes in all than 100 others, yet rising
-    for filters in (march(), march(plan=pro)):
+    for filters in (quarter, march(), march(plan=pro)):
         for limit in (10, 15):
             assert ranked(filters, limit) == _counted_by_hand(filters, limit)
-    assert ranked(march(), 15)[1][-1] == (riser.id, 5, 0)
+    assert ranked(quarter, 15)[1][-1] == (riser.id, 5, 1)  # its author voted on January 1
