@@ -9,6 +9,7 @@ import os
 import shutil
 import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 
 from flask import current_app
@@ -138,16 +139,24 @@ def write_last_change_id(path: Path, change_id: int) -> None:
 
 class SearcherCache:
     """One searcher per thread, reused across requests and replaced when the index changes
-    (a commit, or a rebuild that swapped `current`).
+    (a commit, or a rebuild that swapped `current`); what is derived from one version of the
+    index (filters, search outcomes) is kept once for every thread.
 
     Whoosh's own `Searcher.refresh()` reuses segment readers and misses deletions made in an
-    unchanged segment, so a stale searcher is replaced by a new one instead.
+    unchanged segment, so a stale searcher is replaced by a new one instead. A searcher reads
+    its files through file objects that are not safe to share, hence one per thread; what it
+    computes is plain data. Kept per thread, each thread computed the same filters again the
+    first time it searched (the default filter alone: 180 ms at 120,000 documents) and held
+    copies of them all.
     """
 
     def __init__(self):
         self._local = threading.local()
         self._open: set = set()  # every thread's searcher, for close_all()
         self._lock = threading.Lock()
+        # Per index version ((folder, generation), newest last): the stores below, for two
+        # versions while threads move from one to the next.
+        self._versions: OrderedDict[tuple, dict[str, dict]] = OrderedDict()
 
     def get(self):
         path = live_index_dir()
@@ -159,36 +168,48 @@ class SearcherCache:
         with self._lock:
             self._open.add(searcher)
         self._local.entry = (path, searcher)
-        self._local.filters = {}
-        self._local.masks = {}
-        self._local.results = {}
         return searcher
 
-    def results(self, searcher) -> dict:
-        """Search outcomes kept with `searcher` (emptied with it, so never stale): the same
-        searches come back often, and a common word costs far more to match than to look up.
-        Callers key it and keep it under MAX_CACHED_RESULTS."""
+    def _store(self, searcher, name: str) -> dict | None:
+        """The store `name` ("filters", "masks", "results") of the index version `searcher`
+        reads, shared by the threads; None for a searcher this cache did not open."""
         entry = getattr(self._local, "entry", None)
         if entry is None or entry[1] is not searcher:
+            return None
+        version = (entry[0], searcher.reader().generation())
+        with self._lock:
+            stores = self._versions.get(version)
+            if stores is None:
+                stores = self._versions[version] = {"filters": {}, "masks": {}, "results": {}}
+                while len(self._versions) > 2:
+                    self._versions.popitem(last=False)
+            return stores[name]
+
+    def results(self, searcher) -> dict:
+        """Search outcomes for `searcher`'s index version (never stale): the same searches come
+        back often, and a common word costs far more to match than to look up. Callers key it
+        and keep it under MAX_CACHED_RESULTS."""
+        kept = self._store(searcher, "results")
+        if kept is None:
             return {}
-        if len(self._local.results) >= MAX_CACHED_RESULTS:
-            self._local.results.clear()
-        return self._local.results
+        if len(kept) >= MAX_CACHED_RESULTS:
+            kept.clear()
+        return kept
 
     def _kept_for_filter(self, store: str, searcher, restrict, make):
-        """`make()` for a filter query, kept in this thread's `store` while `searcher` is its
-        current one: the same few filters (type, area, status) come back on every search, and
-        matching one afresh walks most of the index."""
-        entry = getattr(self._local, "entry", None)
-        if entry is None or entry[1] is not searcher:
+        """`make()` for a filter query, kept in `store` for `searcher`'s index version: the
+        same few filters (type, area, status) come back on every search, and matching one
+        afresh walks most of the index."""
+        kept = self._store(searcher, store)
+        if kept is None:
             return make()  # not this cache's searcher
-        kept = getattr(self._local, store)
         key = repr(restrict)
-        if key not in kept:
+        found = kept.get(key)
+        if found is None:
             if len(kept) >= MAX_CACHED_FILTERS:
                 kept.clear()
-            kept[key] = make()
-        return kept[key]
+            found = kept[key] = make()
+        return found
 
     def filter_docs(self, searcher, restrict) -> BitSet:
         """The documents a filter query allows, as a bit set (Whoosh's `filter=`)."""
@@ -212,8 +233,9 @@ class SearcherCache:
 
     def forget_results(self) -> None:
         """Empty the result cache (benchmarks measure searches that miss it)."""
-        if getattr(self._local, "results", None) is not None:
-            self._local.results.clear()
+        with self._lock:
+            for stores in self._versions.values():
+                stores["results"].clear()
 
     def close(self) -> None:
         """Close this thread's searcher."""
@@ -229,6 +251,7 @@ class SearcherCache:
         segments are separate files, so an unclosed searcher holds open file handles."""
         with self._lock:
             searchers, self._open = list(self._open), set()
+            self._versions.clear()
         for searcher in searchers:
             if not searcher.is_closed:
                 searcher.close()

@@ -2,6 +2,7 @@
 never losing a change to a crash or a busy lock, and rebuildable from scratch."""
 
 import multiprocessing
+import threading
 import time
 
 import pytest
@@ -280,3 +281,37 @@ def test_segments_keep_their_files_apart(area_documents):
     ix.close()
     assert len(segments) >= 1
     assert not any(segment.is_compound() for segment in segments)
+
+
+def test_threads_share_what_one_index_version_derives(app, area_documents):
+    """Each thread searches with its own searcher, but a filter matched (or a search answered)
+    by one is there for the others, until the index changes."""
+    add_area("Billing", "Invoices and refunds")
+    db.session.commit()
+    apply_pending()
+    mine = searchers().get()
+    mask = searchers().filter_mask(mine, Every())
+    found = {}
+
+    def other_thread():
+        with app.app_context():
+            theirs = searchers().get()
+            found["searcher"] = theirs
+            found["mask"] = searchers().filter_mask(theirs, Every())
+            found["results"] = searchers().results(theirs)
+            searchers().close()
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join()
+    assert found["searcher"] is not mine
+    assert found["mask"] is mask
+    assert found["results"] is searchers().results(mine)
+
+    add_area("Shipping", "Parcels")
+    db.session.commit()
+    apply_pending()
+    newer = searchers().get()
+    assert newer is not mine
+    assert searchers().filter_mask(newer, Every()) is not mask
+    assert int(searchers().filter_mask(newer, Every()).sum()) == int(mask.sum()) + 1
