@@ -270,11 +270,15 @@ def log_in(base: str, email: str) -> tuple[str, str]:
 
 
 def drive(base: str, scenario: Scenario, cookie: str | None, token: str | None, args) -> dict:
+    """Run wrk on one scenario. Each request comes on a connection of its own, as requests
+    from many visitors do, so the workers share the load: with four kept-alive connections
+    all four sometimes landed on one worker for a whole scenario (its page then ran at half
+    the rate and twice the latency of a run where they split)."""
     env = {**os.environ, "BENCH_METHOD": scenario.method}
     if scenario.body is not None:
         env["BENCH_BODY"] = f"csrf_token={urllib.parse.quote(token or '')}&{scenario.body}"
     command = ["wrk", "-t", "1", "-c", str(args.connections), "-d", f"{args.duration}s"]
-    command += ["--timeout", "10s", "-s", str(LUA)]
+    command += ["--timeout", "10s", "-s", str(LUA), "-H", "Connection: close"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     command += [base, "--", *scenario.paths]
