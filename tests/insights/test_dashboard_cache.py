@@ -106,6 +106,36 @@ def test_while_one_request_computes_the_others_get_the_kept_figures(clock):
     assert results == ["new"] and kept.get("k", 2, lambda: "again", max_age=60) == "new"
 
 
+def test_with_nothing_kept_the_others_wait_for_the_one_computing():
+    """No pile-up on a cold cache either: the first request computes, the others wait for it."""
+    import threading
+
+    kept = cache.VersionedCache()
+    started, release = threading.Event(), threading.Event()
+    computed = []
+
+    def slow():
+        computed.append("slow")
+        started.set()
+        release.wait(5)
+        return "figures"
+
+    results = []
+    first = threading.Thread(target=lambda: results.append(kept.get("k", 1, slow, max_age=60)))
+    first.start()
+    assert started.wait(5)
+    second = threading.Thread(
+        target=lambda: results.append(kept.get("k", 1, lambda: computed.append("again"), 60))
+    )
+    second.start()
+    second.join(0.2)
+    assert second.is_alive()  # waiting, not computing
+    release.set()
+    first.join(5)
+    second.join(5)
+    assert results == ["figures", "figures"] and computed == ["slow"]
+
+
 def test_every_panel_is_computed_by_exactly_one_task():
     from portal.insights.dashboard import TASKS
     from portal.insights.panels import PANELS
