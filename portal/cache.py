@@ -145,12 +145,14 @@ def cached(
     compute: Callable[[], T],
     max_age: float = 0,
     version: Callable[[], Hashable] = community_version,
+    store: str = "portal_versioned_cache",
 ) -> T:
     """`compute()`, or the result it gave for the same name and arguments at this version.
 
     `max_age` also reuses a result computed less than that many seconds ago at an older
-    version: for figures where a short delay is fine and recomputing on every write is not."""
-    cache = current_app.extensions.setdefault("portal_versioned_cache", VersionedCache())
+    version: for figures where a short delay is fine and recomputing on every write is not.
+    A `store` of its own keeps a few costly results from being pushed out by many cheap ones."""
+    cache = current_app.extensions.setdefault(store, VersionedCache())
     return cache.get((name, *args), version(), compute, max_age)
 
 
