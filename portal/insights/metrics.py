@@ -416,13 +416,11 @@ class IdeaVotes:
 
 
 def _vote_bounds(filters: InsightsFilters):
-    """Ideas in the area with their bound: their live votes from voters on the plan, summed
-    from the idea_demand rollup (kept by triggers), so no period holds more. A subquery of
-    idea_id and bound, ideas without such votes left out."""
+    """Ideas in the area with their bound: their live votes, summed from the idea_demand rollup
+    (kept by triggers), so no period holds more. A subquery of idea_id and bound, ideas without
+    votes left out."""
     bound = func.sum(IdeaDemand.voters).label("bound")
     stmt = db.select(IdeaDemand.idea_id.label("idea_id"), bound).group_by(IdeaDemand.idea_id)
-    if filters.plan is not None:
-        stmt = stmt.where(IdeaDemand.plan_id == filters.plan.id)
     if filters.area is not None:
         stmt = stmt.join(Idea, Idea.id == IdeaDemand.idea_id).where(
             Idea.product_area_id == filters.area.id
@@ -432,22 +430,17 @@ def _vote_bounds(filters: InsightsFilters):
 
 def _period_votes(filters: InsightsFilters, candidates) -> list[tuple[int, IdeaVotes]]:
     """(bound, votes) for each candidate idea: its votes in the period and in the period
-    before, an index range each; the voters are looked up only to filter by plan."""
-    previous = filters.previous()
+    before, an index range each."""
 
-    def votes_between(start: datetime, end: datetime):
-        stmt = (
+    def count_between(start: datetime, end: datetime):
+        return (
             db.select(func.count())
             .select_from(IdeaVote)
             .where(
                 IdeaVote.idea_id == Idea.id, IdeaVote.created_at >= start, IdeaVote.created_at < end
             )
+            .scalar_subquery()
         )
-        if filters.plan is not None:
-            stmt = stmt.join(User, User.id == IdeaVote.user_id).where(
-                User.plan_id == filters.plan.id
-            )
-        return stmt.scalar_subquery()
 
     ideas = candidates.subquery()
     stmt = db.select(
@@ -455,8 +448,8 @@ def _period_votes(filters: InsightsFilters, candidates) -> list[tuple[int, IdeaV
         Idea.id,
         Idea.title,
         Idea.status,
-        votes_between(filters.start, filters.end),
-        votes_between(previous.start, filters.start),
+        count_between(filters.start, filters.end),
+        count_between(filters.previous().start, filters.start),
         Idea.vote_count + Idea.imported_votes,
     ).join(ideas, ideas.c.idea_id == Idea.id)
     return [
@@ -501,10 +494,9 @@ def _rank_every_vote(filters: InsightsFilters, limit: int) -> tuple[list, list]:
     total = Idea.vote_count + Idea.imported_votes
     gain = per_idea.c.now - per_idea.c.before
 
-    def ranking(name: str, condition, *order):
+    def ranking(condition, *order):
         stmt = (
             db.select(
-                literal(name).label("ranking"),
                 Idea.id,
                 Idea.title,
                 Idea.status,
@@ -522,52 +514,60 @@ def _rank_every_vote(filters: InsightsFilters, limit: int) -> tuple[list, list]:
         return db.select(stmt.subquery())
 
     stmt = union_all(
-        ranking("top", per_idea.c.now > 0, per_idea.c.now.desc(), total.desc()),
-        ranking("rising", gain > 0, gain.desc(), per_idea.c.now.desc()),
+        ranking(per_idea.c.now > 0, per_idea.c.now.desc(), total.desc()),
+        ranking(gain > 0, gain.desc(), per_idea.c.now.desc()),
     )
-    found: dict[str, list[IdeaVotes]] = {"top": [], "rising": []}
-    for ranked, i, t, s, now, before, votes in db.session.execute(stmt):
-        found[ranked].append(IdeaVotes(i, t, s, int(now or 0), int(before or 0), int(votes or 0)))
-    found["top"].sort(key=lambda row: (-row.votes, -row.total_votes, row.id))
-    found["rising"].sort(key=lambda row: (-row.velocity, -row.votes, row.id))
-    return found["top"], found["rising"]
+    ideas = {
+        i: IdeaVotes(i, t, s, int(now or 0), int(before or 0), int(votes or 0))
+        for i, t, s, now, before, votes in db.session.execute(stmt)
+    }  # an idea in both rankings comes twice
+    return _rank(ideas.values(), limit)
 
 
-def _top_and_rising(filters: InsightsFilters, limit: int) -> tuple[list, list]:
-    """The `limit` ideas with the most votes in the period, and the `limit` gaining the most
-    against the period before (kept for the request: both panels read it).
-
-    Counting every vote of both periods took a third of the dashboard, yet a few ideas get most
-    votes, and no idea gets or gains more in a period than its bound (see _vote_bounds). So the
-    SCOUTED_IDEAS with the highest bounds are counted first, and an idea whose bound is below
-    both lists' last entries so far cannot enter either (a threshold algorithm). When ideas
-    beyond those counted still could, every vote of both periods is counted instead."""
-    memo, key = _request_memo(f"top_and_rising_{limit}", filters)
-    if key in memo:
-        return memo[key]
-    # A few weeks' lists end with few votes, so many ideas could still enter them: scouting
-    # would not settle them. With a plan each scouted vote's voter would be looked up.
-    if filters.end - filters.start < BROAD_VOTE_RANGE or filters.plan is not None:
-        memo[key] = result = _rank_every_vote(filters, limit)
-        return result
-    bounds = _vote_bounds(filters)
-    scouted = db.select(bounds).order_by(bounds.c.bound.desc()).limit(SCOUTED_IDEAS)
-    counted = _period_votes(filters, scouted)
-    if len(counted) == SCOUTED_IDEAS:
-        threshold = min(
-            _nth_largest([row.votes for _, row in counted], limit),
-            _nth_largest([row.velocity for _, row in counted], limit),
-        )
-        if min(bound for bound, _ in counted) >= threshold:
-            memo[key] = result = _rank_every_vote(filters, limit)
-            return result
-    ideas = [row for _, row in counted]
+def _rank(ideas, limit: int) -> tuple[list[IdeaVotes], list[IdeaVotes]]:
+    """The top and the rising `limit` of `ideas` (each idea once)."""
     top = sorted((r for r in ideas if r.votes > 0), key=lambda r: (-r.votes, -r.total_votes, r.id))
     rising = sorted(
         (r for r in ideas if r.velocity > 0), key=lambda r: (-r.velocity, -r.votes, r.id)
     )
-    memo[key] = result = (top[:limit], rising[:limit])
-    return result
+    return top[:limit], rising[:limit]
+
+
+def _top_and_rising(filters: InsightsFilters, limit: int) -> tuple[list, list]:
+    """The `limit` ideas with the most votes in the period, and the `limit` gaining the most
+    against the period before (kept for the request: both panels read it)."""
+    memo, key = _request_memo(f"top_and_rising_{limit}", filters)
+    if key not in memo:
+        # A few weeks' lists end with few votes, so many ideas could still enter them: scouting
+        # would not settle them. With a plan each scouted vote's voter would be looked up.
+        scouted = None
+        if filters.end - filters.start >= BROAD_VOTE_RANGE and filters.plan is None:
+            scouted = _scout(filters, limit)
+        memo[key] = scouted if scouted is not None else _rank_every_vote(filters, limit)
+    return memo[key]
+
+
+def _scout(filters: InsightsFilters, limit: int) -> tuple[list, list] | None:
+    """Both lists from the SCOUTED_IDEAS with the highest bounds, or None if other ideas could
+    still enter them.
+
+    Counting every vote of both periods took a third of the dashboard, yet a few ideas get most
+    votes, and no idea gets or gains more in a period than its bound (see _vote_bounds). An
+    idea whose bound is below both lists' last entries among the scouted cannot enter either
+    (a threshold algorithm)."""
+    bounds = _vote_bounds(filters)
+    counted = _period_votes(
+        filters, db.select(bounds).order_by(bounds.c.bound.desc()).limit(SCOUTED_IDEAS)
+    )
+    ideas = [row for _, row in counted]
+    if len(counted) == SCOUTED_IDEAS:
+        threshold = min(
+            _nth_largest([row.votes for row in ideas], limit),
+            _nth_largest([row.velocity for row in ideas], limit),
+        )
+        if min(bound for bound, _ in counted) >= threshold:
+            return None
+    return _rank(ideas, limit)
 
 
 def _request_memo(name: str, filters: InsightsFilters) -> tuple[dict, tuple]:
