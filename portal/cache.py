@@ -20,9 +20,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from flask import Response, current_app, request, session
+from flask import Response, current_app, g, has_app_context, request, session
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from portal.accounts.models import Role
 from portal.extensions import db
@@ -130,13 +130,33 @@ class VersionedCache:
 
 def community_version() -> tuple:
     """The newest activity event (an index lookup). Its time is part of the version so that a
-    database emptied and filled again never passes for the one a result was computed from."""
+    database emptied and filled again never passes for the one a result was computed from.
+
+    Read once per request: a page asks for it for each result it keeps. The request's
+    session forgets it whenever it writes (or ends a transaction), so a page made after a
+    write never passes for one made before it."""
+    if not has_app_context():
+        return _newest_event()
+    if "community_version" not in g:
+        g.community_version = _newest_event()
+    return g.community_version
+
+
+def _newest_event() -> tuple:
     newest = db.session.execute(
         select(ActivityEvent.id, ActivityEvent.created_at)
         .order_by(ActivityEvent.id.desc())
         .limit(1)
     ).first()
     return tuple(newest) if newest else (0, None)
+
+
+@event.listens_for(db.session, "after_flush")
+@event.listens_for(db.session, "after_commit")
+@event.listens_for(db.session, "after_soft_rollback")
+def _forget_version(session, *_args) -> None:
+    if has_app_context():
+        g.pop("community_version", None)
 
 
 def cached(

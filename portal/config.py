@@ -77,7 +77,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": 6 * 3600,
         "PASSWORD_HASH_METHOD": "scrypt",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A pooled PostgreSQL connection idle this long is checked before use (portal/database.py).
+        "DATABASE_PING_AFTER_IDLE_SECONDS": 10.0,
     }
     config.update(overrides)
     return config

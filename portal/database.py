@@ -1,8 +1,10 @@
 """Engine tuning that differs by backend (SQLite pragmas, PostgreSQL session settings) and
 small shared query helpers."""
 
+import time
+
 from flask import Flask
-from sqlalchemy import Boolean, event
+from sqlalchemy import Boolean, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -12,13 +14,14 @@ from portal.extensions import db
 
 def configure(app: Flask) -> None:
     """Turn on WAL, foreign keys and a busy timeout for every SQLite connection; turn off JIT
-    compilation for every PostgreSQL one."""
+    compilation for every PostgreSQL one, and check a pooled one that sat idle before use."""
     with app.app_context():
         engine = db.engine
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     elif engine.dialect.name == "postgresql":
         event.listen(engine, "connect", _postgresql_settings)
+        _ping_after_idle(engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -37,6 +40,32 @@ def _postgresql_settings(dbapi_connection, _record) -> None:
     with dbapi_connection.cursor() as cursor:
         cursor.execute("SET jit = off")
     dbapi_connection.commit()
+
+
+def _ping_after_idle(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled connection before use only when it sat idle for `idle_seconds`.
+
+    SQLAlchemy's `pool_pre_ping` checks on every checkout: one more round trip on every
+    request, for a connection that, under load, came back to the pool milliseconds ago. A
+    connection that has been idle is the one a database restart or an idle timeout may have
+    closed; a dead one is replaced before the request uses it. (A restart in the middle of
+    busy traffic still fails the request holding a connection; SQLAlchemy then renews the
+    whole pool.)"""
+
+    def note_time(_dbapi_connection, record, *_args) -> None:
+        record.info["last_used"] = time.monotonic()
+
+    def ping_if_idle(dbapi_connection, record, _proxy) -> None:
+        if time.monotonic() - record.info.get("last_used", 0.0) < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError() from error  # the pool connects anew and retries
+
+    event.listen(engine, "connect", note_time)
+    event.listen(engine, "checkin", note_time)
+    event.listen(engine, "checkout", ping_if_idle)
 
 
 def is_sqlite(engine: Engine | None = None) -> bool:

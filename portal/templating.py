@@ -13,7 +13,6 @@ from markupsafe import Markup
 from portal.accounts.models import Role
 from portal.accounts.permissions import Permission, can
 from portal.clock import utcnow
-from portal.notifications.services import unread_count
 from portal.site.services import get_settings
 
 
@@ -103,7 +102,7 @@ def register(app: Flask) -> None:
         unread = 0
         if has_request_context() and current_user.is_authenticated:
             if "unread_notifications" not in g:  # a page may render several templates
-                g.unread_notifications = unread_count(current_user)
+                g.unread_notifications = current_user.unread_notification_count
             unread = g.unread_notifications
         # csrf_token: ours over Flask-WTF's (its context processor would win over the global).
         return {"site": get_settings(), "unread_notifications": unread, "csrf_token": csrf_token}

@@ -27,7 +27,7 @@ PG_SCHEMA = f"test_{WORKER}" if WORKER else "public"
 
 
 def engine_options() -> dict:
-    options = {"pool_pre_ping": True}
+    options = {}
     if BACKEND == "postgresql":
         options["connect_args"] = {"options": f"-csearch_path={PG_SCHEMA}"}
     return options

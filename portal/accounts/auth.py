@@ -4,6 +4,7 @@ import functools
 
 from flask import current_app
 from flask_login import LoginManager
+from sqlalchemy.orm import undefer
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.extensions import db
@@ -21,7 +22,9 @@ def load_user(session_token: str):
     from portal.accounts.models import User
 
     return db.session.execute(
-        db.select(User).where(User.session_token == session_token)
+        db.select(User)
+        .where(User.session_token == session_token)
+        .options(undefer(User.unread_notification_count))
     ).scalar_one_or_none()
 
 

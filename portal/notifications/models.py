@@ -1,7 +1,7 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, String, Text, func, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from portal.accounts.models import User
 from portal.clock import utcnow
@@ -32,3 +32,15 @@ class Notification(db.Model):
     @property
     def is_unread(self) -> bool:
         return self.read_at is None
+
+
+# A member's unread notifications, for the header's badge on every page. Not loaded with a
+# user unless asked for: the login loader asks (portal/accounts/auth.py), so the badge rides on
+# the query that loads the member instead of costing a query of its own.
+User.unread_notification_count = column_property(
+    select(func.count())
+    .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+    .correlate_except(Notification)
+    .scalar_subquery(),
+    deferred=True,
+)

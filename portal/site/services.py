@@ -4,10 +4,12 @@ import re
 import secrets
 from pathlib import Path
 
-from flask import current_app, g
+from flask import current_app
 
+from portal.cache import cached
 from portal.clock import utcnow
 from portal.extensions import db
+from portal.insights.events import record_event
 from portal.markdown import render_markdown
 from portal.site.models import (
     DEFAULT_COMMUNITY_NAME,
@@ -41,26 +43,40 @@ class SettingsError(ValueError):
 
 
 def get_settings() -> SiteSettings:
-    """The settings row, loaded once per request; an unsaved default when none exists yet."""
-    if "site_settings" not in g:
-        settings = db.session.get(SiteSettings, 1)
-        if settings is None:
-            settings = SiteSettings(
-                id=1,
-                community_name=DEFAULT_COMMUNITY_NAME,
-                tagline=DEFAULT_TAGLINE,
-                primary_color=DEFAULT_PRIMARY_COLOR,
-                guidelines_markdown=DEFAULT_GUIDELINES,
-                guidelines_html=render_markdown(DEFAULT_GUIDELINES),
-            )
-        g.site_settings = settings
-    return g.site_settings
+    """The settings as pages show them, read once per process until the community changes
+    (saving them records an event): a copy in no session, for reading only. An unsaved
+    default when none exists yet. Changes go through the functions below."""
+    return cached("site_settings", compute=_read_settings)
+
+
+def _read_settings() -> SiteSettings:
+    row = db.session.execute(db.select(SiteSettings.__table__).where(SiteSettings.id == 1)).first()
+    return SiteSettings(**row._mapping) if row else _default_settings()
+
+
+def _default_settings() -> SiteSettings:
+    return SiteSettings(
+        id=1,
+        community_name=DEFAULT_COMMUNITY_NAME,
+        tagline=DEFAULT_TAGLINE,
+        primary_color=DEFAULT_PRIMARY_COLOR,
+        guidelines_markdown=DEFAULT_GUIDELINES,
+        guidelines_html=render_markdown(DEFAULT_GUIDELINES),
+    )
 
 
 def _persisted_settings() -> SiteSettings:
-    settings = get_settings()
-    if settings not in db.session:
+    settings = db.session.get(SiteSettings, 1)
+    if settings is None:
+        settings = _default_settings()
         db.session.add(settings)
+    return settings
+
+
+def _saved(settings: SiteSettings, *, by=None) -> SiteSettings:
+    """Flush a change; its event tells every process to read the settings again."""
+    record_event("site.settings_changed", actor=by)
+    db.session.flush()
     return settings
 
 
@@ -94,8 +110,7 @@ def update_brand(*, community_name: str, tagline: str, primary_color: str) -> Si
     settings.tagline = tagline.strip()
     settings.primary_color = validate_color(primary_color)
     settings.updated_at = utcnow()
-    db.session.flush()
-    return settings
+    return _saved(settings)
 
 
 def upload_dir() -> Path:
@@ -118,16 +133,14 @@ def store_logo(filename: str, data: bytes) -> SiteSettings:
     settings = _persisted_settings()
     settings.logo_filename = name
     settings.updated_at = utcnow()
-    db.session.flush()
-    return settings
+    return _saved(settings)
 
 
 def remove_logo() -> SiteSettings:
     settings = _persisted_settings()
     settings.logo_filename = None
     settings.updated_at = utcnow()
-    db.session.flush()
-    return settings
+    return _saved(settings)
 
 
 def _looks_like_image(data: bytes, extension: str) -> bool:
@@ -144,5 +157,4 @@ def update_guidelines(markdown_text: str, *, by) -> SiteSettings:
     settings.guidelines_html = render_markdown(markdown_text)
     settings.guidelines_updated_at = utcnow()
     settings.guidelines_updated_by_id = by.id
-    db.session.flush()
-    return settings
+    return _saved(settings, by=by)
