@@ -110,6 +110,7 @@ def test_plans_add_and_validate_weight(client, admin):
 
 
 def test_brand_settings_apply_to_every_page(client, admin):
+    assert "Globex" not in client.get("/").get_data(as_text=True)  # the settings are read
     response = client.post(
         "/admin/brand",
         data={
