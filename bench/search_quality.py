@@ -32,6 +32,7 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from portal import create_app
+    from portal.database import bind_migrations
     from portal.extensions import db
     from portal.imports.models import ImportedRecord
     from portal.imports.stackexchange import StackExchangeImport
@@ -41,6 +42,7 @@ def main() -> None:
 
     dump = DUMPS / options.site
     app = create_app()
+    bind_migrations(app)
     with app.app_context():
         upgrade()
         area = save_area(None, name=options.site, slug=None, description="")

@@ -28,11 +28,10 @@ def create_app(config: dict | None = None) -> Flask:
 def _register_extensions(app: Flask) -> None:
     from portal import database, models  # noqa: F401  (models: complete metadata)
     from portal.accounts import auth
-    from portal.extensions import csrf, db, limiter, login_manager, migrate
+    from portal.extensions import csrf, db, limiter, login_manager
 
     db.init_app(app)
     database.configure(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

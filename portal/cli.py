@@ -5,11 +5,12 @@ import time
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, ScriptInfo
 
 from portal.accounts.models import Role
 from portal.accounts.passwords import password_problem
 from portal.accounts.services import email_taken, register_user
+from portal.database import bind_migrations
 from portal.extensions import db
 from portal.imports.cli import import_cli
 from portal.insights.cli import insights_cli
@@ -137,9 +138,32 @@ def send_mail_command() -> None:
     click.echo(f"Mail: {sent} sent, {failed} failed, {pending_count()} still queued.")
 
 
+class MigrationCommands(click.Command):
+    """`flask db ...`: hands its arguments to Flask-Migrate's commands, loaded only when used
+    (see bind_migrations)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "db",
+            help="Database migrations (Flask-Migrate): flask db upgrade, flask db --help.",
+            add_help_option=False,
+            context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+        )
+
+    def invoke(self, ctx: click.Context):
+        from flask_migrate.cli import db as commands
+
+        info = ctx.ensure_object(ScriptInfo)
+        bind_migrations(info.load_app())
+        return commands.main(
+            args=ctx.args, prog_name=ctx.command_path, obj=info, standalone_mode=False
+        )
+
+
 def register(app: Flask) -> None:
     from portal.support.cli import support_cli
 
+    app.cli.add_command(MigrationCommands())
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)

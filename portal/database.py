@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from portal.config import PROJECT_ROOT
 from portal.extensions import db
 
 
@@ -66,6 +67,18 @@ def _ping_after_idle(engine: Engine, idle_seconds: float) -> None:
     event.listen(engine, "connect", note_time)
     event.listen(engine, "checkin", note_time)
     event.listen(engine, "checkout", ping_if_idle)
+
+
+def bind_migrations(app: Flask) -> None:
+    """Bind Flask-Migrate (Alembic) to `app`, for `flask db` and for code that migrates.
+
+    Only then: importing Alembic adds about 12 MB to a process, and a web worker never
+    migrates (portal/cli.py loads the `flask db` commands when they are used)."""
+    from flask_migrate import Migrate
+
+    if "migrate" not in app.extensions:
+        migrate = Migrate(render_as_batch=True, compare_type=True)
+        migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
 
 
 def is_sqlite(engine: Engine | None = None) -> bool:

@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 from portal.accounts.models import Role, User
 from portal.extensions import db
 
@@ -56,3 +59,18 @@ def test_demo_load_is_deterministic_and_refuses_a_non_empty_database(runner):
 def test_demo_home_page_shows_the_brand(runner, client):
     runner.invoke(args=["demo", "load"])
     assert "Acme Community" in client.get("/").get_data(as_text=True)
+
+
+def test_flask_db_hands_its_arguments_to_flask_migrate(runner):
+    for args in (["db", "current"], ["db", "heads", "--verbose"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, (args, result.output, result.exception)
+    assert "upgrade" in runner.invoke(args=["db", "--help"]).output
+    assert runner.invoke(args=["db", "no-such-command"]).exit_code != 0
+
+
+def test_a_web_process_does_not_load_alembic():
+    """Alembic costs a worker about 12 MB; only `flask db` and code that migrates need it."""
+    code = "import sys, portal; portal.create_app(); print('alembic' in sys.modules)"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert loaded.stdout.strip() == "False", loaded.stderr

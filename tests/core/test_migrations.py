@@ -8,6 +8,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, text
 
 from portal import create_app
+from portal.database import bind_migrations
 from portal.extensions import db
 from tests.conftest import BACKEND, make_test_config
 
@@ -28,6 +29,7 @@ def test_migrations_match_the_models(tmp_path, database_url):
         url = f"sqlite:///{tmp_path / 'migrated.db'}"
         url_options = {}
     app = create_app(make_test_config(url, tmp_path / "instance", **url_options))
+    bind_migrations(app)
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:
