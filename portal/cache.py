@@ -8,7 +8,7 @@ more often than they write) computes each result once.
 
 Pages for anonymous visitors are the same for all of them, so they are kept whole (see
 `anonymous_page`), for at most a minute: relative times ("3 minutes ago") and the few changes
-that record no event (site settings, a renamed member) show up within that minute.
+that record no event (a member's new display name) show up within that minute.
 """
 
 import dataclasses
@@ -20,7 +20,16 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from flask import Response, current_app, g, has_app_context, request, session
+from flask import (
+    Response,
+    copy_current_request_context,
+    current_app,
+    g,
+    has_app_context,
+    has_request_context,
+    request,
+    session,
+)
 from flask_login import current_user
 from sqlalchemy import event, select
 
@@ -89,6 +98,9 @@ class VersionedCache:
         compute: Callable[[], T],
         max_age: float = 0,
         keep: Callable[[T], bool] | None = None,
+        stale_for: float = 0,
+        in_background: Callable[[Callable[[], object]], None] | None = None,
+        give_kept: bool = False,
     ) -> T:
         """The value kept for `key` if it was computed at `version` (or, with `max_age`, less
         than that many seconds ago), else `compute()`, kept (if `keep` says so).
@@ -96,14 +108,28 @@ class VersionedCache:
         One thread computes a key at a time. With `max_age`, the others get the value kept
         before, if there is one; with none kept, they wait for that thread's value rather than
         compute it again at the same moment (four threads computing one insights dashboard
-        at once each took four times as long, and every request behind them waited)."""
+        at once each took four times as long, and every request behind them waited).
+
+        With `stale_for` and `in_background`, a value up to `stale_for` seconds older than
+        `max_age` is still given at once, while `in_background` computes the new one: the
+        viewer does not wait, and the next one gets the new value. With `give_kept`, whatever
+        is kept for `key` goes to the others while one thread computes it anew."""
         value = self.peek(key, version, max_age)
         if value is not None:
             return value
+        if stale_for and in_background is not None:
+            stale = self.peek(key, version, max_age + stale_for)
+            if stale is not None:
+                with self._lock:
+                    if key in self._computing:
+                        return stale
+                    self._computing[key] = done = threading.Event()
+                in_background(lambda: self._compute(key, version, compute, keep, done))
+                return stale
         with self._lock:
             entry = self._entries.get(key)
             computing = self._computing.get(key)
-            if computing is not None and max_age and entry is not None:
+            if computing is not None and (max_age or give_kept) and entry is not None:
                 return entry[1]  # type: ignore[return-value]
             if computing is None:
                 self._computing[key] = done = threading.Event()
@@ -164,6 +190,7 @@ def cached(
     *args: Hashable,
     compute: Callable[[], T],
     max_age: float = 0,
+    stale_for: float = 0,
     version: Callable[[], Hashable] = community_version,
     store: str = "portal_versioned_cache",
 ) -> T:
@@ -171,21 +198,51 @@ def cached(
 
     `max_age` also reuses a result computed less than that many seconds ago at an older
     version: for figures where a short delay is fine and recomputing on every write is not.
+    `stale_for` gives a result up to that many seconds older still at once, and computes the
+    new one in a thread of its own (see `VersionedCache.get`).
     A `store` of its own keeps a few costly results from being pushed out by many cheap ones."""
     cache = current_app.extensions.setdefault(store, VersionedCache())
-    return cache.get((name, *args), version(), compute, max_age)
+    return cache.get(
+        (name, *args),
+        version(),
+        compute,
+        max_age,
+        stale_for=stale_for,
+        in_background=in_a_thread if stale_for else None,
+    )
 
 
-def _page_key() -> tuple:
-    return (request.full_path, int(time.time() // PAGE_SECONDS))
+def in_a_thread(work: Callable[[], object]) -> None:
+    """Run `work` in a thread of its own, in a copy of this request's context (or of the app
+    context outside a request): its own app context, `g` and database session."""
+    if has_request_context():
+        work = copy_current_request_context(work)
+    else:
+        app, unbound = current_app._get_current_object(), work
+
+        def work() -> None:
+            with app.app_context():
+                unbound()
+
+    threading.Thread(target=work, name="portal-refresh", daemon=True).start()
+
+
+def _page_version() -> tuple:
+    """A kept page's version: the community's, and the minute (see the module's docstring).
+    A page is kept per URL, and a new version replaces the one kept before."""
+    return (*community_version(), int(time.time() // PAGE_SECONDS))
 
 
 def _kept(store: str, render: Callable[[], T], keep: Callable[[T], bool] | None = None) -> T:
-    """`render()`, or what it gave for this URL at this community version in this minute."""
+    """`render()`, or what it gave for this URL at this community version in this minute.
+
+    While one thread renders a new version, the others get the page kept before rather than
+    wait: when a minute turned, every thread asking for a busy page waited for one of them to
+    render it (the slowest requests of a page under load)."""
     if not current_app.config.get("PAGE_CACHE", True):
         return render()
     kept = current_app.extensions.setdefault(store, VersionedCache(MAX_PAGES, PAGE_BYTES))
-    return kept.get(_page_key(), community_version(), render, keep=keep)
+    return kept.get(request.full_path, _page_version(), render, keep=keep, give_kept=True)
 
 
 def plain_member() -> bool:
@@ -215,13 +272,13 @@ def for_viewers_like(
     kept = current_app.extensions.setdefault(
         "portal_shared_parts", VersionedCache(MAX_PAGES, PAGE_BYTES)
     )
-    key, version = (situation, *_page_key()), community_version()
+    key, version = (situation, request.full_path), _page_version()
     part = kept.peek(key, version)
     if part is not None and (suits is None or suits(part)):
         return part
     own_key = None
     if suits is not None and current_user.is_authenticated:
-        own_key = ("viewer", current_user.id, *_page_key())
+        own_key = ("viewer", current_user.id, request.full_path)
         own = kept.peek(own_key, version)
         if own is not None:
             return own

@@ -209,3 +209,31 @@ def test_kept_pages_are_bounded_by_their_size():
     kept.put(3, 1, "small")  # replacing an entry releases its old size
     kept.put(5, 1, "y" * 10_000)
     assert kept.peek(4, 1) is not None and kept.peek(5, 1) is not None
+
+
+def test_while_a_new_version_of_a_page_renders_the_others_get_the_kept_one():
+    """When the minute turns (or the community changes), one thread renders the page anew and
+    the others get the page kept before instead of waiting for it."""
+    import threading
+
+    from portal.cache import VersionedCache
+
+    kept = VersionedCache()
+    assert kept.get("/roadmap", 1, lambda: "minute 1", give_kept=True) == "minute 1"
+    started, release = threading.Event(), threading.Event()
+
+    def render():
+        started.set()
+        release.wait(5)
+        return "minute 2"
+
+    results = []
+    renderer = threading.Thread(
+        target=lambda: results.append(kept.get("/roadmap", 2, render, give_kept=True))
+    )
+    renderer.start()
+    assert started.wait(5)
+    assert kept.get("/roadmap", 2, lambda: "rendered twice", give_kept=True) == "minute 1"
+    release.set()
+    renderer.join(5)
+    assert results == ["minute 2"] and kept.peek("/roadmap", 2) == "minute 2"
