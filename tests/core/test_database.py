@@ -1,10 +1,12 @@
-"""Pooled PostgreSQL connections: one that sat idle is checked before a request uses it."""
+"""Pooled PostgreSQL connections: one that sat idle is checked before a request uses it, and
+one that only read keeps its prepared statements for the next request."""
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text, update
 
 from portal.extensions import db
-from tests.conftest import BACKEND
+from portal.taxonomy.models import ProductArea
+from tests.conftest import BACKEND, engine_options
 
 pytestmark = pytest.mark.skipif(BACKEND != "postgresql", reason="PostgreSQL connection pool")
 
@@ -46,3 +48,37 @@ def test_a_connection_back_from_a_request_moments_ago_is_used_without_a_check(
     for _ in range(3):
         assert client.get("/questions").status_code == 200
     assert pings == []
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"SQLALCHEMY_ENGINE_OPTIONS": {**engine_options(), "pool_size": 1}}]
+)
+def test_statements_prepared_for_one_request_serve_the_next(app, client):
+    """psycopg forgets prepared statements at a ROLLBACK: a request that only read commits."""
+    for _ in range(8):
+        assert client.get("/questions").status_code == 200
+    with db.engine.connect() as connection:
+        prepared = connection.execute(text("SELECT count(*) FROM pg_prepared_statements"))
+        assert prepared.scalar_one() > 0
+
+
+def test_a_request_that_wrote_without_committing_is_rolled_back(app, client):
+    def add_area_and_leave():
+        db.session.add(ProductArea(name="Left behind", slug="left-behind"))
+        db.session.flush()
+        return "flushed, not committed"
+
+    def rename_and_leave():
+        db.session.execute(update(ProductArea).values(name="Renamed, not committed"))
+        return "updated, not committed"
+
+    app.add_url_rule("/test/add-and-leave", view_func=add_area_and_leave)
+    app.add_url_rule("/test/rename-and-leave", view_func=rename_and_leave)
+    assert client.get("/test/add-and-leave").status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(ProductArea)) == 0
+
+    db.session.add(ProductArea(name="Kept", slug="kept"))
+    db.session.commit()
+    assert client.get("/test/rename-and-leave").status_code == 200
+    db.session.expire_all()
+    assert db.session.scalars(select(ProductArea.name)).all() == ["Kept"]
