@@ -26,7 +26,6 @@ from flask import (
     current_app,
     g,
     has_app_context,
-    has_request_context,
     request,
     session,
 )
@@ -34,6 +33,7 @@ from flask_login import current_user
 from sqlalchemy import event, select
 
 from portal.accounts.models import Role
+from portal.background import after_response_work
 from portal.extensions import db
 from portal.insights.models import ActivityEvent
 
@@ -208,23 +208,25 @@ def cached(
         compute,
         max_age,
         stale_for=stale_for,
-        in_background=in_a_thread if stale_for else None,
+        in_background=_in_a_thread if stale_for else None,
     )
 
 
-def in_a_thread(work: Callable[[], object]) -> None:
-    """Run `work` in a thread of its own, in a copy of this request's context (or of the app
-    context outside a request): its own app context, `g` and database session."""
-    if has_request_context():
-        work = copy_current_request_context(work)
-    else:
-        app, unbound = current_app._get_current_object(), work
+def _in_a_thread(work: Callable[[], object]) -> None:
+    """Run `work` in a thread of its own, in a copy of this request's context (its own app
+    context, `g` and database session), marked as work after the response. A failure is
+    logged; the next view past the kept value's age tries again."""
+    app = current_app._get_current_object()
 
-        def work() -> None:
-            with app.app_context():
-                unbound()
+    @copy_current_request_context
+    def run() -> None:
+        with after_response_work():
+            try:
+                work()
+            except Exception:
+                app.logger.exception("Computing a kept result anew failed")
 
-    threading.Thread(target=work, name="portal-refresh", daemon=True).start()
+    threading.Thread(target=run, name="portal-refresh", daemon=True).start()
 
 
 def _page_version() -> tuple:

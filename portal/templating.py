@@ -101,8 +101,6 @@ def register(app: Flask) -> None:
     def layout_context():
         unread = 0
         if has_request_context() and current_user.is_authenticated:
-            if "unread_notifications" not in g:  # a page may render several templates
-                g.unread_notifications = current_user.unread_notification_count
-            unread = g.unread_notifications
+            unread = current_user.unread_notification_count  # loaded with the member
         # csrf_token: ours over Flask-WTF's (its context processor would win over the global).
         return {"site": get_settings(), "unread_notifications": unread, "csrf_token": csrf_token}
