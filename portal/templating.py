@@ -75,7 +75,10 @@ def csrf_slot() -> Iterator[None]:
             g.portal_csrf_token = saved
 
 
-def with_csrf_token(html: str) -> Markup:
+def with_csrf_token(html: str | bytes) -> Markup:
+    """Content rendered in `csrf_slot()` (as text, or kept encoded) with the viewer's token."""
+    if isinstance(html, bytes):
+        html = html.decode()
     return Markup(html.replace(CSRF_SLOT, csrf_token()))
 
 

@@ -90,6 +90,21 @@ def test_a_kept_question_page_costs_one_lookup_and_still_counts_the_view(
     assert db.session.get(Question, question.id).view_count == 2  # written after each response
 
 
+def test_a_kept_page_is_kept_encoded_and_served_as_utf8(app, make_question):
+    question = make_question(title="Schaltauge verbogen → Kette springt")
+    url = f"/questions/{question.id}"
+    first, second = app.test_client(), app.test_client()
+    made = first.get(url)
+    kept = second.get(url)
+    assert (
+        kept.headers["Content-Type"] == made.headers["Content-Type"] == ("text/html; charset=utf-8")
+    )
+    assert "Schaltauge verbogen → Kette springt" in kept.get_data(as_text=True)
+    assert kept.get_data() == made.get_data()
+    stored = app.extensions["portal_page_cache"]._entries[f"/questions/{question.id}?"][1]
+    assert isinstance(stored, bytes) and "→ Kette".encode() in stored
+
+
 def _tokens(page: str) -> set[str]:
     return set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
 
