@@ -1,6 +1,7 @@
 """Engine tuning that differs by backend (SQLite pragmas, PostgreSQL session settings) and
 small shared query helpers."""
 
+import re
 import time
 
 from flask import Flask
@@ -23,7 +24,7 @@ def configure(app: Flask) -> None:
     elif engine.dialect.name == "postgresql":
         event.listen(engine, "connect", _postgresql_settings)
         _ping_after_idle(engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
-        _end_reads_with_a_commit(app, engine)
+        _read_outside_transactions(engine)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -70,40 +71,41 @@ def _ping_after_idle(engine: Engine, idle_seconds: float) -> None:
     event.listen(engine, "checkout", ping_if_idle)
 
 
-def _end_reads_with_a_commit(app: Flask, engine: Engine) -> None:
-    """End a request's transaction that only read with COMMIT rather than ROLLBACK.
+def _read_outside_transactions(engine: Engine) -> None:
+    """Run each read on its own and open a transaction at the first statement that writes or
+    locks, as Django does, and as Python's sqlite3 module does for SQLite.
 
-    psycopg prepares a statement it has run five times on a connection (PostgreSQL then
-    skips parsing and planning it), but forgets them all at every ROLLBACK, and every
-    request ended with one: each page's queries were planned anew on every request. For a
-    transaction that only read, COMMIT ends it the same way and keeps them. A transaction
-    that wrote, or failed, is rolled back as before."""
+    Under READ COMMITTED every statement of a transaction sees what was committed before the
+    statement began, so a read on its own sees what it would have seen in one; only writes
+    and locks (SELECT ... FOR UPDATE) need the transaction, and they get one, which lasts
+    until commit or rollback. A request that only reads then sends no BEGIN and no COMMIT
+    (two of the five round trips of a member's question page) and never a ROLLBACK: psycopg
+    forgets its prepared statements at every ROLLBACK, so each query was planned anew."""
+    idle = engine.dialect.loaded_dbapi.pq.TransactionStatus.IDLE
 
     @event.listens_for(engine, "before_cursor_execute")
-    def note_writes(conn, _cursor, statement, *_args) -> None:
-        if statement.lstrip()[:6].upper() != "SELECT":
-            conn.info["wrote"] = True
+    def begin_before_writes(conn, cursor, statement, *_args) -> None:
+        if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            return  # asked for by name, for statements that cannot run in a transaction
+        dbapi_connection = conn.connection.dbapi_connection
+        if dbapi_connection.info.transaction_status == idle:
+            on_its_own = _plain_read(statement) and not getattr(cursor, "name", None)
+            if dbapi_connection.autocommit != on_its_own:
+                dbapi_connection.autocommit = on_its_own  # if not, psycopg sends BEGIN first
 
-    @event.listens_for(engine, "commit")
-    @event.listens_for(engine, "rollback")
-    def forget_writes(conn) -> None:
-        conn.info.pop("wrote", None)
+    @event.listens_for(engine, "checkin")
+    def reads_on_their_own(dbapi_connection, _record) -> None:
+        """After the pool's rollback: the idle check (`_ping_after_idle`) opens nothing."""
+        if dbapi_connection is not None and not dbapi_connection.closed:
+            dbapi_connection.autocommit = True
 
-    @app.teardown_appcontext
-    def commit_reads(error: BaseException | None) -> None:
-        # Registered after Flask-SQLAlchemy's teardown, so it runs first (teardowns run in
-        # reverse order): the session is still open here.
-        if error is not None or not db.session.registry.has():
-            return
-        session = db.session()
-        if not session.in_transaction() or session.new or session.dirty or session.deleted:
-            return
-        if session.connection().info.get("wrote"):
-            return
-        try:
-            session.commit()
-        except Exception:  # e.g. a query failed and the transaction awaits its rollback
-            session.rollback()
+
+_LOCKS = re.compile(r"\bFOR\s+(NO\s+KEY\s+)?UPDATE\b|\bFOR\s+(KEY\s+)?SHARE\b", re.IGNORECASE)
+
+
+def _plain_read(statement: str) -> bool:
+    """A SELECT that locks nothing."""
+    return statement.lstrip()[:6].upper() == "SELECT" and not _LOCKS.search(statement)
 
 
 def bind_migrations(app: Flask) -> None:

@@ -1,8 +1,10 @@
-"""Pooled PostgreSQL connections: one that sat idle is checked before a request uses it, and
-one that only read keeps its prepared statements for the next request."""
+"""Pooled PostgreSQL connections: one that sat idle is checked before a request uses it; reads
+run on their own (no BEGIN, no COMMIT) and keep their prepared statements for the next request;
+a write or a lock opens a transaction that lasts until commit or rollback."""
 
+import psycopg
 import pytest
-from sqlalchemy import create_engine, func, select, text, update
+from sqlalchemy import create_engine, exc, func, select, text, update
 
 from portal.extensions import db
 from portal.taxonomy.models import ProductArea
@@ -82,3 +84,44 @@ def test_a_request_that_wrote_without_committing_is_rolled_back(app, client):
     assert client.get("/test/rename-and-leave").status_code == 200
     db.session.expire_all()
     assert db.session.scalars(select(ProductArea.name)).all() == ["Kept"]
+
+
+def _in_a_transaction() -> bool:
+    status = db.session.connection().connection.dbapi_connection.info.transaction_status
+    return status != psycopg.pq.TransactionStatus.IDLE
+
+
+def test_reads_run_on_their_own_and_a_write_opens_a_transaction(app):
+    db.session.add(ProductArea(name="Brakes", slug="brakes"))
+    db.session.commit()
+
+    assert db.session.scalars(select(ProductArea.name)).all() == ["Brakes"]
+    assert not _in_a_transaction()  # no BEGIN was sent for the read
+
+    db.session.execute(update(ProductArea).values(name="Disc brakes"))
+    assert _in_a_transaction()
+    assert db.session.scalars(select(ProductArea.name)).all() == ["Disc brakes"]  # its own write
+    db.session.rollback()
+    assert db.session.scalars(select(ProductArea.name)).all() == ["Brakes"]
+    assert not _in_a_transaction()
+
+
+def test_a_locking_read_holds_its_lock_until_the_commit(app, database_url):
+    db.session.add(ProductArea(name="Brakes", slug="brakes"))
+    db.session.commit()
+    other = create_engine(database_url, **engine_options())
+
+    def try_to_lock() -> bool:
+        with other.connect() as connection:
+            try:
+                connection.execute(text("SELECT id FROM product_areas FOR UPDATE NOWAIT"))
+            except exc.OperationalError:
+                return False
+            return True
+
+    db.session.execute(select(ProductArea.id).with_for_update())
+    assert _in_a_transaction()
+    assert not try_to_lock()
+    db.session.commit()
+    assert try_to_lock()
+    other.dispose()
