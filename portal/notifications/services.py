@@ -2,8 +2,9 @@
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import insert, update
 
+from portal.accounts.models import User
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.notifications.models import Notification
@@ -43,10 +44,9 @@ def notify(
 
 
 def unread_count(user) -> int:
+    """Counted now (the count loaded with a member is as of their login query)."""
     return db.session.execute(
-        db.select(func.count())
-        .select_from(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        db.select(User.unread_notification_count).where(User.id == user.id)
     ).scalar_one()
 
 
