@@ -20,12 +20,18 @@ def configure_login(login_manager: LoginManager) -> None:
 
 def load_user(session_token: str):
     from portal.accounts.models import User
+    from portal.cache import note_community_version, with_community_version
 
-    return db.session.execute(
-        db.select(User)
+    found = db.session.execute(
+        with_community_version(db.select(User))
         .where(User.session_token == session_token)
         .options(undefer(User.unread_notification_count))
-    ).scalar_one_or_none()
+    ).one_or_none()
+    if found is None:
+        return None
+    user, *version = found
+    note_community_version(*version)
+    return user
 
 
 def hash_password(password: str) -> str:

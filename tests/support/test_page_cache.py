@@ -252,3 +252,37 @@ def test_while_a_new_version_of_a_page_renders_the_others_get_the_kept_one():
     release.set()
     renderer.join(5)
     assert results == ["minute 2"] and kept.peek("/roadmap", 2) == "minute 2"
+
+
+def test_a_members_request_reads_the_community_version_with_the_member(
+    app, make_question, make_user, count_queries
+):
+    """The version every kept part is checked against comes in the statement that loads the
+    member: a member's question page runs two statements (that one, and whether they voted
+    on the page)."""
+    question = make_question(title="Freehub buzzes when coasting")
+    member = app.test_client()
+    login(member, make_user())
+    url = f"/questions/{question.id}"
+    member.get(url)
+    with count_queries() as counted:
+        assert member.get(url).status_code == 200
+    assert len(counted.statements) == 2
+    assert "FROM users" in counted.statements[0]
+    assert "activity_events" in counted.statements[0]
+
+
+def test_the_version_read_with_the_member_is_the_newest_event(app, make_user):
+    from portal.accounts.auth import load_user
+    from portal.cache import community_version
+    from portal.insights.events import record_event
+
+    member = make_user()
+    with app.test_request_context():
+        load_user(member.session_token)
+        assert community_version() == (0, None)  # no activity yet
+    event = record_event("question_viewed", actor=member)
+    db.session.commit()
+    with app.test_request_context():
+        load_user(member.session_token)
+        assert community_version() == (event.id, event.created_at)
