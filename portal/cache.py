@@ -30,7 +30,7 @@ from flask import (
     session,
 )
 from flask_login import current_user
-from sqlalchemy import Select, event, select, true
+from sqlalchemy import CompoundSelect, Select, event, select, true
 
 from portal.accounts.models import Role
 from portal.background import after_response_work
@@ -44,6 +44,7 @@ MAX_PAGES = 512
 PAGE_BYTES = 8 * 2**20  # per store of pages or parts, kept encoded: 25 pages of 50 answers
 PAGE_SECONDS = 60
 WAIT_SECONDS = 30  # at most, for another thread computing the same value
+KEPT_MEMBERS = 100  # at most, of the voters kept with a page's content (about 7 KB)
 
 
 def _weight(value: object) -> int:
@@ -56,6 +57,8 @@ def _weight(value: object) -> int:
         return sum(_weight(item) for item in value)
     if isinstance(value, dict):
         return sum(_weight(item) for item in value.values())
+    if isinstance(value, frozenset):
+        return sys.getsizeof(value) + 32 * len(value)
     return 64
 
 
@@ -308,6 +311,14 @@ def for_viewers_like(
     elif own_key is not None:
         kept.put(own_key, version, part)
     return part
+
+
+def few_members(user_ids: Select | CompoundSelect) -> frozenset[int] | None:
+    """The distinct user ids `user_ids` selects, for keeping with a page's content so that
+    `post_page` can tell whether a member has something on the page with no statement of its
+    own; None past KEPT_MEMBERS of them (a popular page: then ask for the one member)."""
+    found = db.session.scalars(user_ids.limit(KEPT_MEMBERS + 1)).all()
+    return frozenset(found) if len(found) <= KEPT_MEMBERS else None
 
 
 def post_page(

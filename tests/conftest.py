@@ -213,6 +213,15 @@ def make_plan(app):
     return factories.make_plan
 
 
+@pytest.fixture(params=["voters kept", "too many voters to keep"])
+def kept_members(request, monkeypatch):
+    """Content kept for members holds who voted (and follows) on the page, unless there are
+    more than KEPT_MEMBERS of them: then each member's visit asks the database."""
+    if request.param == "too many voters to keep":
+        monkeypatch.setattr("portal.cache.KEPT_MEMBERS", 0)
+    return request.param
+
+
 class StatementCounter:
     def __init__(self):
         self.statements: list[str] = []

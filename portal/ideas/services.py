@@ -8,7 +8,7 @@ searchable text or status changes, a search change.
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import delete, exists, func, insert, literal, select, update
+from sqlalchemy import CompoundSelect, delete, exists, func, insert, literal, select, union, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased, joinedload
@@ -209,6 +209,14 @@ def load_idea_page(idea: Idea, user) -> IdeaPage:
         follower_count=follower_count,
         has_voted=bool(signed_in and voted_idea_ids(user, [idea.id])),
         is_following=bool(is_following),
+    )
+
+
+def voters_and_followers(idea_id: int) -> CompoundSelect:
+    """Who voted for or follows the idea (a query of user ids)."""
+    return union(
+        select(IdeaVote.user_id).where(IdeaVote.idea_id == idea_id),
+        select(IdeaFollower.user_id).where(IdeaFollower.idea_id == idea_id),
     )
 
 

@@ -5,7 +5,14 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from portal.accounts.permissions import Permission, require
-from portal.cache import anonymous_page, for_everyone, for_viewers_like, post_page
+from portal.cache import (
+    anonymous_page,
+    few_members,
+    for_everyone,
+    for_viewers_like,
+    plain_member,
+    post_page,
+)
 from portal.csrf import form_view
 from portal.extensions import db, limiter
 from portal.forms import select_choices
@@ -38,6 +45,7 @@ from portal.ideas.services import (
     unfollow,
     vote_on_behalf,
     voted_idea_ids,
+    voters_and_followers,
 )
 from portal.markdown import editable_source, excerpt
 from portal.pagination import paginate_ids
@@ -159,6 +167,7 @@ class IdeaParts:
     body: bytes  # UTF-8: kept for many viewers, in half the memory of the text
     idea_id: int
     author_id: int | None
+    voters_and_followers: frozenset[int] | None  # kept for members; None: too many to keep
 
 
 def _idea_parts(idea: Idea, **forms) -> IdeaParts:
@@ -185,6 +194,7 @@ def _idea_parts(idea: Idea, **forms) -> IdeaParts:
         body=body.encode(),
         idea_id=idea.id,
         author_id=idea.author_id,
+        voters_and_followers=few_members(voters_and_followers(idea.id)) if plain_member() else None,
     )
 
 
@@ -200,6 +210,8 @@ def _nothing_of_theirs(parts: IdeaParts) -> bool:
     """The viewer suggested, voted for and follows nothing on the page."""
     if parts.author_id == current_user.id:
         return False
+    if parts.voters_and_followers is not None:
+        return current_user.id not in parts.voters_and_followers
     return not has_voted_or_follows(current_user, parts.idea_id)
 
 

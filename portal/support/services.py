@@ -8,7 +8,7 @@ SQL (`n = n + :delta`), so concurrent requests never lose or double an update.
 from dataclasses import dataclass, field
 
 from flask import current_app, url_for
-from sqlalchemy import delete, exists, insert, literal, update
+from sqlalchemy import Select, delete, exists, insert, literal, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -814,12 +814,22 @@ def load_question_page(question: Question, viewer, *, include_deleted: bool) -> 
     )
 
 
-def has_votes_on(user, question_id: int, answer_ids: tuple[int, ...]) -> bool:
-    """Whether the person voted on the question or on any of these answers."""
+def _votes_on_page(question_id: int, answer_ids: tuple[int, ...]):
     on_page = Vote.question_id == question_id
     if answer_ids:
         on_page = on_page | Vote.answer_id.in_(answer_ids)
+    return on_page
+
+
+def has_votes_on(user, question_id: int, answer_ids: tuple[int, ...]) -> bool:
+    """Whether the person voted on the question or on any of these answers."""
+    on_page = _votes_on_page(question_id, answer_ids)
     return bool(db.session.scalar(db.select(exists().where(Vote.user_id == user.id, on_page))))
+
+
+def voters_on(question_id: int, answer_ids: tuple[int, ...]) -> Select:
+    """Who voted on the question or on any of these answers (a query of user ids)."""
+    return db.select(Vote.user_id).where(_votes_on_page(question_id, answer_ids)).distinct()
 
 
 RELATED_CANDIDATES = 30

@@ -17,7 +17,14 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from portal.accounts.permissions import Forbidden, Permission, can, require
-from portal.cache import anonymous_page, for_everyone, is_page, post_page
+from portal.cache import (
+    anonymous_page,
+    few_members,
+    for_everyone,
+    is_page,
+    plain_member,
+    post_page,
+)
 from portal.csrf import form_view
 from portal.errors import render_error
 from portal.extensions import db, limiter
@@ -198,6 +205,7 @@ class QuestionParts:
     question_id: int
     answer_ids: tuple[int, ...]
     participants: frozenset[int]  # who asked, answered or commented
+    voters: frozenset[int] | None  # for content kept for members; None: too many to keep
 
 
 def _question_parts(question: Question, *, answer_form=None, comment_form=None, target=None):
@@ -224,6 +232,8 @@ def _question_parts(question: Question, *, answer_form=None, comment_form=None, 
             **context,
         )
     comments = [comment for listed in data.comments.values() for comment in listed]
+    answer_ids = tuple(answer.id for answer in data.answers)
+    voters = few_members(services.voters_on(question.id, answer_ids)) if plain_member() else None
     solved = " (solved)" if question.is_solved else ""
     return QuestionParts(
         title=f"{question.title}{solved} · {question.product_area.name}",
@@ -231,10 +241,11 @@ def _question_parts(question: Question, *, answer_form=None, comment_form=None, 
         head_meta=Markup(head_meta),
         body=body.encode(),
         question_id=question.id,
-        answer_ids=tuple(answer.id for answer in data.answers),
+        answer_ids=answer_ids,
         participants=frozenset(
             post.author_id for post in [question, *data.answers, *comments] if post.author_id
         ),
+        voters=voters,
     )
 
 
@@ -251,6 +262,8 @@ def _nothing_of_theirs(parts: QuestionParts) -> bool:
     """The viewer asked, answered, commented and voted nothing on the page."""
     if current_user.id in parts.participants:
         return False
+    if parts.voters is not None:
+        return current_user.id not in parts.voters
     return not services.has_votes_on(current_user, parts.question_id, parts.answer_ids)
 
 

@@ -17,7 +17,9 @@ def _tokens(page: str) -> set[str]:
     return set(re.findall(r'name="[a-z-]*csrf_token" value="([^"]+)"', page))
 
 
-def test_members_share_an_idea_page_with_their_own_layout_and_token(app, make_user, count_queries):
+def test_members_share_an_idea_page_with_their_own_layout_and_token(
+    app, make_user, count_queries, kept_members
+):
     idea = make_idea(title="Dark mode for the mobile app")
     ana, ben = make_user(display_name="Ana Reader"), make_user(display_name="Ben Reader")
     first, second = app.test_client(), app.test_client()
@@ -36,6 +38,18 @@ def test_members_share_an_idea_page_with_their_own_layout_and_token(app, make_us
     # Now Ben has voted (and follows): his page shows it, Ana's still does not.
     assert "Withdraw your vote" in second.get(f"/ideas/{idea.id}").get_data(as_text=True)
     assert "Withdraw your vote" not in first.get(f"/ideas/{idea.id}").get_data(as_text=True)
+
+
+def test_a_follower_gets_their_own_page(app, make_user, kept_members):
+    idea = make_idea(title="Export votes to CSV")
+    reader, follower = app.test_client(), app.test_client()
+    login(reader, make_user())
+    login(follower, make_user())
+    url = f"/ideas/{idea.id}"
+    assert "Unfollow" not in reader.get(url).get_data(as_text=True)
+    assert follower.post(f"/ideas/{idea.id}/follow").status_code == 302
+    assert "Unfollow" in follower.get(url).get_data(as_text=True)
+    assert "Unfollow" not in reader.get(url).get_data(as_text=True)
 
 
 def test_the_author_gets_their_own_page(app, make_user):
