@@ -16,6 +16,7 @@ import functools
 import sys
 import threading
 import time
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
@@ -254,8 +255,14 @@ def _in_a_thread(work: Callable[[], object]) -> None:
 
 def _page_version() -> tuple:
     """A kept page's version: the community's, and the minute (see the module's docstring).
-    A page is kept per URL, and a new version replaces the one kept before."""
-    return (*community_version(), int(time.time() // PAGE_SECONDS))
+    A page is kept per URL, and a new version replaces the one kept before.
+
+    Each URL's minute starts at a second of its own, so the pages kept by a process do not
+    all expire at once: with one minute for all, every busy page was made anew in the same
+    second (the slowest requests of a benchmark's run, whichever page it measured)."""
+    url = request.full_path
+    offset = zlib.crc32(url.encode()) % PAGE_SECONDS
+    return (*community_version(), int((time.time() + offset) // PAGE_SECONDS))
 
 
 def _kept(store: str, render: Callable[[], T], keep: Callable[[T], bool] | None = None) -> T:

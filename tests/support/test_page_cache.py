@@ -288,3 +288,37 @@ def test_the_version_read_with_the_member_is_the_newest_event(app, make_user):
     with app.test_request_context():
         load_user(member.session_token)
         assert community_version() == (event.id, event.created_at)
+
+
+def test_a_kept_page_lasts_until_its_urls_minute_turns(app, make_question, monkeypatch):
+    """Relative times on a kept page stay right within a minute; each URL's minute turns at a
+    second of its own, so a process does not make all its pages anew at once."""
+    from portal import cache
+
+    now = [1_000_000.0]
+    monkeypatch.setattr(cache.time, "time", lambda: now[0])
+    question = make_question(title="Saddle slips down on long rides")
+    anonymous = app.test_client()
+    url = f"/questions/{question.id}"
+    assert "Saddle slips down" in anonymous.get(url).get_data(as_text=True)
+    question.title = "Seatpost slips down on long rides"  # records no activity event
+    db.session.commit()
+    assert "Saddle slips down" in anonymous.get(url).get_data(as_text=True)
+    now[0] += cache.PAGE_SECONDS
+    assert "Seatpost slips down" in anonymous.get(url).get_data(as_text=True)
+
+    def turns(path: str) -> set[int]:
+        """The seconds of a minute at which the path's kept page expires."""
+        seconds = set()
+        for second in range(cache.PAGE_SECONDS):
+            now[0] = 1_000_000.0 + second
+            with app.test_request_context(path):
+                minute = cache._page_version()[-1]
+            now[0] += 1
+            with app.test_request_context(path):
+                if cache._page_version()[-1] != minute:
+                    seconds.add(second)
+        return seconds
+
+    assert len(turns("/questions/1")) == 1
+    assert len({second for n in range(1, 6) for second in turns(f"/questions/{n}")}) > 1
