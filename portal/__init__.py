@@ -47,6 +47,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.notifications import bp as notifications_bp
     from portal.search import bp as search_bp
     from portal.search import hooks as search_hooks
+    from portal.search.services import register_search_log
     from portal.support import bp as support_bp
     from portal.support import view_counts
 
@@ -63,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     search_hooks.register(app)
+    register_search_log(app)
     view_counts.register(app)
 
 

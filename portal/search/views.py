@@ -1,6 +1,5 @@
 from flask import jsonify, render_template, request
 
-from portal.extensions import db
 from portal.search import bp
 from portal.search.queries import SORTS, TYPES, Filters, search, similar
 from portal.search.services import log_search
@@ -39,7 +38,6 @@ def results():
     outcome = search(raw, _filters(), sort=sort, page=min(max(page, 1), 500))
     if outcome.query and outcome.page == 1:
         log_search(outcome.query, outcome.total)
-        db.session.commit()
     return render_template(
         "search/results.html",
         outcome=outcome,
