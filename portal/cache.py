@@ -197,8 +197,7 @@ def with_community_version(query: Select) -> Select:
 
 def note_community_version(event_id: int | None, created_at) -> None:
     """The version read by a `with_community_version` query, for the rest of the request."""
-    if has_app_context():
-        g.community_version = (0, None) if event_id is None else (event_id, created_at)
+    g.community_version = (0, None) if event_id is None else (event_id, created_at)
 
 
 @event.listens_for(db.session, "after_flush")
@@ -325,11 +324,15 @@ def for_viewers_like(
 def few_members(*user_ids: Select) -> frozenset[int] | None:
     """The user ids the queries select, for keeping with a page's content so that `post_page`
     can tell whether a member has something on the page with no statement of its own; None
-    past KEPT_MEMBERS of them (a popular page: then ask about the one member).
+    past KEPT_MEMBERS of them (a popular page: then ask about the one member), and None
+    without a query when the content is made for a viewer it is never shared with (see
+    `plain_member`).
 
     Each query reads at most KEPT_MEMBERS + 1 rows, so a popular page costs no more than a
     small one (deduplicating an idea's 23,000 voters and followers in SQL took 17 ms); a
     query that reaches the limit gives None, even if some of its ids repeat."""
+    if not plain_member():
+        return None
     found: set[int] = set()
     for query in user_ids:
         ids = db.session.scalars(query.limit(KEPT_MEMBERS + 1)).all()

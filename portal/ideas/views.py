@@ -10,7 +10,6 @@ from portal.cache import (
     few_members,
     for_everyone,
     for_viewers_like,
-    plain_member,
     post_page,
 )
 from portal.csrf import form_view
@@ -188,14 +187,13 @@ def _idea_parts(idea: Idea, **forms) -> IdeaParts:
             merged_from_id=request.args.get("merged_from", type=int),
             **forms,
         )
-    theirs = few_members(*voters_and_followers(idea.id)) if plain_member() else None
     return IdeaParts(
         title=idea.title,
         description=excerpt(idea.body_html) or idea.title,
         body=body.encode(),
         idea_id=idea.id,
         author_id=idea.author_id,
-        voters_and_followers=theirs,
+        voters_and_followers=few_members(*voters_and_followers(idea.id)),
     )
 
 

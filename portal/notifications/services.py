@@ -44,7 +44,7 @@ def notify(
 
 
 def unread_count(user) -> int:
-    """Counted now (the count loaded with a member is as of their login query)."""
+    """Counted now: the count loaded with a member is as of the start of their request."""
     return db.session.execute(
         db.select(User.unread_notification_count).where(User.id == user.id)
     ).scalar_one()

@@ -6,7 +6,7 @@ from flask import Flask, current_app
 from flask_login import current_user
 from sqlalchemy import insert
 
-from portal.batched import register
+from portal import batched
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.search.models import SearchQuery
@@ -34,4 +34,4 @@ def write_searches(searches: list[dict]) -> None:
 
 def register_search_log(app: Flask) -> None:
     every = app.config.get("SEARCH_LOG_FLUSH_SECONDS", DEFAULT_FLUSH_SECONDS)
-    register(app, "searches", write_searches, every)
+    batched.register(app, "searches", write_searches, every)

@@ -22,7 +22,6 @@ from portal.cache import (
     few_members,
     for_everyone,
     is_page,
-    plain_member,
     post_page,
 )
 from portal.csrf import form_view
@@ -233,7 +232,6 @@ def _question_parts(question: Question, *, answer_form=None, comment_form=None, 
         )
     comments = [comment for listed in data.comments.values() for comment in listed]
     answer_ids = tuple(answer.id for answer in data.answers)
-    voters = few_members(services.voters_on(question.id, answer_ids)) if plain_member() else None
     solved = " (solved)" if question.is_solved else ""
     return QuestionParts(
         title=f"{question.title}{solved} · {question.product_area.name}",
@@ -245,7 +243,7 @@ def _question_parts(question: Question, *, answer_form=None, comment_form=None, 
         participants=frozenset(
             post.author_id for post in [question, *data.answers, *comments] if post.author_id
         ),
-        voters=voters,
+        voters=few_members(services.voters_on(question.id, answer_ids)),
     )
 
 
