@@ -5,11 +5,13 @@ the live one, so a rebuild can build beside it and swap atomically. Each index f
 `last_change_id`: the id of the last search_change applied to it.
 """
 
+import contextlib
 import os
 import shutil
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
 from pathlib import Path
 
 from flask import current_app
@@ -24,6 +26,7 @@ CURRENT = "current"
 EXCERPT_CHARS = 800
 MAX_CACHED_FILTERS = 64
 MAX_CACHED_RESULTS = 256
+SEARCHERS = 2  # per process: the two cores search at once, a third search waits its turn
 LAST_CHANGE_FILE = "last_change_id"
 
 
@@ -138,45 +141,75 @@ def write_last_change_id(path: Path, change_id: int) -> None:
 
 
 class SearcherCache:
-    """One searcher per thread, reused across requests and replaced when the index changes
-    (a commit, or a rebuild that swapped `current`); what is derived from one version of the
-    index (filters, search outcomes) is kept once for every thread.
+    """Searchers lent to one search at a time, at most SEARCHERS per process, reused across
+    requests and replaced when the index changes (a commit, or a rebuild that swapped
+    `current`); what is derived from one version of the index (filters, search outcomes) is
+    kept once for all of them.
 
     Whoosh's own `Searcher.refresh()` reuses segment readers and misses deletions made in an
     unchanged segment, so a stale searcher is replaced by a new one instead. A searcher reads
-    its files through file objects that are not safe to share, hence one per thread; what it
-    computes is plain data. Kept per thread, each thread computed the same filters again the
-    first time it searched (the default filter alone: 180 ms at 120,000 documents) and held
-    copies of them all.
+    its files through file objects that are not safe to share, hence one per search at a
+    time; what it computes is plain data. Kept one per thread, a worker's four threads each
+    held a searcher and its copy of the stored fields' offsets (2.6 MB at 400,000 posts), and
+    four searches at once on two cores only took turns with four times the memory.
     """
 
-    def __init__(self):
-        self._local = threading.local()
-        self._open: set = set()  # every thread's searcher, for close_all()
+    def __init__(self, size: int = SEARCHERS):
+        self._slots = threading.BoundedSemaphore(size)
+        self._local = threading.local()  # the searcher this thread has been lent, if any
+        self._idle: list = []  # open searchers not lent out, the last given back last
+        self._paths: dict = {}  # every open searcher: the index folder it reads
         self._lock = threading.Lock()
         # Per index version ((folder, generation), newest last): the stores below, for two
-        # versions while threads move from one to the next.
+        # versions while searches move from one to the next.
         self._versions: OrderedDict[tuple, dict[str, dict]] = OrderedDict()
 
-    def get(self):
+    @contextlib.contextmanager
+    def lend(self) -> Iterator:
+        """A searcher of the live index, this search's alone until the block ends (waiting
+        for one while SEARCHERS are lent). Within the block, the thread is lent the same one
+        again."""
+        held = getattr(self._local, "searcher", None)
+        if held is not None:
+            yield held
+            return
+        with self._slots:
+            searcher = self._take()
+            self._local.searcher = searcher
+            try:
+                yield searcher
+            finally:
+                self._local.searcher = None
+                with self._lock:
+                    if searcher in self._paths:  # not closed meanwhile (close_all)
+                        self._idle.append(searcher)
+
+    def _take(self):
         path = live_index_dir()
-        cached = getattr(self._local, "entry", None)
-        if cached is not None and cached[0] == path and cached[1].up_to_date():
-            return cached[1]
-        self.close()
+        with self._lock:
+            searcher = self._idle.pop() if self._idle else None
+        if searcher is not None:
+            if self._paths.get(searcher) == path and searcher.up_to_date():
+                return searcher
+            self._close(searcher)
         searcher = open_index(path).searcher()
         with self._lock:
-            self._open.add(searcher)
-        self._local.entry = (path, searcher)
+            self._paths[searcher] = path
         return searcher
+
+    def _close(self, searcher) -> None:
+        with self._lock:
+            self._paths.pop(searcher, None)
+        searcher.close()
 
     def _store(self, searcher, name: str) -> dict | None:
         """The store `name` ("filters", "masks", "results") of the index version `searcher`
         reads, shared by the threads; None for a searcher this cache did not open."""
-        entry = getattr(self._local, "entry", None)
-        if entry is None or entry[1] is not searcher:
+        with self._lock:
+            path = self._paths.get(searcher)
+        if path is None:
             return None
-        version = (entry[0], searcher.reader().generation())
+        version = (path, searcher.reader().generation())
         with self._lock:
             stores = self._versions.get(version)
             if stores is None:
@@ -238,19 +271,17 @@ class SearcherCache:
                 stores["results"].clear()
 
     def close(self) -> None:
-        """Close this thread's searcher."""
-        cached = getattr(self._local, "entry", None)
-        if cached is not None:
-            self._local.entry = None
-            with self._lock:
-                self._open.discard(cached[1])
-            cached[1].close()
+        """Close the searchers not lent out (a test that wants the index read afresh)."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for searcher in idle:
+            self._close(searcher)
 
     def close_all(self) -> None:
-        """Close every thread's searcher (the app is done: no thread searches any more). Index
-        segments are separate files, so an unclosed searcher holds open file handles."""
+        """Close every searcher (the app is done: nothing searches any more). Index segments
+        are separate files, so an unclosed searcher holds open file handles."""
         with self._lock:
-            searchers, self._open = list(self._open), set()
+            searchers, self._paths, self._idle = list(self._paths), {}, []
             self._versions.clear()
         for searcher in searchers:
             if not searcher.is_closed:

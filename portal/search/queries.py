@@ -139,13 +139,12 @@ def search(raw: str, filters: Filters, sort: str = "relevance", page: int = 1) -
     outcome = SearchOutcome(query=text, page=max(page, 1))
     if not text:
         return outcome
-    searcher = searchers().get()
-    cache = searchers().results(searcher)
-    key = (text, astuple(filters), sort, outcome.page)
-    if key in cache:
+    with searchers().lend() as searcher:
+        cache = searchers().results(searcher)
+        key = (text, astuple(filters), sort, outcome.page)
+        if key not in cache:
+            cache[key] = _search(searcher, outcome, filters, sort)
         return replace(cache[key])
-    cache[key] = _search(searcher, outcome, filters, sort)
-    return replace(cache[key])
 
 
 def _search(searcher, outcome: SearchOutcome, filters: Filters, sort: str) -> SearchOutcome:
@@ -247,7 +246,11 @@ def similar(raw: str, doc_type: str = "any", limit: int = 5) -> list[Hit]:
     words = re.findall(r"\w+", text)[:30]
     if not words:
         return []
-    searcher = searchers().get()
+    with searchers().lend() as searcher:
+        return _similar(searcher, words, doc_type, limit)
+
+
+def _similar(searcher, words: list[str], doc_type: str, limit: int) -> list[Hit]:
     analyzer = searcher.schema["title"].analyzer
     stems = {token.text for token in analyzer(" ".join(words))}
     tags = {word.lower() for word in words if len(word) > 2}

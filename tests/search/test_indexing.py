@@ -11,7 +11,7 @@ from whoosh.query import Every, Term
 from portal.extensions import db
 from portal.search.changes import record_search_change
 from portal.search.documents import SOURCES
-from portal.search.index import live_index_dir, open_index, searchers
+from portal.search.index import SearcherCache, live_index_dir, open_index, searchers
 from portal.search.indexer import apply_pending, index_status, pending_changes, rebuild
 from portal.search.models import SearchChange
 from portal.taxonomy.models import ProductArea
@@ -38,8 +38,8 @@ def add_area(name: str, description: str = "") -> int:
 
 
 def indexed_titles() -> set[str]:
-    searcher = searchers().get()
-    return {hit["title"] for hit in searcher.search(Every(), limit=None)}
+    with searchers().lend() as searcher:
+        return {hit["title"] for hit in searcher.search(Every(), limit=None)}
 
 
 def test_indexed_after_commit_absent_after_rollback(area_documents):
@@ -181,11 +181,11 @@ def test_changes_during_a_rebuild_are_applied_after_it(area_documents):
 
 
 def _stored_documents() -> set[tuple]:
-    searcher = searchers().get()
-    return {
-        (hit["key"], hit["title"], hit.get("excerpt"))
-        for hit in searcher.search(Every(), limit=None)
-    }
+    with searchers().lend() as searcher:
+        return {
+            (hit["key"], hit["title"], hit.get("excerpt"))
+            for hit in searcher.search(Every(), limit=None)
+        }
 
 
 @pytest.mark.parametrize("app_config", [{"SEARCH_GAP_GRACE_SECONDS": 60}])
@@ -283,35 +283,60 @@ def test_segments_keep_their_files_apart(area_documents):
     assert not any(segment.is_compound() for segment in segments)
 
 
-def test_threads_share_what_one_index_version_derives(app, area_documents):
-    """Each thread searches with its own searcher, but a filter matched (or a search answered)
-    by one is there for the others, until the index changes."""
+def test_searches_share_what_one_index_version_derives(app, area_documents):
+    """Searches at the same time get searchers of their own, but a filter matched (or a
+    search answered) with one is there for the others, until the index changes."""
     add_area("Billing", "Invoices and refunds")
     db.session.commit()
     apply_pending()
-    mine = searchers().get()
-    mask = searchers().filter_mask(mine, Every())
     found = {}
 
     def other_thread():
-        with app.app_context():
-            theirs = searchers().get()
+        with app.app_context(), searchers().lend() as theirs:
             found["searcher"] = theirs
             found["mask"] = searchers().filter_mask(theirs, Every())
             found["results"] = searchers().results(theirs)
-            searchers().close()
 
-    thread = threading.Thread(target=other_thread)
-    thread.start()
-    thread.join()
-    assert found["searcher"] is not mine
-    assert found["mask"] is mask
-    assert found["results"] is searchers().results(mine)
+    with searchers().lend() as mine:
+        mask = searchers().filter_mask(mine, Every())
+        thread = threading.Thread(target=other_thread)
+        thread.start()
+        thread.join()
+        assert found["searcher"] is not mine
+        assert found["mask"] is mask
+        assert found["results"] is searchers().results(mine)
 
     add_area("Shipping", "Parcels")
     db.session.commit()
     apply_pending()
-    newer = searchers().get()
-    assert newer is not mine
-    assert searchers().filter_mask(newer, Every()) is not mask
-    assert int(searchers().filter_mask(newer, Every()).sum()) == int(mask.sum()) + 1
+    with searchers().lend() as newer:
+        assert newer is not mine
+        assert searchers().filter_mask(newer, Every()) is not mask
+        assert int(searchers().filter_mask(newer, Every()).sum()) == int(mask.sum()) + 1
+
+
+def test_a_searcher_is_lent_to_one_search_at_a_time(app, area_documents):
+    """At most SEARCHERS searches hold a searcher at once; the next waits for one to come
+    back and is lent that one, reused rather than opened anew. Within a search, the thread
+    is lent the same searcher again."""
+    add_area("Billing", "Invoices and refunds")
+    db.session.commit()
+    apply_pending()
+    pool = SearcherCache(size=1)
+    lent = {}
+
+    def other_thread():
+        with app.app_context(), pool.lend() as theirs:
+            lent["theirs"] = theirs
+
+    with pool.lend() as mine:
+        with pool.lend() as again:
+            assert again is mine
+        thread = threading.Thread(target=other_thread)
+        thread.start()
+        thread.join(timeout=0.5)
+        assert thread.is_alive()  # waiting for the one searcher
+    thread.join(timeout=10)
+    assert lent["theirs"] is mine
+    pool.close_all()
+    assert mine.is_closed

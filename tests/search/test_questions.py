@@ -24,7 +24,8 @@ def _close_searchers(app):
 
 
 def keys() -> set[str]:
-    return {hit["key"] for hit in searchers().get().search(Every(), limit=None)}
+    with searchers().lend() as searcher:
+        return {hit["key"] for hit in searcher.search(Every(), limit=None)}
 
 
 @pytest.mark.parametrize("app_config", [AFTER_RESPONSE_SYNC])
@@ -54,9 +55,10 @@ def test_answers_roll_up_into_their_question(app):
     question = make_question(title="Sync stops on Android", body="The phone app stops syncing.")
     answer = make_answer(question, body="Turn off battery optimisation for the app in Android.")
     apply_pending()
-    searcher = searchers().get()
-    hits = searcher.search(QueryParser("body", searcher.schema).parse("battery optimisation"))
-    assert {hit["key"] for hit in hits} == {f"question:{question.id}", f"answer:{answer.id}"}
+    with searchers().lend() as searcher:
+        hits = searcher.search(QueryParser("body", searcher.schema).parse("battery optimisation"))
+        found = {hit["key"] for hit in hits}
+    assert found == {f"question:{question.id}", f"answer:{answer.id}"}
 
 
 def test_solved_filter_and_deletes(app, client, make_user):
@@ -85,19 +87,20 @@ def test_similar_items_json(app, client):
     assert set(items[0]) == {"type", "id", "title", "url", "status", "solved", "votes"}
 
 
+def _documents() -> set[tuple]:
+    with searchers().lend() as searcher:
+        return {(h["key"], h["title"], h["excerpt"]) for h in searcher.search(Every(), limit=None)}
+
+
 def test_rebuild_equals_incremental_for_questions_and_answers(app):
     for n in range(4):
         question = make_question(title=f"Calendar integration problem number {n}")
         make_answer(question, body=f"Reconnect the calendar, attempt {n}.")
     apply_pending()
-    incremental = {
-        (h["key"], h["title"], h["excerpt"]) for h in searchers().get().search(Every(), limit=None)
-    }
+    incremental = _documents()
     result = rebuild()
     assert result.documents == 8
-    rebuilt = {
-        (h["key"], h["title"], h["excerpt"]) for h in searchers().get().search(Every(), limit=None)
-    }
+    rebuilt = _documents()
     assert rebuilt == incremental
 
 
