@@ -404,6 +404,9 @@ def main() -> None:
                 result.extra["rows_written"] = count_rows(env, scenario.written) - before
                 if result.extra["rows_written"] < result.requests:
                     print(f"   only {result.extra['rows_written']} of {result.requests} wrote")
+            peaks = [worker["peak"] for worker in server.worker_memory()]
+            result.extra["worker_peaks_mb"] = peaks  # which page raised a worker's peak
+            print(f"   worker peaks so far (MB): {peaks}", flush=True)
             results.append(result)
         memory = server.worker_memory()
     finally:
