@@ -1,6 +1,7 @@
 """Login wiring: how a cookie becomes a user, and how passwords are hashed and checked."""
 
 import functools
+import threading
 
 from flask import current_app
 from flask_login import LoginManager
@@ -45,16 +46,38 @@ def _member_query():
     )
 
 
+# One password hash at a time per process: scrypt holds its memory (16 MiB, see config.py)
+# while it runs, so logins at once in a worker's four threads would add four times that to its
+# peak. The two cores run one hash per worker at once anyway.
+_HASHING = threading.Lock()
+
+
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+    with _HASHING:
+        return generate_password_hash(password, method=_method())
 
 
 def password_matches(user, password: str) -> bool:
-    if not user or not user.password_hash:
-        # Spend comparable time on unknown emails so timing does not reveal who has an account.
-        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
-        return False
-    return check_password_hash(user.password_hash, password)
+    with _HASHING:
+        if not user or not user.password_hash:
+            # Spend comparable time on unknown emails so timing does not reveal who has one.
+            check_password_hash(_dummy_hash(_method()), password)
+            return False
+        return check_password_hash(user.password_hash, password)
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """Whether the hash was made with other parameters than the configured ones (an older
+    portal's): the login that proves the password then hashes it again."""
+    return _parameters(password_hash) != _parameters(_dummy_hash(_method()))
+
+
+def _parameters(password_hash: str) -> str:
+    return password_hash.split("$", 1)[0]  # werkzeug's "method:params$salt$hash"
+
+
+def _method() -> str:
+    return current_app.config["PASSWORD_HASH_METHOD"]
 
 
 @functools.cache

@@ -5,7 +5,7 @@ import secrets
 from flask import render_template, url_for
 from sqlalchemy import func, or_
 
-from portal.accounts.auth import hash_password, password_matches
+from portal.accounts.auth import hash_password, needs_rehash, password_matches
 from portal.accounts.models import Plan, Role, User
 from portal.accounts.tokens import make_token
 from portal.clock import utcnow
@@ -113,9 +113,12 @@ def _send(template: str, user: User, subject: str, **context) -> None:
 
 def authenticate(email: str, password: str) -> User | None:
     user = find_user_by_email(email)
-    if password_matches(user, password):
-        return user
-    return None
+    if not password_matches(user, password):
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        db.session.flush()
+    return user
 
 
 def update_profile(user: User, *, display_name: str, company: str | None, plan: Plan | None):

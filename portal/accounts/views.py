@@ -102,6 +102,7 @@ def login():
             return redirect(url_for(".check_email"))
         else:
             login_user(user, remember=form.remember.data)
+            db.session.commit()  # a password hashed again with today's parameters
             flash(f"Welcome back, {user.display_name}.", "success")
             return redirect(_next_url())
     return render_template("accounts/login.html", form=form)

@@ -1,7 +1,6 @@
 """Demo people, plans, product areas and guidelines."""
 
-from werkzeug.security import generate_password_hash
-
+from portal.accounts.auth import hash_password
 from portal.accounts.models import Plan, Role, User
 from portal.demo import DEMO_PASSWORD, DemoContext
 from portal.extensions import db
@@ -60,7 +59,7 @@ def load(ctx: DemoContext) -> None:
         )
     db.session.add_all([*ctx.plans.values(), *ctx.areas.values()])
 
-    password_hash = generate_password_hash(DEMO_PASSWORD)  # one hash: all demo users share it
+    password_hash = hash_password(DEMO_PASSWORD)  # one hash: all demo users share it
     for index, (key, name, email, role) in enumerate(TEAM):
         ctx.users[key] = User(
             email=email,
