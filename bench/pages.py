@@ -35,7 +35,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import generated  # bench/generated.py, beside this script
@@ -176,7 +176,7 @@ def scenarios(ids: dict) -> list[Scenario]:
         Scenario("roadmap", ["/roadmap"]),
         Scenario("search", searches),
     ]
-    logged_in = [Scenario(s.name, s.paths, who="member", warm=s.warm) for s in reads]
+    logged_in = [replace(s, who="member") for s in reads]
     writes = [
         Scenario(
             "post an answer",

@@ -26,7 +26,7 @@ CURRENT = "current"
 EXCERPT_CHARS = 800
 MAX_CACHED_FILTERS = 64
 MAX_CACHED_RESULTS = 256
-SEARCHERS = 2  # per process: the two cores search at once, a third search waits its turn
+SEARCHERS = 2  # per process: more searches at once would only take turns for two cores
 LAST_CHANGE_FILE = "last_change_id"
 
 
