@@ -14,7 +14,18 @@ from portal.extensions import db
 from portal.notifications.services import notify
 from tests.conftest import login
 
-PEOPLE = ["anonymous", "member", "author", "suspended", "staff", "product", "admin"]
+# Suspended staff, product and admins keep their role but none of its powers.
+SUSPENDED_TEAM = ["suspended_staff", "suspended_product", "suspended_admin"]
+PEOPLE = [
+    "anonymous",
+    "member",
+    "author",
+    "suspended",
+    "staff",
+    "product",
+    "admin",
+    *SUSPENDED_TEAM,
+]
 
 
 @dataclass
@@ -24,7 +35,11 @@ class World:
 
 
 def everyone(status: int, **overrides: int) -> dict[str, int]:
-    return {person: overrides.get(person, status) for person in PEOPLE}
+    expect = {person: overrides.get(person, status) for person in PEOPLE}
+    # A suspended person of any role may read what a suspended member reads, and nothing else.
+    for person in SUSPENDED_TEAM:
+        expect[person] = expect["suspended"]
+    return expect
 
 
 def signed_in(status: int, **overrides: int) -> dict[str, int]:
@@ -78,6 +93,13 @@ CASES = [
     ),
     Case("profile", "GET", lambda w: f"/users/{w.users['author'].id}", everyone(200)),
     Case("settings", "GET", lambda w: "/settings", signed_in(200)),
+    Case(
+        "save profile",
+        "POST",
+        lambda w: "/settings",
+        CONTRIBUTE_WRITE,
+        data=lambda w: {"display_name": "A new name", "company": ""},
+    ),
     Case("notifications", "GET", lambda w: "/notifications", signed_in(200)),
     Case("mark all notifications read", "POST", lambda w: "/notifications/read", signed_in(302)),
     Case(
@@ -192,8 +214,8 @@ CASES = [
         data=lambda w: {"title": "An edited idea title", "description": "", "area": ""},
     ),
     Case("ideas: vote", "POST", lambda w: f"/ideas/{w.ids['idea']}/vote", CONTRIBUTE_WRITE),
-    Case("ideas: follow", "POST", lambda w: f"/ideas/{w.ids['idea']}/follow", signed_in(302)),
-    Case("ideas: unfollow", "POST", lambda w: f"/ideas/{w.ids['idea']}/unfollow", signed_in(302)),
+    Case("ideas: follow", "POST", lambda w: f"/ideas/{w.ids['idea']}/follow", CONTRIBUTE_WRITE),
+    Case("ideas: unfollow", "POST", lambda w: f"/ideas/{w.ids['idea']}/unfollow", CONTRIBUTE_WRITE),
     Case(
         "ideas: comment",
         "POST",
@@ -409,8 +431,9 @@ CASES += SUPPORT_CASES
 def world(app, make_user) -> World:
     world = World()
     for person in PEOPLE[1:]:
-        role = person if person in {"staff", "product", "admin"} else "member"
-        world.users[person] = make_user(role, suspended=person == "suspended")
+        role = person.removeprefix("suspended_")
+        role = role if role in {"staff", "product", "admin"} else "member"
+        world.users[person] = make_user(role, suspended=person.startswith("suspended"))
     notify([world.users["author"].id], kind="test", title="For the author", url="/")
     db.session.commit()
     from portal.notifications.models import Notification

@@ -16,9 +16,9 @@ from portal.accounts.models import Role
 class Permission(StrEnum):
     POST = "post"  # ask, answer, comment, suggest an idea
     VOTE = "vote"
-    FOLLOW = "follow"  # follow an idea (or stop following): any signed-in person
+    FOLLOW = "follow"  # follow an idea (or stop following)
     EDIT_IDEA = "edit_idea"  # the idea's author, or the team (obj: the idea)
-    EDIT_OWN_PROFILE = "edit_own_profile"
+    EDIT_OWN_PROFILE = "edit_own_profile"  # name and profile shown to others
     MODERATE = "moderate"  # support staff powers: edit anything, delete, close, accept for others
     MANAGE_IDEAS = "manage_ideas"  # change idea status, merge ideas, vote on behalf of customers
     VIEW_INSIGHTS = "view_insights"
@@ -41,8 +41,11 @@ def _active(user) -> bool:
 
 
 def _has_role(*roles: Role) -> Callable:
+    """The team's powers: a suspended person keeps their role but none of its powers, so
+    lifting the suspension (which only another admin can do) gives them back unchanged."""
+
     def rule(user, _obj=None) -> bool:
-        return _signed_in(user) and user.role in roles
+        return _active(user) and user.role in roles
 
     return rule
 
@@ -59,7 +62,7 @@ def _author_or_moderator(user, post=None) -> bool:
 RULES: dict[Permission, Callable] = {
     Permission.POST: lambda user, obj=None: _active(user),
     Permission.VOTE: lambda user, obj=None: _active(user),
-    Permission.FOLLOW: lambda user, obj=None: _signed_in(user),
+    Permission.FOLLOW: lambda user, obj=None: _active(user),
     Permission.EDIT_IDEA: lambda user, obj=None: (
         _active(user)
         and (
@@ -67,7 +70,7 @@ RULES: dict[Permission, Callable] = {
             or (obj is not None and obj.author_id == user.id)
         )
     ),
-    Permission.EDIT_OWN_PROFILE: lambda user, obj=None: _signed_in(user),
+    Permission.EDIT_OWN_PROFILE: lambda user, obj=None: _active(user),
     Permission.MODERATE: _has_role(*TEAM_MODERATORS),
     Permission.MANAGE_IDEAS: _has_role(*IDEA_MANAGERS),
     Permission.VIEW_INSIGHTS: _has_role(*IDEA_MANAGERS),
@@ -92,7 +95,8 @@ class Forbidden(Exception):
 def require(permission: Permission, obj=None, user=None) -> None:
     """Stop the request unless `user` (default: the current user) may do this.
 
-    Anonymous visitors are sent to log in; suspended members are told why they cannot act.
+    Anonymous visitors are sent to log in; suspended people (of any role) are told why they
+    cannot act: they may read what members read, and nothing else.
     """
     from portal.extensions import login_manager
 
@@ -101,14 +105,10 @@ def require(permission: Permission, obj=None, user=None) -> None:
         return
     if not _signed_in(user):
         abort(login_manager.unauthorized())
-    if user.is_suspended and permission in (
-        Permission.POST,
-        Permission.VOTE,
-        Permission.ACCEPT_ANSWER,
-        Permission.EDIT_POST,
-    ):
+    if user.is_suspended:
         reason = user.suspension_reason or "no reason was given"
         raise Forbidden(
-            f"Your account is suspended ({reason}). You can still read, but not post or vote."
+            f"Your account is suspended ({reason}). You can still read, but not post, vote "
+            "or change anything until an admin lifts the suspension."
         )
     raise Forbidden("You do not have permission to do that.")

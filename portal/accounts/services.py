@@ -158,6 +158,8 @@ def suspend_user(user: User, *, reason: str, by: User) -> None:
 
 
 def unsuspend_user(user: User, *, by: User) -> None:
+    if user.id == by.id:
+        raise AccountError("You cannot lift your own suspension; ask another admin.")
     user.suspended_at = None
     user.suspension_reason = None
     db.session.flush()

@@ -132,7 +132,8 @@ def profile(user_id: int):
 @login_required
 @form_view
 def settings():
-    require(Permission.EDIT_OWN_PROFILE)
+    if request.method == "POST":
+        require(Permission.EDIT_OWN_PROFILE)  # reading one's settings stays open when suspended
     plans = all_plans()
     form = ProfileForm(obj=current_user, plan=current_user.plan.slug if current_user.plan else "")
     form.plan.choices = select_choices([("", "Not set")] + [(p.slug, p.name) for p in plans])

@@ -133,7 +133,11 @@ def user_suspend(user_id: int):
 @bp.post("/users/<int:user_id>/unsuspend")
 def user_unsuspend(user_id: int):
     user = db.get_or_404(User, user_id)
-    unsuspend_user(user, by=current_user)
+    try:
+        unsuspend_user(user, by=current_user)
+    except AccountError as error:
+        flash(str(error), "warning")
+        return _render_user(user), 403
     db.session.commit()
     flash(f"{user.display_name} can post and vote again.", "success")
     return redirect(url_for(".user", user_id=user.id))

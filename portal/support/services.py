@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
-from portal.accounts.permissions import TEAM_MODERATORS
+from portal.accounts.permissions import Permission, can
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.imports.attribution import attributions_for
@@ -59,7 +59,7 @@ def _question_of(post) -> Question:
 
 
 def _is_moderator(user) -> bool:
-    return user.role in TEAM_MODERATORS
+    return can(user, Permission.MODERATE)
 
 
 def _check_not_deleted(post) -> None:

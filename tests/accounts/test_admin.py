@@ -161,3 +161,25 @@ def test_edit_guidelines_renders_sanitised_markdown(client, admin):
 def test_admin_pages_are_for_admins_only(client, make_user):
     login(client, make_user("staff"))
     assert client.get("/admin/users").status_code == 403
+
+
+def test_a_suspended_admin_cannot_lift_their_own_suspension(client, make_user):
+    admin = make_user("admin", suspended=True)
+    login(client, admin)
+    response = client.post(f"/admin/users/{admin.id}/unsuspend")
+    assert response.status_code == 403
+    assert "Your account is suspended" in response.get_data(as_text=True)
+    db.session.refresh(admin)
+    assert admin.is_suspended
+
+
+def test_only_another_admin_lifts_a_suspension(client, admin, make_user):
+    from portal.accounts.services import AccountError, unsuspend_user
+
+    suspended_admin = make_user("admin", suspended=True)
+    with pytest.raises(AccountError, match="your own suspension"):
+        unsuspend_user(suspended_admin, by=suspended_admin)
+    db.session.rollback()
+    assert client.post(f"/admin/users/{suspended_admin.id}/unsuspend").status_code == 302
+    db.session.refresh(suspended_admin)
+    assert not suspended_admin.is_suspended and suspended_admin.role == Role.ADMIN
