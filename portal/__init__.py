@@ -26,7 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_extensions(app: Flask) -> None:
-    from portal import database, models  # noqa: F401  (models: complete metadata)
+    from portal import database, models, ratelimits  # noqa: F401  (complete metadata; storage)
     from portal.accounts import auth
     from portal.extensions import csrf, db, limiter, login_manager
 

@@ -63,7 +63,11 @@ def load_config(overrides: dict | None = None) -> dict:
         "INSIGHTS_CACHE_SECONDS": float(_env("INSIGHTS_CACHE_SECONDS", "60") or 0),
         "MAIL_URL": _env("MAIL_URL", "console://"),
         "MAIL_FROM": _env("MAIL_FROM", "Community <no-reply@localhost>"),
-        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URL", "memory://"),
+        # Shared by every worker on this machine (portal/ratelimits.py); Redis across hosts.
+        "RATELIMIT_STORAGE_URI": _env(
+            "RATELIMIT_STORAGE_URL", f"sqlite:///{instance_dir / 'ratelimits.db'}"
+        ),
+        "RATELIMIT_STRATEGY": "fixed-window",
         "RATELIMIT_HEADERS_ENABLED": True,
         # Off only for load tests from one address (bench/pages.py); on everywhere else.
         "RATELIMIT_ENABLED": _env("RATELIMIT_ENABLED", "1").lower() not in {"0", "false", "off"},

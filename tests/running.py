@@ -1,0 +1,70 @@
+"""The portal as a newcomer runs it: `make run` (gunicorn, two workers) on a free loopback port,
+with its own instance folder, so tests see what a person running it sees."""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class RunningPortal:
+    url: str
+    log: Path
+
+    def output(self) -> str:
+        """What `make run` printed so far (its terminal: stdout and stderr)."""
+        return self.log.read_text(errors="replace")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def make_run(instance_dir: Path, timeout: float = 120, **env: str) -> Iterator[RunningPortal]:
+    port = _free_port()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "PYTEST_"))}
+    clean.update(PORT=str(port), PORTAL_INSTANCE_DIR=str(instance_dir), **env)
+    log = instance_dir.parent / f"make-run-{port}.log"
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            ["make", "--no-print-directory", "run"],
+            cwd=PROJECT,
+            env=clean,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its gunicorn and workers stop with it
+        )
+    portal = RunningPortal(f"http://127.0.0.1:{port}", log)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"make run exited {process.returncode}:\n{portal.output()}")
+            with contextlib.suppress(OSError):
+                urllib.request.urlopen(portal.url + "/guidelines", timeout=5).close()
+                break
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"make run did not answer in {timeout} s:\n{portal.output()}")
+            time.sleep(0.3)
+        yield portal
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
