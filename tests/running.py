@@ -2,11 +2,15 @@
 with its own instance folder, so tests see what a person running it sees."""
 
 import contextlib
+import http.cookiejar
 import os
+import re
 import signal
 import socket
 import subprocess
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -68,3 +72,32 @@ def make_run(instance_dir: Path, timeout: float = 120, **env: str) -> Iterator[R
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+class Browser:
+    """A cookie-keeping HTTP client that fills forms as a browser does (CSRF token included).
+    Redirects are followed; `last_url` says where a request ended."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.last_url = ""
+        self._opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def open(self, url: str, data: dict | None = None) -> tuple[int, str]:
+        url = url if url.startswith("http") else self.base_url + url
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        try:
+            with self._opener.open(url, body, timeout=60) as response:
+                self.last_url = response.url
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            self.last_url = error.url
+            return error.code, error.read().decode(errors="replace")
+
+    def submit(self, path: str, fields: dict) -> tuple[int, str]:
+        """Open the form at `path`, then post `fields` with the form's CSRF token."""
+        _, form = self.open(path)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
+        return self.open(path, {"csrf_token": token.group(1) if token else "", **fields})

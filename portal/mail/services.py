@@ -1,10 +1,13 @@
 """Queue mail in the caller's transaction; deliver what is due after the request, with retries.
 
 `PORTAL_MAIL_URL` says where mail goes: `smtp://host:port` (or `smtp://user:pass@host:port`,
-`smtps://...` for TLS) or `console://` (development default: printed to the log, marked sent).
+`smtps://...` for TLS) or `console://` (development default: printed on the server's terminal,
+marked sent).
 """
 
 import smtplib
+import sys
+import threading
 from datetime import timedelta
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
@@ -40,11 +43,26 @@ def _message(mail: OutboxMail) -> EmailMessage:
     return message
 
 
+_CONSOLE = threading.Lock()  # one message at a time, so threads' mail does not interleave
+
+
+def _print_to_console(message: EmailMessage) -> None:
+    """Print mail where the person running the portal looks: the server's standard error,
+    whatever the log level (gunicorn shows only warnings of the app's logger). The body is
+    printed as written, not as encoded for SMTP, so links are never broken across lines."""
+    headers = "".join(f"{name}: {message[name]}\n" for name in ("From", "To", "Subject"))
+    rule = "-" * 72
+    text = f"\n{rule}\nMail (console://, not sent)\n{headers}\n{message.get_content()}{rule}\n"
+    with _CONSOLE:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+
+
 def _transport(messages: list[EmailMessage]) -> None:
     url = urlsplit(current_app.config["MAIL_URL"])
     if url.scheme == "console":
         for message in messages:
-            current_app.logger.info("Mail (console delivery):\n%s", message)
+            _print_to_console(message)
         return
     smtp_class = smtplib.SMTP_SSL if url.scheme == "smtps" else smtplib.SMTP
     with smtp_class(url.hostname or "127.0.0.1", url.port or 25, timeout=10) as smtp:

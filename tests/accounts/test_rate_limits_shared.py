@@ -2,16 +2,11 @@
 while counters lived in each process's memory."""
 
 import concurrent.futures
-import http.cookiejar
-import re
-import urllib.error
-import urllib.parse
-import urllib.request
 
 import pytest
 
 from tests.conftest import BACKEND
-from tests.running import make_run
+from tests.running import Browser, make_run
 
 pytestmark = pytest.mark.skipif(
     BACKEND != "sqlite", reason="the counters do not live in the portal's database"
@@ -19,16 +14,8 @@ pytestmark = pytest.mark.skipif(
 
 
 def _wrong_login(base_url: str) -> int:
-    jar = http.cookiejar.CookieJar()
-    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    form = browser.open(f"{base_url}/login", timeout=30).read().decode()
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
-    data = {"csrf_token": token, "email": "nobody@example.com", "password": "not the password"}
-    try:
-        with browser.open(f"{base_url}/login", urllib.parse.urlencode(data).encode(), timeout=30):
-            return 200
-    except urllib.error.HTTPError as error:
-        return error.code
+    fields = {"email": "nobody@example.com", "password": "not the password"}
+    return Browser(base_url).submit("/login", fields)[0]
 
 
 def test_login_limit_holds_across_make_runs_workers(tmp_path):
