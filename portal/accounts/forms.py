@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from portal.accounts.passwords import password_problem
 
@@ -65,13 +65,10 @@ class LoginForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
+    """What a member may change about themselves. Company and plan are a customer segment that
+    weighs their votes in insights, so the team sets them (admin pages, imports), not the member."""
+
     display_name = RegistrationForm.display_name
-    company = StringField(
-        "Company",
-        validators=[Optional(), Length(max=120, message="At most 120 characters.")],
-        description="Helps the product team understand who needs what.",
-    )
-    plan = SelectField("Plan", coerce=str, validators=[Optional()])
 
 
 class PasswordChangeForm(FlaskForm):

@@ -25,6 +25,8 @@ class Permission(StrEnum):
     ADMINISTER = "administer"  # users and roles, product areas, plans, brand, guidelines
     ACCEPT_ANSWER = "accept_answer"  # obj: the question; its asker or support staff
     EDIT_POST = "edit_post"  # obj: a question or answer; its author or support staff
+    # obj: a person; their company and plan (a customer segment): the team, or themselves
+    VIEW_SEGMENT = "view_segment"
 
 
 TEAM_MODERATORS = {Role.STAFF, Role.ADMIN}
@@ -77,6 +79,9 @@ RULES: dict[Permission, Callable] = {
     Permission.ADMINISTER: _has_role(Role.ADMIN),
     Permission.ACCEPT_ANSWER: _author_or_moderator,
     Permission.EDIT_POST: _author_or_moderator,
+    Permission.VIEW_SEGMENT: lambda user, obj=None: (
+        _has_role(*IDEA_MANAGERS)(user) or (_signed_in(user) and obj is not None and obj == user)
+    ),
 }
 
 

@@ -121,10 +121,8 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def update_profile(user: User, *, display_name: str, company: str | None, plan: Plan | None):
+def update_profile(user: User, *, display_name: str) -> None:
     user.display_name = display_name.strip()
-    user.company = (company or "").strip() or None
-    user.plan = plan
     db.session.flush()
 
 

@@ -15,7 +15,6 @@ from portal.accounts.permissions import Permission, require
 from portal.accounts.profiles import recent_activity
 from portal.accounts.services import (
     AccountError,
-    all_plans,
     authenticate,
     change_password,
     confirm_email,
@@ -29,7 +28,6 @@ from portal.accounts.services import reset_password as set_new_password
 from portal.accounts.tokens import read_token
 from portal.csrf import form_view
 from portal.extensions import db, limiter
-from portal.forms import select_choices
 from portal.redirects import safe_url
 
 LOGIN_LIMIT = "10 per minute;50 per hour"
@@ -134,17 +132,9 @@ def profile(user_id: int):
 def settings():
     if request.method == "POST":
         require(Permission.EDIT_OWN_PROFILE)  # reading one's settings stays open when suspended
-    plans = all_plans()
-    form = ProfileForm(obj=current_user, plan=current_user.plan.slug if current_user.plan else "")
-    form.plan.choices = select_choices([("", "Not set")] + [(p.slug, p.name) for p in plans])
+    form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
-        plan = next((p for p in plans if p.slug == form.plan.data), None)
-        update_profile(
-            current_user,
-            display_name=form.display_name.data,
-            company=form.company.data,
-            plan=plan,
-        )
+        update_profile(current_user, display_name=form.display_name.data)
         db.session.commit()
         flash("Your profile is saved.", "success")
         return redirect(url_for(".settings"))

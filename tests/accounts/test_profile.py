@@ -22,12 +22,18 @@ def test_unknown_profile_is_a_404_page(client):
     assert "We couldn’t find that page" in response.get_data(as_text=True)
 
 
-def test_edit_own_name_company_and_plan(client, make_user, make_plan):
-    user = make_user()
-    pro = make_plan("Pro", weight=2)
+def test_saving_the_profile_keeps_the_segment_the_team_set(client, make_user, make_plan):
+    """Company and plan weigh a member's votes, so only the team sets them: a member sees
+    them, and saving the profile (even with forged fields) leaves them as they were."""
+    enterprise, pro = make_plan("Enterprise", weight=5), make_plan("Pro", weight=2)
+    user = make_user(company="Acme", plan_id=pro.id)
     login(client, user)
+    page = client.get("/settings").get_data(as_text=True)
+    assert "Acme" in page and "Pro" in page
+    assert 'name="plan"' not in page and 'name="company"' not in page
     response = client.post(
-        "/settings", data={"display_name": "New Name", "company": " Acme ", "plan": pro.slug}
+        "/settings",
+        data={"display_name": "New Name", "company": "Forged Inc", "plan": enterprise.slug},
     )
     assert response.status_code == 302
     db.session.refresh(user)
@@ -36,13 +42,36 @@ def test_edit_own_name_company_and_plan(client, make_user, make_plan):
 
 def test_profile_edit_rejects_bad_input_and_keeps_it(client, make_user):
     login(client, make_user())
-    page = client.post(
-        "/settings", data={"display_name": "", "company": "c" * 121, "plan": "no-such-plan"}
-    ).get_data(as_text=True)
-    assert "Enter the name others will see." in page
-    assert "At most 120 characters." in page
-    assert "Not a valid choice" in page
-    assert "c" * 121 in page
+    page = client.post("/settings", data={"display_name": "x" * 61}).get_data(as_text=True)
+    assert "Use 2 to 60 characters." in page
+    assert "x" * 61 in page
+
+
+def test_a_members_segment_is_shown_to_the_team_and_themselves(app, make_user, make_plan):
+    member = make_user(company="Acme Corp", plan_id=make_plan("Enterprise").id)
+    viewers = {
+        "anonymous": None,
+        "member": make_user(),
+        "themselves": member,
+        "staff": make_user("staff"),
+        "product": make_user("product"),
+        "admin": make_user("admin"),
+    }
+    seen = {}
+    for name, viewer in viewers.items():
+        client = app.test_client()
+        if viewer is not None:
+            login(client, viewer)
+        page = client.get(f"/users/{member.id}").get_data(as_text=True)
+        seen[name] = "Acme Corp" in page and "Enterprise plan" in page
+    assert seen == {
+        "anonymous": False,
+        "member": False,
+        "themselves": True,
+        "staff": True,
+        "product": True,
+        "admin": True,
+    }
 
 
 def test_change_password_logs_out_other_sessions(app, make_user):
