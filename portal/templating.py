@@ -11,7 +11,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from portal.accounts.models import Role
-from portal.accounts.permissions import Permission, can
+from portal.accounts.permissions import Permission, can, offered
 from portal.clock import utcnow
 from portal.site.services import get_settings
 
@@ -94,7 +94,12 @@ def compact_number(value: int) -> str:
 
 def register(app: Flask) -> None:
     app.jinja_env.globals.update(
-        can=can, Permission=Permission, Role=Role, has_endpoint=has_endpoint, csrf_token=csrf_token
+        can=can,
+        offered=offered,
+        Permission=Permission,
+        Role=Role,
+        has_endpoint=has_endpoint,
+        csrf_token=csrf_token,
     )
     app.jinja_env.filters.update(timeago=relative_time, time_tag=time_tag, compact=compact_number)
     app.jinja_env.trim_blocks = True

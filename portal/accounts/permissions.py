@@ -15,7 +15,8 @@ from portal.accounts.models import Role
 
 class Permission(StrEnum):
     POST = "post"  # ask, answer, comment, suggest an idea
-    VOTE = "vote"
+    VOTE = "vote"  # obj: an idea (one's own included)
+    VOTE_ON_POST = "vote_on_post"  # obj: a question or answer; never one's own
     FOLLOW = "follow"  # follow an idea (or stop following)
     EDIT_IDEA = "edit_idea"  # the idea's author, or the team (obj: the idea)
     EDIT_OWN_PROFILE = "edit_own_profile"  # name and profile shown to others
@@ -64,6 +65,9 @@ def _author_or_moderator(user, post=None) -> bool:
 RULES: dict[Permission, Callable] = {
     Permission.POST: lambda user, obj=None: _active(user),
     Permission.VOTE: lambda user, obj=None: _active(user),
+    Permission.VOTE_ON_POST: lambda user, obj=None: (
+        _active(user) and (obj is None or obj.author_id != user.id)
+    ),
     Permission.FOLLOW: lambda user, obj=None: _active(user),
     Permission.EDIT_IDEA: lambda user, obj=None: (
         _active(user)
@@ -87,6 +91,13 @@ RULES: dict[Permission, Callable] = {
 
 def can(user, permission: Permission, obj=None) -> bool:
     return RULES[permission](user, obj)
+
+
+def offered(permission: Permission, obj=None, user=None) -> bool:
+    """Whether a page shows the control for `permission`: to anyone who may use it, and to
+    anonymous visitors, whom it asks to log in. Never to a signed-in person it would refuse."""
+    user = user if user is not None else current_user
+    return not _signed_in(user) or can(user, permission, obj)
 
 
 class Forbidden(Exception):

@@ -4,7 +4,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from portal.accounts.permissions import Permission, require
+from portal.accounts.permissions import Permission, can, require
 from portal.cache import (
     anonymous_page,
     few_members,
@@ -124,10 +124,10 @@ def board():
     status = status if status in STATUS_FILTERS else ""
     area = _area_filter()
 
-    # The cards depend only on whether the viewer is signed in, but for their own votes.
-    listing = for_viewers_like(
-        ("board", current_user.is_authenticated), lambda: _board_listing(sort, status, area)
-    )
+    # The cards depend only on whether the viewer is signed in and may vote, but for their
+    # own votes.
+    situation = ("board", current_user.is_authenticated, can(current_user, Permission.VOTE))
+    listing = for_viewers_like(situation, lambda: _board_listing(sort, status, area))
     return render_template(
         "ideas/board.html",
         listing=listing,
