@@ -9,6 +9,8 @@ PASSWORD_LIMITS = {"min": 10, "max": 128}
 
 
 def _strong_password(_form, field) -> None:
+    if field.errors:  # the length rule already said what is wrong: say it once
+        return
     problem = password_problem(field.data or "")
     if problem:
         raise ValidationError(problem)

@@ -120,3 +120,9 @@ def test_post_without_csrf_to_a_button_endpoint_is_refused(client, make_user):
     response = client.post("/logout", csrf=False)
     assert response.status_code == 400
     assert "nothing was changed" in response.get_data(as_text=True)
+
+
+def test_a_short_password_is_explained_once(client):
+    page = client.post("/register", data={**GOOD, "password": "short"}).get_data(as_text=True)
+    assert page.count("Use 10 to 128 characters.") == 1
+    assert "Use at least 10 characters" not in page
