@@ -163,6 +163,18 @@ CASES = [
         lambda w: f"/admin/users/{w.users['suspended'].id}/unsuspend",
         ADMIN_ONLY_WRITE,
     ),
+    Case(
+        "admin: resend confirmation",
+        "POST",
+        lambda w: f"/admin/users/{w.users['author'].id}/confirmation",
+        ADMIN_ONLY_WRITE,
+    ),
+    Case(
+        "admin: mark confirmed",
+        "POST",
+        lambda w: f"/admin/users/{w.users['author'].id}/confirm",
+        ADMIN_ONLY_WRITE,
+    ),
     Case("admin: product areas", "GET", lambda w: "/admin/areas", ADMIN_ONLY),
     Case(
         "admin: add product area",

@@ -164,6 +164,20 @@ def unsuspend_user(user: User, *, by: User) -> None:
     record_event("user.unsuspended", actor=by, subject=user)
 
 
+def confirm_for_member(user: User, *, by: User) -> None:
+    """An admin vouches for the address (the member never got or lost the link)."""
+    if user.email is None or user.email_confirmed:
+        raise AccountError("This address needs no confirmation.")
+    confirm_email(user)
+    record_event("user.confirmed_by_team", actor=by, subject=user)
+
+
+def resend_confirmation(user: User) -> None:
+    if user.email is None or user.email_confirmed:
+        raise AccountError("This address needs no confirmation.")
+    send_confirmation(user)
+
+
 def set_segment(user: User, *, company: str | None, plan: Plan | None) -> None:
     user.company = (company or "").strip() or None
     user.plan = plan

@@ -6,6 +6,8 @@ from portal.accounts.services import (
     AccountError,
     all_plans,
     change_role,
+    confirm_for_member,
+    resend_confirmation,
     search_users,
     set_segment,
     suspend_user,
@@ -128,6 +130,32 @@ def user_suspend(user_id: int):
             flash(f"{user.display_name} is suspended: they can read but not post or vote.", "info")
             return redirect(url_for(".user", user_id=user.id))
     return _render_user(user, suspend_form=form), 400
+
+
+@bp.post("/users/<int:user_id>/confirmation")
+def user_resend_confirmation(user_id: int):
+    user = db.get_or_404(User, user_id)
+    try:
+        resend_confirmation(user)
+    except AccountError as error:
+        flash(str(error), "info")
+    else:
+        db.session.commit()
+        flash(f"A new confirmation link is on its way to {user.email}.", "success")
+    return redirect(url_for(".user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/confirm")
+def user_confirm(user_id: int):
+    user = db.get_or_404(User, user_id)
+    try:
+        confirm_for_member(user, by=current_user)
+    except AccountError as error:
+        flash(str(error), "info")
+    else:
+        db.session.commit()
+        flash(f"{user.display_name}’s address is confirmed: they can log in.", "success")
+    return redirect(url_for(".user", user_id=user.id))
 
 
 @bp.post("/users/<int:user_id>/unsuspend")

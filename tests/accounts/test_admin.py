@@ -6,6 +6,7 @@ from portal.accounts.models import Plan, Role
 from portal.extensions import db
 from portal.taxonomy.models import ProductArea
 from tests.conftest import login
+from tests.mailbox import body_of
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -183,3 +184,21 @@ def test_only_another_admin_lifts_a_suspension(client, admin, make_user):
     assert client.post(f"/admin/users/{suspended_admin.id}/unsuspend").status_code == 302
     db.session.refresh(suspended_admin)
     assert not suspended_admin.is_suspended and suspended_admin.role == Role.ADMIN
+
+
+def test_admin_resends_or_marks_an_unconfirmed_address(client, admin, make_user, mailbox):
+    waiting = make_user(email="waiting@example.com", email_confirmed_at=None)
+    page = client.get(f"/admin/users/{waiting.id}").get_data(as_text=True)
+    assert "Unconfirmed" in page and "Resend confirmation" in page and "Mark confirmed" in page
+
+    response = client.post(f"/admin/users/{waiting.id}/confirmation", follow_redirects=True)
+    assert "A new confirmation link is on its way" in response.get_data(as_text=True)
+    assert "/confirm/" in body_of(mailbox.wait_for("waiting@example.com"))
+
+    client.post(f"/admin/users/{waiting.id}/confirm")
+    db.session.refresh(waiting)
+    assert waiting.email_confirmed
+    page = client.get(f"/admin/users/{waiting.id}").get_data(as_text=True)
+    assert "Unconfirmed" not in page and "Resend confirmation" not in page
+    response = client.post(f"/admin/users/{waiting.id}/confirmation", follow_redirects=True)
+    assert "needs no confirmation" in response.get_data(as_text=True)
