@@ -1,0 +1,86 @@
+"""axe-core on every main page, as each kind of viewer sees it, at 1280 and 390 px: no serious
+or critical violation. axe-core comes with axe-playwright-python (no download at run time)."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from portal.demo import load_demo
+from portal.extensions import db
+from tests.e2e.conftest import CHROMIUM_ARGS  # noqa: F401  (the browser fixture's flags)
+
+DEMO_PASSWORD = "demo password 1"
+SEVERE = {"serious", "critical"}
+# Moderate rules held too, because a person met them: headings that skip a level.
+ALSO = {"heading-order"}
+
+PAGES = {
+    None: [
+        "/",
+        "/questions",
+        "/ideas",
+        "/roadmap",
+        "/search?q=export",
+        "/login",
+        "/register",
+        "/guidelines",
+        "/password/forgot",
+        "{question}",
+        "{idea}",
+    ],
+    "member@example.com": [
+        "/",
+        "/questions/ask",
+        "/ideas/new",
+        "/settings",
+        "/notifications",
+        "{question}",
+        "{idea}",
+    ],
+    "staff@example.com": ["/questions/unanswered", "{question}"],
+    "product@example.com": ["/insights", "/insights/report", "{idea}"],
+    "admin@example.com": ["/admin/users", "/admin/brand", "/admin/areas", "/admin/plans"],
+}
+
+
+@pytest.fixture
+def demo(app):
+    load_demo()
+    db.session.commit()
+    from portal.ideas.models import Idea
+    from portal.support.models import Question
+
+    question = db.session.scalars(db.select(Question).order_by(Question.id)).first()
+    idea = db.session.scalars(db.select(Idea).order_by(Idea.id)).first()
+    return {"question": f"/questions/{question.id}", "idea": f"/ideas/{idea.id}"}
+
+
+def _log_in(page, live_server: str, email: str) -> None:
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_main_pages_have_no_serious_accessibility_violation(browser, live_server, demo, width):
+    axe = Axe()
+    found = []
+    for viewer, urls in PAGES.items():
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        if viewer:
+            _log_in(page, live_server, viewer)
+        for url in urls:
+            page.goto(live_server + url.format(**demo))
+            page.wait_for_load_state("networkidle")
+            for violation in axe.run(page).response["violations"]:
+                if violation["impact"] in SEVERE or violation["id"] in ALSO:
+                    targets = [node["target"] for node in violation["nodes"]][:3]
+                    found.append(
+                        f"{viewer or 'anonymous'} {url} {violation['id']} "
+                        f"({violation['impact']}, {len(violation['nodes'])}): {targets}"
+                    )
+        context.close()
+    assert not found, "\n".join(found)
