@@ -1,15 +1,15 @@
 """The product feedback report: one period summarised as sections of facts, rendered as a
 printable HTML page, Markdown or CSV (the same sections and numbers in every format)."""
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from numbers import Number
 from pathlib import Path
 
 from flask import current_app, render_template
 
+from portal.csv_export import csv_text
 from portal.insights import metrics
 from portal.insights.filters import InsightsFilters
 from portal.site.services import get_settings
@@ -219,6 +219,11 @@ def _cell(value) -> str:
     return str(value)
 
 
+def _csv_cell(value):
+    """Numbers stay numbers in a spreadsheet; the rest reads as on the page."""
+    return value if isinstance(value, Number) else _cell(value)
+
+
 def _md_cell(value) -> str:
     return _cell(value).replace("|", "\\|").replace("\n", " ")
 
@@ -241,13 +246,12 @@ def to_markdown(report: Report) -> str:
 
 def to_csv(report: Report) -> str:
     """One table: a `section` column, then each section's own columns and rows."""
-    out = io.StringIO()
-    writer = csv.writer(out)
+    rows: list[list] = []
     for section in report.sections:
-        writer.writerow(["section", *section.columns])
-        writer.writerows([section.title, *(_cell(c) for c in row)] for row in section.rows)
-        writer.writerow([])
-    return out.getvalue()
+        rows.append(["section", *section.columns])
+        rows += [[section.title, *(_csv_cell(c) for c in row)] for row in section.rows]
+        rows.append([])
+    return csv_text(rows)
 
 
 def to_html(report: Report, standalone: bool = False) -> str:

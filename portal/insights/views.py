@@ -1,5 +1,3 @@
-import csv
-import io
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -7,6 +5,7 @@ from flask import Response, abort, render_template, request, send_file
 
 from portal.accounts.services import all_plans
 from portal.clock import utcnow
+from portal.csv_export import csv_text
 from portal.insights import bp
 from portal.insights.dashboard import dashboard_for
 from portal.insights.filters import PERIODS, parse_filters
@@ -38,13 +37,9 @@ def panel_csv(key: str):
         abort(404)
     filters = parse_filters(request.args)
     panel = build(filters)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(panel.columns)
-    writer.writerows(panel.rows)
     filename = f"{key}-{filters.since.isoformat()}-{filters.until.isoformat()}.csv"
     return Response(
-        out.getvalue(),
+        csv_text([panel.columns, *panel.rows]),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
