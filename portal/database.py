@@ -3,9 +3,10 @@ small shared query helpers."""
 
 import re
 import time
+import zlib
 
 from flask import Flask
-from sqlalchemy import Boolean, event, exc
+from sqlalchemy import Boolean, event, exc, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -100,7 +101,10 @@ def _read_outside_transactions(engine: Engine) -> None:
             dbapi_connection.autocommit = True
 
 
-_LOCKS = re.compile(r"\bFOR\s+(NO\s+KEY\s+)?UPDATE\b|\bFOR\s+(KEY\s+)?SHARE\b", re.IGNORECASE)
+_LOCKS = re.compile(
+    r"\bFOR\s+(NO\s+KEY\s+)?UPDATE\b|\bFOR\s+(KEY\s+)?SHARE\b|\bpg_advisory_xact_lock\b",
+    re.IGNORECASE,
+)
 
 
 def _plain_read(statement: str) -> bool:
@@ -122,6 +126,53 @@ def bind_migrations(app: Flask) -> None:
 
 def is_sqlite(engine: Engine | None = None) -> bool:
     return (engine or db.engine).dialect.name == "sqlite"
+
+
+def lock_for_write(model, *ids: int) -> list:
+    """Lock these rows of `model` until the session's transaction ends and return them as they
+    are now, in id order (a row since deleted is missing), so a check-then-write sees what
+    other writers committed and no other writer changes the rows before this one commits.
+
+    Call it before the check. PostgreSQL locks the rows (SELECT ... FOR UPDATE, in id order so
+    that two writers locking overlapping rows queue instead of deadlocking). SQLite has no row
+    locks and one writer at a time, and a transaction opens only at its first write (see
+    `_read_outside_transactions`; Python's sqlite3 module does the same), so anything read
+    before may be stale: take the write lock first, then read.
+    """
+    if is_sqlite():
+        _take_sqlite_write_lock()
+    return list(
+        db.session.scalars(
+            select(model)
+            .where(model.id.in_(ids))
+            .order_by(model.id)
+            .with_for_update(of=model)  # not the tables its relationships join in eagerly
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def take_turns(name: str) -> None:
+    """Make the transactions that call this with the same `name` run one at a time, each until
+    it commits or rolls back.
+
+    For a write that changes rows it cannot name before it starts (merging ideas repoints the
+    ideas merged into the source earlier): locking those as it meets them could deadlock with
+    a writer that locked them first. PostgreSQL: an advisory lock held to the end of the
+    transaction; SQLite: the write lock, which every writer takes in turn anyway.
+    """
+    if is_sqlite():
+        _take_sqlite_write_lock()
+    else:
+        db.session.execute(select(func.pg_advisory_xact_lock(zlib.crc32(name.encode()))))
+
+
+def _take_sqlite_write_lock() -> None:
+    """BEGIN IMMEDIATE waits (busy_timeout) for the database's write lock; a transaction
+    already open here began with a write, which took the lock."""
+    connection = db.session.connection()
+    if not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class broad(FunctionElement):
