@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased, joinedload
 from portal.accounts.models import User
 from portal.cache import cached
 from portal.clock import utcnow
+from portal.database import lock_for_write, take_turns
 from portal.extensions import db
 from portal.ideas.models import (
     OPEN_STATUSES,
@@ -41,6 +42,7 @@ TRENDING_DAYS = 14
 TRENDING_WEIGHT = 3  # a vote from the last TRENDING_DAYS counts this many times in Trending
 ROADMAP_SHIPPED_DAYS = 90
 ROADMAP_PER_COLUMN = 20
+MAX_MERGE_HOPS = 5  # a merged idea's page follows at most this many merges to an open idea
 SORTS = {"top": "Top", "trending": "Trending", "new": "New"}
 STATUS_FILTERS = {"": "Open ideas", "all": "All ideas"} | {
     status.value: status.label for status in IdeaStatus.settable()
@@ -641,47 +643,40 @@ def change_status(idea: Idea, new_status: str, *, note: str, by: User, at=None) 
     db.session.flush()
 
 
-def merge_ideas(source: Idea, target: Idea, *, by: User, note: str = "", at=None) -> None:
-    """Merge duplicate `source` into `target`: voters and followers move, nobody counts twice.
+def merge_destination(idea: Idea) -> Idea | None:
+    """Where a merged idea's visitors go: the open end of its merge chain. None for an idea that
+    is not merged, or whose chain loops or runs past MAX_MERGE_HOPS (damaged data, which
+    `flask ideas check-counters` reports and repairs): its own page shows then."""
+    seen = {idea.id}
+    current = idea
+    for _ in range(MAX_MERGE_HOPS):
+        if not current.is_merged or current.merged_into_id is None:
+            return None if current is idea else current
+        current = db.session.get(Idea, current.merged_into_id)
+        if current is None or current.id in seen:
+            return None
+        seen.add(current.id)
+    return None
 
-    Both rows are locked first (in id order, so two merges cannot deadlock); votes in flight on
-    either idea finish before the move, and later ones find the source closed.
-    """
-    if source.id == target.id:
-        raise IdeaError("An idea cannot be merged into itself.", field="target")
-    locked = db.session.scalars(
-        select(Idea)
-        .where(Idea.id.in_([source.id, target.id]))
-        .order_by(Idea.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).all()
-    if len(locked) != 2:
-        raise IdeaError("That idea no longer exists.", field="target")
-    if source.is_merged:
-        raise IdeaError(_merged_read_only(source), field="target")
-    if target.is_merged:
-        final = target.merged_into
-        hint = f" Merge into #{final.id} “{final.title}” instead." if final else ""
-        raise IdeaError(f"#{target.id} “{target.title}” was itself merged.{hint}", field="target")
-    now = at or utcnow()
-    voters = list(db.session.scalars(select(IdeaVote.user_id).where(IdeaVote.idea_id == source.id)))
+
+def _move_votes_and_followers(source_id: int, target_id: int, now) -> None:
+    """Votes and followers of `source` go to `target`; a person on both counts once."""
     target_vote = aliased(IdeaVote)
-    already = select(target_vote.user_id).where(target_vote.idea_id == target.id)
+    already = select(target_vote.user_id).where(target_vote.idea_id == target_id)
     db.session.execute(
         update(IdeaVote)
-        .where(IdeaVote.idea_id == source.id, IdeaVote.user_id.not_in(already.scalar_subquery()))
-        .values(idea_id=target.id)
+        .where(IdeaVote.idea_id == source_id, IdeaVote.user_id.not_in(already.scalar_subquery()))
+        .values(idea_id=target_id)
         .execution_options(synchronize_session=False)
     )
-    db.session.execute(delete(IdeaVote).where(IdeaVote.idea_id == source.id))
+    db.session.execute(delete(IdeaVote).where(IdeaVote.idea_id == source_id))
     target_follower = aliased(IdeaFollower)
-    following = select(target_follower.user_id).where(target_follower.idea_id == target.id)
+    following = select(target_follower.user_id).where(target_follower.idea_id == target_id)
     db.session.execute(
         insert(IdeaFollower).from_select(
             ["idea_id", "user_id", "created_at"],
-            select(literal(target.id), IdeaFollower.user_id, literal(now)).where(
-                IdeaFollower.idea_id == source.id,
+            select(literal(target_id), IdeaFollower.user_id, literal(now)).where(
+                IdeaFollower.idea_id == source_id,
                 IdeaFollower.user_id.not_in(following.scalar_subquery()),
             ),
         )
@@ -691,8 +686,39 @@ def merge_ideas(source: Idea, target: Idea, *, by: User, note: str = "", at=None
     )
     db.session.execute(
         update(Idea)
-        .where(Idea.id.in_([source.id, target.id]))
+        .where(Idea.id.in_([source_id, target_id]))
         .values(vote_count=recount)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def merge_ideas(source: Idea, target: Idea, *, by: User, note: str = "", at=None) -> None:
+    """Merge duplicate `source` into `target`: voters and followers move, nobody counts twice,
+    and ideas merged into `source` earlier now point at `target`, so a chain never forms.
+
+    Merges take turns, and both rows are locked and read afresh before the checks: a merge
+    sees what the merges before it did, so merges at the same moment cannot make a cycle or a
+    chain. Votes in flight on either idea finish before the move; later ones find the source
+    closed.
+    """
+    if source.id == target.id:
+        raise IdeaError("An idea cannot be merged into itself.", field="target")
+    take_turns("ideas.merge")
+    if len(lock_for_write(Idea, source.id, target.id)) != 2:
+        raise IdeaError("That idea no longer exists.", field="target")
+    if source.is_merged:
+        raise IdeaError(_merged_read_only(source), field="target")
+    if target.is_merged:
+        final = merge_destination(target)
+        hint = f" Merge into #{final.id} “{final.title}” instead." if final else ""
+        raise IdeaError(f"#{target.id} “{target.title}” was itself merged.{hint}", field="target")
+    now = at or utcnow()
+    voters = list(db.session.scalars(select(IdeaVote.user_id).where(IdeaVote.idea_id == source.id)))
+    _move_votes_and_followers(source.id, target.id, now)
+    db.session.execute(
+        update(Idea)
+        .where(Idea.merged_into_id == source.id)
+        .values(merged_into_id=target.id)
         .execution_options(synchronize_session=False)
     )
     target.imported_votes += source.imported_votes
@@ -779,3 +805,120 @@ def fix_counters() -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount
+
+
+@dataclass
+class BrokenMerges:
+    """Merged ideas whose target was itself merged. Each cycle lists its ideas from the lowest
+    id, in merge order; each chain runs from a merged idea to where its merges end (an open
+    idea, or an idea of a cycle)."""
+
+    cycles: list[list[int]]
+    chains: list[list[int]]
+
+    def lines(self) -> list[str]:
+        def arrows(path):
+            return " → ".join(f"#{idea_id}" for idea_id in path)
+
+        return [f"merge cycle: {arrows([*cycle, cycle[0]])}" for cycle in self.cycles] + [
+            f"merge chain: {arrows(chain)} (#{chain[0]} should point at #{chain[-1]})"
+            for chain in self.chains
+        ]
+
+    def __bool__(self) -> bool:
+        return bool(self.cycles or self.chains)
+
+
+def _merge_targets() -> dict[int, int]:
+    return dict(
+        db.session.execute(
+            select(Idea.id, Idea.merged_into_id).where(Idea.merged_into_id.is_not(None))
+        ).all()
+    )
+
+
+def broken_merges() -> BrokenMerges:
+    """Merges are made so that a merged idea points at an open one (merging repoints the ideas
+    merged into the source); this finds where the data says otherwise."""
+    targets = _merge_targets()
+    in_cycle: set[int] = set()
+    cycles, chains = [], []
+    for idea_id in sorted(targets):
+        path = [idea_id]
+        while path[-1] in targets and targets[path[-1]] not in path:
+            path.append(targets[path[-1]])
+        if path[-1] in targets:  # the next merge leads back onto the path
+            cycle = path[path.index(targets[path[-1]]) :]
+            if not in_cycle & set(cycle):
+                start = cycle.index(min(cycle))
+                cycles.append(cycle[start:] + cycle[:start])
+                in_cycle |= set(cycle)
+        if idea_id not in in_cycle and len(path) > 2:
+            chains.append(path)
+    return BrokenMerges(cycles, chains)
+
+
+def repair_merges(broken: BrokenMerges, *, at=None) -> int:
+    """Reopen one idea of each cycle, point every merged idea at the open end of its chain and
+    move the votes still on merged ideas there; returns how many ideas changed.
+
+    A cycle reopens the idea holding the most votes (the lowest id of equals): its voters keep
+    their votes where they are, and everyone else's follow the merges to it. It returns to the
+    status it had before it was merged."""
+    now = at or utcnow()
+    changed = 0
+    for cycle in broken.cycles:
+        votes = dict(
+            db.session.execute(
+                select(IdeaVote.idea_id, func.count())
+                .where(IdeaVote.idea_id.in_(cycle))
+                .group_by(IdeaVote.idea_id)
+            ).all()
+        )
+        reopened = db.session.get(Idea, min(cycle, key=lambda i: (-votes.get(i, 0), i)))
+        before = db.session.scalar(
+            select(IdeaStatusChange.from_status)
+            .where(
+                IdeaStatusChange.idea_id == reopened.id,
+                IdeaStatusChange.to_status == IdeaStatus.MERGED,
+            )
+            .order_by(IdeaStatusChange.created_at.desc(), IdeaStatusChange.id.desc())
+            .limit(1)
+        )
+        status = IdeaStatus(before) if before and before != IdeaStatus.MERGED else IdeaStatus.NEW
+        db.session.add(
+            IdeaStatusChange(
+                idea_id=reopened.id,
+                actor_id=None,
+                from_status=IdeaStatus.MERGED,
+                to_status=status,
+                note="Reopened: merges at the same moment had merged it in a circle.",
+                created_at=now,
+            )
+        )
+        reopened.status = status
+        reopened.merged_into_id = None
+        reopened.status_changed_at = now
+        record_search_change("idea", reopened.id)
+        changed += 1
+    db.session.flush()
+    targets = _merge_targets()
+    holding_votes = set(db.session.scalars(select(IdeaVote.idea_id).distinct()))
+    for idea_id, target_id in sorted(targets.items()):
+        final = target_id
+        for _ in range(len(targets)):  # bounded: every cycle was broken above
+            if final not in targets:
+                break
+            final = targets[final]
+        if final != target_id:
+            db.session.execute(
+                update(Idea)
+                .where(Idea.id == idea_id)
+                .values(merged_into_id=final)
+                .execution_options(synchronize_session=False)
+            )
+            changed += 1
+        if idea_id in holding_votes:
+            _move_votes_and_followers(idea_id, final, now)
+    db.session.flush()
+    return changed

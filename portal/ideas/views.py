@@ -36,6 +36,7 @@ from portal.ideas.services import (
     load_idea_page,
     load_ideas,
     mark_official,
+    merge_destination,
     merge_ideas,
     roadmap_columns,
     start_following,
@@ -222,8 +223,9 @@ def _status_choices():
 def idea(idea_id: int):
     def parts_or_redirect():
         idea = get_idea_or_404(idea_id)
-        if idea.is_merged and idea.merged_into_id and not request.args.get("original"):
-            return redirect(url_for(".idea", idea_id=idea.merged_into_id, merged_from=idea.id))
+        destination = None if request.args.get("original") else merge_destination(idea)
+        if destination is not None:
+            return redirect(url_for(".idea", idea_id=destination.id, merged_from=idea.id))
         return _idea_parts(idea)
 
     return post_page(parts_or_redirect, _render_parts, _nothing_of_theirs)

@@ -3,7 +3,9 @@
 import itertools
 import threading
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from portal.accounts.models import User
 from portal.extensions import db
@@ -82,3 +84,61 @@ def test_merge_while_votes_arrive(app, make_user, make_idea):
     # person's vote to the target (so "already voted" / "not voted" is true at that moment).
     allowed = ("merged into", "already voted", "have not voted")
     assert all(any(part in message for part in allowed) for message in refused), refused
+
+
+def _merge_chains() -> list[tuple[int, int]]:
+    """(idea, target) pairs where the target is itself merged: a chain, or part of a cycle."""
+    db.session.expire_all()
+    target = aliased(Idea)
+    return list(
+        db.session.execute(
+            select(Idea.id, target.id)
+            .join(target, Idea.merged_into_id == target.id)
+            .where(target.merged_into_id.is_not(None))
+        ).all()
+    )
+
+
+def _merge_at_once(app, staff: int, pairs: list[tuple[int, int]]) -> list[str]:
+    """Run each (source, target) merge in its own thread at the same moment; the refusals."""
+    refused: list[str] = []
+
+    def work(index: int) -> None:
+        source, target = pairs[index]
+        try:
+            merge_ideas(
+                db.session.get(Idea, source),
+                db.session.get(Idea, target),
+                by=db.session.get(User, staff),
+            )
+            db.session.commit()
+        except IdeaError as error:
+            db.session.rollback()
+            refused.append(error.message)
+
+    assert run_concurrently(app, work, threads=len(pairs)) == []
+    return refused
+
+
+@pytest.mark.parametrize(
+    "merges",
+    [
+        pytest.param([(0, 1), (1, 0)], id="opposite"),
+        pytest.param([(0, 1), (1, 2), (2, 0)], id="ring"),
+        # the second would leave 0 merged into 1, itself merged: a chain
+        pytest.param([(0, 1), (1, 2)], id="chain"),
+    ],
+)
+def test_merges_at_the_same_moment_make_no_cycle_or_chain(app, make_user, make_idea, merges):
+    staff = make_user("staff").id
+    for _round in range(20):
+        ideas = [make_idea().id for _ in range(3)]
+        pairs = [(ideas[source], ideas[target]) for source, target in merges]
+        refused = _merge_at_once(app, staff, pairs)
+        assert _merge_chains() == []
+        merged = db.session.scalar(
+            select(func.count()).where(Idea.id.in_(ideas), Idea.merged_into_id.is_not(None))
+        )
+        assert merged == len(merges) - len(refused) >= 1
+        assert all("merged" in message for message in refused), refused
+        _counts_match_recount()

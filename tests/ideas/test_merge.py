@@ -1,8 +1,8 @@
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal.extensions import db
-from portal.ideas.models import IdeaStatus
-from portal.ideas.services import cast_vote, follow
+from portal.ideas.models import Idea, IdeaStatus, IdeaVote
+from portal.ideas.services import cast_vote, follow, merge_ideas
 from portal.insights.models import ActivityEvent
 from tests.conftest import login
 from tests.ideas.helpers import follower_ids, fresh, notifications, recount, voter_ids
@@ -88,8 +88,6 @@ def test_members_cannot_merge(client, make_user, make_idea):
 
 
 def test_merged_ideas_take_no_comments_or_status_changes(client, make_user, make_idea):
-    from portal.ideas.services import merge_ideas
-
     source, target = make_idea(), make_idea()
     staff = make_user("staff")
     merge_ideas(fresh(source.id), fresh(target.id), by=staff)
@@ -104,3 +102,51 @@ def test_merged_ideas_take_no_comments_or_status_changes(client, make_user, make
     )
     assert "read-only" in html
     assert fresh(source.id).status == IdeaStatus.MERGED and fresh(source.id).comment_count == 0
+
+
+def _merge_by_hand(source_id: int, target_id: int) -> None:
+    """What a second merge did when it checked before it waited for the first: no checks, no
+    repointing of ideas merged into the source."""
+    db.session.execute(
+        update(Idea)
+        .where(Idea.id == source_id)
+        .values(status=IdeaStatus.MERGED, merged_into_id=target_id)
+    )
+    db.session.execute(
+        update(IdeaVote).where(IdeaVote.idea_id == source_id).values(idea_id=target_id)
+    )
+    db.session.commit()
+
+
+def test_merging_an_idea_that_others_were_merged_into_repoints_them(client, make_user, make_idea):
+    first, second, final = make_idea(), make_idea(), make_idea()
+    login(client, make_user("staff"))
+    client.post(f"/ideas/{first.id}/merge", data={"merge-target": str(second.id)})
+    client.post(f"/ideas/{second.id}/merge", data={"merge-target": str(final.id)})
+
+    assert fresh(first.id).merged_into_id == final.id == fresh(second.id).merged_into_id
+    assert voter_ids(final.id) == {first.author_id, second.author_id, final.author_id}
+    response = client.get(f"/ideas/{first.id}")
+    assert response.location == f"/ideas/{final.id}?merged_from={first.id}"
+
+
+def test_the_page_of_an_idea_in_a_merge_cycle_or_chain_never_redirects_forever(
+    client, make_user, make_idea
+):
+    a, b = make_idea(), make_idea()
+    c, d, e = make_idea(), make_idea(), make_idea()
+    merge_ideas(fresh(a.id), fresh(b.id), by=make_user("staff"))
+    db.session.commit()
+    _merge_by_hand(b.id, a.id)
+    merge_ideas(fresh(c.id), fresh(d.id), by=make_user("staff"))
+    db.session.commit()
+    _merge_by_hand(d.id, e.id)
+
+    for idea_id in (a.id, b.id):
+        response = client.get(f"/ideas/{idea_id}")
+        assert response.status_code == 200
+        assert "This idea was merged" in response.get_data(as_text=True)
+    # A chain is followed to its end in one redirect.
+    response = client.get(f"/ideas/{c.id}")
+    assert response.location == f"/ideas/{e.id}?merged_from={c.id}"
+    assert client.get(response.location).status_code == 200
