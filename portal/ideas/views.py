@@ -505,6 +505,7 @@ def unlink_question_from_idea(question_id: int, idea_id: int):
     try:
         unlink_question(idea, question, by=current_user)
     except IdeaError as error:
+        db.session.rollback()
         flash(error.message, "error")
     else:
         db.session.commit()

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.accounts.models import User
 from portal.accounts.permissions import Permission, can
 from portal.clock import utcnow
+from portal.database import lock_for_write
 from portal.extensions import db
 from portal.imports.attribution import attributions_for
 from portal.insights.events import record_event
@@ -363,18 +364,33 @@ def _clear_acceptance(question: Question) -> int | None:
     return current.id
 
 
+def _lock_post(post) -> Question:
+    """Lock the post's question, then the post if it is an answer, both read afresh
+    (`lock_for_write`); returns the question.
+
+    Acceptances, deletions and closings of one question then take turns, each seeing the one
+    before it. Without the turns two acceptances each read "nothing accepted yet" and the
+    second's write breaks the index that allows one accepted answer; on PostgreSQL two could
+    also each hold a lock the other needs (the question row, that index), and one would end
+    in a deadlock: so the question always comes first."""
+    question_id = post.id if isinstance(post, Question) else post.question_id
+    lock_for_write(Question, question_id)
+    if isinstance(post, Answer):
+        lock_for_write(Answer, post.id)
+    return _question_of(post)
+
+
 def accept_answer(answer: Answer, user: User) -> int | None:
-    """Mark `answer` as the one that solved the question; returns the id of the one it replaced."""
-    question = answer.question
-    _check_not_deleted(answer)
-    if not (_is_moderator(user) or question.author_id == user.id):
+    """Mark `answer` as the one that solved the question; returns the id of the one it replaced.
+
+    Two people accepting different answers at once take turns: the second moves the acceptance
+    to their answer, as accepting another answer always does."""
+    if not (_is_moderator(user) or answer.question.author_id == user.id):
         raise SupportError("Only the person who asked (or our support team) can accept an answer.")
+    question = _lock_post(answer)
+    _check_not_deleted(answer)
     if answer.is_accepted:
         raise SupportError("This answer is already the accepted one.")
-    # Acceptances of one question take turns (a row lock on PostgreSQL; SQLite has one writer):
-    # otherwise two can each hold a lock the other needs (the question row, the index that
-    # allows one accepted answer) and PostgreSQL ends one of them with a deadlock.
-    db.session.execute(db.select(Question.id).where(Question.id == question.id).with_for_update())
     replaced = _clear_acceptance(question)
     answer.is_accepted = True
     answer.accepted_at = utcnow()
@@ -410,11 +426,11 @@ def accept_answer(answer: Answer, user: User) -> int | None:
 
 
 def unaccept_answer(answer: Answer, user: User) -> None:
-    question = answer.question
-    if not (_is_moderator(user) or question.author_id == user.id):
+    if not (_is_moderator(user) or answer.question.author_id == user.id):
         raise SupportError(
             "Only the person who asked (or our support team) can change the accepted answer."
         )
+    question = _lock_post(answer)
     if not answer.is_accepted:
         raise SupportError("This answer is not the accepted one.")
     _clear_acceptance(question)
@@ -585,9 +601,9 @@ def revisions_of(post) -> list[Revision]:
 def delete_post(post, moderator: User) -> None:
     """Soft-delete: hidden from members, kept (and restorable) for staff."""
     kind = _kind(post)
+    question = _lock_post(post)
     if post.is_deleted:
         raise SupportError(f"This {kind} is already deleted.")
-    question = _question_of(post)
     post.deleted_at = utcnow()
     post.deleted_by_id = moderator.id
     if kind == "answer":
@@ -608,9 +624,9 @@ def delete_post(post, moderator: User) -> None:
 
 def undelete_post(post, moderator: User) -> None:
     kind = _kind(post)
+    question = _lock_post(post)
     if not post.is_deleted:
         raise SupportError(f"This {kind} is not deleted.")
-    question = _question_of(post)
     post.deleted_at = None
     post.deleted_by_id = None
     if kind == "answer":
@@ -627,6 +643,9 @@ def undelete_post(post, moderator: User) -> None:
 
 
 def close_as_duplicate(question: Question, moderator: User, original: Question) -> None:
+    # Closings at once take turns and check what the one before did: two moderators never
+    # close one question twice, nor two questions as duplicates of each other.
+    lock_for_write(Question, question.id, original.id)
     _check_not_deleted(question)
     if question.is_closed:
         raise SupportError("This question is already closed.")
@@ -660,6 +679,7 @@ def close_as_duplicate(question: Question, moderator: User, original: Question) 
 
 
 def reopen_question(question: Question, moderator: User) -> None:
+    _lock_post(question)
     _check_not_deleted(question)
     if not question.is_closed:
         raise SupportError("This question is not closed.")

@@ -76,13 +76,16 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def _refused(error: SupportError, back: str):
-    """A refused action: the reason, and nothing changed."""
+def _refused(error: SupportError, post: Question | Answer):
+    """A refused action: the reason, and nothing changed, back on `post`'s page.
+
+    The session is rolled back before the way back is built from `post`: after a failed write
+    (a constraint that refused a concurrent change) it answers nothing until then."""
     db.session.rollback()
     if _wants_json():
         return jsonify(error=error.message), 409
     flash(error.message, "error")
-    return redirect(back)
+    return redirect(answer_url(post) if isinstance(post, Answer) else question_url(post))
 
 
 def _area_choices(form: QuestionForm, areas) -> None:
@@ -298,7 +301,7 @@ def answer(question_id: int):
         try:
             new = services.post_answer(question, current_user, form.body.data)
         except SupportError as error:
-            return _refused(error, question_url(question))
+            return _refused(error, question)
         db.session.commit()
         flash("Your answer is posted. Thank you for helping!", "success")
         return redirect(answer_url(new))
@@ -316,7 +319,7 @@ def _vote(post, back: str):
     try:
         result = services.cast_vote(current_user, post, value)
     except SupportError as error:
-        return _refused(error, back)
+        return _refused(error, post)
     db.session.commit()
     if _wants_json():
         return jsonify(score=result.score, my_vote=result.my_vote, message=result.message)
@@ -356,7 +359,7 @@ def accept(answer_id: int):
     try:
         services.accept_answer(answer, current_user)
     except SupportError as error:
-        return _refused(error, answer_url(answer))
+        return _refused(error, answer)
     db.session.commit()
     flash("Answer accepted. It now shows first for everyone who finds this question.", "success")
     return redirect(answer_url(answer))
@@ -370,7 +373,7 @@ def unaccept(answer_id: int):
     try:
         services.unaccept_answer(answer, current_user)
     except SupportError as error:
-        return _refused(error, answer_url(answer))
+        return _refused(error, answer)
     db.session.commit()
     flash("The answer is no longer marked as accepted.", "success")
     return redirect(answer_url(answer))
@@ -386,7 +389,7 @@ def _comment(post, question: Question, target: tuple[str, int]):
         try:
             comment = services.add_comment(current_user, post, form.body.data)
         except SupportError as error:
-            return _refused(error, question_url(question))
+            return _refused(error, question)
         db.session.commit()
         flash("Your comment is posted.", "success")
         return redirect(question_url(question, _anchor=f"comment-{comment.id}"))
@@ -422,7 +425,7 @@ def delete_comment(comment_id: int):
     try:
         services.delete_comment(comment, current_user)
     except SupportError as error:
-        return _refused(error, question_url(question))
+        return _refused(error, question)
     db.session.commit()
     flash("Comment deleted.", "success")
     return redirect(question_url(question))
@@ -458,7 +461,7 @@ def edit_question(question_id: int):
                 tags=form.tag_names,
             )
         except SupportError as error:
-            return _refused(error, question_url(question))
+            return _refused(error, question)
         db.session.commit()
         flash("Your edit is saved." if changed else "Nothing changed.", "success")
         return redirect(question_url(question))
@@ -479,7 +482,7 @@ def edit_answer(answer_id: int):
         try:
             changed = services.edit_answer(answer, current_user, body=form.body.data)
         except SupportError as error:
-            return _refused(error, answer_url(answer))
+            return _refused(error, answer)
         db.session.commit()
         flash("Your edit is saved." if changed else "Nothing changed.", "success")
         return redirect(answer_url(answer))
@@ -516,7 +519,7 @@ def _moderate(action, post, back: str, done: str):
     try:
         action(post, current_user)
     except SupportError as error:
-        return _refused(error, back)
+        return _refused(error, post)
     db.session.commit()
     flash(done, "success")
     return redirect(back)

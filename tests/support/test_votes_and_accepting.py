@@ -1,9 +1,14 @@
 """Votes, accepted answers and reputation: rules with clear refusals, counters kept in SQL."""
 
+import threading
+
+import psycopg
 import pytest
+from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
+from portal.database import is_sqlite
 from portal.extensions import db
 from portal.insights.models import ActivityEvent
 from portal.notifications.models import Notification
@@ -177,3 +182,55 @@ def test_deleting_the_accepted_answer_unsolves_the_question(make_question, make_
     assert recount(fix=False) == []
     with pytest.raises(SupportError, match="deleted"):
         cast_vote(make_user(), _fresh(Answer, answer.id), 1)
+
+
+def _holds_a_transaction(connection) -> bool:
+    """Whether this connection has begun writing (SQLite: it holds the write lock)."""
+    raw = connection.connection.dbapi_connection
+    if is_sqlite():
+        return raw.in_transaction
+    return raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+
+
+def test_the_loser_of_an_acceptance_race_gets_a_clear_answer(
+    app, client, make_user, make_question, make_answer
+):
+    question = make_question()
+    mine, theirs = make_answer(question), make_answer(question)
+    me, colleague = make_user("staff"), make_user("staff")
+    mine_id, theirs_id, colleague_id = mine.id, theirs.id, colleague.id
+    login(client, me)
+
+    def accept_theirs() -> None:
+        with app.app_context():  # a session and connection of its own, as another request
+            accept_answer(db.session.get(Answer, theirs_id), db.session.get(User, colleague_id))
+            db.session.commit()
+
+    other: list[threading.Thread] = []
+
+    def colleague_accepts(connection, _cursor, statement, *_args) -> None:
+        """Right before this request's first write, the colleague's request accepts another
+        answer: it commits at once, or, when this request already holds a lock it needs, waits
+        for it as a real one would."""
+        if other or statement.startswith("SELECT"):
+            return
+        other.append(threading.Thread(target=accept_theirs))
+        other[0].start()
+        if not _holds_a_transaction(connection):
+            other[0].join()
+
+    event.listen(db.engine, "before_cursor_execute", colleague_accepts)
+    try:
+        response = client.post(f"/answers/{mine_id}/accept")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", colleague_accepts)
+    other[0].join(timeout=30)
+
+    assert response.status_code == 302
+    flashed = client.get(response.location).get_data(as_text=True)
+    assert "Answer accepted." in flashed or "Another answer was accepted" in flashed
+    accepted = db.session.scalars(
+        db.select(Answer.id).where(Answer.question_id == question.id, Answer.is_accepted)
+    ).all()
+    assert len(accepted) == 1
+    assert recount(fix=False) == []
