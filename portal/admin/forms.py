@@ -72,7 +72,11 @@ class BrandForm(FlaskForm):
         ],
         description="Buttons and links. Keep it dark enough for white text to stay readable.",
     )
-    logo = FileField("Logo", description="PNG, JPEG or WebP, at most 512 KB.")
+    logo = FileField(
+        "Logo",
+        description="PNG, JPEG or WebP, at most 512 KB and 2,000 × 2,000 pixels "
+        "(SVG is not accepted: it can carry scripts).",
+    )
 
 
 class GuidelinesForm(FlaskForm):

@@ -27,6 +27,7 @@ from portal.admin.services import PlanError, save_plan
 from portal.csrf import form_view
 from portal.extensions import db
 from portal.forms import select_choices
+from portal.site.logo import LOGO_MAX_BYTES, LogoError
 from portal.site.services import (
     SettingsError,
     get_settings,
@@ -261,10 +262,10 @@ def brand():
             )
             upload = form.logo.data
             if upload and upload.filename:
-                store_logo(upload.filename, upload.read())
-        except SettingsError as error:
+                store_logo(upload.read(LOGO_MAX_BYTES + 1))  # enough to tell it is too big
+        except (SettingsError, LogoError) as error:
             db.session.rollback()
-            field = form.logo if "logo" in str(error).lower() else form.primary_color
+            field = form.logo if isinstance(error, LogoError) else form.primary_color
             field.errors.append(str(error))
         else:
             db.session.commit()

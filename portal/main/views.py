@@ -11,6 +11,12 @@ from portal.markdown import render_markdown
 from portal.site.services import get_settings, upload_dir
 
 PREVIEW_MAX_CHARS = 30_000
+LOGO_MIMETYPES = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "webp": "image/webp",
+}
 
 
 @bp.get("/")
@@ -56,7 +62,12 @@ def brand_logo(filename: str):
     settings = get_settings()
     if not settings.logo_filename or filename != settings.logo_filename:
         abort(404)
-    return send_from_directory(upload_dir(), filename, max_age=86400)
+    # Logos uploaded before they were drawn again as PNG keep their type; nosniff (see
+    # portal.security) stops a browser from reading one as anything but that image type.
+    mimetype = LOGO_MIMETYPES.get(filename.rsplit(".", 1)[-1])
+    if mimetype is None:
+        abort(404)
+    return send_from_directory(upload_dir(), filename, mimetype=mimetype, max_age=86400)
 
 
 @bp.get("/healthz")

@@ -5,12 +5,14 @@ import secrets
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import event
 
 from portal.cache import cached
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.insights.events import record_event
 from portal.markdown import render_markdown
+from portal.site.logo import LOGO_EXTENSION, clean_logo
 from portal.site.models import (
     DEFAULT_COMMUNITY_NAME,
     DEFAULT_PRIMARY_COLOR,
@@ -18,8 +20,6 @@ from portal.site.models import (
     SiteSettings,
 )
 
-LOGO_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}
-LOGO_MAX_BYTES = 512 * 1024
 _HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 DEFAULT_GUIDELINES = """\
@@ -119,36 +119,51 @@ def upload_dir() -> Path:
     return path
 
 
-def store_logo(filename: str, data: bytes) -> SiteSettings:
-    """Keep an uploaded logo under a random name; only raster images (SVG can carry script)."""
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if extension not in LOGO_TYPES:
-        raise SettingsError("The logo must be a PNG, JPEG or WebP image.")
-    if len(data) > LOGO_MAX_BYTES:
-        raise SettingsError("The logo must be at most 512 KB.")
-    if not _looks_like_image(data, extension):
-        raise SettingsError("That file is not a valid image.")
-    name = f"logo-{secrets.token_hex(8)}.{extension}"
-    (upload_dir() / name).write_bytes(data)
+def store_logo(data: bytes) -> SiteSettings:
+    """Make the upload the logo, drawn again as a PNG under a name of our own (see
+    `portal.site.logo`). The logo it replaces is deleted once the change is committed; the
+    new file is deleted if the change is rolled back."""
+    cleaned = clean_logo(data)
+    name = f"logo-{secrets.token_hex(8)}.{LOGO_EXTENSION}"
+    (upload_dir() / name).write_bytes(cleaned)
+    _delete_file_after("rollback", name)
+    return _change_logo(name)
+
+
+def remove_logo() -> SiteSettings:
+    return _change_logo(None)
+
+
+def _change_logo(name: str | None) -> SiteSettings:
     settings = _persisted_settings()
+    if settings.logo_filename:
+        _delete_file_after("commit", settings.logo_filename)
     settings.logo_filename = name
     settings.updated_at = utcnow()
     return _saved(settings)
 
 
-def remove_logo() -> SiteSettings:
-    settings = _persisted_settings()
-    settings.logo_filename = None
-    settings.updated_at = utcnow()
-    return _saved(settings)
+def _delete_file_after(outcome: str, name: str) -> None:
+    """Delete upload `name` once the session's transaction ends in `outcome`, so the files on
+    disk follow what the database says, whichever way the view ends the transaction."""
+    db.session.info.setdefault(f"delete_after_{outcome}", []).append(name)
 
 
-def _looks_like_image(data: bytes, extension: str) -> bool:
-    if extension == "png":
-        return data.startswith(b"\x89PNG\r\n\x1a\n")
-    if extension in {"jpg", "jpeg"}:
-        return data.startswith(b"\xff\xd8\xff")
-    return data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+def _delete_files(session, outcome: str) -> None:
+    names = session.info.pop(f"delete_after_{outcome}", [])
+    session.info.pop(f"delete_after_{'rollback' if outcome == 'commit' else 'commit'}", None)
+    for name in names:
+        (Path(current_app.config["UPLOAD_DIR"]) / name).unlink(missing_ok=True)
+
+
+@event.listens_for(db.session, "after_commit")
+def _after_commit(session) -> None:
+    _delete_files(session, "commit")
+
+
+@event.listens_for(db.session, "after_rollback")
+def _after_rollback(session) -> None:
+    _delete_files(session, "rollback")
 
 
 def update_guidelines(markdown_text: str, *, by) -> SiteSettings:
