@@ -69,4 +69,18 @@ def count_ideas() -> int:
     ).scalar_one()
 
 
-register_source(DocumentSource("idea", idea_documents, all_idea_ids, count_ideas))
+def ideas_titled_like(words: list[str], limit: int) -> list[int]:
+    return list(
+        db.session.scalars(
+            db.select(Idea.id)
+            .where(Idea.status != IdeaStatus.MERGED)
+            .where(*(Idea.title.icontains(word, autoescape=True) for word in words))
+            .order_by(Idea.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+register_source(
+    DocumentSource("idea", idea_documents, all_idea_ids, count_ideas, titles_like=ideas_titled_like)
+)

@@ -40,9 +40,18 @@ def rebuild_command() -> None:
 
 @search_cli.command("status")
 def status_command() -> None:
-    """Show documents in the index, the last change applied and how many are pending."""
+    """Show documents in the index, the last change applied and how many are pending; exit
+    with 1 if the index files are corrupt."""
     status = index_status()
     click.echo(f"Index:            {status['path']}")
-    click.echo(f"Documents:        {status['documents']}")
+    if status["damage"]:
+        click.echo(f"State:            corrupt ({status['damage']})")
+        click.echo("                  searches show titles from the database until it is rebuilt")
+        click.echo("                  (by the portal itself, or now with `flask search rebuild`)")
+    else:
+        click.echo("State:            sound")
+        click.echo(f"Documents:        {status['documents']}")
     click.echo(f"Last change id:   {status['last_change_id']}")
     click.echo(f"Changes pending:  {status['pending']}")
+    if status["damage"]:
+        raise SystemExit(1)

@@ -18,6 +18,9 @@ class DocumentSource:
     count: Callable[[], int]  # how many rows all_ids will go through (for progress)
     # Documents that embed these (an answer's text is part of its question's document).
     parents: Callable[[list[int]], list[tuple[str, int]]] | None = None
+    # (words, limit) -> ids of the newest rows whose title holds every word: what the search
+    # page shows from the database while a damaged index is rebuilt.
+    titles_like: Callable[[list[str], int], list[int]] | None = None
 
 
 SOURCES: dict[str, DocumentSource] = {}

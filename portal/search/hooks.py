@@ -36,6 +36,7 @@ def register(app: Flask) -> None:
         """Apply what is pending; False if some of it is left (the writer lock was busy, or
         indexing failed)."""
         from portal.search.indexer import apply_pending
+        from portal.search.repair import repair_if_damaged
 
         with app.app_context(), after_response_work():
             try:
@@ -43,6 +44,7 @@ def register(app: Flask) -> None:
             except Exception:  # never let indexing trouble reach a person; the log keeps it
                 app.logger.exception("Search indexing failed; changes stay queued")
                 db.session.rollback()
+                repair_if_damaged()
                 return False
             finally:
                 db.session.remove()

@@ -6,6 +6,7 @@ the live one, so a rebuild can build beside it and swap atomically. Each index f
 """
 
 import contextlib
+import itertools
 import os
 import shutil
 import threading
@@ -112,6 +113,40 @@ def remove_stale_indexes(keep: Path) -> None:
 
 def open_index(path: Path | None = None):
     return whoosh_index.open_dir(str(path or live_index_dir()))
+
+
+def index_damage(path: Path | None = None) -> str | None:
+    """What is wrong with the index's files, or None when they read: its table of contents,
+    and in each segment every file a search reads (stored fields, field lengths, the terms
+    and the first postings of every field). Whoosh raises assorted errors on a damaged or
+    missing file (its IndexError, struct.error, FileNotFoundError, a bare Exception for a bad
+    postings block), so any error while reading here is damage."""
+    try:
+        ix = open_index(path)
+        try:
+            with ix.searcher() as searcher:
+                for reader, _offset in searcher.reader().leaf_readers():
+                    _read_segment(reader)
+        finally:
+            ix.close()
+    except Exception as error:
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
+def _read_segment(reader) -> None:
+    last = reader.doc_count_all() - 1
+    if last < 0:
+        return
+    reader.stored_fields(0)
+    reader.stored_fields(last)
+    for name in reader.indexed_field_names():
+        if reader.schema[name].scorable:
+            reader.doc_field_length(last, name)
+        for term in itertools.islice(reader.lexicon(name), 1):
+            matcher = reader.postings(name, term)
+            matcher.id()
+            matcher.weight()
 
 
 class IndexOutdated(RuntimeError):

@@ -23,6 +23,7 @@ from portal.search.index import (
     CURRENT,
     EXCERPT_CHARS,
     check_schema,
+    index_damage,
     live_index_dir,
     make_live,
     new_index_dir,
@@ -234,15 +235,25 @@ def rebuild(progress: Callable[[int], None] | None = None, batch: int = 1000) ->
 
 
 def index_status() -> dict:
+    """What the live index holds; `damage` says what is wrong with its files (None if sound),
+    and then `documents` is None."""
     path = live_index_dir()
-    ix = open_index(path)
-    try:
-        documents = ix.doc_count()
-    finally:
-        ix.close()
+    damage, documents = index_damage(path), None
+    if damage is None:
+        ix = open_index(path)
+        try:
+            documents = ix.doc_count()
+        finally:
+            ix.close()
     last = read_last_change_id(path)
     pending = db.session.execute(
         db.select(db.func.count(SearchChange.id)).where(SearchChange.id > last)
     ).scalar_one()
     db.session.rollback()
-    return {"documents": documents, "last_change_id": last, "pending": pending, "path": str(path)}
+    return {
+        "documents": documents,
+        "last_change_id": last,
+        "pending": pending,
+        "path": str(path),
+        "damage": damage,
+    }

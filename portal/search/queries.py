@@ -14,13 +14,21 @@ from whoosh.highlight import ContextFragmenter, HtmlFormatter
 from whoosh.searching import Results
 
 from portal.search import ranking
+from portal.search.documents import SOURCES
 from portal.search.index import searchers
+from portal.search.repair import from_index
 
 MAX_QUERY_CHARS = 500
 PER_PAGE = 20
 TYPES = ("question", "idea")  # what the search page lists (answers roll up into questions)
 SORTS = {"relevance": None, "newest": "created", "votes": "votes"}
 FIELD_ALIASES = {"tag": "tag", "tags": "tag", "title": "title", "body": "body", "area": "area"}
+FALLBACK_LIMIT = 20
+FALLBACK_WORDS = 5
+REPAIR_NOTICE = (
+    "Search is being repaired, so for now these are only the newest questions and ideas "
+    "whose titles contain your words. Full results are back in a few minutes."
+)
 
 
 def normalise_query(raw: str | None) -> str:
@@ -63,6 +71,7 @@ class SearchOutcome:
     corrected: str | None = None  # "did you mean"
     notice: str | None = None  # e.g. the query did not parse and was read as plain words
     relaxed: bool = False  # nothing matched every word; showing matches of any word
+    from_database: bool = False  # titles from the database: the index is being repaired
 
 
 def _parser(schema, group=qparser.AndGroup) -> qparser.QueryParser:
@@ -139,12 +148,72 @@ def search(raw: str, filters: Filters, sort: str = "relevance", page: int = 1) -
     outcome = SearchOutcome(query=text, page=max(page, 1))
     if not text:
         return outcome
-    with searchers().lend() as searcher:
-        cache = searchers().results(searcher)
-        key = (text, astuple(filters), sort, outcome.page)
-        if key not in cache:
-            cache[key] = _search(searcher, outcome, filters, sort)
-        return replace(cache[key])
+
+    def from_the_index() -> SearchOutcome:
+        with searchers().lend() as searcher:
+            cache = searchers().results(searcher)
+            key = (text, astuple(filters), sort, outcome.page)
+            if key not in cache:
+                cache[key] = _search(searcher, replace(outcome), filters, sort)
+            return replace(cache[key])
+
+    return from_index(from_the_index, lambda: _titles_from_database(outcome, filters))
+
+
+def _titles_from_database(outcome: SearchOutcome, filters: Filters) -> SearchOutcome:
+    """The newest questions and ideas whose titles hold every word, on one page: a cheap
+    answer while the index is rebuilt (see `repair`)."""
+    outcome.notice, outcome.from_database = REPAIR_NOTICE, True
+    words = re.findall(r"\w+", outcome.query)[:FALLBACK_WORDS]
+    if outcome.page > 1 or not words:
+        return outcome
+    hits = []
+    for doc_type in (filters.type,) if filters.type in TYPES else TYPES:
+        source = SOURCES.get(doc_type)
+        if source is None or source.titles_like is None:
+            continue
+        found = source.load(source.titles_like(words, FALLBACK_LIMIT))
+        hits += [
+            _hit_of_document(doc_type, doc_id, document)
+            for doc_id, document in found.items()
+            if document is not None and _passes(doc_type, document, filters)
+        ]
+    hits.sort(key=lambda hit: hit.created, reverse=True)
+    outcome.hits = hits[:FALLBACK_LIMIT]
+    outcome.total = len(outcome.hits)
+    outcome.pages = 1 if outcome.hits else 0
+    return outcome
+
+
+def _passes(doc_type: str, document: dict, filters: Filters) -> bool:
+    """The search filters (`_filter_query`) applied to a document from its source."""
+    tags = (document.get("tag") or "").split(",")
+    if filters.area and document.get("area") != filters.area:
+        return False
+    if filters.tag and filters.tag.lower() not in tags:
+        return False
+    if filters.status == "solved":
+        return bool(document.get("solved"))
+    if filters.status == "unsolved":
+        return doc_type == "question" and not document.get("solved")
+    return not filters.status or document.get("status") == filters.status
+
+
+def _hit_of_document(doc_type: str, doc_id: int, document: dict) -> Hit:
+    body = document.get("body") or ""
+    return Hit(
+        type=doc_type,
+        id=doc_id,
+        title=document.get("title") or "",
+        url=document.get("url") or "",
+        snippet=str(escape(body[:240] + ("…" if len(body) > 240 else ""))),
+        tags=[t for t in (document.get("tag") or "").split(",") if t],
+        area=document.get("area"),
+        status=document.get("status"),
+        solved=bool(document.get("solved")),
+        votes=document.get("votes") or 0,
+        created=document.get("created"),
+    )
 
 
 def _search(searcher, outcome: SearchOutcome, filters: Filters, sort: str) -> SearchOutcome:
@@ -246,8 +315,14 @@ def similar(raw: str, doc_type: str = "any", limit: int = 5) -> list[Hit]:
     words = re.findall(r"\w+", text)[:30]
     if not words:
         return []
-    with searchers().lend() as searcher:
-        return _similar(searcher, words, doc_type, limit)
+
+    def from_the_index() -> list[Hit]:
+        with searchers().lend() as searcher:
+            return _similar(searcher, words, doc_type, limit)
+
+    # While a damaged index is rebuilt, suggestions wait: a title match on any typed word
+    # would cost a scan of every title for each key typed.
+    return from_index(from_the_index, list)
 
 
 def _similar(searcher, words: list[str], doc_type: str, limit: int) -> list[Hit]:

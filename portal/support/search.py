@@ -156,8 +156,26 @@ def _count_of(model):
     return count
 
 
+def questions_titled_like(words: list[str], limit: int) -> list[int]:
+    return list(
+        db.session.scalars(
+            db.select(Question.id)
+            .where(Question.deleted_at.is_(None))
+            .where(*(Question.title.icontains(word, autoescape=True) for word in words))
+            .order_by(Question.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 register_source(
-    DocumentSource("question", question_documents, _ids_of(Question), _count_of(Question))
+    DocumentSource(
+        "question",
+        question_documents,
+        _ids_of(Question),
+        _count_of(Question),
+        titles_like=questions_titled_like,
+    )
 )
 register_source(
     DocumentSource(
