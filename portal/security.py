@@ -1,6 +1,7 @@
 """Security headers on every response."""
 
-from flask import Flask
+from flask import Flask, current_app, g, request, session
+from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -30,9 +31,34 @@ def allow_chart_styles(response):
     return response
 
 
+PRIVATE = "private, no-store"
+
+
+def is_shared_file(response) -> bool:
+    """A file that is the same for everyone: the static folder, or a view that serves one
+    and says so (plotly.js, the brand logo and stylesheet answer `Cache-Control: public`)."""
+    return request.endpoint == "static" or bool(response.cache_control.public)
+
+
+def is_personal(response) -> bool:
+    """A response no cache but the person's own browser memory may keep: it is for someone
+    signed in, sets a cookie, or carries a form's CSRF token (tied to that browser's
+    session). Anonymous pages carry none of these and stay cacheable."""
+    app = current_app
+    return (
+        current_user.is_authenticated
+        or app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g
+        or "Set-Cookie" in response.headers
+        # The session cookie is written after every after_request function has run.
+        or app.session_interface.should_set_cookie(app, session)
+    )
+
+
 def register(app: Flask) -> None:
     @app.after_request
     def set_security_headers(response):
+        if not is_shared_file(response) and is_personal(response):
+            response.headers["Cache-Control"] = PRIVATE
         headers = response.headers
         headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -79,6 +79,8 @@ def with_csrf_token(html: str | bytes) -> Markup:
     """Content rendered in `csrf_slot()` (as text, or kept encoded) with the viewer's token."""
     if isinstance(html, bytes):
         html = html.decode()
+    if CSRF_SLOT not in html:  # no form for this viewer: no token, and no session cookie for it
+        return Markup(html)
     return Markup(html.replace(CSRF_SLOT, csrf_token()))
 
 
