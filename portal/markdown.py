@@ -3,10 +3,17 @@
 markdown-it-py parses CommonMark with tables and strikethrough and raw HTML off; Pygments
 highlights fenced code; nh3 (ammonia) keeps only an allow-list of tags and attributes, drops
 `javascript:` URLs and gives every link rel="nofollow ugc noopener".
+
+An image from another site is not loaded: it becomes a link ("image: alt (example.com)") the
+reader may choose to open. A remote image loads when the page is read, so its host learns who
+read the post and when (a tracking pixel). Only relative URLs (this site's own files) stay
+images; the Content-Security-Policy (`img-src 'self' data:`) blocks any other that gets through.
 """
 
 import functools
 import html
+import re
+from urllib.parse import urljoin, urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
@@ -90,11 +97,60 @@ _cleaner = nh3.Cleaner(
 
 
 def sanitize_html(raw_html: str) -> str:
-    return _cleaner.clean(raw_html)
+    cleaned = _cleaner.clean(raw_html)
+    if "<img" not in cleaned:
+        return cleaned
+    return _cleaner.clean(remote_images_as_links(cleaned))
 
 
 def render_markdown(text: str) -> str:
     return sanitize_html(_parser.render(text or ""))
+
+
+# Browsers drop these from URLs, and read a backslash as a slash ("/\\evil.example" is remote).
+_URL_IGNORED = re.compile(r"[\t\n\r]")
+_OUR_SITE = urlsplit("https://portal.invalid/posts/")
+
+
+def _resolved(src: str):
+    """`src` as a browser resolves it on one of our pages, with our host a placeholder (None
+    for a URL that does not parse, such as "http://[bad")."""
+    url = _URL_IGNORED.sub("", src).strip(" \x00\x0b\x0c").replace("\\", "/")
+    try:
+        return urlsplit(urljoin(_OUR_SITE.geturl(), url))
+    except ValueError:
+        return None
+
+
+def is_our_own(src: str) -> bool:
+    """A relative URL: a file of this site. An absolute URL is remote even with our host name
+    in it: which host a request names is up to the client, so it cannot vouch for a URL."""
+    resolved = _resolved(src) if src.strip() else None
+    return resolved is not None and resolved.netloc == _OUR_SITE.netloc
+
+
+def remote_images_as_links(fragment: str) -> str:
+    """Sanitised HTML with every image not on this site made a link to it (see above), or
+    text inside the link that holds it; run through the sanitiser again after it. Also used
+    to rewrite posts stored before the rule."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(fragment, "html.parser")
+    for image in soup.find_all("img"):
+        src = (image.get("src") or "").strip()
+        if is_our_own(src):
+            continue
+        alt = " ".join((image.get("alt") or "").split())
+        resolved = _resolved(src) if src else None
+        host = resolved.hostname if resolved is not None else None
+        text = "image" + (f": {alt}" if alt else "") + (f" ({host})" if host else "")
+        if src and image.find_parent("a") is None:
+            link = soup.new_tag("a", href=src)
+            link.string = text
+            image.replace_with(link)
+        else:
+            image.replace_with(text)
+    return str(soup)
 
 
 @functools.lru_cache(maxsize=512)
