@@ -187,7 +187,8 @@ def password():
             form.current_password.errors.append(str(error))
         else:
             db.session.commit()
-            login_user(current_user)  # the session token changed; keep this session logged in
+            # The session token changed: keep this session logged in (as the user, not the proxy).
+            login_user(current_user._get_current_object())
             flash("Your password is changed. Other sessions are logged out.", "success")
             return redirect(url_for(".settings"))
     return render_template("accounts/password.html", password_form=form)
