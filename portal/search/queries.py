@@ -15,7 +15,7 @@ from whoosh.searching import Results
 
 from portal.search import ranking
 from portal.search.documents import SOURCES
-from portal.search.index import searchers
+from portal.search.index import EXCERPT_CHARS, searchers
 from portal.search.repair import from_index
 
 MAX_QUERY_CHARS = 500
@@ -69,6 +69,10 @@ class SearchOutcome:
     page: int = 1
     pages: int = 0
     corrected: str | None = None  # "did you mean"
+    # Nothing matched the query as typed, so these are the results for `corrected` instead.
+    searched_instead: str | None = None
+    browsing: bool = False  # no words, only filters: everything they match, newest first
+    shortened: bool = False  # the words were cut to MAX_QUERY_CHARS
     notice: str | None = None  # e.g. the query did not parse and was read as plain words
     relaxed: bool = False  # nothing matched every word; showing matches of any word
     from_database: bool = False  # titles from the database: the index is being repaired
@@ -122,12 +126,25 @@ def _filter_query(filters: Filters, types=TYPES) -> query.Query:
     return query.And(terms)
 
 
+def whole_words(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters at a space, with "…" when it was cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    inside_a_word = not cut[-1].isspace() and not text[limit - 1].isspace()
+    if inside_a_word and len(words := cut.rsplit(maxsplit=1)) > 1:
+        cut = words[0]  # the cut fell inside a word: leave that word out
+    return cut.rstrip().rstrip(",;:.") + "…"
+
+
 def _hit(result, text_query) -> Hit:
     fields = result.fields()
     excerpt = fields.get("excerpt") or ""
+    if len(excerpt) >= EXCERPT_CHARS:  # the index keeps the body's start, cut anywhere
+        excerpt = excerpt.rsplit(maxsplit=1)[0]
     snippet = result.highlights("body", text=excerpt, top=2) or result.highlights("title") or ""
     if not snippet:
-        snippet = str(escape(excerpt[:240] + ("…" if len(excerpt) > 240 else "")))
+        snippet = str(escape(whole_words(excerpt, 240)))
     return Hit(
         type=fields["type"],
         id=fields["doc_id"],
@@ -143,11 +160,36 @@ def _hit(result, text_query) -> Hit:
     )
 
 
-def search(raw: str, filters: Filters, sort: str = "relevance", page: int = 1) -> SearchOutcome:
+def search(
+    raw: str, filters: Filters, sort: str = "relevance", page: int = 1, *, exact: bool = False
+) -> SearchOutcome:
+    """One page of results. Without words but with filters, everything the filters match,
+    newest first. A page past the last is the last. When nothing matches the words as typed
+    and a spelling fix exists, the fix is searched instead (unless `exact`), as Google does."""
+    outcome = _search_page(raw, filters, sort, page)
+    if 0 < outcome.pages < outcome.page:
+        outcome = _search_page(raw, filters, sort, outcome.pages)
+    if outcome.total == 0 and outcome.corrected and not exact:
+        instead = _search_page(outcome.corrected, filters, sort, 1)
+        if instead.total:
+            instead.searched_instead, instead.corrected = outcome.query, None
+            return instead
+    return outcome
+
+
+def _has_filters(filters: Filters) -> bool:
+    return any(astuple(filters))
+
+
+def _search_page(raw: str, filters: Filters, sort: str, page: int) -> SearchOutcome:
     text = normalise_query(raw)
     outcome = SearchOutcome(query=text, page=max(page, 1))
-    if not text:
+    outcome.shortened = len(" ".join((raw or "").split())) > MAX_QUERY_CHARS
+    if not text and not _has_filters(filters):
         return outcome
+    if not text:
+        outcome.browsing = True
+        sort = "newest" if sort == "relevance" else sort
 
     def from_the_index() -> SearchOutcome:
         with searchers().lend() as searcher:
@@ -206,7 +248,7 @@ def _hit_of_document(doc_type: str, doc_id: int, document: dict) -> Hit:
         id=doc_id,
         title=document.get("title") or "",
         url=document.get("url") or "",
-        snippet=str(escape(body[:240] + ("…" if len(body) > 240 else ""))),
+        snippet=str(escape(whole_words(body, 240))),
         tags=[t for t in (document.get("tag") or "").split(",") if t],
         area=document.get("area"),
         status=document.get("status"),
@@ -218,14 +260,17 @@ def _hit_of_document(doc_type: str, doc_id: int, document: dict) -> Hit:
 
 def _search(searcher, outcome: SearchOutcome, filters: Filters, sort: str) -> SearchOutcome:
     text = outcome.query
-    parsed, outcome.notice = parse(text, searcher.schema)
+    if outcome.browsing:
+        parsed = query.Every()
+    else:
+        parsed, outcome.notice = parse(text, searcher.schema)
     if parsed is None:
         outcome.notice = "Type a few words to search for."
         return outcome
     restrict = _filter_query(filters)
     sortedby = SORTS.get(sort)
     results = _page(searcher, parsed, restrict, sortedby, outcome.page)
-    if len(results) == 0 and outcome.notice is None:
+    if len(results) == 0 and outcome.notice is None and not outcome.browsing:
         relaxed, _ = parse(text, searcher.schema, group=qparser.OrGroup)
         if relaxed is not None:
             results = _page(searcher, relaxed, restrict, sortedby, outcome.page)
@@ -235,7 +280,7 @@ def _search(searcher, outcome: SearchOutcome, filters: Filters, sort: str) -> Se
     outcome.hits = [_hit(result, parsed) for result in results]
     outcome.total = len(results)
     outcome.pages = (outcome.total + PER_PAGE - 1) // PER_PAGE
-    if outcome.total < PER_PAGE:
+    if outcome.total < PER_PAGE and not outcome.browsing:
         outcome.corrected = _did_you_mean(searcher, text)
     return outcome
 

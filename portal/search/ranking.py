@@ -243,6 +243,9 @@ def _term_scores(searcher, segment: _Segment, term: query.Term) -> tuple[np.ndar
 def _evaluate(searcher, segment: _Segment, q) -> tuple[np.ndarray, np.ndarray]:
     """(sorted unique segment docnums, their scores) matching `q`."""
     kind = type(q)  # exact types: And and Or have subclasses (Ordered, ...) ranked otherwise
+    if kind is query.Every:  # filters alone: every live document, unscored
+        ids = np.fromiter(segment.reader.all_doc_ids(), np.int64)
+        return ids, np.zeros(len(ids))
     if kind is query.Term:
         return _term_scores(searcher, segment, q)
     if kind is query.AndNot:

@@ -35,7 +35,13 @@ def results():
     sort = request.args.get("sort", "relevance")
     sort = sort if sort in SORTS else "relevance"
     page = request.args.get("page", 1, type=int) or 1
-    outcome = search(raw, _filters(), sort=sort, page=min(max(page, 1), 500))
+    outcome = search(
+        raw,
+        _filters(),
+        sort=sort,
+        page=min(max(page, 1), 500),
+        exact=request.args.get("exact") == "1",
+    )
     if outcome.query and outcome.page == 1 and not outcome.from_database:
         log_search(outcome.query, outcome.total)
     return render_template(

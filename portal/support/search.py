@@ -48,6 +48,16 @@ def _tag_names(question_ids: list[int]) -> dict[int, list[str]]:
     return by_question
 
 
+def _question_status(question) -> str:
+    """What a search hit or a similar item says about a question: a duplicate or closed one
+    first, since it takes no answers."""
+    if question.duplicate_of_id is not None:
+        return "duplicate"
+    if question.closed_at is not None:
+        return "closed"
+    return "solved" if question.is_solved else "open"
+
+
 def question_documents(ids: list[int]) -> dict[int, dict | None]:
     rows = db.session.execute(
         db.select(
@@ -55,6 +65,8 @@ def question_documents(ids: list[int]) -> dict[int, dict | None]:
             Question.title,
             Question.body_html,
             Question.is_solved,
+            Question.closed_at,
+            Question.duplicate_of_id,
             Question.created_at,
             (Question.imported_score + Question.score).label("votes"),
             ProductArea.slug.label("area"),
@@ -74,7 +86,7 @@ def question_documents(ids: list[int]) -> dict[int, dict | None]:
             "body": "\n".join(texts),
             "tag": ",".join(tags.get(question.id, [])),
             "area": question.area,
-            "status": "solved" if question.is_solved else "open",
+            "status": _question_status(question),
             "solved": bool(question.is_solved),
             "created": question.created_at,
             "votes": question.votes,

@@ -11,6 +11,7 @@
     if (item.type === "idea") {
       return item.status ? item.status.replace(/_/g, " ") : "idea";
     }
+    if (item.status === "duplicate" || item.status === "closed") return item.status;
     return item.solved ? "✓ solved" : "question";
   }
 
