@@ -27,6 +27,10 @@ def _printed_link(portal, pattern: str, timeout: float = 20) -> str:
 def test_register_confirm_from_the_terminal_and_ask(tmp_path):
     with make_run(tmp_path / "instance") as portal:
         browser = Browser(portal.url)
+        # A pasted error log longer than gunicorn's default request line (4,094 bytes) gets
+        # the portal's page, which says what it searched.
+        status, page = browser.open("/search?q=" + "timeout+" * 700)
+        assert status == 200 and "we searched its first 500 characters" in page
         status, page = browser.submit(
             "/register",
             {
