@@ -368,6 +368,7 @@ def suggest_idea(author: User, *, title: str, body: str, area: ProductArea | Non
 
 def edit_idea(idea: Idea, *, by: User, title: str, body: str, area: ProductArea | None) -> None:
     """Fix the title, description or product area; merged ideas stay as they were."""
+    lock_for_write(Idea, idea.id)  # a merge at the same moment goes first or sees this
     if idea.is_merged:
         raise IdeaError(_merged_read_only(idea), field="title")
     idea.title = title.strip()
@@ -516,6 +517,7 @@ def vote_on_behalf(idea: Idea, customer: User, *, by: User, at=None) -> None:
 
 
 def add_comment(idea: Idea, author: User, body: str, *, at=None) -> IdeaComment:
+    lock_for_write(Idea, idea.id)  # a merge at the same moment goes first or sees this
     if idea.is_merged:
         raise IdeaError(_merged_read_only(idea), field="body")
     now = at or utcnow()
@@ -598,6 +600,7 @@ def change_status(idea: Idea, new_status: str, *, note: str, by: User, at=None) 
     except ValueError:
         raise IdeaError("Choose one of the statuses in the list.", field="status") from None
     note = (note or "").strip()
+    lock_for_write(Idea, idea.id)  # a merge at the same moment goes first or sees this
     if idea.is_merged:
         raise IdeaError(_merged_read_only(idea), field="status")
     if status is IdeaStatus.MERGED:

@@ -142,3 +142,29 @@ def test_merges_at_the_same_moment_make_no_cycle_or_chain(app, make_user, make_i
         assert merged == len(merges) - len(refused) >= 1
         assert all("merged" in message for message in refused), refused
         _counts_match_recount()
+
+
+@pytest.mark.parametrize("round_", range(10))
+def test_a_status_change_racing_a_merge_never_reopens_a_merged_idea(
+    app, make_user, make_idea, round_
+):
+    from portal.ideas.services import change_status
+
+    source, target = make_idea().id, make_idea().id
+    staff = make_user("staff").id
+
+    def work(index: int) -> None:
+        idea, by = db.session.get(Idea, source), db.session.get(User, staff)
+        try:
+            if index == 0:
+                merge_ideas(idea, db.session.get(Idea, target), by=by)
+            else:
+                change_status(idea, "planned", note="Next quarter.", by=by)
+            db.session.commit()
+        except IdeaError:
+            db.session.rollback()
+
+    assert run_concurrently(app, work, threads=2) == []
+    db.session.expire_all()
+    merged = db.session.get(Idea, source)
+    assert merged.status == "merged" and merged.merged_into_id == target
