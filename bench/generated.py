@@ -25,6 +25,7 @@ def environment(name: str, backend: str = "sqlite", pg_database: str | None = No
         "PORTAL_INSTANCE_DIR": str(instance),
         "PORTAL_ENV": "production",
         "PORTAL_SECRET_KEY": "bench-only-secret-key",
+        "PORTAL_BASE_URL": "http://127.0.0.1",  # benchmarks serve on a loopback port
         "PORTAL_RATELIMIT_ENABLED": "0",
         "FLASK_APP": "wsgi",
     }

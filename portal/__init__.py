@@ -81,9 +81,10 @@ def _register_templating(app: Flask) -> None:
 
 
 def _register_security(app: Flask) -> None:
-    from portal import security
+    from portal import public_url, security
 
     security.register(app)
+    public_url.register(app)
 
 
 def _register_mail(app: Flask) -> None:

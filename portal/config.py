@@ -7,6 +7,7 @@ key). Production refuses to start without a real secret key and database URL.
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +37,35 @@ def _secret_key(instance_dir: Path, env: str) -> str:
     return key_file.read_text().strip()
 
 
+def _base_url(overrides: dict, env: str) -> str:
+    """The public address that links sent out (mail) are built on, never a request's Host."""
+    url = overrides.get("BASE_URL") or _env("BASE_URL")
+    if not url:
+        if env == "production":
+            raise ConfigError(
+                "PORTAL_BASE_URL must be set when PORTAL_ENV=production "
+                "(the site's public address, e.g. https://community.example.com)."
+            )
+        url = f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"  # where `make run` listens
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            f"PORTAL_BASE_URL must be an http(s) address like https://community.example.com, "
+            f"not {url!r}."
+        )
+    return url.rstrip("/")
+
+
+def _trusted_hosts(base_url: str, env: str) -> list[str]:
+    """Host names requests may be for: the public address's, PORTAL_TRUSTED_HOSTS (comma
+    separated; ".example.com" takes its subdomains too), and loopback outside production."""
+    hosts = [urlsplit(base_url).hostname]
+    hosts += [name.strip() for name in (_env("TRUSTED_HOSTS") or "").split(",") if name.strip()]
+    if env != "production":
+        hosts += ["localhost", "127.0.0.1"]
+    return list(dict.fromkeys(hosts))
+
+
 def load_config(overrides: dict | None = None) -> dict:
     """Build the Flask config; `overrides` (tests) win over the environment."""
     overrides = overrides or {}
@@ -49,12 +79,17 @@ def load_config(overrides: dict | None = None) -> dict:
     if env == "production" and not database_url and "SQLALCHEMY_DATABASE_URI" not in overrides:
         raise ConfigError("PORTAL_DATABASE_URL must be set when PORTAL_ENV=production.")
     https = _flag("HTTPS")
+    secret_key = overrides.get("SECRET_KEY") or _secret_key(instance_dir, env)
+    base_url = _base_url(overrides, env)
 
     config = {
         "PORTAL_ENV": env,
         "INSTANCE_DIR": str(instance_dir),
-        "SECRET_KEY": overrides.get("SECRET_KEY") or _secret_key(instance_dir, env),
+        "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{instance_dir / 'portal.db'}",
+        "BASE_URL": base_url,
+        # Flask answers a request for any other Host with 400 (portal/public_url.py says how).
+        "TRUSTED_HOSTS": _trusted_hosts(base_url, env),
         "SEARCH_DIR": _env("SEARCH_DIR") or str(instance_dir / "search"),
         # Worker processes for a large `flask search rebuild` (0: up to two, one per core).
         "SEARCH_REBUILD_PROCS": int(_env("SEARCH_REBUILD_PROCS", "0") or 0),

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from portal.accounts.models import Role
 from portal.accounts.permissions import Permission, can, offered
 from portal.clock import utcnow
+from portal.public_url import public_url
 from portal.site.services import get_settings
 
 
@@ -103,6 +104,7 @@ def register(app: Flask) -> None:
         has_endpoint=has_endpoint,
         csrf_token=csrf_token,
     )
+    app.jinja_env.globals["public_url"] = public_url  # absolute links that leave the site
     app.jinja_env.filters.update(timeago=relative_time, time_tag=time_tag, compact=compact_number)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -75,6 +75,7 @@ def make_test_config(database_url: str, instance_dir: Path, **overrides) -> dict
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",  # cheap hashing: tests are not about cost
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
+        "BASE_URL": "http://localhost",  # the test client's host
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(),
         "SEARCH_SYNC_AFTER_REQUEST": False,
         "SEARCH_SYNC_MIN_SECONDS": 0,  # tests that sync after a response expect it at once

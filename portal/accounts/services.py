@@ -2,7 +2,7 @@
 
 import secrets
 
-from flask import render_template, url_for
+from flask import render_template
 from sqlalchemy import func, or_
 
 from portal.accounts.auth import hash_password, needs_rehash, password_matches
@@ -12,6 +12,7 @@ from portal.clock import utcnow
 from portal.extensions import db
 from portal.insights.events import record_event
 from portal.mail.services import queue_mail
+from portal.public_url import public_url
 from portal.site.services import get_settings
 
 
@@ -75,7 +76,7 @@ def request_membership(*, email: str, display_name: str, password: str) -> None:
 
 
 def send_confirmation(user: User) -> None:
-    link = url_for("accounts.confirm", token=make_token(user, "confirm-email"), _external=True)
+    link = public_url("accounts.confirm", token=make_token(user, "confirm-email"))
     _send("accounts/mail/confirm.txt", user, "Confirm your email address", link=link)
 
 
@@ -91,9 +92,7 @@ def request_password_reset(email: str) -> None:
     user = find_user_by_email(email)
     if user is None or user.password_hash is None:
         return
-    link = url_for(
-        "accounts.reset_password", token=make_token(user, "reset-password"), _external=True
-    )
+    link = public_url("accounts.reset_password", token=make_token(user, "reset-password"))
     _send("accounts/mail/reset_password.txt", user, "Reset your password", link=link)
 
 

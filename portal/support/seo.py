@@ -26,7 +26,7 @@ def _answer(answer, question_address: str) -> dict:
 def qa_page(page) -> dict:
     question = page.question
     visible = [a for a in page.answers if not a.is_deleted]
-    address = question_url(question, _external=True)
+    address = question_url(question, public=True)
     entity = {
         "@type": "Question",
         "name": question.title,

@@ -22,6 +22,7 @@ from portal.insights.events import record_event
 from portal.markdown import excerpt, render_markdown
 from portal.notifications.services import notify
 from portal.pagination import load_in_order
+from portal.public_url import public_url
 from portal.search.changes import record_search_change
 from portal.support.models import (
     Answer,
@@ -120,8 +121,11 @@ def _insert_unless_exists(model, values: dict, conflict_columns: list[str]) -> i
     return db.session.execute(statement).scalar_one_or_none()
 
 
-def question_url(question: Question, **kwargs) -> str:
-    return url_for("support.question", question_id=question.id, slug=question.slug, **kwargs)
+def question_url(question: Question, *, public: bool = False, **kwargs) -> str:
+    """The question's URL; `public`: absolute on the configured public address, for links that
+    leave the site (canonical, structured data)."""
+    build = public_url if public else url_for
+    return build("support.question", question_id=question.id, slug=question.slug, **kwargs)
 
 
 def answer_url(answer: Answer) -> str:

@@ -219,7 +219,7 @@ def _question_parts(question: Question, *, answer_form=None, comment_form=None, 
         "page": data,
         "question": question,
         "description": services.meta_description(question),
-        "canonical": question_url(question, _external=True),
+        "canonical": question_url(question, public=True),
     }
     head_meta = render_template(
         "support/_question_head.html", structured_data=qa_page(data), **context

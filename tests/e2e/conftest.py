@@ -68,10 +68,11 @@ def live_server(app):
     server = make_server(
         "127.0.0.1", 0, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
     )
+    base_url = app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"  # mail links
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield base_url
     finally:
         server.shutdown()
         thread.join(timeout=5)
