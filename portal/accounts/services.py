@@ -44,11 +44,17 @@ def register_user(
 ) -> User:
     if email_taken(email):
         raise AccountError("An account with this email already exists.")
+    return _add_user(email, display_name, hash_password(password), role, confirmed)
+
+
+def _add_user(
+    email: str, display_name: str, password_hash: str, role: Role, confirmed: bool
+) -> User:
     now = utcnow()
     user = User(
         email=normalise_email(email),
         display_name=display_name.strip(),
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         role=role,
         guidelines_accepted_at=now,
         email_confirmed_at=now if confirmed else None,
@@ -60,9 +66,12 @@ def register_user(
 
 
 def request_membership(*, email: str, display_name: str, password: str) -> None:
-    """Registration as the outside world sees it: the same answer whether or not the email is
-    taken (no account enumeration). A new address gets a confirmation link; the owner of an
-    existing one is told someone tried to register with it."""
+    """Registration as the outside world sees it: the same answer, in the same time, whether
+    or not the email is taken (no account enumeration). A new address gets a confirmation
+    link; the owner of an existing one is told someone tried to register with it."""
+    # Hashed on both paths: the hash is nearly all of the work, so skipping it for a taken
+    # address made the answer tell which addresses have an account.
+    password_hash = hash_password(password)
     existing = find_user_by_email(email)
     if existing is not None:
         _send(
@@ -71,7 +80,7 @@ def request_membership(*, email: str, display_name: str, password: str) -> None:
             "Someone tried to join with your email",
         )
         return
-    user = register_user(email=email, display_name=display_name, password=password)
+    user = _add_user(email, display_name, password_hash, Role.MEMBER, confirmed=False)
     send_confirmation(user)
 
 
