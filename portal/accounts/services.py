@@ -3,7 +3,7 @@
 import secrets
 
 from flask import render_template
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, update
 
 from portal.accounts.auth import hash_password, needs_rehash, password_matches
 from portal.accounts.models import Plan, Role, User
@@ -89,10 +89,15 @@ def send_confirmation(user: User) -> None:
     _send("accounts/mail/confirm.txt", user, "Confirm your email address", link=link)
 
 
-def confirm_email(user: User) -> None:
-    if user.email_confirmed_at is None:
-        user.email_confirmed_at = utcnow()
-        db.session.flush()
+def confirm_email(user: User) -> bool:
+    """Mark the address confirmed. False when it already was: the confirmation link is then
+    spent (a second use, or a second click at the same moment, which the condition settles)."""
+    confirmed = db.session.execute(
+        update(User)
+        .where(User.id == user.id, User.email_confirmed_at.is_(None))
+        .values(email_confirmed_at=utcnow())
+    ).rowcount
+    return confirmed == 1
 
 
 def request_password_reset(email: str) -> None:

@@ -1,13 +1,14 @@
 """Signed, expiring links for confirming an email address and resetting a password.
 
-A token carries the user id and a fingerprint of the user's email and session token, so it stops
-working once it is used (a reset rotates the session token) or the email changes.
+A token carries the user id and a fingerprint of what its use changes (whether the address is
+confirmed; the session token a reset rotates), so it is spent by its first use, and stops
+working if the email changes.
 """
 
 import hashlib
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from portal.accounts.models import User
 from portal.extensions import db
@@ -15,27 +16,43 @@ from portal.extensions import db
 MAX_AGE = {"confirm-email": 3 * 24 * 3600, "reset-password": 2 * 3600}
 
 
+class BadToken(ValueError):
+    """A link that cannot be used; `reason` is "invalid", "expired" or "used"."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key, salt=f"portal-{purpose}")
 
 
-def _fingerprint(user: User) -> str:
-    return hashlib.sha256(f"{user.email}:{user.session_token}".encode()).hexdigest()[:16]
+def _fingerprint(user: User, purpose: str) -> str:
+    spent_by = {
+        "confirm-email": user.email_confirmed_at is not None,
+        "reset-password": user.session_token,
+    }[purpose]
+    return hashlib.sha256(f"{user.email}:{spent_by}".encode()).hexdigest()[:16]
 
 
 def make_token(user: User, purpose: str) -> str:
-    return _serializer(purpose).dumps({"id": user.id, "fp": _fingerprint(user)})
+    return _serializer(purpose).dumps({"id": user.id, "fp": _fingerprint(user, purpose)})
 
 
-def read_token(token: str, purpose: str) -> User | None:
-    """The user the token was made for, or None when it is forged, expired or already used."""
+def read_token(token: str, purpose: str) -> User:
+    """The user the token was made for; BadToken when it is forged, expired or already used."""
     try:
         data = _serializer(purpose).loads(token, max_age=MAX_AGE[purpose])
+    except SignatureExpired:
+        raise BadToken("expired") from None
     except BadSignature:
-        return None
-    if not isinstance(data, dict):
-        return None
-    user = db.session.get(User, data.get("id")) if isinstance(data.get("id"), int) else None
-    if user is None or data.get("fp") != _fingerprint(user):
-        return None
+        raise BadToken("invalid") from None
+    if not isinstance(data, dict) or not isinstance(data.get("id"), int):
+        raise BadToken("invalid")
+    user = db.session.get(User, data["id"])
+    if user is None:
+        raise BadToken("invalid")
+    if data.get("fp") != _fingerprint(user, purpose):
+        raise BadToken("used")
     return user

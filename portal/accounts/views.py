@@ -1,3 +1,5 @@
+import time
+
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -25,17 +27,48 @@ from portal.accounts.services import (
     update_profile,
 )
 from portal.accounts.services import reset_password as set_new_password
-from portal.accounts.tokens import read_token
+from portal.accounts.tokens import BadToken, read_token
 from portal.csrf import form_view
 from portal.extensions import db, limiter
 from portal.redirects import safe_url
 
 LOGIN_LIMIT = "10 per minute;50 per hour"
 REGISTER_LIMIT = "10 per hour"
+# Confirming signs in only the browser that asked for the link, this long after asking.
+CONFIRM_SIGN_IN_SECONDS = 15 * 60
+CONFIRM_PROBLEMS = {
+    "used": "That confirmation link was already used: your email address is confirmed. "
+    "Log in to continue.",
+    "expired": "That confirmation link has expired. Log in to get a new one.",
+    "invalid": "That confirmation link is not valid. Log in to get a new one.",
+}
+RESET_PROBLEMS = {
+    "used": "That reset link was already used. Ask for a new one if you need it.",
+    "expired": "That reset link has expired. Ask for a new one.",
+    "invalid": "That reset link is not valid. Ask for a new one.",
+}
 
 
 def _next_url() -> str:
     return safe_url(request.values.get("next"), fallback=url_for("main.home"))
+
+
+def _await_confirmation(email: str) -> None:
+    """Remember in this browser's session that it asked for a confirmation link, and when."""
+    session["pending_email"] = email
+    session["pending_since"] = time.time()
+
+
+def _asked_here_recently(user: User) -> bool:
+    """Whether this browser asked for the user's confirmation link minutes ago (registering,
+    or logging in unconfirmed). The link alone must not sign anyone in: it travels by mail and
+    may be opened anywhere."""
+    email, since = session.pop("pending_email", None), session.pop("pending_since", None)
+    return (
+        email == user.email
+        and isinstance(since, float)
+        and 0 <= time.time() - since <= CONFIRM_SIGN_IN_SECONDS
+    )
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -52,7 +85,7 @@ def register():
             password=form.password.data,
         )
         db.session.commit()
-        session["pending_email"] = normalise_email(form.email.data)
+        _await_confirmation(normalise_email(form.email.data))
         return redirect(url_for(".check_email"))
     return render_template("accounts/register.html", form=form)
 
@@ -64,16 +97,18 @@ def check_email():
 
 @bp.get("/confirm/<token>")
 def confirm(token: str):
-    user = read_token(token, "confirm-email")
-    if user is None:
-        flash(
-            "That confirmation link has expired or was already used. Log in to get a new one.",
-            "warning",
-        )
+    try:
+        user = read_token(token, "confirm-email")
+    except BadToken as error:
+        flash(CONFIRM_PROBLEMS[error.reason], "warning")
         return redirect(url_for(".login"))
-    confirm_email(user)
+    if not confirm_email(user):  # spent by a click at the same moment
+        flash(CONFIRM_PROBLEMS["used"], "warning")
+        return redirect(url_for(".login"))
     db.session.commit()
-    session.pop("pending_email", None)
+    if not _asked_here_recently(user):
+        flash("Your email address is confirmed. Log in to continue.", "success")
+        return redirect(url_for(".login"))
     login_user(user)
     flash(
         f"Welcome, {user.display_name}! Your email is confirmed and your account is ready.",
@@ -96,7 +131,7 @@ def login():
         elif not user.email_confirmed:
             send_confirmation(user)
             db.session.commit()
-            session["pending_email"] = user.email
+            _await_confirmation(user.email)
             return redirect(url_for(".check_email"))
         else:
             login_user(user, remember=form.remember.data)
@@ -159,9 +194,10 @@ def forgot_password():
 @limiter.limit(LOGIN_LIMIT, methods=["POST"])
 @form_view
 def reset_password(token: str):
-    user = read_token(token, "reset-password")
-    if user is None:
-        flash("That reset link has expired or was already used. Ask for a new one.", "warning")
+    try:
+        user = read_token(token, "reset-password")
+    except BadToken as error:
+        flash(RESET_PROBLEMS[error.reason], "warning")
         return redirect(url_for(".forgot_password"))
     form = ResetPasswordForm()
     if form.validate_on_submit():

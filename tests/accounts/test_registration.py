@@ -5,6 +5,7 @@ import pytest
 from portal.accounts.models import Role, User
 from portal.extensions import db
 from portal.insights.models import ActivityEvent
+from tests.concurrency import run_concurrently
 from tests.mailbox import body_of
 
 GOOD = {
@@ -41,6 +42,76 @@ def test_register_sends_a_confirmation_link_that_logs_in(client, mailbox):
         .scalar_one()
         .actor_id
         == user.id
+    )
+
+
+def _flashes(client) -> list[str]:
+    with client.session_transaction() as session:
+        return [message for _category, message in session.get("_flashes", [])]
+
+
+def _signed_in(client) -> bool:
+    return "Log out" in client.get("/").get_data(as_text=True)
+
+
+def test_confirmation_link_is_spent_by_its_first_use(client, app, mailbox):
+    client.post("/register", data=GOOD)
+    link = _confirm_link(mailbox, "robin@example.com")
+    assert client.get(link).location == "/"
+    assert _signed_in(client)
+    client.post("/logout")
+
+    for browser in (client, app.test_client()):
+        again = browser.get(link)
+        assert again.status_code == 302 and again.location == "/login"
+        assert "That confirmation link was already used" in " ".join(_flashes(browser))
+        assert not _signed_in(browser)
+
+
+def test_confirming_in_another_browser_does_not_sign_it_in(client, app, mailbox):
+    client.post("/register", data=GOOD)
+    link = _confirm_link(mailbox, "robin@example.com")
+    elsewhere = app.test_client()
+    response = elsewhere.get(link)
+    assert response.status_code == 302 and response.location == "/login"
+    assert _flashes(elsewhere) == ["Your email address is confirmed. Log in to continue."]
+    assert not _signed_in(elsewhere)
+    user = db.session.execute(db.select(User)).scalar_one()
+    assert user.email_confirmed
+    login_page = elsewhere.post(
+        "/login", data={"email": "robin@example.com", "password": GOOD["password"]}
+    )
+    assert login_page.location == "/" and _signed_in(elsewhere)
+
+
+def test_confirming_long_after_registering_does_not_sign_in(client, mailbox):
+    client.post("/register", data=GOOD)
+    link = _confirm_link(mailbox, "robin@example.com")
+    with client.session_transaction() as session:
+        session["pending_since"] -= 20 * 60
+    assert client.get(link).location == "/login"
+    assert not _signed_in(client)
+    assert db.session.execute(db.select(User)).scalar_one().email_confirmed
+
+
+def test_clicks_at_the_same_moment_spend_the_link_once(app, client, mailbox):
+    client.post("/register", data=GOOD)
+    link = _confirm_link(mailbox, "robin@example.com")
+    outcomes = []
+
+    def open_link(_index: int) -> None:
+        browser = app.test_client()
+        browser.get(link)
+        outcomes.extend(_flashes(browser))
+
+    assert run_concurrently(app, open_link, threads=4) == []
+    assert sorted(outcomes) == sorted(
+        ["Your email address is confirmed. Log in to continue."]
+        + [
+            "That confirmation link was already used: your email address is confirmed. "
+            "Log in to continue."
+        ]
+        * 3
     )
 
 
