@@ -90,7 +90,10 @@ def run_backend(backend: str, args) -> dict:
         user = db.session.execute(
             select(User).where(User.email == "product@example.com")
         ).scalar_one()
-        token = user.session_token
+        from portal.accounts.sessions import start_session
+
+        token = start_session(user, "bench/insights.py")
+        db.session.commit()
         area = db.session.execute(select(ProductArea.slug).order_by(ProductArea.id)).first()[0]
         plan = db.session.execute(select(Plan.slug).order_by(Plan.position.desc())).first()[0]
         db.session.remove()

@@ -44,7 +44,10 @@ def main() -> None:
 
         with app.app_context():
             user = db.session.execute(db.select(User).filter_by(email=args.email)).scalar_one()
-            user_id = user.get_id()
+            from portal.accounts.sessions import start_session
+
+            user_id = start_session(user, "bench/profile_page.py")
+            db.session.commit()
         with client.session_transaction() as session:
             session["_user_id"] = user_id
             session["_fresh"] = True

@@ -40,6 +40,7 @@ def _register_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.accounts import bp as accounts_bp
+    from portal.accounts import sessions as login_sessions
     from portal.admin import bp as admin_bp
     from portal.ideas import bp as ideas_bp
     from portal.insights import bp as insights_bp
@@ -66,6 +67,7 @@ def _register_blueprints(app: Flask) -> None:
     search_hooks.register(app)
     register_search_log(app)
     view_counts.register(app)
+    login_sessions.register(app)
 
 
 def _register_errorhandlers(app: Flask) -> None:

@@ -195,8 +195,12 @@ def runner(app):
 
 def login(client: FlaskClient, user) -> None:
     """Log `user` in on `client` the way the login form does, without the form's round trip."""
+    from portal.accounts.sessions import start_session
+
+    key = start_session(user, "test client")
+    db.session.commit()
     with client.session_transaction() as session:
-        session["_user_id"] = user.session_token
+        session["_user_id"] = key
         session["_fresh"] = True
 
 

@@ -57,15 +57,20 @@ class User(UserMixin, db.Model):
     suspended_at: Mapped[datetime | None]
     suspension_reason: Mapped[str | None] = mapped_column(Text)
     is_imported: Mapped[bool] = mapped_column(default=False)
-    # Goes into the login cookie instead of the id; a new one logs out every other session.
+    # No longer read: logins are rows of login_sessions. Dropping it rebuilds the table on
+    # SQLite, safe only with foreign keys off (portal/database.py turns them on everywhere).
     session_token: Mapped[str] = mapped_column(
         String(64), unique=True, default=lambda: secrets.token_hex(16)
     )
 
     plan: Mapped[Plan | None] = relationship(lazy="joined")
 
-    def get_id(self) -> str:
-        return self.session_token
+    # The key of the login session this object was loaded or signed in with (not a column):
+    # Flask-Login keeps it in the cookie, so logging out can end just that session.
+    login_session_key = None
+
+    def get_id(self) -> str | None:
+        return self.login_session_key
 
     @property
     def role_enum(self) -> Role:
@@ -86,3 +91,18 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.display_name!r}>"
+
+
+class LoginSession(db.Model):
+    """One signed-in browser. Its cookie holds a random key, kept here only as a hash (a copy of
+    the database signs no one in); logging out deletes the row, and a password reset or change
+    deletes every row of that person."""
+
+    __tablename__ = "login_sessions"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Moved forward at most once in a while (accounts/sessions.py), not on every request.
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_agent: Mapped[str | None] = mapped_column(String(255))

@@ -1,12 +1,11 @@
 """Accounts: registration, login checks, profile and role changes. Services flush, never commit."""
 
-import secrets
-
 from flask import render_template
 from sqlalchemy import func, or_, update
 
 from portal.accounts.auth import hash_password, needs_rehash, password_matches
 from portal.accounts.models import Plan, Role, User
+from portal.accounts.sessions import end_all_sessions
 from portal.accounts.tokens import make_token
 from portal.clock import utcnow
 from portal.extensions import db
@@ -111,9 +110,9 @@ def request_password_reset(email: str) -> None:
 
 
 def reset_password(user: User, new_password: str) -> None:
-    """Set a new password; the link is then spent and every other session logged out."""
+    """Set a new password; the link is then spent and every session logged out."""
     user.password_hash = hash_password(new_password)
-    user.session_token = _new_session_token()
+    end_all_sessions(user)
     confirm_email(user)
     db.session.flush()
 
@@ -143,12 +142,8 @@ def change_password(user: User, *, current: str, new: str) -> None:
     if not password_matches(user, current):
         raise AccountError("Your current password is not correct.")
     user.password_hash = hash_password(new)
-    user.session_token = _new_session_token()
+    end_all_sessions(user)
     db.session.flush()
-
-
-def _new_session_token() -> str:
-    return secrets.token_hex(16)
 
 
 def change_role(user: User, role: Role, *, by: User) -> None:

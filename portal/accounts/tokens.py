@@ -1,7 +1,7 @@
 """Signed, expiring links for confirming an email address and resetting a password.
 
 A token carries the user id and a fingerprint of what its use changes (whether the address is
-confirmed; the session token a reset rotates), so it is spent by its first use, and stops
+confirmed; the password hash a reset replaces), so it is spent by its first use, and stops
 working if the email changes.
 """
 
@@ -31,7 +31,7 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
 def _fingerprint(user: User, purpose: str) -> str:
     spent_by = {
         "confirm-email": user.email_confirmed_at is not None,
-        "reset-password": user.session_token,
+        "reset-password": user.password_hash,
     }[purpose]
     return hashlib.sha256(f"{user.email}:{spent_by}".encode()).hexdigest()[:16]
 

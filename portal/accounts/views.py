@@ -1,6 +1,15 @@
 import time
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.accounts import bp
@@ -27,6 +36,7 @@ from portal.accounts.services import (
     update_profile,
 )
 from portal.accounts.services import reset_password as set_new_password
+from portal.accounts.sessions import end_session, start_session
 from portal.accounts.tokens import BadToken, read_token
 from portal.csrf import form_view
 from portal.extensions import db, limiter
@@ -51,6 +61,20 @@ RESET_PROBLEMS = {
 
 def _next_url() -> str:
     return safe_url(request.values.get("next"), fallback=url_for("main.home"))
+
+
+def _sign_in(user: User, *, remember: bool = False) -> None:
+    """A new login session for this browser, its key in the cookie; the view commits. A
+    session the browser held before (a reset link opened while signed in) ends."""
+    if current_user.is_authenticated:
+        end_session(current_user.get_id())
+    start_session(user, request.user_agent.string)
+    login_user(user, remember=remember)
+
+
+def _remembered() -> bool:
+    """Whether this browser keeps a remember-me cookie, to keep it when its session is renewed."""
+    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
 
 
 def _await_confirmation(email: str) -> None:
@@ -105,11 +129,12 @@ def confirm(token: str):
     if not confirm_email(user):  # spent by a click at the same moment
         flash(CONFIRM_PROBLEMS["used"], "warning")
         return redirect(url_for(".login"))
-    db.session.commit()
     if not _asked_here_recently(user):
+        db.session.commit()
         flash("Your email address is confirmed. Log in to continue.", "success")
         return redirect(url_for(".login"))
-    login_user(user)
+    _sign_in(user)
+    db.session.commit()
     flash(
         f"Welcome, {user.display_name}! Your email is confirmed and your account is ready.",
         "success",
@@ -134,8 +159,8 @@ def login():
             _await_confirmation(user.email)
             return redirect(url_for(".check_email"))
         else:
-            login_user(user, remember=form.remember.data)
-            db.session.commit()  # a password hashed again with today's parameters
+            _sign_in(user, remember=form.remember.data)
+            db.session.commit()  # the session, and a password hashed again with today's parameters
             flash(f"Welcome back, {user.display_name}.", "success")
             return redirect(_next_url())
     return render_template("accounts/login.html", form=form)
@@ -143,6 +168,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        end_session(current_user.get_id())
+        db.session.commit()
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("main.home"))
@@ -202,8 +230,8 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         set_new_password(user, form.new_password.data)
+        _sign_in(user, remember=_remembered())
         db.session.commit()
-        login_user(user)
         flash("Your new password is set and you are logged in.", "success")
         return redirect(url_for("main.home"))
     return render_template("accounts/reset_password.html", form=form)
@@ -222,9 +250,9 @@ def password():
         except AccountError as error:
             form.current_password.errors.append(str(error))
         else:
+            # This browser's session ended with the others: it gets a new one.
+            _sign_in(current_user._get_current_object(), remember=_remembered())
             db.session.commit()
-            # The session token changed: keep this session logged in (as the user, not the proxy).
-            login_user(current_user._get_current_object())
             flash("Your password is changed. Other sessions are logged out.", "success")
             return redirect(url_for(".settings"))
     return render_template("accounts/password.html", password_form=form)

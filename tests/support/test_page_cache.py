@@ -276,17 +276,20 @@ def test_a_members_request_reads_the_community_version_with_the_member(
 
 def test_the_version_read_with_the_member_is_the_newest_event(app, make_user):
     from portal.accounts.auth import load_user
+    from portal.accounts.sessions import start_session
     from portal.cache import community_version
     from portal.insights.events import record_event
 
     member = make_user()
+    key = start_session(member, None)
+    db.session.commit()
     with app.test_request_context():
-        load_user(member.session_token)
+        load_user(key)
         assert community_version() == (0, None)  # no activity yet
     event = record_event("question_viewed", actor=member)
     db.session.commit()
     with app.test_request_context():
-        load_user(member.session_token)
+        load_user(key)
         assert community_version() == (event.id, event.created_at)
 
 
