@@ -27,6 +27,7 @@ def _day(_ctx, _param, value: str | None) -> str | None:
 @click.option("--since", required=True, callback=_day, help="First day, YYYY-MM-DD.")
 @click.option("--until", required=True, callback=_day, help="Last day, YYYY-MM-DD.")
 @click.option("--area", help="Product area slug (default: all areas).")
+@click.option("--plan", help="Customer plan slug (default: all plans).")
 @click.option(
     "--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="md", show_default=True
 )
@@ -35,16 +36,20 @@ def _day(_ctx, _param, value: str | None) -> str | None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="File to write (default: standard output).",
 )
-def report_command(since: str, until: str, area: str | None, fmt: str, output: Path | None):
+def report_command(
+    since: str, until: str, area: str | None, plan: str | None, fmt: str, output: Path | None
+):
     """Write the product feedback report for a period as Markdown, CSV or HTML."""
     args = MultiDict({"period": "custom", "since": since, "until": until})
     if area:
         args["area"] = area
+    if plan:
+        args["plan"] = plan
     filters = parse_filters(args)
     if filters.errors:
         raise click.UsageError(" ".join(filters.errors.values()))
     report = build_report(filters, utcnow().replace(microsecond=0))
-    text = RENDERERS[fmt](report, standalone=True) if fmt == "html" else RENDERERS[fmt](report)
+    text = RENDERERS[fmt](report)
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -62,6 +62,25 @@ class InsightsFilters:
         args.update(overrides)
         return args
 
+    def fixed_args(self) -> dict:
+        """`query_args` with the period as its dates: a report link shows these same days
+        whenever it is opened."""
+        return self.query_args(
+            period="custom", since=self.since.isoformat(), until=self.until.isoformat()
+        )
+
+    def scope(self) -> list[str]:
+        """The filters besides the dates, in words ("Mobile app", "Enterprise plan")."""
+        named = []
+        if self.area:
+            named.append(self.area.name)
+        if self.plan:
+            named.append(f"{self.plan.name} plan")
+        return named
+
+    def slugs(self) -> list[str]:
+        return [item.slug for item in (self.area, self.plan) if item]
+
 
 def _parse_day(value: str, label: str, errors: dict, key: str) -> date | None:
     try:

@@ -1,18 +1,51 @@
 """The product feedback report: one period summarised as sections of facts, rendered as a
 printable HTML page, Markdown or CSV (the same sections and numbers in every format)."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from numbers import Number
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template, url_for
 
 from portal.csv_export import csv_text
 from portal.insights import metrics
 from portal.insights.filters import InsightsFilters
 from portal.site.services import get_settings
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """The one place that decides the address of a page linked from a report (read in mail,
+    a wiki or a file, outside the portal): the request's own host on the web, SERVER_NAME (or
+    localhost) from the command line. To be switched to the configured public URL."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    config = current_app.config
+    adapter = current_app.url_map.bind(
+        config.get("SERVER_NAME") or "localhost", url_scheme=config["PREFERRED_URL_SCHEME"]
+    )
+    return adapter.build(endpoint, values, force_external=True)
+
+
+@dataclass(frozen=True)
+class ItemLink:
+    """A cell naming an idea or a question, with the absolute address of its page."""
+
+    text: str
+    url: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def idea_link(idea_id: int, title: str) -> ItemLink:
+    return ItemLink(title, absolute_url("ideas.idea", idea_id=idea_id))
+
+
+def question_link(question_id: int, title: str) -> ItemLink:
+    return ItemLink(title, absolute_url("support.question", question_id=question_id))
 
 
 @dataclass
@@ -34,8 +67,14 @@ class Report:
 
     @property
     def title(self) -> str:
-        scope = f" · {self.filters.area.name}" if self.filters.area else ""
+        """The dates and every other filter: a report read on its own says what it covers."""
+        scope = "".join(f" · {name}" for name in self.filters.scope())
         return f"Product feedback report: {self.filters.since} to {self.filters.until}{scope}"
+
+    @property
+    def filename(self) -> str:
+        parts = [self.filters.since.isoformat(), self.filters.until.isoformat()]
+        return "-".join(["product-feedback", *parts, *self.filters.slugs()])
 
 
 def _change(now: int, before: int) -> str:
@@ -111,7 +150,10 @@ def top_ideas_section(filters: InsightsFilters) -> ReportSection:
         intro="The ideas that gained the most votes in the period, with what was last said "
         "about them (the product team's official response when there is one).",
         columns=["Idea", "Status", "Votes in period", "Previous period", "Votes in all"],
-        rows=[[i.title, i.status_label, i.votes, i.previous_votes, i.total_votes] for i in ideas],
+        rows=[
+            [idea_link(i.id, i.title), i.status_label, i.votes, i.previous_votes, i.total_votes]
+            for i in ideas
+        ],
         empty="Nobody voted for an idea in this period.",
         quotes=_quotes(ideas[:5]),
     )
@@ -124,7 +166,10 @@ def rising_ideas_section(filters: InsightsFilters) -> ReportSection:
         title="Rising ideas",
         intro=f"Ideas gaining votes faster than in the {filters.days} days before.",
         columns=["Idea", "Status", "Votes in period", "Previous period", "Gain"],
-        rows=[[i.title, i.status_label, i.votes, i.previous_votes, i.velocity] for i in ideas],
+        rows=[
+            [idea_link(i.id, i.title), i.status_label, i.votes, i.previous_votes, i.velocity]
+            for i in ideas
+        ],
         empty="No idea gained votes faster than in the previous period.",
         quotes=_quotes(ideas[:3]),
     )
@@ -137,7 +182,7 @@ def shipped_section(filters: InsightsFilters) -> ReportSection:
         title="Ideas shipped",
         intro="Ideas the product team marked as shipped in the period.",
         columns=["Idea", "Product area", "Shipped", "Votes"],
-        rows=[[i.title, i.area, i.shipped_at.date(), i.votes] for i in shipped],
+        rows=[[idea_link(i.id, i.title), i.area, i.shipped_at.date(), i.votes] for i in shipped],
         empty="No idea was shipped in this period.",
     )
 
@@ -188,7 +233,14 @@ def unsolved_section(filters: InsightsFilters) -> ReportSection:
         "answer: likely gaps in the product or its documentation.",
         columns=["Question", "Product area", "Views", "Answers", "Asked"],
         rows=[
-            [q.title, q.area, q.view_count, q.answer_count, q.created_at.date()] for q in questions
+            [
+                question_link(q.id, q.title),
+                q.area,
+                q.view_count,
+                q.answer_count,
+                q.created_at.date(),
+            ]
+            for q in questions
         ],
         empty="Every viewed question asked in this period is solved.",
     )
@@ -224,8 +276,16 @@ def _csv_cell(value):
     return value if isinstance(value, Number) else _cell(value)
 
 
+def _md_text(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
 def _md_cell(value) -> str:
-    return _cell(value).replace("|", "\\|").replace("\n", " ")
+    if isinstance(value, ItemLink):
+        # Brackets and backslashes escaped: a title cannot end the link text or start another.
+        text = re.sub(r"([\\\[\]])", r"\\\1", value.text)
+        return f"[{_md_text(text)}]({value.url})"
+    return _md_text(_cell(value))
 
 
 def to_markdown(report: Report) -> str:
@@ -240,13 +300,13 @@ def to_markdown(report: Report) -> str:
         lines.append("|" + "|".join("---" for _ in section.columns) + "|")
         lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in section.rows]
         for who, text in section.quotes:
-            lines += ["", f"> {_md_cell(text)}", f"> — {who}"]
+            lines += ["", f"> {_md_text(text)}", f"> — {_md_text(who)}"]
     return "\n".join(lines) + "\n"
 
 
 def to_csv(report: Report) -> str:
-    """One table: a `section` column, then each section's own columns and rows."""
-    rows: list[list] = []
+    """One table: the title, then a `section` column and each section's own columns and rows."""
+    rows: list[list] = [[report.title], [f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC"], []]
     for section in report.sections:
         rows.append(["section", *section.columns])
         rows += [[section.title, *(_csv_cell(c) for c in row)] for row in section.rows]
@@ -269,5 +329,10 @@ def to_html(report: Report, standalone: bool = False) -> str:
     )
 
 
-RENDERERS = {"md": to_markdown, "csv": to_csv, "html": to_html}
+def to_html_file(report: Report) -> str:
+    return to_html(report, standalone=True)
+
+
+# What a download or `flask insights report` writes, by format.
+RENDERERS = {"md": to_markdown, "csv": to_csv, "html": to_html_file}
 MIMETYPES = {"md": "text/markdown", "csv": "text/csv", "html": "text/html"}

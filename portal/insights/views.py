@@ -47,7 +47,8 @@ def panel_csv(key: str):
 
 @bp.get("/report")
 def report():
-    """The product feedback report for a period; `format=md|csv` downloads it."""
+    """The product feedback report for a period; `format=md|csv|html&download=1` downloads
+    it (the HTML file carries its styles, to be read or printed offline)."""
     args = request.args.copy()
     if "since" in args or "until" in args:
         args.setdefault("period", "custom")
@@ -56,13 +57,12 @@ def report():
     if fmt not in RENDERERS:
         abort(400, description="Choose format=html, md or csv.")
     built = build_report(filters, utcnow().replace(microsecond=0))
-    if fmt == "html":
+    if fmt == "html" and not request.args.get("download"):
         return to_html(built), (400 if filters.errors else 200)
-    name = f"product-feedback-{filters.since.isoformat()}-{filters.until.isoformat()}.{fmt}"
     return Response(
         RENDERERS[fmt](built),
         mimetype=MIMETYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": f'attachment; filename="{built.filename}.{fmt}"'},
     )
 
 
