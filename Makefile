@@ -30,6 +30,7 @@ $(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt
 # --limit-request-line: gunicorn's most (8190 bytes, against 4094), so a long search reaches the
 # portal, which searches its first 500 characters and says so, instead of a bare "URI Too Long".
 run: $(BIN)/.installed
+	$(BIN)/flask assets build
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
 	$(BIN)/gunicorn --workers 2 --threads $(THREADS) --bind 127.0.0.1:$(PORT) --limit-request-line 8190 --access-logfile - wsgi:app

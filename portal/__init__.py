@@ -20,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_errorhandlers(app)
     _register_templating(app)
     _register_security(app)
+    _register_static_files(app)
     _register_mail(app)
     _register_cli(app)
     return app
@@ -87,6 +88,12 @@ def _register_security(app: Flask) -> None:
 
     security.register(app)
     public_url.register(app)
+
+
+def _register_static_files(app: Flask) -> None:
+    from portal import assets
+
+    assets.register(app)
 
 
 def _register_mail(app: Flask) -> None:

@@ -161,6 +161,7 @@ class MigrationCommands(click.Command):
 
 
 def register(app: Flask) -> None:
+    from portal.assets import assets_cli
     from portal.support.cli import support_cli
 
     app.cli.add_command(MigrationCommands())
@@ -171,3 +172,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(insights_cli)
     app.cli.add_command(import_cli)
     app.cli.add_command(support_cli)
+    app.cli.add_command(assets_cli)

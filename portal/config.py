@@ -94,6 +94,9 @@ def load_config(overrides: dict | None = None) -> dict:
         # Worker processes for a large `flask search rebuild` (0: up to two, one per core).
         "SEARCH_REBUILD_PROCS": int(_env("SEARCH_REBUILD_PROCS", "0") or 0),
         "UPLOAD_DIR": str(instance_dir / "uploads"),
+        # Versioned, compressed static files (portal/assets.py): made from the code, so kept
+        # with the checkout and shared by every instance folder that runs it.
+        "STATIC_BUILD_DIR": _env("STATIC_BUILD_DIR") or str(PROJECT_ROOT / "build" / "static"),
         # How long the insights dashboard reuses its figures while the community changes.
         "INSIGHTS_CACHE_SECONDS": float(_env("INSIGHTS_CACHE_SECONDS", "60") or 0),
         "MAIL_URL": _env("MAIL_URL", "console://"),

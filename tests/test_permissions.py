@@ -139,7 +139,6 @@ CASES = [
     Case("insights dashboard", "GET", lambda w: "/insights", TEAM_INSIGHTS),
     Case("insights CSV", "GET", lambda w: "/insights/data/activity.csv", TEAM_INSIGHTS),
     Case("feedback report", "GET", lambda w: "/insights/report?format=md", TEAM_INSIGHTS),
-    Case("plotly.js", "GET", lambda w: "/insights/plotly.min.js", TEAM_INSIGHTS),
     Case("logout", "POST", lambda w: "/logout", everyone(302), anonymous_goes_to_login=False),
     Case("admin: people", "GET", lambda w: "/admin/users", ADMIN_ONLY),
     Case("admin: person", "GET", lambda w: f"/admin/users/{w.users['author'].id}", ADMIN_ONLY),

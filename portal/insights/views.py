@@ -1,7 +1,4 @@
-from importlib.util import find_spec
-from pathlib import Path
-
-from flask import Response, abort, render_template, request, send_file
+from flask import Response, abort, render_template, request
 
 from portal.accounts.services import all_plans
 from portal.clock import utcnow
@@ -12,9 +9,6 @@ from portal.insights.filters import PERIODS, parse_filters
 from portal.insights.panels import PANELS
 from portal.insights.reports import MIMETYPES, RENDERERS, build_report, to_html
 from portal.taxonomy.services import all_areas
-
-# Found without importing plotly (its Python side is slow to import and not needed here).
-PLOTLY_JS = Path(find_spec("plotly").origin).parent / "package_data" / "plotly.min.js"
 
 
 @bp.get("")
@@ -64,9 +58,3 @@ def report():
         mimetype=MIMETYPES[fmt],
         headers={"Content-Disposition": f'attachment; filename="{built.filename}.{fmt}"'},
     )
-
-
-@bp.get("/plotly.min.js")
-def plotly_js():
-    """plotly.js from the installed plotly package: served by us, never from a CDN."""
-    return send_file(PLOTLY_JS, mimetype="text/javascript", max_age=30 * 86400)

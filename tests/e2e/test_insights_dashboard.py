@@ -53,10 +53,18 @@ def test_dashboard_draws_its_charts(live_server, page, make_user, make_area):
     errors = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
 
+    plotly_loads = []
+    page.on("request", lambda r: plotly_loads.append(r.url) if "plotly" in r.url else None)
+
     log_in(page, live_server, user.email)
     page.goto(f"{live_server}/insights")
+    page.wait_for_load_state("networkidle")
+    # Charts far below the screen are drawn only when they scroll into view.
+    assert page.locator(f"#chart-{CHARTED[-1]} .main-svg").count() == 0
     for key in CHARTED:
+        page.locator(f"#chart-{key}").scroll_into_view_if_needed()
         expect(page.locator(f"#chart-{key} .main-svg").first).to_be_attached()
+    assert len(plotly_loads) == 1  # plotly.js fetched once, for the first chart
     assert page.locator("#chart-activity .scatterlayer .trace").count() == 4
     assert page.locator("#chart-top-ideas .bars path").count() == 2  # one bar per idea
     page.screenshot(path="/tmp/insights-dashboard.png", full_page=True)

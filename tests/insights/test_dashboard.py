@@ -57,12 +57,6 @@ def test_csv_export_of_a_panel(client, product):
     assert client.get("/insights/data/nope.csv").status_code == 404
 
 
-def test_plotly_is_served_by_the_app(client, product):
-    response = client.get("/insights/plotly.min.js")
-    assert response.status_code == 200 and b"plotly.js" in response.data[:200]
-    response.close()
-
-
 def test_dashboard_panels_for_support_and_ideas(client, product, make_area, make_plan):
     area = make_area("Billing")
     question = make_question(area=area, title="Why was my invoice charged twice?")

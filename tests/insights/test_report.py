@@ -38,7 +38,7 @@ def test_report_page_prints_headline_and_gaps(client, staff, march_data):
     assert "Product feedback report: 2026-03-01 to 2026-03-31" in page
     assert "Headline numbers" in page and "+200%" in page  # 3 questions against 1
     assert "dark | mode" in page
-    assert "report.css" in page
+    assert re.search(r"/static/css/report\.[0-9a-f]{12}\.css", page)
 
 
 def test_report_as_markdown_and_csv(client, staff, march_data):

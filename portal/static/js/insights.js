@@ -1,20 +1,56 @@
-// Insights: draw each chart from its JSON block with the locally served plotly.js, and show the
-// custom date fields only when the period is "Custom". The tables work without this file.
+// Insights: draw each chart from its JSON block with the locally served plotly.js when it scrolls
+// into view, and show the custom date fields only when the period is "Custom". The tables work
+// without this file.
 (function () {
   "use strict";
 
-  function drawCharts() {
-    if (!window.Plotly) return;
-    document.querySelectorAll("[data-figure]").forEach(function (element) {
-      var source = document.getElementById(element.dataset.figure);
-      if (!source) return;
+  var plotly = null;
+
+  // plotly.js is large: fetched once, when the first chart comes near the screen.
+  function loadPlotly() {
+    if (!plotly) {
+      plotly = new Promise(function (resolve, reject) {
+        if (window.Plotly) return resolve(window.Plotly);
+        var root = document.querySelector("[data-plotly-src]");
+        var script = document.createElement("script");
+        script.src = root.dataset.plotlySrc;
+        script.onload = function () { resolve(window.Plotly); };
+        script.onerror = reject;
+        document.head.appendChild(script);
+      });
+    }
+    return plotly;
+  }
+
+  function drawChart(element) {
+    var source = document.getElementById(element.dataset.figure);
+    if (!source) return;
+    loadPlotly().then(function (Plotly) {
       var figure = JSON.parse(source.textContent);
       shortenBarLabels(figure, element.clientWidth);
-      window.Plotly.newPlot(element, figure.data, figure.layout, {
+      Plotly.newPlot(element, figure.data, figure.layout, {
         responsive: true, displaylogo: false,
         modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"]
       });
     });
+  }
+
+  // Each chart is drawn when it scrolls into view (or just before): a long dashboard costs
+  // nothing for the charts nobody scrolls to.
+  function drawChartsInView() {
+    var charts = document.querySelectorAll("[data-figure]");
+    if (!("IntersectionObserver" in window)) {
+      charts.forEach(drawChart);
+      return;
+    }
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        observer.unobserve(entry.target);
+        drawChart(entry.target);
+      });
+    }, { rootMargin: "200px 0px" });
+    charts.forEach(function (chart) { observer.observe(chart); });
   }
 
   // On a phone, long category labels (idea titles) would squeeze horizontal bars to nothing:
@@ -50,6 +86,6 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     toggleCustomDates();
-    drawCharts();
+    drawChartsInView();
   });
 })();
