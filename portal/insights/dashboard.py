@@ -20,7 +20,7 @@ from portal.clock import utcnow
 from portal.extensions import db
 from portal.insights import metrics
 from portal.insights.filters import InsightsFilters
-from portal.insights.panels import PANELS, Panel
+from portal.insights.panels import PANELS, SECTIONS, Panel
 from portal.search.models import SearchQuery
 
 THREADS = 2
@@ -93,7 +93,7 @@ def build_dashboard(filters: InsightsFilters) -> Dashboard:
         "insights/_figures.html",
         filters=filters,
         headline=cards,
-        panels=panels,
+        sections=[(section, [built[key] for key in section.panels]) for section in SECTIONS],
         figures={panel.key: panel.figure for panel in panels if panel.figure},
     )
     return Dashboard(html=Markup(html), as_of=as_of)

@@ -373,6 +373,38 @@ def demand_score_panel(filters: InsightsFilters) -> Panel:
     )
 
 
+@dataclass(frozen=True)
+class Section:
+    """A part of the dashboard with a heading and a place in its in-page navigation: what one
+    kind of question (support, ideas, search, people) needs, together."""
+
+    key: str
+    title: str
+    label: str  # in the navigation: short, so all of them fit across a phone
+    panels: tuple[str, ...]
+
+
+SECTIONS = [
+    Section("support", "Support health", "Support", ("support-health", "oldest-unanswered")),
+    Section(
+        "ideas",
+        "Ideas and demand",
+        "Ideas",
+        (
+            "top-ideas",
+            "rising-ideas",
+            "demand-score",
+            "demand-by-area",
+            "voters-by-plan",
+            "voters-by-company",
+            "status-funnel",
+            "shipped",
+        ),
+    ),
+    Section("search", "Search gaps", "Search gaps", ("search-gaps", "search-few-results")),
+    Section("people", "People", "People", ("activity", "contributors", "answer-share")),
+]
+
 PANELS: dict[str, Callable[[InsightsFilters], Panel]] = {
     "activity": activity_panel,
     "support-health": support_health_panel,

@@ -6,7 +6,7 @@ from portal.csv_export import csv_text
 from portal.insights import bp
 from portal.insights.dashboard import dashboard_for
 from portal.insights.filters import PERIODS, parse_filters
-from portal.insights.panels import PANELS
+from portal.insights.panels import PANELS, SECTIONS
 from portal.insights.reports import MIMETYPES, RENDERERS, build_report, to_html
 from portal.taxonomy.services import all_areas
 
@@ -21,6 +21,7 @@ def dashboard():
         areas=all_areas(),
         plans=all_plans(),
         dashboard=dashboard_for(filters),
+        sections=SECTIONS,
     ), (400 if filters.errors else 200)
 
 

@@ -1,10 +1,12 @@
 from datetime import timedelta
 
 import pytest
+from bs4 import BeautifulSoup
 
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.insights.models import ActivityEvent
+from portal.insights.panels import PANELS, SECTIONS
 from portal.search.models import SearchQuery
 from tests.conftest import login
 from tests.factories import make_idea, make_question
@@ -92,3 +94,18 @@ def test_dashboard_statements_do_not_grow_with_rows(client, product, make_area, 
     with count_queries() as more:
         client.get("/insights")
     assert more.count == few.count
+
+
+def test_dashboard_has_sections_and_a_navigation_to_them(client, product):
+    page = BeautifulSoup(client.get("/insights").text, "html.parser")
+    nav = page.find("nav", attrs={"aria-label": "Dashboard sections"})
+    assert nav is not None and "insights-nav" in nav["class"]
+    links = [a["href"] for a in nav.find_all("a")]
+    assert links == [f"#insights-{section.key}" for section in SECTIONS]
+    for section in SECTIONS:
+        element = page.find("section", id=f"insights-{section.key}")
+        assert element.find("h2").get_text(strip=True) == section.title
+        titles = element.find_all("h3", class_="panel__title")
+        assert [h3["id"] for h3 in titles] == [f"panel-{key}" for key in section.panels]
+    named = [key for section in SECTIONS for key in section.panels]
+    assert sorted(named) == sorted(PANELS)  # every panel in exactly one section
