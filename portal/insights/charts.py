@@ -13,6 +13,15 @@ Figure = dict  # {"data": [trace, ...], "layout": {...}}
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
 VALIDATE = False  # tests turn it on
+# Legend text this size makes each entry (a toggle: click hides the series) 24 px tall or more.
+LEGEND = {
+    "orientation": "h",
+    "x": 0,
+    "xanchor": "left",
+    "y": 1.02,
+    "yanchor": "bottom",
+    "font": {"size": 17},
+}
 
 
 def _figure(
@@ -35,7 +44,8 @@ def _figure(
             },
             "paper_bgcolor": "rgba(0,0,0,0)",
             "plot_bgcolor": "rgba(0,0,0,0)",
-            "legend": {"orientation": "h", "y": -0.2},
+            # Above the plot: below it, the legend ran into the x-axis title ("hours").
+            "legend": LEGEND,
             "colorway": PALETTE,
             "hovermode": hovermode,
             "xaxis": {"showgrid": False, **(xaxis or {})},
@@ -142,12 +152,12 @@ def support_health_figure(rows: list[AreaHealth]) -> Figure:
         }
         for name, values, colour in (
             (
-                "Median hours to first answer",
+                "To first answer",
                 [r.median_first_answer_hours for r in rows],
                 PALETTE[0],
             ),
             (
-                "Median hours to accepted answer",
+                "To accepted answer",
                 [r.median_accepted_hours for r in rows],
                 PALETTE[1],
             ),
@@ -159,7 +169,7 @@ def support_health_figure(rows: list[AreaHealth]) -> Figure:
         hovermode="closest",
         barmode="group",
         yaxis={"automargin": True, "gridcolor": "rgba(0,0,0,0)"},
-        xaxis=_title("hours"),
+        xaxis=_title("median hours"),  # legend entries are short: a phone shows them whole
     )
 
 

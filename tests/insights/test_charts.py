@@ -24,3 +24,13 @@ def test_every_builder_makes_a_valid_figure():
     assert figures[2]["layout"]["xaxis"]["dtick"] == 1  # small counts: whole-number ticks
     assert figures[2]["data"][0]["y"][0] == "Short"  # largest at the top
     assert "dtick" not in figures[3]["layout"]["xaxis"]  # a score is not a count
+
+
+def test_legends_sit_above_the_plot_clear_of_the_axis_title():
+    """Below the plot, the support health legend ran into its x-axis title ("hours")."""
+    health = charts.support_health_figure([AreaHealth("Billing", "billing", 3, 1, 1, 3.0, 5.0)])
+    activity = charts.activity_figure([Series("Questions", [date(2026, 3, 1)], [1])])
+    for figure in (health, activity):
+        legend = figure["layout"]["legend"]
+        assert legend["y"] >= 1 and legend["yanchor"] == "bottom"
+    assert health["layout"]["xaxis"]["title"]["text"] == "median hours"
