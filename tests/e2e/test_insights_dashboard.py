@@ -91,3 +91,39 @@ def test_dashboard_and_report_fit_a_phone(live_server, browser, make_user, make_
         page.screenshot(path="/tmp/insights-report-390.png", full_page=True)
     finally:
         context.close()
+
+
+SMALL_TARGETS = """() => Array.from(
+  document.querySelectorAll('main a, main button, main summary, main select, main .legendtoggle')
+).map(el => [el.textContent.trim().slice(0, 40), el.getBoundingClientRect()])
+ .filter(([, r]) => (r.width || r.height) && (r.width < 24 || r.height < 24))
+ .map(([text, r]) => `${text} ${r.width}x${r.height}`)"""
+
+
+def test_dashboard_on_a_phone_jumps_to_sections_with_room_to_tap(
+    live_server, browser, make_user, make_area
+):
+    user = make_user("product", email="pm@example.com")
+    community(make_user, make_area)
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        log_in(page, live_server, user.email)
+        page.goto(f"{live_server}/insights")
+        nav = page.get_by_role("navigation", name="Dashboard sections")
+        nav.get_by_role("link", name="Search gaps").click()
+        heading = page.get_by_role("heading", name="Search gaps", level=2)
+        expect(heading).to_be_in_viewport()
+        # The navigation stays at the top, and the heading shows below it, not under it.
+        nav_box, heading_box = nav.bounding_box(), heading.bounding_box()
+        assert nav_box["y"] == 0 and heading_box["y"] >= nav_box["height"]
+        for key in CHARTED:
+            page.locator(f"#chart-{key}").scroll_into_view_if_needed()
+            expect(page.locator(f"#chart-{key} .main-svg").first).to_be_attached()
+        assert page.locator(".modebar").count() == 0  # no toolbar over the charts
+        for details in page.locator("details.chart-panel__numbers").all():
+            details.evaluate("el => el.open = true")
+        assert page.evaluate(SMALL_TARGETS) == []
+        page.screenshot(path="/tmp/insights-sections-390.png", full_page=True)
+    finally:
+        context.close()

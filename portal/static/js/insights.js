@@ -28,9 +28,9 @@
     loadPlotly().then(function (Plotly) {
       var figure = JSON.parse(source.textContent);
       shortenBarLabels(figure, element.clientWidth);
+      // No mode bar: it covered the charts on a phone, and the numbers are in the table below.
       Plotly.newPlot(element, figure.data, figure.layout, {
-        responsive: true, displaylogo: false,
-        modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"]
+        responsive: true, displayModeBar: false
       });
     });
   }
