@@ -54,4 +54,4 @@ format: $(BIN)/.installed-dev
 	$(BIN)/ruff check --fix portal tests
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache build

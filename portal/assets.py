@@ -72,7 +72,7 @@ def hashed_name(name: str, path: Path) -> str:
 
 @contextmanager
 def _build_lock(target: Path) -> Iterator[None]:
-    with open(target / ".lock", "w") as lock:
+    with open(target.parent / f".{target.name}.lock", "w") as lock:  # beside: nothing to serve
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
@@ -80,17 +80,16 @@ def _build_lock(target: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _build_file(source: Path, destination: Path, compressor: Compressor) -> None:
-    """The copy and its .br and .gz, made aside and moved in; the copy last, so a file that is
-    there always has its compressed versions."""
+def _build_file(source: Path, destination: Path, work: Path, compressor: Compressor) -> None:
+    """The copy and its .br and .gz, made in `work` and moved in; the copy last, so a file that
+    is there always has its compressed versions."""
     destination.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=destination.parent, prefix=".build-") as work:
-        copy = Path(work) / destination.name
-        shutil.copyfile(source, copy)
-        made = compressor.compress(str(copy)) if compressor.should_compress(copy.name) else []
-        for path in made:
-            os.replace(path, destination.parent / Path(path).name)
-        os.replace(copy, destination)
+    copy = work / destination.name
+    shutil.copyfile(source, copy)
+    made = compressor.compress(str(copy)) if compressor.should_compress(copy.name) else []
+    for path in made:
+        os.replace(path, destination.parent / Path(path).name)
+    os.replace(copy, destination)
 
 
 def build(sources: dict[str, Path], target: Path) -> tuple[dict[str, str], list[str]]:
@@ -104,11 +103,12 @@ def build(sources: dict[str, Path], target: Path) -> tuple[dict[str, str], list[
     if not missing():
         return manifest, []
     target.mkdir(parents=True, exist_ok=True)
-    with _build_lock(target):
+    # Work files go beside the folder, not in it: a process starting meanwhile serves the folder.
+    with _build_lock(target), tempfile.TemporaryDirectory(dir=target.parent) as work:
         todo = missing()  # another process may have built them while this one waited
         compressor = Compressor(quiet=True)
         for name in todo:
-            _build_file(sources[name], target / manifest[name], compressor)
+            _build_file(sources[name], target / manifest[name], Path(work), compressor)
     return manifest, todo
 
 
