@@ -38,7 +38,7 @@ PRIVATE = "private, no-store"
 
 def is_shared_file(response) -> bool:
     """A file that is the same for everyone: the static folder, or a view that serves one
-    and says so (plotly.js, the brand logo and stylesheet answer `Cache-Control: public`)."""
+    and says so (the brand logo and stylesheet answer `Cache-Control: public`)."""
     return request.endpoint == "static" or bool(response.cache_control.public)
 
 

@@ -8,25 +8,13 @@ from datetime import date, datetime
 from numbers import Number
 from pathlib import Path
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, render_template
 
 from portal.csv_export import csv_text
 from portal.insights import metrics
 from portal.insights.filters import InsightsFilters
+from portal.public_url import public_url
 from portal.site.services import get_settings
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """The one place that decides the address of a page linked from a report (read in mail,
-    a wiki or a file, outside the portal): the request's own host on the web, SERVER_NAME (or
-    localhost) from the command line. To be switched to the configured public URL."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    config = current_app.config
-    adapter = current_app.url_map.bind(
-        config.get("SERVER_NAME") or "localhost", url_scheme=config["PREFERRED_URL_SCHEME"]
-    )
-    return adapter.build(endpoint, values, force_external=True)
 
 
 @dataclass(frozen=True)
@@ -41,11 +29,11 @@ class ItemLink:
 
 
 def idea_link(idea_id: int, title: str) -> ItemLink:
-    return ItemLink(title, absolute_url("ideas.idea", idea_id=idea_id))
+    return ItemLink(title, public_url("ideas.idea", idea_id=idea_id))
 
 
 def question_link(question_id: int, title: str) -> ItemLink:
-    return ItemLink(title, absolute_url("support.question", question_id=question_id))
+    return ItemLink(title, public_url("support.question", question_id=question_id))
 
 
 @dataclass
