@@ -1,8 +1,53 @@
-"""Form helpers shared by every feature."""
+"""Form helpers shared by every feature, and the base class of every form."""
 
 from collections.abc import Iterable
 
+from flask import abort, request
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict, MultiDict
 from wtforms import SelectChoice
+
+_FROM_REQUEST = object()
+
+
+class Form(FlaskForm):
+    """A FlaskForm whose submitted data is only what was submitted, as text.
+
+    WTForms fills a field the submission left out from `obj` or the keyword values, which hold
+    whatever the model holds (a question's `tags` are Tag rows, not the text the field expects),
+    so a post without that field reached the validators with the wrong type. Here a submitted
+    form reads the request alone: a missing field is empty, as HTML sends an empty one.
+    """
+
+    def __init__(self, formdata=_FROM_REQUEST, **kwargs):
+        if formdata is _FROM_REQUEST:
+            formdata = _submitted_values() if self.is_submitted() else None
+        if formdata is not None:
+            kwargs = {key: kwargs[key] for key in ("prefix", "meta") if key in kwargs}
+        super().__init__(formdata=formdata, **kwargs)
+
+
+def _submitted_values() -> MultiDict:
+    if request.files:
+        return CombinedMultiDict((request.files, request.form))
+    if request.form or not request.is_json:
+        return request.form
+    return _json_values()
+
+
+def _json_values() -> ImmutableMultiDict:
+    """A JSON body as form values: an object whose values are text or lists of text."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, description="Send the form as a JSON object whose values are text.")
+    pairs = [
+        (name, text)
+        for name, value in body.items()
+        for text in (value if isinstance(value, list) else [value])
+    ]
+    if not all(isinstance(text, str) for _, text in pairs):
+        abort(400, description="Send the form as a JSON object whose values are text.")
+    return ImmutableMultiDict(pairs)
 
 
 def select_choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:

@@ -1,8 +1,8 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from portal.accounts.passwords import password_problem
+from portal.forms import Form
 
 NAME_LIMITS = {"min": 2, "max": 60}
 PASSWORD_LIMITS = {"min": 10, "max": 128}
@@ -16,7 +16,7 @@ def _strong_password(_form, field) -> None:
         raise ValidationError(problem)
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(Form):
     display_name = StringField(
         "Display name",
         validators=[
@@ -48,7 +48,7 @@ class RegistrationForm(FlaskForm):
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(
         "Email",
         validators=[
@@ -66,14 +66,14 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Keep me logged in on this device")
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     """What a member may change about themselves. Company and plan are a customer segment that
     weighs their votes in insights, so the team sets them (admin pages, imports), not the member."""
 
     display_name = RegistrationForm.display_name
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current_password = PasswordField(
         "Current password",
         validators=[DataRequired("Enter your current password.")],
@@ -96,7 +96,7 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(
         "Email",
         validators=[
@@ -107,6 +107,6 @@ class ForgotPasswordForm(FlaskForm):
     )
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     new_password = PasswordChangeForm.new_password
     confirm_password = PasswordChangeForm.confirm_password

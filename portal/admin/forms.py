@@ -1,22 +1,21 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import FloatField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from portal.accounts.models import Role
-from portal.forms import select_choices
+from portal.forms import Form, select_choices
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = SelectField("Role", choices=select_choices((role.value, role.label) for role in Role))
 
 
-class SegmentForm(FlaskForm):
+class SegmentForm(Form):
     company = StringField("Company", validators=[Optional(), Length(max=120)])
     plan = SelectField("Plan", coerce=str, validators=[Optional()])
 
 
-class SuspendForm(FlaskForm):
+class SuspendForm(Form):
     reason = StringField(
         "Reason (shown to the person)",
         validators=[
@@ -26,7 +25,7 @@ class SuspendForm(FlaskForm):
     )
 
 
-class ProductAreaForm(FlaskForm):
+class ProductAreaForm(Form):
     name = StringField(
         "Name",
         validators=[DataRequired("Give the product area a name."), Length(max=80)],
@@ -45,7 +44,7 @@ class ProductAreaForm(FlaskForm):
     )
 
 
-class PlanForm(FlaskForm):
+class PlanForm(Form):
     name = StringField("Name", validators=[DataRequired("Give the plan a name."), Length(max=60)])
     weight = FloatField(
         "Demand weight",
@@ -58,7 +57,7 @@ class PlanForm(FlaskForm):
     )
 
 
-class BrandForm(FlaskForm):
+class BrandForm(Form):
     community_name = StringField(
         "Community name",
         validators=[DataRequired("Give the community a name."), Length(max=80)],
@@ -79,7 +78,7 @@ class BrandForm(FlaskForm):
     )
 
 
-class GuidelinesForm(FlaskForm):
+class GuidelinesForm(Form):
     guidelines = TextAreaField(
         "Guidelines (Markdown)",
         validators=[

@@ -56,14 +56,18 @@ def users():
 
 
 def _user_forms(user: User):
-    role_form = RoleForm(prefix="role", role=user.role)
+    """The page's forms showing the person as they are (not what a failed post sent)."""
+    role_form = RoleForm(formdata=None, prefix="role", role=user.role)
     segment_form = SegmentForm(
-        prefix="segment", company=user.company, plan=user.plan.slug if user.plan else ""
+        formdata=None,
+        prefix="segment",
+        company=user.company,
+        plan=user.plan.slug if user.plan else "",
     )
     segment_form.plan.choices = select_choices(
         [("", "Not set")] + [(p.slug, p.name) for p in all_plans()]
     )
-    return role_form, segment_form, SuspendForm(prefix="suspend")
+    return role_form, segment_form, SuspendForm(formdata=None, prefix="suspend")
 
 
 def _render_user(user: User, role_form=None, segment_form=None, suspend_form=None):

@@ -1,15 +1,16 @@
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from portal.forms import Form
 
 TITLE_LIMITS = {"min": 8, "max": 150}
 BODY_MAX = 20_000
 NOTE_MAX = 2_000
 
 
-class IdeaForm(FlaskForm):
+class IdeaForm(Form):
     title = StringField(
         "Title",
         validators=[
@@ -32,7 +33,7 @@ class IdeaForm(FlaskForm):
     area = SelectField("Product area", validators=[Optional()])
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField(
         "Add a comment",
         validators=[
@@ -42,7 +43,7 @@ class CommentForm(FlaskForm):
     )
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     status = SelectField("New status", validators=[DataRequired("Choose a status.")])
     note = TextAreaField(
         "Public note",
@@ -57,7 +58,7 @@ class StatusForm(FlaskForm):
 _IDEA_REFERENCE = re.compile(r"(?:^#?(\d+)$)|(?:/ideas/(\d+)(?:[/?#].*)?$)")
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     target = StringField(
         "Merge into idea",
         validators=[DataRequired("Enter the number or link of the idea to merge into.")],
@@ -76,7 +77,7 @@ class MergeForm(FlaskForm):
         self.target_id = int(match.group(1) or match.group(2))
 
 
-class BehalfForm(FlaskForm):
+class BehalfForm(Form):
     customer = StringField(
         "Customer",
         validators=[

@@ -1,9 +1,9 @@
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from portal.forms import Form
 from portal.support.services import MAX_TAGS
 from portal.taxonomy.services import parse_tags
 
@@ -28,7 +28,7 @@ def _body_field(label: str, what: str, description: str | None = None) -> TextAr
     )
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     title = StringField(
         "Title",
         validators=[
@@ -60,11 +60,11 @@ class QuestionForm(FlaskForm):
         return parse_tags(self.tags.data or "")
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     body = _body_field("Your answer", "answer")
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField(
         "Comment",
         validators=[
@@ -75,7 +75,7 @@ class CommentForm(FlaskForm):
     )
 
 
-class CloseForm(FlaskForm):
+class CloseForm(Form):
     duplicate_of = StringField(
         "Duplicate of",
         validators=[DataRequired("Enter the number or link of the original question.")],
