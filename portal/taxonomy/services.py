@@ -86,10 +86,12 @@ def save_area(
     slug = slugify(slug or name, max_length=80)
     if not slug:
         raise TaxonomyError("Give the product area a name with at least one letter or digit.")
-    clash = db.session.execute(
-        db.select(ProductArea).where((ProductArea.slug == slug) | (ProductArea.name == name))
-    ).scalar_one_or_none()
-    if clash is not None and clash is not area:
+    others = db.select(ProductArea).where((ProductArea.slug == slug) | (ProductArea.name == name))
+    if area is not None:
+        others = others.where(ProductArea.id != area.id)
+    # One area may hold the slug and another the name: either clash is reason enough.
+    clash = db.session.scalars(others.limit(1)).first()
+    if clash is not None:
         raise TaxonomyError(f"A product area named “{clash.name}” (/{clash.slug}) already exists.")
     if area is None:
         area = ProductArea(position=len(all_areas()))

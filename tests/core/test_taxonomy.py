@@ -1,6 +1,13 @@
 import pytest
 
-from portal.taxonomy.services import get_or_create_tags, normalise_tag, parse_tags, suggest_tags
+from portal.taxonomy.services import (
+    TaxonomyError,
+    get_or_create_tags,
+    normalise_tag,
+    parse_tags,
+    save_area,
+    suggest_tags,
+)
 
 
 @pytest.mark.parametrize(
@@ -27,3 +34,14 @@ def test_get_or_create_tags_reuses_existing(app):
     again = get_or_create_tags(["offline", "sync", "new-one"])
     assert {t.id for t in first} <= {t.id for t in again}
     assert suggest_tags("of") == ["offline"]
+
+
+def test_a_name_and_a_slug_taken_by_two_other_areas_is_one_clear_refusal(app, make_area):
+    billing = make_area("Billing", slug="billing")
+    make_area("Mobile", slug="mobile")
+    edited = make_area("Web", slug="web")
+    with pytest.raises(TaxonomyError, match="already exists"):
+        save_area(edited, name="Mobile", slug="billing", description="")
+    assert save_area(billing, name="Billing", slug="billing", description="Invoices").id == (
+        billing.id
+    )
