@@ -13,6 +13,7 @@ from portal.taxonomy.models import ProductArea
 PERIODS = {"7": "Last 7 days", "30": "Last 30 days", "90": "Last 90 days", "custom": "Custom"}
 DEFAULT_PERIOD = "30"
 MAX_DAYS = 3 * 366
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)
 
 
 @dataclass
@@ -84,10 +85,15 @@ class InsightsFilters:
 
 def _parse_day(value: str, label: str, errors: dict, key: str) -> date | None:
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         errors[key] = f"{label} must be a date like 2026-01-31."
         return None
+    # Periods reach a day and a period's length past their ends, which must stay valid dates.
+    if not FIRST_DAY <= day <= LAST_DAY:
+        errors[key] = f"{label} must be a date from {FIRST_DAY.year} to {LAST_DAY.year}."
+        return None
+    return day
 
 
 def parse_filters(args: MultiDict, today: date | None = None) -> InsightsFilters:

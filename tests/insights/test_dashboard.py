@@ -48,6 +48,17 @@ def test_bad_filters_get_a_message_not_a_500(client, product):
     assert "There is no product area “nope”" in page
 
 
+@pytest.mark.parametrize(
+    ("since", "until"), [("9999-12-25", "9999-12-31"), ("0001-01-01", "0001-01-31")]
+)
+def test_dates_at_the_ends_of_the_calendar_get_a_message_not_a_500(client, product, since, until):
+    for path in ("/insights", "/insights/report", "/insights/data/activity.csv"):
+        response = client.get(f"{path}?period=custom&since={since}&until={until}")
+        assert response.status_code < 500, path
+    page = client.get(f"/insights?period=custom&since={since}&until={until}").get_data(as_text=True)
+    assert "must be a date from 1970 to 2999" in page
+
+
 def test_csv_export_of_a_panel(client, product):
     db.session.add(SearchQuery(query="sso", results=0, created_at=utcnow()))
     db.session.commit()
