@@ -16,6 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.instance_path = app.config["INSTANCE_DIR"]
 
     _register_extensions(app)
+    _register_input_checks(app)
     _register_blueprints(app)
     _register_errorhandlers(app)
     _register_templating(app)
@@ -37,6 +38,12 @@ def _register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     auth.configure_login(login_manager)
+
+
+def _register_input_checks(app: Flask) -> None:
+    from portal import inputs
+
+    inputs.register(app)
 
 
 def _register_blueprints(app: Flask) -> None:

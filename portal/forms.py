@@ -6,6 +6,10 @@ from flask import abort, request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict, MultiDict
 from wtforms import SelectChoice
+from wtforms.validators import StopValidation
+from wtforms.widgets import TextArea
+
+from portal.inputs import CONTROL_CHARACTER_MESSAGE, has_control_characters
 
 _FROM_REQUEST = object()
 
@@ -16,7 +20,8 @@ class Form(FlaskForm):
     WTForms fills a field the submission left out from `obj` or the keyword values, which hold
     whatever the model holds (a question's `tags` are Tag rows, not the text the field expects),
     so a post without that field reached the validators with the wrong type. Here a submitted
-    form reads the request alone: a missing field is empty, as HTML sends an empty one.
+    form reads the request alone: a missing field is empty, as HTML sends an empty one. Every
+    field also refuses control characters before its own validators see the value.
     """
 
     def __init__(self, formdata=_FROM_REQUEST, **kwargs):
@@ -25,6 +30,9 @@ class Form(FlaskForm):
         if formdata is not None:
             kwargs = {key: kwargs[key] for key in ("prefix", "meta") if key in kwargs}
         super().__init__(formdata=formdata, **kwargs)
+        for field in self:
+            if field.type != "CSRFTokenField":
+                field.validators = [_no_control_characters, *field.validators]
 
 
 def _submitted_values() -> MultiDict:
@@ -48,6 +56,15 @@ def _json_values() -> ImmutableMultiDict:
     if not all(isinstance(text, str) for _, text in pairs):
         abort(400, description="Send the form as a JSON object whose values are text.")
     return ImmutableMultiDict(pairs)
+
+
+def _no_control_characters(_form, field) -> None:
+    multiline = isinstance(field.widget, TextArea)
+    if any(
+        isinstance(value, str) and has_control_characters(value, multiline=multiline)
+        for value in field.raw_data or ()
+    ):
+        raise StopValidation(CONTROL_CHARACTER_MESSAGE)
 
 
 def select_choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:

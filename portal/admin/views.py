@@ -27,6 +27,7 @@ from portal.admin.services import PlanError, save_plan
 from portal.csrf import form_view
 from portal.extensions import db
 from portal.forms import select_choices
+from portal.pagination import paginate
 from portal.site.logo import LOGO_MAX_BYTES, LogoError
 from portal.site.services import (
     SettingsError,
@@ -51,7 +52,7 @@ def index():
 @bp.get("/users")
 def users():
     query = request.args.get("q", "")[:200]
-    page = db.paginate(search_users(query), per_page=30, max_per_page=100)
+    page = paginate(search_users(query), per_page=30)
     return render_template("admin/users.html", page=page, query=query)
 
 

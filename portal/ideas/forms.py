@@ -4,6 +4,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.forms import Form
+from portal.inputs import typed_id
 
 TITLE_LIMITS = {"min": 8, "max": 150}
 BODY_MAX = 20_000
@@ -74,7 +75,9 @@ class MergeForm(Form):
         match = _IDEA_REFERENCE.search((field.data or "").strip())
         if not match:
             raise ValidationError("Enter an idea number like #42, or paste the idea’s link.")
-        self.target_id = int(match.group(1) or match.group(2))
+        self.target_id = typed_id(match.group(1) or match.group(2))
+        if self.target_id is None:
+            raise ValidationError("There is no idea with that number.")
 
 
 class BehalfForm(Form):

@@ -11,6 +11,7 @@ from portal.clock import utcnow
 from portal.extensions import db
 from portal.ideas.models import Idea, IdeaQuestion, IdeaStatus
 from portal.ideas.services import IdeaError, follow, suggest_idea
+from portal.inputs import typed_id
 from portal.insights.events import record_event
 from portal.markdown import html_to_markdown
 from portal.notifications.services import notify
@@ -38,7 +39,8 @@ def ideas_for_question(question_id: int) -> list[LinkedIdea]:
 def find_idea(reference: str) -> Idea:
     """An idea from what staff typed: its number, `#12`, or a link to its page."""
     digits = reference.strip().rstrip("/").rsplit("/", 1)[-1].lstrip("#")
-    idea = db.session.get(Idea, int(digits)) if digits.isdigit() else None
+    idea_id = typed_id(digits)
+    idea = db.session.get(Idea, idea_id) if idea_id is not None else None
     if idea is None:
         raise IdeaError("No idea has that number or link.", field="idea")
     return idea

@@ -4,13 +4,14 @@ from flask_login import current_user, login_required
 from portal.extensions import db
 from portal.notifications import bp
 from portal.notifications.services import mark_read, notifications_for
+from portal.pagination import paginate
 from portal.redirects import safe_url
 
 
 @bp.get("")
 @login_required
 def index():
-    page = db.paginate(notifications_for(current_user), per_page=30, max_per_page=100)
+    page = paginate(notifications_for(current_user), per_page=30)
     return render_template("notifications/index.html", page=page)
 
 

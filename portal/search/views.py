@@ -1,10 +1,12 @@
 from flask import jsonify, render_template, request
 
+from portal.pagination import requested_page
 from portal.search import bp
 from portal.search.queries import SORTS, TYPES, Filters, search, similar
 from portal.search.services import log_search
 from portal.taxonomy.services import all_areas
 
+MAX_PAGE = 500
 STATUS_CHOICES = [
     ("", "Any status"),
     ("solved", "Solved questions"),
@@ -34,12 +36,11 @@ def results():
     raw = request.args.get("q", "")
     sort = request.args.get("sort", "relevance")
     sort = sort if sort in SORTS else "relevance"
-    page = request.args.get("page", 1, type=int) or 1
-    outcome = search(
+    outcome = search(  # a page past the end comes back as the last page
         raw,
         _filters(),
         sort=sort,
-        page=min(max(page, 1), 500),
+        page=min(requested_page(), MAX_PAGE),
         exact=request.args.get("exact") == "1",
     )
     if outcome.query and outcome.page == 1 and not outcome.from_database:

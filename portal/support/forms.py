@@ -4,6 +4,7 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.forms import Form
+from portal.inputs import typed_id
 from portal.support.services import MAX_TAGS
 from portal.taxonomy.services import parse_tags
 
@@ -85,4 +86,4 @@ class CloseForm(Form):
     @property
     def original_id(self) -> int | None:
         match = re.search(r"(?:questions/)?(\d+)", self.duplicate_of.data or "")
-        return int(match.group(1)) if match else None
+        return typed_id(match.group(1)) if match else None
