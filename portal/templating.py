@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from flask import Flask, current_app, g, has_request_context
+from flask import Flask, current_app, g, has_request_context, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -20,6 +20,16 @@ from portal.site.services import get_settings
 def has_endpoint(name: str) -> bool:
     """Lets the layout link to features that are installed (e.g. search) and skip others."""
     return name in current_app.view_functions
+
+
+def query_args() -> dict[str, str]:
+    """This page's query string, for links to it with another page or query: without the names
+    url_for takes for itself (`endpoint`, `_external`, `_scheme`...), which break the link."""
+    return {
+        name: value
+        for name, value in request.args.items()
+        if name != "endpoint" and not name.startswith("_")
+    }
 
 
 def relative_time(moment: datetime | None, now: datetime | None = None) -> str:
@@ -103,6 +113,7 @@ def register(app: Flask) -> None:
         Role=Role,
         has_endpoint=has_endpoint,
         csrf_token=csrf_token,
+        query_args=query_args,
     )
     app.jinja_env.globals["public_url"] = public_url  # absolute links that leave the site
     app.jinja_env.filters.update(timeago=relative_time, time_tag=time_tag, compact=compact_number)

@@ -184,3 +184,14 @@ def test_lists_answer_a_huge_page(client, path):
     make_question(title="How do I download my invoices?")
     separator = "&" if "?" in path else "?"
     assert client.get(f"{path}{separator}page={10**20}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query", ["endpoint=x", "_method=POST", "_scheme=javascript", "_external=1&_scheme=javascript"]
+)
+def test_page_links_keep_only_the_lists_own_values(client, two_pages_of_people, query):
+    login(client, two_pages_of_people)
+    response = client.get(f"/admin/users?{query}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'href="/admin/users?page=2"' in page and "javascript" not in page
