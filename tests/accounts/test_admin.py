@@ -191,6 +191,8 @@ def test_admin_resends_or_marks_an_unconfirmed_address(client, admin, make_user,
     waiting = make_user(email="waiting@example.com", email_confirmed_at=None)
     page = client.get(f"/admin/users/{waiting.id}").get_data(as_text=True)
     assert "Unconfirmed" in page and "Resend confirmation" in page and "Mark confirmed" in page
+    listing = client.get("/admin/users?q=waiting").get_data(as_text=True)
+    assert 'data-label="State"><span class="pill pill--review">Unconfirmed' in listing
 
     response = client.post(f"/admin/users/{waiting.id}/confirmation", follow_redirects=True)
     assert "A new confirmation link is on its way" in response.get_data(as_text=True)
