@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -138,30 +140,36 @@ def user_suspend(user_id: int):
     return _render_user(user, suspend_form=form), 400
 
 
-@bp.post("/users/<int:user_id>/confirmation")
-def user_resend_confirmation(user_id: int):
+def _act_on_person(user_id: int, act: Callable[[User], str]):
+    """Run `act` (a service call returning what to tell the admin) and come back to the
+    person's page, with the refusal as the message when the rules refuse."""
     user = db.get_or_404(User, user_id)
     try:
-        resend_confirmation(user)
+        done = act(user)
     except AccountError as error:
         flash(str(error), "info")
     else:
         db.session.commit()
-        flash(f"A new confirmation link is on its way to {user.email}.", "success")
+        flash(done, "success")
     return redirect(url_for(".user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/confirmation")
+def user_resend_confirmation(user_id: int):
+    def resend(user: User) -> str:
+        resend_confirmation(user)
+        return f"A new confirmation link is on its way to {user.email}."
+
+    return _act_on_person(user_id, resend)
 
 
 @bp.post("/users/<int:user_id>/confirm")
 def user_confirm(user_id: int):
-    user = db.get_or_404(User, user_id)
-    try:
+    def confirm(user: User) -> str:
         confirm_for_member(user, by=current_user)
-    except AccountError as error:
-        flash(str(error), "info")
-    else:
-        db.session.commit()
-        flash(f"{user.display_name}’s address is confirmed: they can log in.", "success")
-    return redirect(url_for(".user", user_id=user.id))
+        return f"{user.display_name}’s address is confirmed: they can log in."
+
+    return _act_on_person(user_id, confirm)
 
 
 @bp.post("/users/<int:user_id>/unsuspend")

@@ -145,9 +145,14 @@ def _hit(result, text_query) -> Hit:
     snippet = result.highlights("body", text=excerpt, top=2) or result.highlights("title") or ""
     if not snippet:
         snippet = str(escape(whole_words(excerpt, 240)))
+    return _hit_of(fields["type"], fields["doc_id"], fields, snippet)
+
+
+def _hit_of(doc_type: str, doc_id: int, fields: dict, snippet: str) -> Hit:
+    """A hit from a document's fields, as the index stores them or a source loads them."""
     return Hit(
-        type=fields["type"],
-        id=fields["doc_id"],
+        type=doc_type,
+        id=doc_id,
         title=fields.get("title") or "",
         url=fields.get("url") or "",
         snippet=snippet,
@@ -242,20 +247,8 @@ def _passes(doc_type: str, document: dict, filters: Filters) -> bool:
 
 
 def _hit_of_document(doc_type: str, doc_id: int, document: dict) -> Hit:
-    body = document.get("body") or ""
-    return Hit(
-        type=doc_type,
-        id=doc_id,
-        title=document.get("title") or "",
-        url=document.get("url") or "",
-        snippet=str(escape(whole_words(body, 240))),
-        tags=[t for t in (document.get("tag") or "").split(",") if t],
-        area=document.get("area"),
-        status=document.get("status"),
-        solved=bool(document.get("solved")),
-        votes=document.get("votes") or 0,
-        created=document.get("created"),
-    )
+    snippet = str(escape(whole_words(document.get("body") or "", 240)))
+    return _hit_of(doc_type, doc_id, document, snippet)
 
 
 def _search(searcher, outcome: SearchOutcome, filters: Filters, sort: str) -> SearchOutcome:
