@@ -652,7 +652,7 @@ def merge_destination(idea: Idea) -> Idea | None:
     `flask ideas check-counters` reports and repairs): its own page shows then."""
     seen = {idea.id}
     current = idea
-    for _ in range(MAX_MERGE_HOPS):
+    for _ in range(MAX_MERGE_HOPS + 1):  # the idea after each of at most MAX_MERGE_HOPS hops
         if not current.is_merged or current.merged_into_id is None:
             return None if current is idea else current
         current = db.session.get(Idea, current.merged_into_id)

@@ -1,3 +1,5 @@
+import itertools
+
 from sqlalchemy import select, update
 
 from portal.extensions import db
@@ -150,3 +152,15 @@ def test_the_page_of_an_idea_in_a_merge_cycle_or_chain_never_redirects_forever(
     response = client.get(f"/ideas/{c.id}")
     assert response.location == f"/ideas/{e.id}?merged_from={c.id}"
     assert client.get(response.location).status_code == 200
+
+
+def test_a_merged_idea_follows_up_to_max_hops_to_the_open_end(make_idea):
+    from portal.ideas.services import MAX_MERGE_HOPS, merge_destination
+
+    ideas = [make_idea().id for _ in range(MAX_MERGE_HOPS + 2)]
+    for source_id, target_id in itertools.pairwise(ideas):
+        _merge_by_hand(source_id, target_id)
+    # Exactly MAX_MERGE_HOPS merges from the second idea to the open one: followed to the end.
+    assert merge_destination(fresh(ideas[1])).id == ideas[-1]
+    # One more hop from the first: its own page shows instead.
+    assert merge_destination(fresh(ideas[0])) is None
