@@ -62,6 +62,8 @@ def _author_or_moderator(user, post=None) -> bool:
     return post is not None and post.author_id == user.id
 
 
+_team = _has_role(*IDEA_MANAGERS)  # staff, product and admins: who speak for the brand
+
 RULES: dict[Permission, Callable] = {
     Permission.POST: lambda user, obj=None: _active(user),
     Permission.VOTE: lambda user, obj=None: _active(user),
@@ -78,13 +80,13 @@ RULES: dict[Permission, Callable] = {
     ),
     Permission.EDIT_OWN_PROFILE: lambda user, obj=None: _active(user),
     Permission.MODERATE: _has_role(*TEAM_MODERATORS),
-    Permission.MANAGE_IDEAS: _has_role(*IDEA_MANAGERS),
-    Permission.VIEW_INSIGHTS: _has_role(*IDEA_MANAGERS),
+    Permission.MANAGE_IDEAS: _team,
+    Permission.VIEW_INSIGHTS: _team,
     Permission.ADMINISTER: _has_role(Role.ADMIN),
     Permission.ACCEPT_ANSWER: _author_or_moderator,
     Permission.EDIT_POST: _author_or_moderator,
     Permission.VIEW_SEGMENT: lambda user, obj=None: (
-        _has_role(*IDEA_MANAGERS)(user) or (_signed_in(user) and obj is not None and obj == user)
+        _team(user) or (_signed_in(user) and obj is not None and obj == user)
     ),
 }
 

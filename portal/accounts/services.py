@@ -172,17 +172,20 @@ def unsuspend_user(user: User, *, by: User) -> None:
     record_event("user.unsuspended", actor=by, subject=user)
 
 
-def confirm_for_member(user: User, *, by: User) -> None:
-    """An admin vouches for the address (the member never got or lost the link)."""
+def _check_unconfirmed(user: User) -> None:
     if user.email is None or user.email_confirmed:
         raise AccountError("This address needs no confirmation.")
+
+
+def confirm_for_member(user: User, *, by: User) -> None:
+    """An admin vouches for the address (the member never got or lost the link)."""
+    _check_unconfirmed(user)
     confirm_email(user)
     record_event("user.confirmed_by_team", actor=by, subject=user)
 
 
 def resend_confirmation(user: User) -> None:
-    if user.email is None or user.email_confirmed:
-        raise AccountError("This address needs no confirmation.")
+    _check_unconfirmed(user)
     send_confirmation(user)
 
 
