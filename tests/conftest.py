@@ -142,6 +142,11 @@ def app(_schema, _smtp_server, tmp_path, app_config):
     config = {"MAIL_URL": mail_url, **app_config}
     app = create_app(make_test_config(_schema, tmp_path / "instance", **config))
     app.test_client_class = CSRFClient
+    yield from serve_test_app(app)
+
+
+def serve_test_app(app):
+    """Yield `app` inside its app context, then leave the database empty for the next test."""
     with app.app_context():
         yield app
         searchers().close_all()

@@ -36,10 +36,9 @@ from portal.ideas.services import add_comment as comment_on_idea
 from portal.insights.panels import PANELS
 from portal.notifications.models import Notification
 from portal.notifications.services import notify
-from portal.search.index import searchers
 from portal.support.services import add_comment as comment_on_post
 from tests import factories
-from tests.conftest import CSRFClient, empty_all_tables, login, make_test_config
+from tests.conftest import CSRFClient, login, make_test_config, serve_test_app
 
 # 2**31 is past PostgreSQL's integer, 10**20 past a 64-bit one (SQLite's and bigint).
 BAD_INTS = [str(2**31), str(2**63), str(10**20), "-1", "\x00"]
@@ -220,13 +219,7 @@ def fuzz_app(_schema, _smtp_server, tmp_path_factory):
     app = create_app(config)
     app.test_client_class = CSRFClient
     app.request_class = RecordingRequest
-    with app.app_context():
-        yield app
-        searchers().close_all()
-        db.session.rollback()
-        empty_all_tables()
-        db.session.remove()
-        db.engine.dispose()
+    yield from serve_test_app(app)
 
 
 @pytest.fixture(scope="module")
