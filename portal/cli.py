@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.imports.cli import import_cli
 from portal.insights.cli import insights_cli
 from portal.search.cli import search_cli
+from portal.writes import write
 
 users_cli = AppGroup("users", help="Manage people and roles.")
 demo_cli = AppGroup("demo", help="Demo data for trying the portal.")
@@ -42,10 +43,15 @@ def create_user(email: str, display_name: str, role: str, password_stdin: bool) 
         raise click.ClickException(f"Password refused: {problem}")
     if email_taken(email):
         raise click.ClickException(f"An account with {email} already exists.")
-    user = register_user(
-        email=email, display_name=display_name, password=password, role=Role(role), confirmed=True
+    user = write(
+        lambda: register_user(
+            email=email,
+            display_name=display_name,
+            password=password,
+            role=Role(role),
+            confirmed=True,
+        )
     )
-    db.session.commit()
     click.echo(
         f"Created {Role(role).label.lower()} {user.display_name} <{user.email}> (id {user.id})."
     )

@@ -1,12 +1,13 @@
 """Error pages in the site's look, and JSON errors for fetch() callers."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.accounts.permissions import Forbidden
 from portal.csrf import rerender_form_after_csrf_error
 from portal.extensions import db
+from portal.writes import problem, wants_json
 
 MESSAGES = {
     400: ("Something in that request was not right", "Go back, check what you sent and try again."),
@@ -31,14 +32,10 @@ MESSAGES = {
 }
 
 
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json" or request.is_json
-
-
 def render_error(code: int, detail: str | None = None):
     title, hint = MESSAGES.get(code, MESSAGES[500])
-    if _wants_json():
-        return jsonify(error=detail or title), code
+    if wants_json():
+        return problem(code, detail or title)
     return render_template("errors/error.html", code=code, title=title, hint=detail or hint), code
 
 

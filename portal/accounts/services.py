@@ -13,10 +13,7 @@ from portal.insights.events import record_event
 from portal.mail.services import queue_mail
 from portal.public_url import public_url
 from portal.site.services import get_settings
-
-
-class AccountError(ValueError):
-    """A request the rules refuse; the message is shown to the person."""
+from portal.writes import Refused
 
 
 def normalise_email(email: str) -> str:
@@ -42,7 +39,7 @@ def register_user(
     confirmed: bool = False,
 ) -> User:
     if email_taken(email):
-        raise AccountError("An account with this email already exists.")
+        raise Refused("An account with this email already exists.")
     return _add_user(email, display_name, hash_password(password), role, confirmed)
 
 
@@ -140,7 +137,7 @@ def update_profile(user: User, *, display_name: str) -> None:
 
 def change_password(user: User, *, current: str, new: str) -> None:
     if not password_matches(user, current):
-        raise AccountError("Your current password is not correct.")
+        raise Refused("Your current password is not correct.")
     user.password_hash = hash_password(new)
     end_all_sessions(user)
     db.session.flush()
@@ -148,7 +145,7 @@ def change_password(user: User, *, current: str, new: str) -> None:
 
 def change_role(user: User, role: Role, *, by: User) -> None:
     if user.id == by.id and role != Role.ADMIN:
-        raise AccountError("You cannot remove your own admin role; ask another admin.")
+        raise Refused("You cannot remove your own admin role; ask another admin.")
     user.role = role
     db.session.flush()
     record_event("user.role_changed", actor=by, subject=user, role=str(role))
@@ -156,7 +153,7 @@ def change_role(user: User, role: Role, *, by: User) -> None:
 
 def suspend_user(user: User, *, reason: str, by: User) -> None:
     if user.id == by.id:
-        raise AccountError("You cannot suspend yourself.")
+        raise Refused("You cannot suspend yourself.")
     user.suspended_at = utcnow()
     user.suspension_reason = reason.strip()
     db.session.flush()
@@ -165,7 +162,7 @@ def suspend_user(user: User, *, reason: str, by: User) -> None:
 
 def unsuspend_user(user: User, *, by: User) -> None:
     if user.id == by.id:
-        raise AccountError("You cannot lift your own suspension; ask another admin.")
+        raise Refused("You cannot lift your own suspension; ask another admin.")
     user.suspended_at = None
     user.suspension_reason = None
     db.session.flush()
@@ -174,7 +171,7 @@ def unsuspend_user(user: User, *, by: User) -> None:
 
 def _check_unconfirmed(user: User) -> None:
     if user.email is None or user.email_confirmed:
-        raise AccountError("This address needs no confirmation.")
+        raise Refused("This address needs no confirmation.")
 
 
 def confirm_for_member(user: User, *, by: User) -> None:

@@ -25,7 +25,6 @@ from portal.accounts.models import User
 from portal.accounts.permissions import Permission, require
 from portal.accounts.profiles import recent_activity
 from portal.accounts.services import (
-    AccountError,
     authenticate,
     change_password,
     confirm_email,
@@ -41,6 +40,7 @@ from portal.accounts.tokens import BadToken, read_token
 from portal.csrf import form_view
 from portal.extensions import db, limiter
 from portal.redirects import safe_url
+from portal.writes import REFUSED, write
 
 LOGIN_LIMIT = "10 per minute;50 per hour"
 REGISTER_LIMIT = "10 per hour"
@@ -103,12 +103,13 @@ def register():
         return redirect(url_for("main.home"))
     form = RegistrationForm()
     if form.validate_on_submit():
-        request_membership(
-            email=form.email.data,
-            display_name=form.display_name.data,
-            password=form.password.data,
+        write(
+            lambda: request_membership(
+                email=form.email.data,
+                display_name=form.display_name.data,
+                password=form.password.data,
+            )
         )
-        db.session.commit()
         _await_confirmation(normalise_email(form.email.data))
         return redirect(url_for(".check_email"))
     return render_template("accounts/register.html", form=form)
@@ -154,13 +155,12 @@ def login():
         if user is None:
             form.password.errors.append("The email or password is not correct.")
         elif not user.email_confirmed:
-            send_confirmation(user)
-            db.session.commit()
+            write(lambda: send_confirmation(user))
             _await_confirmation(user.email)
             return redirect(url_for(".check_email"))
         else:
-            _sign_in(user, remember=form.remember.data)
-            db.session.commit()  # the session, and a password hashed again with today's parameters
+            # The session, and a password hashed again with today's parameters.
+            write(lambda: _sign_in(user, remember=form.remember.data))
             flash(f"Welcome back, {user.display_name}.", "success")
             return redirect(_next_url())
     return render_template("accounts/login.html", form=form)
@@ -169,8 +169,7 @@ def login():
 @bp.post("/logout")
 def logout():
     if current_user.is_authenticated:
-        end_session(current_user.get_id())
-        db.session.commit()
+        write(lambda: end_session(current_user.get_id()))
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("main.home"))
@@ -197,8 +196,7 @@ def settings():
         require(Permission.EDIT_OWN_PROFILE)  # reading one's settings stays open when suspended
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
-        update_profile(current_user, display_name=form.display_name.data)
-        db.session.commit()
+        write(lambda: update_profile(current_user, display_name=form.display_name.data))
         flash("Your profile is saved.", "success")
         return redirect(url_for(".settings"))
     return render_template(
@@ -212,8 +210,7 @@ def settings():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        request_password_reset(form.email.data)
-        db.session.commit()
+        write(lambda: request_password_reset(form.email.data))
         return render_template("accounts/reset_sent.html", email=normalise_email(form.email.data))
     return render_template("accounts/forgot_password.html", form=form)
 
@@ -229,9 +226,12 @@ def reset_password(token: str):
         return redirect(url_for(".forgot_password"))
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        set_new_password(user, form.new_password.data)
-        _sign_in(user, remember=_remembered())
-        db.session.commit()
+
+        def reset():
+            set_new_password(user, form.new_password.data)
+            _sign_in(user, remember=_remembered())
+
+        write(reset)
         flash("Your new password is set and you are logged in.", "success")
         return redirect(url_for("main.home"))
     return render_template("accounts/reset_password.html", form=form)
@@ -243,16 +243,15 @@ def reset_password(token: str):
 def password():
     form = PasswordChangeForm(prefix="pw")
     if form.validate_on_submit():
-        try:
+
+        def change():
             change_password(
                 current_user, current=form.current_password.data, new=form.new_password.data
             )
-        except AccountError as error:
-            form.current_password.errors.append(str(error))
-        else:
             # This browser's session ended with the others: it gets a new one.
             _sign_in(current_user._get_current_object(), remember=_remembered())
-            db.session.commit()
+
+        if write(change, form=form, field="current_password") is not REFUSED:
             flash("Your password is changed. Other sessions are logged out.", "success")
             return redirect(url_for(".settings"))
     return render_template("accounts/password.html", password_form=form)

@@ -5,21 +5,18 @@ from slugify import slugify
 from portal.accounts.models import Plan
 from portal.accounts.services import all_plans
 from portal.extensions import db
-
-
-class PlanError(ValueError):
-    """A plan the rules refuse; the message is shown to the person."""
+from portal.writes import Refused
 
 
 def save_plan(plan: Plan | None, *, name: str, weight: float) -> Plan:
     slug = slugify(name, max_length=60)
     if not slug:
-        raise PlanError("Give the plan a name with at least one letter or digit.")
+        raise Refused("Give the plan a name with at least one letter or digit.")
     clash = db.session.execute(
         db.select(Plan).where((Plan.slug == slug) | (Plan.name == name.strip()))
     ).scalar_one_or_none()
     if clash is not None and clash is not plan:
-        raise PlanError(f"A plan named “{clash.name}” already exists.")
+        raise Refused(f"A plan named “{clash.name}” already exists.")
     if plan is None:
         plan = Plan(position=len(all_plans()))
         db.session.add(plan)

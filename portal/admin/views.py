@@ -5,7 +5,6 @@ from flask_login import current_user
 
 from portal.accounts.models import Plan, Role, User
 from portal.accounts.services import (
-    AccountError,
     all_plans,
     change_role,
     confirm_for_member,
@@ -25,14 +24,13 @@ from portal.admin.forms import (
     SegmentForm,
     SuspendForm,
 )
-from portal.admin.services import PlanError, save_plan
+from portal.admin.services import save_plan
 from portal.csrf import form_view
 from portal.extensions import db
 from portal.forms import select_choices
 from portal.pagination import paginate
-from portal.site.logo import LOGO_MAX_BYTES, LogoError
+from portal.site.logo import LOGO_MAX_BYTES
 from portal.site.services import (
-    SettingsError,
     get_settings,
     remove_logo,
     store_logo,
@@ -40,7 +38,8 @@ from portal.site.services import (
     update_guidelines,
 )
 from portal.taxonomy.models import ProductArea
-from portal.taxonomy.services import TaxonomyError, all_areas, save_area
+from portal.taxonomy.services import all_areas, save_area
+from portal.writes import REFUSED, write
 
 
 @bp.get("")
@@ -94,15 +93,16 @@ def user(user_id: int):
 def user_role(user_id: int):
     user = db.get_or_404(User, user_id)
     form = RoleForm(prefix="role")
-    if form.validate_on_submit():
-        try:
-            change_role(user, Role(form.role.data), by=current_user)
-        except AccountError as error:
-            form.role.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(f"{user.display_name} is now {Role(user.role).label}.", "success")
-            return redirect(url_for(".user", user_id=user.id))
+    if form.validate_on_submit() and (
+        write(
+            lambda: change_role(user, Role(form.role.data), by=current_user),
+            form=form,
+            field="role",
+        )
+        is not REFUSED
+    ):
+        flash(f"{user.display_name} is now {Role(user.role).label}.", "success")
+        return redirect(url_for(".user", user_id=user.id))
     return _render_user(user, role_form=form), 400
 
 
@@ -116,8 +116,7 @@ def user_segment(user_id: int):
         plan = db.session.execute(
             db.select(Plan).where(Plan.slug == form.plan.data)
         ).scalar_one_or_none()
-        set_segment(user, company=form.company.data, plan=plan)
-        db.session.commit()
+        write(lambda: set_segment(user, company=form.company.data, plan=plan))
         flash("Customer segment saved.", "success")
         return redirect(url_for(".user", user_id=user.id))
     return _render_user(user, segment_form=form), 400
@@ -128,15 +127,16 @@ def user_segment(user_id: int):
 def user_suspend(user_id: int):
     user = db.get_or_404(User, user_id)
     form = SuspendForm(prefix="suspend")
-    if form.validate_on_submit():
-        try:
-            suspend_user(user, reason=form.reason.data, by=current_user)
-        except AccountError as error:
-            form.reason.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(f"{user.display_name} is suspended: they can read but not post or vote.", "info")
-            return redirect(url_for(".user", user_id=user.id))
+    if form.validate_on_submit() and (
+        write(
+            lambda: suspend_user(user, reason=form.reason.data, by=current_user),
+            form=form,
+            field="reason",
+        )
+        is not REFUSED
+    ):
+        flash(f"{user.display_name} is suspended: they can read but not post or vote.", "info")
+        return redirect(url_for(".user", user_id=user.id))
     return _render_user(user, suspend_form=form), 400
 
 
@@ -144,14 +144,9 @@ def _act_on_person(user_id: int, act: Callable[[User], str]):
     """Run `act` (a service call returning what to tell the admin) and come back to the
     person's page, with the refusal as the message when the rules refuse."""
     user = db.get_or_404(User, user_id)
-    try:
-        done = act(user)
-    except AccountError as error:
-        flash(str(error), "info")
-    else:
-        db.session.commit()
-        flash(done, "success")
-    return redirect(url_for(".user", user_id=user.id))
+    back = url_for(".user", user_id=user.id)
+    flash(write(lambda: act(user), back=back), "success")
+    return redirect(back)
 
 
 @bp.post("/users/<int:user_id>/confirmation")
@@ -175,14 +170,10 @@ def user_confirm(user_id: int):
 @bp.post("/users/<int:user_id>/unsuspend")
 def user_unsuspend(user_id: int):
     user = db.get_or_404(User, user_id)
-    try:
-        unsuspend_user(user, by=current_user)
-    except AccountError as error:
-        flash(str(error), "warning")
-        return _render_user(user), 403
-    db.session.commit()
+    back = url_for(".user", user_id=user.id)
+    write(lambda: unsuspend_user(user, by=current_user), back=back)
     flash(f"{user.display_name} can post and vote again.", "success")
-    return redirect(url_for(".user", user_id=user.id))
+    return redirect(back)
 
 
 # Product areas --------------------------------------------------------------------------------
@@ -193,17 +184,15 @@ def _save_area_form(form: ProductAreaForm, area: ProductArea | None = None):
     the form again with its errors."""
     if not form.validate_on_submit():
         return None
-    try:
-        saved = save_area(
-            area,
-            name=form.name.data,
-            slug=form.slug.data,
-            description=form.description.data or "",
-        )
-    except TaxonomyError as error:
-        form.name.errors.append(str(error))
+    saved = write(
+        lambda: save_area(
+            area, name=form.name.data, slug=form.slug.data, description=form.description.data or ""
+        ),
+        form=form,
+        field="name",
+    )
+    if saved is REFUSED:
         return None
-    db.session.commit()
     flash(f"Product area “{saved.name}” saved.", "success")
     return redirect(url_for(".areas"))
 
@@ -231,12 +220,13 @@ def _save_plan_form(form: PlanForm, plan: Plan | None = None):
     """Validate and save a plan form (new when `plan` is None): a redirect, or None."""
     if not form.validate_on_submit():
         return None
-    try:
-        saved = save_plan(plan, name=form.name.data, weight=form.weight.data)
-    except PlanError as error:
-        form.name.errors.append(str(error))
+    saved = write(
+        lambda: save_plan(plan, name=form.name.data, weight=form.weight.data),
+        form=form,
+        field="name",
+    )
+    if saved is REFUSED:
         return None
-    db.session.commit()
     flash(f"Plan “{saved.name}” saved.", "success")
     return redirect(url_for(".plans"))
 
@@ -267,7 +257,8 @@ def brand():
     settings = get_settings()
     form = BrandForm(obj=settings)
     if form.validate_on_submit():
-        try:
+
+        def save():
             update_brand(
                 community_name=form.community_name.data,
                 tagline=form.tagline.data or "",
@@ -276,12 +267,8 @@ def brand():
             upload = form.logo.data
             if upload and upload.filename:
                 store_logo(upload.read(LOGO_MAX_BYTES + 1))  # enough to tell it is too big
-        except (SettingsError, LogoError) as error:
-            db.session.rollback()
-            field = form.logo if isinstance(error, LogoError) else form.primary_color
-            field.errors.append(str(error))
-        else:
-            db.session.commit()
+
+        if write(save, form=form) is not REFUSED:
             flash("Brand settings saved; every page uses them now.", "success")
             return redirect(url_for(".brand"))
     return render_template("admin/brand.html", form=form, settings=settings)
@@ -289,8 +276,7 @@ def brand():
 
 @bp.post("/brand/logo/remove")
 def brand_logo_remove():
-    remove_logo()
-    db.session.commit()
+    write(remove_logo)
     flash("Logo removed; the community name is shown instead.", "info")
     return redirect(url_for(".brand"))
 
@@ -301,8 +287,7 @@ def guidelines():
     settings = get_settings()
     form = GuidelinesForm(guidelines=settings.guidelines_markdown)
     if form.validate_on_submit():
-        update_guidelines(form.guidelines.data, by=current_user)
-        db.session.commit()
+        write(lambda: update_guidelines(form.guidelines.data, by=current_user))
         flash("Guidelines published.", "success")
         return redirect(url_for("main.guidelines"))
     return render_template("admin/guidelines.html", form=form)

@@ -10,13 +10,14 @@ from portal.accounts.models import User
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.ideas.models import Idea, IdeaQuestion, IdeaStatus
-from portal.ideas.services import IdeaError, follow, suggest_idea
+from portal.ideas.services import follow, suggest_idea
 from portal.inputs import typed_id
 from portal.insights.events import record_event
 from portal.markdown import html_to_markdown
 from portal.notifications.services import notify
 from portal.search.changes import record_search_change
 from portal.support.models import Question
+from portal.writes import Refused
 
 
 @dataclass
@@ -42,7 +43,7 @@ def find_idea(reference: str) -> Idea:
     idea_id = typed_id(digits)
     idea = db.session.get(Idea, idea_id) if idea_id is not None else None
     if idea is None:
-        raise IdeaError("No idea has that number or link.", field="idea")
+        raise Refused("No idea has that number or link.", field="idea")
     return idea
 
 
@@ -52,16 +53,16 @@ def _question_url(question: Question) -> str:
 
 def link_question(idea: Idea, question: Question, *, by: User) -> None:
     if question.is_deleted:
-        raise IdeaError("This question is deleted.")
+        raise Refused("This question is deleted.")
     if idea.status == IdeaStatus.MERGED:
         target = idea.merged_into
-        raise IdeaError(
+        raise Refused(
             f"That idea was merged into #{target.id} “{target.title}”; link that one instead.",
             field="idea",
         )
     exists = db.session.get(IdeaQuestion, (idea.id, question.id))
     if exists is not None:
-        raise IdeaError("This question is already linked to that idea.", field="idea")
+        raise Refused("This question is already linked to that idea.", field="idea")
     db.session.add(IdeaQuestion(idea_id=idea.id, question_id=question.id, linked_by_id=by.id))
     if question.author_id is not None:
         follow(idea, db.session.get(User, question.author_id))
@@ -93,7 +94,7 @@ def unlink_question(idea: Idea, question: Question, *, by: User) -> None:
         )
     ).rowcount
     if not removed:
-        raise IdeaError("That question is not linked to this idea (or the idea was made from it).")
+        raise Refused("That question is not linked to this idea (or the idea was made from it).")
     record_event(
         "idea.question_unlinked",
         actor=by,
@@ -107,11 +108,11 @@ def turn_into_idea(question: Question, *, by: User) -> Idea:
     """Make an idea of a question that is really a request: the asker becomes its author and
     first voter, and the question is closed with a link to the idea."""
     if question.is_deleted:
-        raise IdeaError("This question is deleted.")
+        raise Refused("This question is deleted.")
     if question.is_closed:
-        raise IdeaError("This question is closed already; reopen it first.")
+        raise Refused("This question is closed already; reopen it first.")
     if question.author_id is None:
-        raise IdeaError("The asker’s account no longer exists, so no one could own the idea.")
+        raise Refused("The asker’s account no longer exists, so no one could own the idea.")
     asker = db.session.get(User, question.author_id)
     now = utcnow()
     idea = suggest_idea(

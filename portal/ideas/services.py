@@ -8,6 +8,7 @@ searchable text or status changes, a search change.
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import Select, delete, exists, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -36,6 +37,7 @@ from portal.pagination import load_in_order
 from portal.search.changes import record_search_change
 from portal.support.models import Question
 from portal.taxonomy.models import ProductArea
+from portal.writes import Refused
 
 PER_PAGE = 30
 TRENDING_DAYS = 14
@@ -47,15 +49,6 @@ SORTS = {"top": "Top", "trending": "Trending", "new": "New"}
 STATUS_FILTERS = {"": "Open ideas", "all": "All ideas"} | {
     status.value: status.label for status in IdeaStatus.settable()
 }
-
-
-class IdeaError(ValueError):
-    """A request the rules refuse; the message is shown to the person, nothing is changed."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 # Reading -------------------------------------------------------------------------------------
@@ -268,18 +261,18 @@ def roadmap_columns(area: ProductArea | None = None) -> dict[IdeaStatus, Roadmap
 
 
 def find_customer(name_or_email: str) -> User:
-    """The one person with this email or display name (case-insensitive), or an IdeaError."""
+    """The one person with this email or display name (case-insensitive), or Refused."""
     needle = (name_or_email or "").strip()
     if not needle:
-        raise IdeaError("Enter the customer’s name or email.", field="customer")
+        raise Refused("Enter the customer’s name or email.", field="customer")
     column = User.email if "@" in needle else User.display_name
     matches = db.session.scalars(
         select(User).where(func.lower(column) == needle.lower()).limit(3)
     ).all()
     if not matches:
-        raise IdeaError(f"No one called “{needle}” has an account here.", field="customer")
+        raise Refused(f"No one called “{needle}” has an account here.", field="customer")
     if len(matches) > 1:
-        raise IdeaError(
+        raise Refused(
             f"More than one person is called “{needle}”; enter their email instead.",
             field="customer",
         )
@@ -291,7 +284,7 @@ def find_customer(name_or_email: str) -> User:
 
 def _idea_url(idea: Idea) -> str:
     """The idea page's path, stored in notifications; built without a request (CLI, demo)."""
-    return f"/ideas/{idea.id}"
+    return current_app.url_map.bind("").build("ideas.idea", {"idea_id": idea.id})
 
 
 def _insert_ignoring_duplicates(model, values: dict) -> bool:
@@ -370,7 +363,7 @@ def edit_idea(idea: Idea, *, by: User, title: str, body: str, area: ProductArea 
     """Fix the title, description or product area; merged ideas stay as they were."""
     lock_for_write(Idea, idea.id)  # a merge at the same moment goes first or sees this
     if idea.is_merged:
-        raise IdeaError(_merged_read_only(idea), field="title")
+        raise Refused(_merged_read_only(idea), field="title")
     idea.title = title.strip()
     idea.body = body.strip()
     idea.body_html = render_markdown(idea.body)
@@ -387,19 +380,20 @@ def edit_idea(idea: Idea, *, by: User, title: str, body: str, area: ProductArea 
     db.session.flush()
 
 
-def _closed_message(idea: Idea) -> str:
+def _closed(idea: Idea) -> Refused:
     if idea.is_merged and idea.merged_into is not None:
         target = idea.merged_into
-        return (
+        return Refused(
             f"This idea was merged into #{target.id} “{target.title}”. "
-            "Vote there: your vote counts once."
+            "Vote there: your vote counts once.",
+            target_url=_idea_url(target),
         )
-    return f"Voting is closed: this idea is {idea.status_enum.label.lower()}."
+    return Refused(f"Voting is closed: this idea is {idea.status_enum.label.lower()}.")
 
 
 def _check_takes_votes(idea: Idea) -> None:
     if not idea.takes_votes:
-        raise IdeaError(_closed_message(idea))
+        raise _closed(idea)
 
 
 def _bump_votes(idea: Idea, delta: int) -> None:
@@ -416,7 +410,7 @@ def _bump_votes(idea: Idea, delta: int) -> None:
     )
     if result.rowcount != 1:
         db.session.refresh(idea)
-        raise IdeaError(_closed_message(idea))
+        raise _closed(idea)
 
 
 def _add_vote(idea: Idea, user: User, *, added_by: User | None, at=None) -> None:
@@ -433,7 +427,7 @@ def _add_vote(idea: Idea, user: User, *, added_by: User | None, at=None) -> None
     if not inserted:
         # Another request voted first; the caller's transaction is rolled back, so the counter
         # bump above is undone with it.
-        raise IdeaError(_already_voted(user, added_by))
+        raise Refused(_already_voted(user, added_by))
     follow(idea, user)
 
 
@@ -450,7 +444,7 @@ def has_voted(idea: Idea, user: User) -> bool:
 def cast_vote(idea: Idea, user: User, *, at=None) -> None:
     _check_takes_votes(idea)
     if has_voted(idea, user):
-        raise IdeaError(_already_voted(user, None))
+        raise Refused(_already_voted(user, None))
     _add_vote(idea, user, added_by=None, at=at)
     record_event(
         "idea.voted",
@@ -466,13 +460,13 @@ def cast_vote(idea: Idea, user: User, *, at=None) -> None:
 def withdraw_vote(idea: Idea, user: User) -> None:
     _check_takes_votes(idea)
     if not has_voted(idea, user):
-        raise IdeaError("You have not voted for this idea.")
+        raise Refused("You have not voted for this idea.")
     _bump_votes(idea, -1)
     removed = db.session.execute(
         delete(IdeaVote).where(IdeaVote.idea_id == idea.id, IdeaVote.user_id == user.id)
     )
     if removed.rowcount != 1:
-        raise IdeaError("You have not voted for this idea.")
+        raise Refused("You have not voted for this idea.")
     record_event("idea.unvoted", actor=user, subject=idea, product_area_id=idea.product_area_id)
     db.session.flush()
 
@@ -493,9 +487,9 @@ def vote_on_behalf(idea: Idea, customer: User, *, by: User, at=None) -> None:
     """A team member records a customer's vote (heard on a call, in a ticket...)."""
     _check_takes_votes(idea)
     if customer.is_suspended:
-        raise IdeaError(f"{customer.display_name}’s account is suspended.", field="customer")
+        raise Refused(f"{customer.display_name}’s account is suspended.", field="customer")
     if has_voted(idea, customer):
-        raise IdeaError(_already_voted(customer, by), field="customer")
+        raise Refused(_already_voted(customer, by), field="customer")
     _add_vote(idea, customer, added_by=by, at=at)
     record_event(
         "idea.voted",
@@ -519,7 +513,7 @@ def vote_on_behalf(idea: Idea, customer: User, *, by: User, at=None) -> None:
 def add_comment(idea: Idea, author: User, body: str, *, at=None) -> IdeaComment:
     lock_for_write(Idea, idea.id)  # a merge at the same moment goes first or sees this
     if idea.is_merged:
-        raise IdeaError(_merged_read_only(idea), field="body")
+        raise Refused(_merged_read_only(idea), field="body")
     now = at or utcnow()
     comment = IdeaComment(
         idea_id=idea.id,
@@ -598,17 +592,17 @@ def change_status(idea: Idea, new_status: str, *, note: str, by: User, at=None) 
     try:
         status = IdeaStatus(new_status)
     except ValueError:
-        raise IdeaError("Choose one of the statuses in the list.", field="status") from None
+        raise Refused("Choose one of the statuses in the list.", field="status") from None
     note = (note or "").strip()
     lock_for_write(Idea, idea.id)  # a merge at the same moment goes first or sees this
     if idea.is_merged:
-        raise IdeaError(_merged_read_only(idea), field="status")
+        raise Refused(_merged_read_only(idea), field="status")
     if status is IdeaStatus.MERGED:
-        raise IdeaError("Use “Merge into another idea” to merge a duplicate.", field="status")
+        raise Refused("Use “Merge into another idea” to merge a duplicate.", field="status")
     if status == idea.status:
-        raise IdeaError(f"The idea is already {status.label.lower()}.", field="status")
+        raise Refused(f"The idea is already {status.label.lower()}.", field="status")
     if status is IdeaStatus.DECLINED and not note:
-        raise IdeaError("Say why the idea is declined: voters deserve a reason.", field="note")
+        raise Refused("Say why the idea is declined: voters deserve a reason.", field="note")
     now = at or utcnow()
     previous = idea.status_enum
     idea.status = status
@@ -705,16 +699,16 @@ def merge_ideas(source: Idea, target: Idea, *, by: User, note: str = "", at=None
     closed.
     """
     if source.id == target.id:
-        raise IdeaError("An idea cannot be merged into itself.", field="target")
+        raise Refused("An idea cannot be merged into itself.", field="target")
     take_turns("ideas.merge")
     if len(lock_for_write(Idea, source.id, target.id)) != 2:
-        raise IdeaError("That idea no longer exists.", field="target")
+        raise Refused("That idea no longer exists.", field="target")
     if source.is_merged:
-        raise IdeaError(_merged_read_only(source), field="target")
+        raise Refused(_merged_read_only(source), field="target")
     if target.is_merged:
         final = merge_destination(target)
         hint = f" Merge into #{final.id} “{final.title}” instead." if final else ""
-        raise IdeaError(f"#{target.id} “{target.title}” was itself merged.{hint}", field="target")
+        raise Refused(f"#{target.id} “{target.title}” was itself merged.{hint}", field="target")
     now = at or utcnow()
     voters = list(db.session.scalars(select(IdeaVote.user_id).where(IdeaVote.idea_id == source.id)))
     _move_votes_and_followers(source.id, target.id, now)

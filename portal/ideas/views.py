@@ -25,7 +25,6 @@ from portal.ideas.services import (
     STATUS_FILTERS,
     TRENDING_DAYS,
     TRENDING_WEIGHT,
-    IdeaError,
     add_comment,
     board_ids,
     change_status,
@@ -52,6 +51,7 @@ from portal.pagination import paginate_ids
 from portal.search.queries import similar
 from portal.taxonomy.services import all_areas, area_by_slug
 from portal.templating import csrf_slot, with_csrf_token
+from portal.writes import REFUSED, wants_json, write
 
 POST_LIMIT = "20 per minute"
 VOTE_LIMIT = "60 per minute"
@@ -62,10 +62,6 @@ def get_idea_or_404(idea_id: int) -> Idea:
     if idea is None:
         abort(404)
     return idea
-
-
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
 
 
 def _area_filter():
@@ -259,10 +255,11 @@ def new():
     form = _idea_form(areas)
     if form.validate_on_submit():
         area = next((a for a in areas if a.slug == form.area.data), None)
-        idea = suggest_idea(
-            current_user, title=form.title.data, body=form.description.data or "", area=area
+        idea = write(
+            lambda: suggest_idea(
+                current_user, title=form.title.data, body=form.description.data or "", area=area
+            )
         )
-        db.session.commit()
         flash("Thanks! Your idea is posted, and your vote is counted.", "success")
         return redirect(url_for(".idea", idea_id=idea.id))
     similar_items = similar(form.title.data or "") if form.is_submitted() else []
@@ -280,19 +277,18 @@ def edit(idea_id: int):
     form = _idea_form(areas, idea)
     if form.validate_on_submit():
         area = next((a for a in areas if a.slug == form.area.data), None)
-        try:
-            edit_idea(
+        edited = write(
+            lambda: edit_idea(
                 idea,
                 by=current_user,
                 title=form.title.data,
                 body=form.description.data or "",
                 area=area,
-            )
-        except IdeaError as error:
-            db.session.rollback()
-            form.title.errors.append(error.message)
-        else:
-            db.session.commit()
+            ),
+            form=form,
+            field="title",
+        )
+        if edited is not REFUSED:
             flash("Your changes are saved.", "success")
             return redirect(url_for(".idea", idea_id=idea.id))
     return render_template("ideas/new.html", form=form, idea=idea)
@@ -301,29 +297,17 @@ def edit(idea_id: int):
 # Votes and following --------------------------------------------------------------------------
 
 
-def _action_failed(idea: Idea, error: IdeaError, status: int = 409):
-    db.session.rollback()
-    if _wants_json():
-        payload = {"error": error.message}
-        if idea.is_merged and idea.merged_into_id:
-            payload["target_url"] = url_for(".idea", idea_id=idea.merged_into_id)
-        return jsonify(payload), status
-    flash(error.message, "error")
-    return redirect(url_for(".idea", idea_id=idea.id))
-
-
 @bp.post("/ideas/<int:idea_id>/vote")
 @login_required
 @limiter.limit(VOTE_LIMIT)
 def vote(idea_id: int):
     idea = get_idea_or_404(idea_id)
     require(Permission.VOTE, idea)
-    try:
-        voted = toggle_vote(idea, current_user, request.form.get("intent"))
-    except IdeaError as error:
-        return _action_failed(idea, error)
-    db.session.commit()
-    if _wants_json():
+    voted = write(
+        lambda: toggle_vote(idea, current_user, request.form.get("intent")),
+        back=url_for(".idea", idea_id=idea.id),
+    )
+    if wants_json():
         db.session.refresh(idea)
         return jsonify(voted=voted, votes=idea.votes)
     flash("Your vote is counted." if voted else "Your vote is withdrawn.", "success")
@@ -335,8 +319,7 @@ def vote(idea_id: int):
 def follow_idea(idea_id: int):
     idea = get_idea_or_404(idea_id)
     require(Permission.FOLLOW, idea)
-    start_following(idea, current_user)
-    db.session.commit()
+    write(lambda: start_following(idea, current_user))
     flash(
         "You are following this idea: we’ll tell you about comments and status changes.", "success"
     )
@@ -348,8 +331,7 @@ def follow_idea(idea_id: int):
 def unfollow_idea(idea_id: int):
     idea = get_idea_or_404(idea_id)
     require(Permission.FOLLOW, idea)
-    unfollow(idea, current_user)
-    db.session.commit()
+    write(lambda: unfollow(idea, current_user))
     flash("You no longer follow this idea.", "success")
     return redirect(url_for(".idea", idea_id=idea.id, original=1 if idea.is_merged else None))
 
@@ -362,14 +344,14 @@ def vote_behalf(idea_id: int):
     require(Permission.MANAGE_IDEAS, idea)
     form = BehalfForm(prefix="behalf")
     if form.validate_on_submit():
-        try:
+
+        def vote_for_customer():
             customer = find_customer(form.customer.data)
             vote_on_behalf(idea, customer, by=current_user)
-        except IdeaError as error:
-            db.session.rollback()
-            form.customer.errors.append(error.message)
-        else:
-            db.session.commit()
+            return customer
+
+        customer = write(vote_for_customer, form=form, field="customer")
+        if customer is not REFUSED:
             flash(f"Vote added for {customer.display_name}.", "success")
             return redirect(url_for(".idea", idea_id=idea.id))
     return _render_idea(idea, behalf_form=form)
@@ -387,13 +369,10 @@ def comment(idea_id: int):
     require(Permission.POST, idea)
     form = CommentForm(prefix="comment")
     if form.validate_on_submit():
-        try:
-            posted = add_comment(idea, current_user, form.body.data)
-        except IdeaError as error:
-            db.session.rollback()
-            form.body.errors.append(error.message)
-        else:
-            db.session.commit()
+        posted = write(
+            lambda: add_comment(idea, current_user, form.body.data), form=form, field="body"
+        )
+        if posted is not REFUSED:
             flash("Your comment is posted.", "success")
             return redirect(url_for(".idea", idea_id=idea.id, _anchor=f"comment-{posted.id}"))
     return _render_idea(idea, comment_form=form)
@@ -407,8 +386,7 @@ def official(idea_id: int, comment_id: int):
     comment = db.get_or_404(IdeaComment, comment_id)
     if comment.idea_id != idea.id:
         abort(404)
-    mark_official(comment, by=current_user)
-    db.session.commit()
+    write(lambda: mark_official(comment, by=current_user))
     flash(
         "Marked as the official response." if comment.is_official else "No longer official.",
         "success",
@@ -429,13 +407,12 @@ def status(idea_id: int):
     form = StatusForm(prefix="status")
     form.status.choices = _status_choices()
     if form.validate_on_submit():
-        try:
-            change_status(idea, form.status.data, note=form.note.data, by=current_user)
-        except IdeaError as error:
-            db.session.rollback()
-            getattr(form, error.field or "status").errors.append(error.message)
-        else:
-            db.session.commit()
+        changed = write(
+            lambda: change_status(idea, form.status.data, note=form.note.data, by=current_user),
+            form=form,
+            field="status",
+        )
+        if changed is not REFUSED:
             flash(f"Status changed to {idea.status_enum.label}; voters are notified.", "success")
             return redirect(url_for(".idea", idea_id=idea.id))
     return _render_idea(idea, status_form=form)
@@ -451,15 +428,16 @@ def merge(idea_id: int):
     form = MergeForm(prefix="merge")
     if form.validate_on_submit():
         target = get_idea(form.target_id)
-        try:
-            if target is None:
-                raise IdeaError(f"There is no idea #{form.target_id}.", field="target")
-            merge_ideas(idea, target, by=current_user, note=form.note.data)
-        except IdeaError as error:
-            db.session.rollback()
-            form.target.errors.append(error.message)
-        else:
-            db.session.commit()
+        if target is None:
+            form.target.errors.append(f"There is no idea #{form.target_id}.")
+        elif (
+            write(
+                lambda: merge_ideas(idea, target, by=current_user, note=form.note.data),
+                form=form,
+                field="target",
+            )
+            is not REFUSED
+        ):
             flash(f"Merged into #{target.id}; voters moved without double counting.", "success")
             return redirect(url_for(".idea", idea_id=target.id))
     return _render_idea(idea, merge_form=form)
@@ -484,16 +462,16 @@ def _back_to_question(question) -> str:
 def link_question_to_idea(question_id: int):
     question = _question_or_404(question_id)
     require(Permission.MANAGE_IDEAS)
-    try:
+    back = _back_to_question(question) + "#linked-ideas"
+
+    def link():
         idea = find_idea(request.form.get("idea", "")[:300])
         link_question(idea, question, by=current_user)
-    except IdeaError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(_back_to_question(question) + "#linked-ideas")
-    db.session.commit()
+        return idea
+
+    idea = write(link, back=back)
     flash(f"Linked to the idea “{idea.title}”; the asker now follows it.", "success")
-    return redirect(_back_to_question(question) + "#linked-ideas")
+    return redirect(back)
 
 
 @bp.post("/questions/<int:question_id>/ideas/<int:idea_id>/unlink")
@@ -502,15 +480,10 @@ def unlink_question_from_idea(question_id: int, idea_id: int):
     question = _question_or_404(question_id)
     idea = get_idea_or_404(idea_id)
     require(Permission.MANAGE_IDEAS)
-    try:
-        unlink_question(idea, question, by=current_user)
-    except IdeaError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash("The question is no longer linked to that idea.", "info")
-    return redirect(_back_to_question(question) + "#linked-ideas")
+    back = _back_to_question(question) + "#linked-ideas"
+    write(lambda: unlink_question(idea, question, by=current_user), back=back)
+    flash("The question is no longer linked to that idea.", "info")
+    return redirect(back)
 
 
 @bp.post("/questions/<int:question_id>/to-idea")
@@ -519,12 +492,8 @@ def unlink_question_from_idea(question_id: int, idea_id: int):
 def question_to_idea(question_id: int):
     question = _question_or_404(question_id)
     require(Permission.MANAGE_IDEAS)
-    try:
-        idea = turn_into_idea(question, by=current_user)
-    except IdeaError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(_back_to_question(question))
-    db.session.commit()
+    idea = write(
+        lambda: turn_into_idea(question, by=current_user), back=_back_to_question(question)
+    )
     flash("The question is now an idea; the asker is its author and first voter.", "success")
     return redirect(url_for(".idea", idea_id=idea.id))

@@ -7,10 +7,10 @@ import click
 from flask.cli import AppGroup
 from slugify import slugify
 
-from portal.extensions import db
 from portal.imports.stackexchange import ImportFailure, StackExchangeImport, site_name
 from portal.taxonomy.models import ProductArea
 from portal.taxonomy.services import area_by_slug, save_area
+from portal.writes import write
 
 import_cli = AppGroup("import", help="Import an existing community.")
 
@@ -58,8 +58,9 @@ def _area(slug: str | None, directory: Path) -> ProductArea:
     name = site_name(directory)
     area = area_by_slug(slugify(name, max_length=80))
     if area is None:
-        area = save_area(None, name=name, slug=None, description=f"Imported from {name}.")
-        db.session.commit()
+        area = write(
+            lambda: save_area(None, name=name, slug=None, description=f"Imported from {name}.")
+        )
     return area
 
 

@@ -1,11 +1,11 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from portal.extensions import db
 from portal.notifications import bp
 from portal.notifications.services import mark_read, notifications_for
 from portal.pagination import paginate
 from portal.redirects import safe_url
+from portal.writes import write
 
 
 @bp.get("")
@@ -18,17 +18,15 @@ def index():
 @bp.post("/<int:notification_id>/open")
 @login_required
 def open_notification(notification_id: int):
-    notification = mark_read(current_user, notification_id)
+    notification = write(lambda: mark_read(current_user, notification_id))
     if notification is None:
         abort(404)
-    db.session.commit()
     return redirect(safe_url(notification.url, fallback=url_for(".index")))
 
 
 @bp.post("/read")
 @login_required
 def read_all():
-    mark_read(current_user)
-    db.session.commit()
+    write(lambda: mark_read(current_user))
     flash("All notifications marked as read.", "success")
     return redirect(url_for(".index"))

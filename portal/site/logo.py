@@ -12,6 +12,8 @@ import io
 
 from PIL import Image, ImageOps
 
+from portal.writes import Refused
+
 LOGO_MAX_BYTES = 512 * 1024
 LOGO_MAX_PIXELS = 4_000_000  # 2000 x 2000: far more than a header logo needs
 LOGO_MAX_SIDE = 1024  # the stored logo's longest side: sharp on high-density screens
@@ -20,32 +22,30 @@ LOGO_MIMETYPE = "image/png"
 LOGO_EXTENSION = "png"
 
 
-class LogoError(ValueError):
-    """A logo the rules refuse; the message is shown on the logo field."""
-
-
 def clean_logo(data: bytes) -> bytes:
-    """The logo's pixels as a new PNG, or LogoError saying what is wrong with the upload."""
+    """The logo's pixels as a new PNG, or Refused saying what is wrong with the upload."""
     if len(data) > LOGO_MAX_BYTES:
-        raise LogoError(f"The logo must be at most {LOGO_MAX_BYTES // 1024} KB.")
+        raise Refused(f"The logo must be at most {LOGO_MAX_BYTES // 1024} KB.", field="logo")
     try:
         # Opening reads only the header: the size is known before any pixel is decoded.
         with Image.open(io.BytesIO(data), formats=LOGO_FORMATS) as image:
             _check_size(*image.size)
             image.load()
             pixels = ImageOps.exif_transpose(image)
-    except LogoError:
+    except Refused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise LogoError(_too_large_message()) from error
+        raise Refused(_too_large_message(), field="logo") from error
     except Image.UnidentifiedImageError as error:
-        raise LogoError(
+        raise Refused(
             "That file is not a valid PNG, JPEG or WebP image (SVG is not accepted: it can "
-            "carry scripts)."
+            "carry scripts).",
+            field="logo",
         ) from error
     except (OSError, SyntaxError, ValueError) as error:
-        raise LogoError(
-            "That image is damaged or incomplete; export it again and upload the new file."
+        raise Refused(
+            "That image is damaged or incomplete; export it again and upload the new file.",
+            field="logo",
         ) from error
     has_alpha = pixels.mode in {"RGBA", "LA", "PA"} or "transparency" in pixels.info
     pixels = pixels.convert("RGBA" if has_alpha else "RGB")
@@ -57,7 +57,9 @@ def clean_logo(data: bytes) -> bytes:
 
 def _check_size(width: int, height: int) -> None:
     if width * height > LOGO_MAX_PIXELS:
-        raise LogoError(f"The logo is {width:,} × {height:,} pixels. {_too_large_message()}")
+        raise Refused(
+            f"The logo is {width:,} × {height:,} pixels. {_too_large_message()}", field="logo"
+        )
 
 
 def _too_large_message() -> str:

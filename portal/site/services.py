@@ -19,6 +19,7 @@ from portal.site.models import (
     DEFAULT_TAGLINE,
     SiteSettings,
 )
+from portal.writes import Refused
 
 _HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -36,10 +37,6 @@ This community is where customers help each other and talk with the team that bu
 Moderators may edit, close or remove posts that break these guidelines, and suspend accounts
 that keep doing so.
 """
-
-
-class SettingsError(ValueError):
-    """A setting the rules refuse; the message is shown to the person."""
 
 
 def get_settings() -> SiteSettings:
@@ -94,12 +91,13 @@ def contrast_with_white(hex_color: str) -> float:
 
 def validate_color(value: str) -> str:
     if not _HEX_COLOR.match(value or ""):
-        raise SettingsError("Use a colour like #2457c5 (a # and six hex digits).")
+        raise Refused("Use a colour like #2457c5 (a # and six hex digits).", field="primary_color")
     ratio = contrast_with_white(value)
     if ratio < 4.5:
-        raise SettingsError(
+        raise Refused(
             f"White text on {value} has a contrast of {ratio:.1f}:1; pick a darker colour "
-            "(at least 4.5:1) so buttons and links stay readable."
+            "(at least 4.5:1) so buttons and links stay readable.",
+            field="primary_color",
         )
     return value.lower()
 

@@ -35,6 +35,7 @@ from portal.support.models import (
 )
 from portal.taxonomy.models import ProductArea, Tag
 from portal.taxonomy.services import get_or_create_tags
+from portal.writes import Refused
 
 UP, DOWN, WITHDRAW = 1, -1, 0
 REPUTATION_FOR_UPVOTE = {"question": 5, "answer": 10}
@@ -42,14 +43,6 @@ REPUTATION_FOR_DOWNVOTE = -2
 REPUTATION_FOR_ACCEPTED_ANSWER = 15
 REPUTATION_FOR_ACCEPTING = 2
 MAX_TAGS = 5
-
-
-class SupportError(Exception):
-    """An action the rules refuse; the message tells the person why. Nothing was changed."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def _kind(post) -> str:
@@ -67,9 +60,9 @@ def _is_moderator(user) -> bool:
 def _check_not_deleted(post) -> None:
     kind = _kind(post)
     if post.is_deleted:
-        raise SupportError(f"This {kind} was deleted, so it can’t be changed or voted on.")
+        raise Refused(f"This {kind} was deleted, so it can’t be changed or voted on.")
     if kind == "answer" and post.question.is_deleted:
-        raise SupportError("This question was deleted, so its answers can’t be changed.")
+        raise Refused("This question was deleted, so its answers can’t be changed.")
 
 
 def _add_reputation(user_id: int | None, delta: int) -> None:
@@ -158,7 +151,7 @@ def ask_question(
     question the first one made (created=False) instead of making another.
     """
     if len(tags) > MAX_TAGS:
-        raise SupportError(f"Use at most {MAX_TAGS} tags.")
+        raise Refused(f"Use at most {MAX_TAGS} tags.")
     now = utcnow()
     values = {
         "author_id": author.id,
@@ -182,7 +175,7 @@ def ask_question(
                 db.select(Question).where(Question.form_token == form_token)
             ).scalar_one()
             if existing.author_id != author.id:
-                raise SupportError("This form was already used. Reload the page and try again.")
+                raise Refused("This form was already used. Reload the page and try again.")
             return existing, False
     else:
         question_id = db.session.execute(
@@ -205,7 +198,7 @@ def ask_question(
 def check_can_answer(question: Question) -> None:
     _check_not_deleted(question)
     if question.is_closed:
-        raise SupportError("This question is closed, so it takes no new answers.")
+        raise Refused("This question is closed, so it takes no new answers.")
 
 
 def post_answer(question: Question, author: User, body: str) -> Answer:
@@ -262,9 +255,9 @@ def cast_vote(user: User, post, value: int) -> VoteResult:
     """Vote up (1), down (-1) or withdraw (0) on a question or an answer."""
     kind = _kind(post)
     if value not in (UP, DOWN, WITHDRAW):
-        raise SupportError("Choose to vote up or down.")
+        raise Refused("Choose to vote up or down.")
     if post.author_id == user.id:
-        raise SupportError(f"You can’t vote on your own {kind}.")
+        raise Refused(f"You can’t vote on your own {kind}.")
     _check_not_deleted(post)
     model = type(post)
     column = Vote.question_id if kind == "question" else Vote.answer_id
@@ -275,12 +268,12 @@ def cast_vote(user: User, post, value: int) -> VoteResult:
     word = {UP: "upvoted", DOWN: "downvoted"}
     if value == old:
         if value == WITHDRAW:
-            raise SupportError(f"You haven’t voted on this {kind}, so there is nothing to undo.")
-        raise SupportError(
+            raise Refused(f"You haven’t voted on this {kind}, so there is nothing to undo.")
+        raise Refused(
             f"You already {word[value]} this {kind}. Press the highlighted arrow again to "
             "withdraw your vote."
         )
-    stale = SupportError("Your vote changed in another window. Reload the page and try again.")
+    stale = Refused("Your vote changed in another window. Reload the page and try again.")
     if existing is None:
         inserted = _insert_unless_exists(
             Vote,
@@ -288,7 +281,7 @@ def cast_vote(user: User, post, value: int) -> VoteResult:
             ["user_id", f"{kind}_id"],
         )
         if inserted is None:
-            raise SupportError(f"You already voted on this {kind}.")
+            raise Refused(f"You already voted on this {kind}.")
     elif value == WITHDRAW:
         result = db.session.execute(
             delete(Vote)
@@ -359,7 +352,7 @@ def _clear_acceptance(question: Question) -> int | None:
         .execution_options(synchronize_session="fetch")
     )
     if result.rowcount != 1:
-        raise SupportError(
+        raise Refused(
             "The accepted answer changed at the same moment. Reload the page and try again."
         )
     for user_id, gain in _acceptance_reputation(current.author_id, current.accepted_by_id).items():
@@ -390,11 +383,11 @@ def accept_answer(answer: Answer, user: User) -> int | None:
     Two people accepting different answers at once take turns: the second moves the acceptance
     to their answer, as accepting another answer always does."""
     if not (_is_moderator(user) or answer.question.author_id == user.id):
-        raise SupportError("Only the person who asked (or our support team) can accept an answer.")
+        raise Refused("Only the person who asked (or our support team) can accept an answer.")
     question = _lock_post(answer)
     _check_not_deleted(answer)
     if answer.is_accepted:
-        raise SupportError("This answer is already the accepted one.")
+        raise Refused("This answer is already the accepted one.")
     replaced = _clear_acceptance(question)
     answer.is_accepted = True
     answer.accepted_at = utcnow()
@@ -403,7 +396,7 @@ def accept_answer(answer: Answer, user: User) -> int | None:
     try:
         db.session.flush()  # the partial unique index refuses a concurrent second acceptance
     except IntegrityError as error:
-        raise SupportError(
+        raise Refused(
             "Another answer was accepted at the same moment. Reload the page to see which."
         ) from error
     for user_id, gain in _acceptance_reputation(answer.author_id, user.id).items():
@@ -431,12 +424,12 @@ def accept_answer(answer: Answer, user: User) -> int | None:
 
 def unaccept_answer(answer: Answer, user: User) -> None:
     if not (_is_moderator(user) or answer.question.author_id == user.id):
-        raise SupportError(
+        raise Refused(
             "Only the person who asked (or our support team) can change the accepted answer."
         )
     question = _lock_post(answer)
     if not answer.is_accepted:
-        raise SupportError("This answer is not the accepted one.")
+        raise Refused("This answer is not the accepted one.")
     _clear_acceptance(question)
     record_event(
         "answer.unaccepted",
@@ -491,7 +484,7 @@ def add_comment(user: User, post, body: str) -> Comment:
 def delete_comment(comment: Comment, user: User) -> None:
     """Soft-delete a comment (its author or support staff): hidden from members, kept for staff."""
     if comment.is_deleted:
-        raise SupportError("This comment is already deleted.")
+        raise Refused("This comment is already deleted.")
     question = db.session.get(Question, comment.question_id)
     comment.deleted_at = utcnow()
     comment.deleted_by_id = user.id
@@ -535,7 +528,7 @@ def edit_question(
     """Save an edit, keeping the earlier version; returns False when nothing changed."""
     _check_not_deleted(question)
     if len(tags) > MAX_TAGS:
-        raise SupportError(f"Use at most {MAX_TAGS} tags.")
+        raise Refused(f"Use at most {MAX_TAGS} tags.")
     old_tags = [tag.name for tag in question.tags]
     title = title.strip()
     if (title, body, area.id, tags) == (
@@ -607,7 +600,7 @@ def delete_post(post, moderator: User) -> None:
     kind = _kind(post)
     question = _lock_post(post)
     if post.is_deleted:
-        raise SupportError(f"This {kind} is already deleted.")
+        raise Refused(f"This {kind} is already deleted.")
     post.deleted_at = utcnow()
     post.deleted_by_id = moderator.id
     if kind == "answer":
@@ -630,7 +623,7 @@ def undelete_post(post, moderator: User) -> None:
     kind = _kind(post)
     question = _lock_post(post)
     if not post.is_deleted:
-        raise SupportError(f"This {kind} is not deleted.")
+        raise Refused(f"This {kind} is not deleted.")
     post.deleted_at = None
     post.deleted_by_id = None
     if kind == "answer":
@@ -652,13 +645,13 @@ def close_as_duplicate(question: Question, moderator: User, original: Question) 
     lock_for_write(Question, question.id, original.id)
     _check_not_deleted(question)
     if question.is_closed:
-        raise SupportError("This question is already closed.")
+        raise Refused("This question is already closed.")
     if original.id == question.id:
-        raise SupportError("A question can’t be a duplicate of itself.")
+        raise Refused("A question can’t be a duplicate of itself.")
     if original.is_deleted:
-        raise SupportError("That question was deleted; choose one that people can read.")
+        raise Refused("That question was deleted; choose one that people can read.")
     if original.duplicate_of_id == question.id:
-        raise SupportError("That question is already closed as a duplicate of this one.")
+        raise Refused("That question is already closed as a duplicate of this one.")
     question.closed_at = utcnow()
     question.closed_by_id = moderator.id
     question.duplicate_of_id = original.id
@@ -686,7 +679,7 @@ def reopen_question(question: Question, moderator: User) -> None:
     _lock_post(question)
     _check_not_deleted(question)
     if not question.is_closed:
-        raise SupportError("This question is not closed.")
+        raise Refused("This question is not closed.")
     question.closed_at = None
     question.closed_by_id = None
     question.duplicate_of_id = None

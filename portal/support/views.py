@@ -35,10 +35,11 @@ from portal.support import bp, services
 from portal.support.forms import AnswerForm, CloseForm, CommentForm, QuestionForm
 from portal.support.models import Answer, Comment, Question
 from portal.support.seo import qa_page
-from portal.support.services import SupportError, answer_url, question_url
+from portal.support.services import answer_url, question_url
 from portal.support.view_counts import count_view
 from portal.taxonomy.services import all_areas, area_by_slug, suggest_tags
 from portal.templating import csrf_slot, with_csrf_token
+from portal.writes import REFUSED, wants_json, write
 
 POST_LIMIT = "20 per minute"
 VOTE_LIMIT = "60 per minute"
@@ -72,20 +73,8 @@ def get_answer_or_404(answer_id: int) -> Answer:
     return answer
 
 
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
-
-
-def _refused(error: SupportError, post: Question | Answer):
-    """A refused action: the reason, and nothing changed, back on `post`'s page.
-
-    The session is rolled back before the way back is built from `post`: after a failed write
-    (a constraint that refused a concurrent change) it answers nothing until then."""
-    db.session.rollback()
-    if _wants_json():
-        return jsonify(error=error.message), 409
-    flash(error.message, "error")
-    return redirect(answer_url(post) if isinstance(post, Answer) else question_url(post))
+def _url(post: Question | Answer) -> str:
+    return answer_url(post) if isinstance(post, Answer) else question_url(post)
 
 
 def _area_choices(form: QuestionForm, areas) -> None:
@@ -172,20 +161,20 @@ def ask():
         form.area.data = request.args.get("area", "")
     if form.validate_on_submit():
         area = next(a for a in areas if a.slug == form.area.data)
-        try:
-            question, created = services.ask_question(
+        asked = write(
+            lambda: services.ask_question(
                 current_user,
                 title=form.title.data,
                 body=form.body.data,
                 area=area,
                 tags=form.tag_names,
                 form_token=form.form_token.data or None,
-            )
-        except SupportError as error:
-            db.session.rollback()
-            form.tags.errors.append(error.message)
-        else:
-            db.session.commit()
+            ),
+            form=form,
+            field="tags",
+        )
+        if asked is not REFUSED:
+            question, created = asked
             if created:
                 flash("Your question is posted. We’ll notify you when someone answers.", "success")
             return redirect(question_url(question))
@@ -298,11 +287,10 @@ def answer(question_id: int):
     require(Permission.POST)
     form = AnswerForm()
     if form.validate_on_submit():
-        try:
-            new = services.post_answer(question, current_user, form.body.data)
-        except SupportError as error:
-            return _refused(error, question)
-        db.session.commit()
+        new = write(
+            lambda: services.post_answer(question, current_user, form.body.data),
+            back=question_url(question),
+        )
         flash("Your answer is posted. Thank you for helping!", "success")
         return redirect(answer_url(new))
     return _render_question(question, answer_form=form), 422
@@ -316,12 +304,8 @@ def _vote(post, back: str):
     value = {"up": services.UP, "down": services.DOWN, "withdraw": services.WITHDRAW}.get(
         request.form.get("value", ""), 99
     )
-    try:
-        result = services.cast_vote(current_user, post, value)
-    except SupportError as error:
-        return _refused(error, post)
-    db.session.commit()
-    if _wants_json():
+    result = write(lambda: services.cast_vote(current_user, post, value), back=_url(post))
+    if wants_json():
         return jsonify(score=result.score, my_vote=result.my_vote, message=result.message)
     flash(result.message, "success")
     return redirect(back)
@@ -356,11 +340,7 @@ def _require_accept(question: Question) -> None:
 def accept(answer_id: int):
     answer = get_answer_or_404(answer_id)
     _require_accept(answer.question)
-    try:
-        services.accept_answer(answer, current_user)
-    except SupportError as error:
-        return _refused(error, answer)
-    db.session.commit()
+    write(lambda: services.accept_answer(answer, current_user), back=answer_url(answer))
     flash("Answer accepted. It now shows first for everyone who finds this question.", "success")
     return redirect(answer_url(answer))
 
@@ -370,11 +350,7 @@ def accept(answer_id: int):
 def unaccept(answer_id: int):
     answer = get_answer_or_404(answer_id)
     _require_accept(answer.question)
-    try:
-        services.unaccept_answer(answer, current_user)
-    except SupportError as error:
-        return _refused(error, answer)
-    db.session.commit()
+    write(lambda: services.unaccept_answer(answer, current_user), back=answer_url(answer))
     flash("The answer is no longer marked as accepted.", "success")
     return redirect(answer_url(answer))
 
@@ -386,11 +362,10 @@ def _comment(post, question: Question, target: tuple[str, int]):
     require(Permission.POST)
     form = CommentForm(prefix=f"{target[0]}-{target[1]}")
     if form.validate_on_submit():
-        try:
-            comment = services.add_comment(current_user, post, form.body.data)
-        except SupportError as error:
-            return _refused(error, question)
-        db.session.commit()
+        comment = write(
+            lambda: services.add_comment(current_user, post, form.body.data),
+            back=question_url(question),
+        )
         flash("Your comment is posted.", "success")
         return redirect(question_url(question, _anchor=f"comment-{comment.id}"))
     return _render_question(question, comment_form=form, target=target), 422
@@ -422,11 +397,7 @@ def delete_comment(comment_id: int):
     if comment.is_deleted and not can(current_user, Permission.MODERATE):
         _gone("comment")
     require(Permission.EDIT_POST, comment)
-    try:
-        services.delete_comment(comment, current_user)
-    except SupportError as error:
-        return _refused(error, question)
-    db.session.commit()
+    write(lambda: services.delete_comment(comment, current_user), back=question_url(question))
     flash("Comment deleted.", "success")
     return redirect(question_url(question))
 
@@ -451,18 +422,17 @@ def edit_question(question_id: int):
     _area_choices(form, areas)
     if form.validate_on_submit():
         area = next(a for a in areas if a.slug == form.area.data)
-        try:
-            changed = services.edit_question(
+        changed = write(
+            lambda: services.edit_question(
                 question,
                 current_user,
                 title=form.title.data,
                 body=form.body.data,
                 area=area,
                 tags=form.tag_names,
-            )
-        except SupportError as error:
-            return _refused(error, question)
-        db.session.commit()
+            ),
+            back=question_url(question),
+        )
         flash("Your edit is saved." if changed else "Nothing changed.", "success")
         return redirect(question_url(question))
     return render_template("support/ask.html", form=form, editing=question)
@@ -479,11 +449,10 @@ def edit_answer(answer_id: int):
     if not form.is_submitted():
         form.body.data = editable_source(answer)  # imported posts have only HTML
     if form.validate_on_submit():
-        try:
-            changed = services.edit_answer(answer, current_user, body=form.body.data)
-        except SupportError as error:
-            return _refused(error, answer)
-        db.session.commit()
+        changed = write(
+            lambda: services.edit_answer(answer, current_user, body=form.body.data),
+            back=answer_url(answer),
+        )
         flash("Your edit is saved." if changed else "Nothing changed.", "success")
         return redirect(answer_url(answer))
     return render_template("support/edit_answer.html", form=form, answer=answer)
@@ -516,11 +485,7 @@ def answer_revisions(answer_id: int):
 
 def _moderate(action, post, back: str, done: str):
     require(Permission.MODERATE)
-    try:
-        action(post, current_user)
-    except SupportError as error:
-        return _refused(error, post)
-    db.session.commit()
+    write(lambda: action(post, current_user), back=_url(post))
     flash(done, "success")
     return redirect(back)
 
@@ -575,13 +540,12 @@ def close(question_id: int):
         if original is None:
             form.duplicate_of.errors.append("There is no question with that number.")
         else:
-            try:
-                services.close_as_duplicate(question, current_user, original)
-            except SupportError as error:
-                db.session.rollback()
-                form.duplicate_of.errors.append(error.message)
-            else:
-                db.session.commit()
+            closed = write(
+                lambda: services.close_as_duplicate(question, current_user, original),
+                form=form,
+                field="duplicate_of",
+            )
+            if closed is not REFUSED:
                 flash("Closed as a duplicate. It links to the original.", "success")
                 return redirect(question_url(question))
     return render_template("support/close.html", form=form, question=question)

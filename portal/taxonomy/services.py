@@ -7,13 +7,10 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.taxonomy.models import ProductArea, Tag
+from portal.writes import Refused
 
 TAG_MAX_LENGTH = 35
 _TAG_INVALID = re.compile(r"[^a-z0-9+#.\-]+")
-
-
-class TaxonomyError(ValueError):
-    """A name or slug the rules refuse; the message is shown to the person."""
 
 
 def normalise_tag(raw: str) -> str:
@@ -85,14 +82,14 @@ def save_area(
     """Create (area=None) or update a product area; slug defaults to one made from the name."""
     slug = slugify(slug or name, max_length=80)
     if not slug:
-        raise TaxonomyError("Give the product area a name with at least one letter or digit.")
+        raise Refused("Give the product area a name with at least one letter or digit.")
     others = db.select(ProductArea).where((ProductArea.slug == slug) | (ProductArea.name == name))
     if area is not None:
         others = others.where(ProductArea.id != area.id)
     # One area may hold the slug and another the name: either clash is reason enough.
     clash = db.session.scalars(others.limit(1)).first()
     if clash is not None:
-        raise TaxonomyError(f"A product area named “{clash.name}” (/{clash.slug}) already exists.")
+        raise Refused(f"A product area named “{clash.name}” (/{clash.slug}) already exists.")
     if area is None:
         area = ProductArea(position=len(all_areas()))
         db.session.add(area)

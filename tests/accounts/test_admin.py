@@ -176,10 +176,11 @@ def test_a_suspended_admin_cannot_lift_their_own_suspension(client, make_user):
 
 
 def test_only_another_admin_lifts_a_suspension(client, admin, make_user):
-    from portal.accounts.services import AccountError, unsuspend_user
+    from portal.accounts.services import unsuspend_user
+    from portal.writes import Refused
 
     suspended_admin = make_user("admin", suspended=True)
-    with pytest.raises(AccountError, match="your own suspension"):
+    with pytest.raises(Refused, match="your own suspension"):
         unsuspend_user(suspended_admin, by=suspended_admin)
     db.session.rollback()
     assert client.post(f"/admin/users/{suspended_admin.id}/unsuspend").status_code == 302

@@ -1,13 +1,13 @@
 import pytest
 
 from portal.taxonomy.services import (
-    TaxonomyError,
     get_or_create_tags,
     normalise_tag,
     parse_tags,
     save_area,
     suggest_tags,
 )
+from portal.writes import Refused
 
 
 @pytest.mark.parametrize(
@@ -40,7 +40,7 @@ def test_a_name_and_a_slug_taken_by_two_other_areas_is_one_clear_refusal(app, ma
     billing = make_area("Billing", slug="billing")
     make_area("Mobile", slug="mobile")
     edited = make_area("Web", slug="web")
-    with pytest.raises(TaxonomyError, match="already exists"):
+    with pytest.raises(Refused, match="already exists"):
         save_area(edited, name="Mobile", slug="billing", description="")
     assert save_area(billing, name="Billing", slug="billing", description="Invoices").id == (
         billing.id

@@ -10,7 +10,8 @@ from sqlalchemy.orm import aliased
 from portal.accounts.models import User
 from portal.extensions import db
 from portal.ideas.models import Idea, IdeaVote
-from portal.ideas.services import IdeaError, merge_ideas, toggle_vote
+from portal.ideas.services import merge_ideas, toggle_vote
+from portal.writes import Refused
 from tests.concurrency import run_concurrently
 
 
@@ -29,7 +30,7 @@ def _toggle(idea_id: int, user_id: int, errors: list | None = None) -> None:
     try:
         toggle_vote(idea, user)
         db.session.commit()
-    except IdeaError as error:
+    except Refused as error:
         db.session.rollback()
         if errors is not None:
             errors.append(error.message)
@@ -112,7 +113,7 @@ def _merge_at_once(app, staff: int, pairs: list[tuple[int, int]]) -> list[str]:
                 by=db.session.get(User, staff),
             )
             db.session.commit()
-        except IdeaError as error:
+        except Refused as error:
             db.session.rollback()
             refused.append(error.message)
 
@@ -161,7 +162,7 @@ def test_a_status_change_racing_a_merge_never_reopens_a_merged_idea(
             else:
                 change_status(idea, "planned", note="Next quarter.", by=by)
             db.session.commit()
-        except IdeaError:
+        except Refused:
             db.session.rollback()
 
     assert run_concurrently(app, work, threads=2) == []

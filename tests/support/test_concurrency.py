@@ -8,7 +8,8 @@ from portal.extensions import db
 from portal.notifications.models import Notification
 from portal.support.models import Answer, Question, Vote
 from portal.support.recount import recount
-from portal.support.services import SupportError, add_comment, cast_vote, post_answer
+from portal.support.services import add_comment, cast_vote, post_answer
+from portal.writes import Refused
 from tests.concurrency import run_concurrently
 from tests.conftest import login
 
@@ -64,7 +65,7 @@ def test_one_person_voting_at_once_in_many_tabs_counts_once(app, make_user, make
         try:
             cast_vote(db.session.get(User, voter_id), db.session.get(Question, question_id), 1)
             db.session.commit()
-        except SupportError as error:
+        except Refused as error:
             db.session.rollback()
             refused.append(error.message)
 
@@ -92,7 +93,7 @@ def test_concurrent_acceptances_leave_exactly_one_accepted_answer(
         try:
             accept_answer(db.session.get(Answer, answer_ids[index]), db.session.get(User, asker_id))
             db.session.commit()
-        except SupportError as error:
+        except Refused as error:
             db.session.rollback()
             refused.append(error.message)
 

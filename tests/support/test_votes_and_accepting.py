@@ -15,11 +15,11 @@ from portal.notifications.models import Notification
 from portal.support.models import Answer, Question, Vote
 from portal.support.recount import recount
 from portal.support.services import (
-    SupportError,
     accept_answer,
     cast_vote,
     delete_post,
 )
+from portal.writes import Refused
 from tests.conftest import login
 
 
@@ -180,7 +180,7 @@ def test_deleting_the_accepted_answer_unsolves_the_question(make_question, make_
     assert not _fresh(Question, question.id).is_solved
     assert _fresh(Question, question.id).answer_count == 0
     assert recount(fix=False) == []
-    with pytest.raises(SupportError, match="deleted"):
+    with pytest.raises(Refused, match="deleted"):
         cast_vote(make_user(), _fresh(Answer, answer.id), 1)
 
 
