@@ -57,7 +57,7 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        detail = error.description if error.code == 400 and _custom(error) else None
+        detail = error.description if error.code in (400, 404) and _custom(error) else None
         return render_error(error.code, detail)
 
     @app.errorhandler(InternalServerError)

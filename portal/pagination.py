@@ -4,7 +4,7 @@ A list is given as a select of ids (its filters and order), or the ids themselve
 ranked in Python or cached, and a loader for the rows. The page's ids come from walking an index
 (the offset skips index entries, not joined rows), the total from counting those ids, and only
 the page's rows are loaded with everything they show. Totals are counted once per community
-version (portal.cache). Flask-SQLAlchemy pages the whole select
+version (portal.caching). Flask-SQLAlchemy pages the whole select
 instead: at page 500 of 100,000 questions that joins and discards 15,000 rows, and its count
 re-runs every column of the select.
 """
@@ -69,8 +69,8 @@ class IdPagination(_RequestedPage):
         counting = select(func.count()).select_from(ids.order_by(None).subquery())
         compiled = counting.compile(db.engine)
         key = (str(compiled), tuple(sorted((k, repr(v)) for k, v in compiled.params.items())))
-        # Imported here: portal.cache reaches the accounts package, whose views page lists.
-        from portal.cache import cached
+        # Imported here: portal.caching reaches the accounts package, whose views page lists.
+        from portal.caching import cached
 
         return cached("pagination.total", key, compute=lambda: db.session.scalar(counting))
 

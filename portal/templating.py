@@ -1,8 +1,5 @@
 """Jinja globals and filters shared by every template."""
 
-import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 
 from flask import Flask, current_app, g, has_request_context, request
@@ -11,7 +8,8 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from portal.accounts.models import Role
-from portal.accounts.permissions import Permission, can, offered
+from portal.accounts.permissions import Permission
+from portal.caching import checked_can, checked_offered
 from portal.clock import utcnow
 from portal.public_url import public_url
 from portal.site.services import get_settings
@@ -69,32 +67,6 @@ def csrf_token() -> str:
     return token
 
 
-CSRF_SLOT = "csrf-slot-" + secrets.token_hex(12)
-
-
-@contextmanager
-def csrf_slot() -> Iterator[None]:
-    """Forms rendered inside carry CSRF_SLOT instead of the viewer's token: content that can
-    serve other viewers, each getting their own token through `with_csrf_token`."""
-    saved = g.pop("portal_csrf_token", None)
-    g.portal_csrf_token = CSRF_SLOT
-    try:
-        yield
-    finally:
-        g.pop("portal_csrf_token", None)
-        if saved is not None:
-            g.portal_csrf_token = saved
-
-
-def with_csrf_token(html: str | bytes) -> Markup:
-    """Content rendered in `csrf_slot()` (as text, or kept encoded) with the viewer's token."""
-    if isinstance(html, bytes):
-        html = html.decode()
-    if CSRF_SLOT not in html:  # no form for this viewer: no token, and no session cookie for it
-        return Markup(html)
-    return Markup(html.replace(CSRF_SLOT, csrf_token()))
-
-
 def compact_number(value: int) -> str:
     if abs(value) >= 1_000_000:
         return f"{value / 1_000_000:.1f}m".replace(".0m", "m")
@@ -107,8 +79,8 @@ def compact_number(value: int) -> str:
 
 def register(app: Flask) -> None:
     app.jinja_env.globals.update(
-        can=can,
-        offered=offered,
+        can=checked_can,  # kept content may ask only what its page varies on
+        offered=checked_offered,
         Permission=Permission,
         Role=Role,
         has_endpoint=has_endpoint,

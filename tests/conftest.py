@@ -229,7 +229,7 @@ def kept_members(request, monkeypatch):
     """Content kept for members holds who voted (and follows) on the page, unless there are
     more than KEPT_MEMBERS of them: then each member's visit asks the database."""
     if request.param == "too many voters to keep":
-        monkeypatch.setattr("portal.cache.KEPT_MEMBERS", 0)
+        monkeypatch.setattr("portal.caching.pages.KEPT_MEMBERS", 0)
     return request.param
 
 

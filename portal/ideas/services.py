@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased, joinedload
 
 from portal.accounts.models import User
-from portal.cache import cached
+from portal.caching import cached
 from portal.clock import utcnow
 from portal.database import lock_for_write, take_turns
 from portal.extensions import db
@@ -89,7 +89,7 @@ def board_ids(*, sort: str = "top", status: str = "", area: ProductArea | None =
     """The board's idea ids in order (page them with `paginate_ids` and `load_ideas`).
 
     Top and New are selects that walk an index. Trending weighs every idea's recent votes, so
-    its ranking is computed once per change in the community (see `portal.cache`)."""
+    its ranking is computed once per change in the community (see `portal.caching`)."""
     total = Idea.vote_count + Idea.imported_votes
     if sort == "trending":
         # The window moves by the hour, so a ranking stays exact for the hour it is cached in.

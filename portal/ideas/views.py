@@ -1,17 +1,20 @@
 from dataclasses import dataclass
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    flash,
+    get_template_attribute,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from portal.accounts.permissions import Permission, can, require
-from portal.cache import (
-    anonymous_page,
-    few_members,
-    for_everyone,
-    for_viewers_like,
-    post_page,
-)
+from portal.accounts.permissions import Permission, require
+from portal.caching import few_members, kept_page, kept_part, post_page, with_csrf_token
 from portal.csrf import form_view
 from portal.extensions import db, limiter
 from portal.forms import select_choices
@@ -50,7 +53,6 @@ from portal.markdown import editable_source, excerpt
 from portal.pagination import paginate_ids
 from portal.search.queries import similar
 from portal.taxonomy.services import all_areas, area_by_slug
-from portal.templating import csrf_slot, with_csrf_token
 from portal.writes import REFUSED, wants_json, write
 
 POST_LIMIT = "20 per minute"
@@ -73,62 +75,58 @@ def _area_filter():
 
 
 @dataclass(frozen=True)
+class VoteTarget:
+    """What an idea's vote widget shows, kept with the board's cards: each viewer's widget is
+    rendered for them, beside the card kept for their class."""
+
+    id: int
+    title: str
+    votes: int
+    is_merged: bool
+    takes_votes: bool
+
+
+@dataclass(frozen=True)
 class BoardListing:
-    """A page of the board's cards as a viewer who voted for none of them sees them, with each
-    idea's vote widget unvoted and voted, so that every viewer's votes can be shown in it."""
+    """A page of the board: each idea's card (without its vote widget), and the page links or
+    what to do when no idea matches."""
 
     total: int
-    html: Markup
-    widgets: dict[int, tuple[str, str]]
-
-    def for_viewer(self, voted: set[int]) -> Markup:
-        html = str(self.html)
-        for idea_id in voted & self.widgets.keys():
-            unvoted, voted_widget = self.widgets[idea_id]
-            html = html.replace(unvoted, voted_widget, 1)
-        return with_csrf_token(html)
-
-
-WIDGET_BETWEEN = Markup("<!--voted:-->")
-WIDGET_AFTER = Markup("<!--/widget-->")
+    cards: tuple[tuple[VoteTarget, Markup], ...]
+    after: Markup
 
 
 def _board_listing(sort: str, status: str, area) -> BoardListing:
     page = paginate_ids(
         board_ids(sort=sort, status=status, area=area), load_ideas, per_page=PER_PAGE
     )
-    widgets = {}
-    with csrf_slot():
-        html = render_template("ideas/_board_listing.html", page=page, status=status, area=area)
-        if current_user.is_authenticated:
-            both = render_template(
-                "ideas/_vote_widgets.html",
-                ideas=page.items,
-                between=WIDGET_BETWEEN,
-                after=WIDGET_AFTER,
+    card = get_template_attribute("ideas/_macros.html", "idea_card_body")
+    return BoardListing(
+        page.total,
+        tuple(
+            (
+                VoteTarget(idea.id, idea.title, idea.votes, idea.is_merged, idea.takes_votes),
+                card(idea),
             )
-            pairs = [pair.split(WIDGET_BETWEEN) for pair in both.split(WIDGET_AFTER)[:-1]]
-            widgets = {idea.id: tuple(pair) for idea, pair in zip(page.items, pairs, strict=True)}
-    return BoardListing(page.total, Markup(html), widgets)
+            for idea in page.items
+        ),
+        Markup(render_template("ideas/_board_after.html", page=page, status=status, area=area)),
+    )
 
 
 @bp.get("/ideas")
-@anonymous_page
+@kept_page(Permission.VOTE)
 def board():
     sort = request.args.get("sort", "top")
     sort = sort if sort in SORTS else "top"
     status = request.args.get("status", "")
     status = status if status in STATUS_FILTERS else ""
     area = _area_filter()
-
-    # The cards depend only on whether the viewer is signed in and may vote, but for their
-    # own votes.
-    situation = ("board", current_user.is_authenticated, can(current_user, Permission.VOTE))
-    listing = for_viewers_like(situation, lambda: _board_listing(sort, status, area))
+    listing = kept_part(lambda: _board_listing(sort, status, area))
     return render_template(
         "ideas/board.html",
         listing=listing,
-        cards=listing.for_viewer(voted_idea_ids(current_user, list(listing.widgets))),
+        voted=voted_idea_ids(current_user, [idea.id for idea, _ in listing.cards]),
         sort=sort,
         status=status,
         area=area,
@@ -141,10 +139,10 @@ def board():
 
 
 @bp.get("/roadmap")
-@anonymous_page
+@kept_page()
 def roadmap():
     area = _area_filter()
-    columns_html = for_everyone(
+    columns_html = kept_part(
         lambda: Markup(
             render_template("ideas/_roadmap_columns.html", columns=roadmap_columns(area), area=area)
         )
@@ -156,7 +154,7 @@ def roadmap():
 
 @dataclass(frozen=True)
 class IdeaParts:
-    """An idea page apart from its layout; forms carry CSRF_SLOT for the viewer's token."""
+    """An idea page apart from its layout (see `post_page`)."""
 
     title: str
     description: str
@@ -176,14 +174,13 @@ def _idea_parts(idea: Idea, **forms) -> IdeaParts:
     forms["status_form"].status.choices = _status_choices()
     if not forms["status_form"].status.data:
         forms["status_form"].status.data = idea.status
-    with csrf_slot():
-        body = render_template(
-            "ideas/_idea_body.html",
-            view=load_idea_page(idea, current_user),
-            idea=idea,
-            merged_from_id=request.args.get("merged_from", type=int),
-            **forms,
-        )
+    body = render_template(
+        "ideas/_idea_body.html",
+        view=load_idea_page(idea, current_user),
+        idea=idea,
+        merged_from_id=request.args.get("merged_from", type=int),
+        **forms,
+    )
     return IdeaParts(
         title=idea.title,
         description=excerpt(idea.body_html) or idea.title,
@@ -216,6 +213,14 @@ def _status_choices():
 
 
 @bp.get("/ideas/<int:idea_id>")
+@kept_page(
+    Permission.POST,
+    Permission.VOTE,
+    Permission.FOLLOW,
+    Permission.EDIT_IDEA,
+    Permission.MANAGE_IDEAS,
+    whole=False,
+)
 def idea(idea_id: int):
     def parts_or_redirect():
         idea = get_idea_or_404(idea_id)

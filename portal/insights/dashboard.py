@@ -15,7 +15,7 @@ from flask import Flask, current_app, render_template
 from markupsafe import Markup
 from sqlalchemy import func, select, text
 
-from portal.cache import cached, community_version
+from portal.caching import cached, community_version
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.insights import metrics

@@ -3,7 +3,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from portal.accounts.permissions import Permission, can
-from portal.cache import anonymous_page, for_everyone
+from portal.caching import kept_page, kept_part
 from portal.extensions import db, limiter
 from portal.main import bp
 from portal.main.home import home_sections
@@ -20,9 +20,9 @@ LOGO_MIMETYPES = {
 
 
 @bp.get("/")
-@anonymous_page
+@kept_page()
 def home():
-    sections_html = for_everyone(
+    sections_html = kept_part(
         lambda: Markup(render_template("main/_sections.html", sections=home_sections()))
     )
     return render_template("main/home.html", sections_html=sections_html)

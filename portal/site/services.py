@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import event
 
-from portal.cache import cached
+from portal.caching import cached
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.insights.events import record_event

@@ -7,7 +7,6 @@ from flask import (
     abort,
     flash,
     jsonify,
-    make_response,
     redirect,
     render_template,
     request,
@@ -17,15 +16,8 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from portal.accounts.permissions import Forbidden, Permission, can, require
-from portal.cache import (
-    anonymous_page,
-    few_members,
-    for_everyone,
-    is_page,
-    post_page,
-)
+from portal.caching import few_members, is_page, kept_page, kept_part, post_page, with_csrf_token
 from portal.csrf import form_view
-from portal.errors import render_error
 from portal.extensions import db, limiter
 from portal.forms import select_choices
 from portal.markdown import editable_source
@@ -38,7 +30,6 @@ from portal.support.seo import qa_page
 from portal.support.services import answer_url, question_url
 from portal.support.view_counts import count_view
 from portal.taxonomy.services import all_areas, area_by_slug, suggest_tags
-from portal.templating import csrf_slot, with_csrf_token
 from portal.writes import REFUSED, wants_json, write
 
 POST_LIMIT = "20 per minute"
@@ -52,7 +43,7 @@ VIEWED_REMEMBERED = 200
 
 
 def _gone(kind: str):
-    abort(make_response(render_error(404, f"This {kind} was deleted.")))
+    abort(404, description=f"This {kind} was deleted.")
 
 
 def get_question_or_404(question_id: int) -> Question:
@@ -96,7 +87,7 @@ def _count_view_once(question_id: int) -> None:
 
 
 @bp.get("/questions")
-@anonymous_page
+@kept_page()
 def questions():
     tab = request.args.get("tab", "newest")
     if tab not in services.TABS:
@@ -107,7 +98,7 @@ def questions():
     tag = services.tag_by_name(tag_name) if tag_name else None
     if tag_name and tag is None:
         abort(404)
-    total, listing = for_everyone(lambda: _question_listing(tab, area, tag))
+    total, listing = kept_part(lambda: _question_listing(tab, area, tag))
     return render_template(
         "support/questions.html",
         total=total,
@@ -187,7 +178,7 @@ def ask():
 
 @dataclass(frozen=True)
 class QuestionParts:
-    """A question page apart from its layout; forms carry CSRF_SLOT for the viewer's token."""
+    """A question page apart from its layout (see `post_page`)."""
 
     title: str
     description: str
@@ -213,15 +204,14 @@ def _question_parts(question: Question, *, answer_form=None, comment_form=None, 
     head_meta = render_template(
         "support/_question_head.html", structured_data=qa_page(data), **context
     )
-    with csrf_slot():
-        body = render_template(
-            "support/_question_body.html",
-            linked_ideas=ideas_for_question(question.id),
-            answer_form=answer_form or AnswerForm(formdata=None),
-            comment_form=comment_form,
-            comment_target=target,
-            **context,
-        )
+    body = render_template(
+        "support/_question_body.html",
+        linked_ideas=ideas_for_question(question.id),
+        answer_form=answer_form or AnswerForm(formdata=None),
+        comment_form=comment_form,
+        comment_target=target,
+        **context,
+    )
     comments = [comment for listed in data.comments.values() for comment in listed]
     answer_ids = tuple(answer.id for answer in data.answers)
     solved = " (solved)" if question.is_solved else ""
@@ -259,6 +249,15 @@ def _nothing_of_theirs(parts: QuestionParts) -> bool:
 
 @bp.get("/questions/<int:question_id>")
 @bp.get("/questions/<int:question_id>/<slug>")
+@kept_page(
+    Permission.POST,
+    Permission.VOTE_ON_POST,
+    Permission.EDIT_POST,
+    Permission.ACCEPT_ANSWER,
+    Permission.MODERATE,
+    Permission.MANAGE_IDEAS,
+    whole=False,
+)
 def question(question_id: int, slug: str | None = None):
     def parts_or_redirect():
         question = get_question_or_404(question_id)

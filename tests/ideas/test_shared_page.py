@@ -1,4 +1,4 @@
-"""Members with nothing of their own on an idea share its rendered content (portal.cache)."""
+"""Members with nothing of their own on an idea share its rendered content (portal.caching)."""
 
 import re
 

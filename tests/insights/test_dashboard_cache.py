@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from portal import cache
+from portal.caching import results as cache
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.insights.models import ActivityEvent

@@ -1,4 +1,4 @@
-"""Anonymous visitors get pages kept whole until the community changes (portal.cache)."""
+"""Anonymous visitors get pages kept whole until the community changes (portal.caching)."""
 
 import re
 
@@ -217,7 +217,7 @@ def test_members_share_the_rows_of_lists_and_the_roadmap(
 
 
 def test_kept_pages_are_bounded_by_their_size():
-    from portal.cache import VersionedCache
+    from portal.caching import VersionedCache
 
     kept = VersionedCache(max_entries=100, max_bytes=30_000)
     for n in range(5):
@@ -233,7 +233,7 @@ def test_while_a_new_version_of_a_page_renders_the_others_get_the_kept_one():
     the others get the page kept before instead of waiting for it."""
     import threading
 
-    from portal.cache import VersionedCache
+    from portal.caching import VersionedCache
 
     kept = VersionedCache()
     assert kept.get("/roadmap", 1, lambda: "minute 1", give_kept=True) == "minute 1"
@@ -277,7 +277,7 @@ def test_a_members_request_reads_the_community_version_with_the_member(
 def test_the_version_read_with_the_member_is_the_newest_event(app, make_user):
     from portal.accounts.auth import load_user
     from portal.accounts.sessions import start_session
-    from portal.cache import community_version
+    from portal.caching import community_version
     from portal.insights.events import record_event
 
     member = make_user()
@@ -296,7 +296,7 @@ def test_the_version_read_with_the_member_is_the_newest_event(app, make_user):
 def test_a_kept_page_lasts_until_its_urls_minute_turns(app, make_question, monkeypatch):
     """Relative times on a kept page stay right within a minute; each URL's minute turns at a
     second of its own, so a process does not make all its pages anew at once."""
-    from portal import cache
+    from portal.caching import pages as cache
 
     now = [1_000_000.0]
     monkeypatch.setattr(cache.time, "time", lambda: now[0])

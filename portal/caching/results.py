@@ -5,10 +5,6 @@ newest event is a version of the whole community: a result computed at one versi
 until the next event. Each process keeps results keyed by name, arguments and that version;
 reading the version is one primary-key lookup. A quiet community (or a page people read far
 more often than they write) computes each result once.
-
-Pages for anonymous visitors are the same for all of them, so they are kept whole (see
-`anonymous_page`), for at most a minute: relative times ("3 minutes ago") and the few changes
-that record no event (a member's new display name) show up within that minute.
 """
 
 import dataclasses
@@ -16,36 +12,25 @@ import functools
 import sys
 import threading
 import time
-import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 from flask import (
-    Response,
     copy_current_request_context,
     current_app,
     g,
     has_app_context,
-    request,
-    session,
 )
-from flask_login import current_user
 from sqlalchemy import Select, event, select, true
 
-from portal.accounts.models import Role
 from portal.background import after_response_work
 from portal.extensions import db
 from portal.insights.models import ActivityEvent
 
 T = TypeVar("T")
-P = TypeVar("P")  # a page's content, apart from its layout
 MAX_ENTRIES = 256
-MAX_PAGES = 512
-PAGE_BYTES = 8 * 2**20  # per store of pages or parts, kept encoded: 25 pages of 50 answers
-PAGE_SECONDS = 60
 WAIT_SECONDS = 30  # at most, for another thread computing the same value
-KEPT_MEMBERS = 100  # at most, of the voters kept with a page's content (about 7 KB)
 
 
 def _weight(value: object) -> int:
@@ -250,160 +235,3 @@ def _in_a_thread(work: Callable[[], object]) -> None:
                 app.logger.exception("Computing a kept result anew failed")
 
     threading.Thread(target=run, name="portal-refresh", daemon=True).start()
-
-
-def _page_version() -> tuple:
-    """A kept page's version: the community's, and the minute (see the module's docstring).
-    A page is kept per URL, and a new version replaces the one kept before.
-
-    Each URL's minute starts at a second of its own, so the pages kept by a process do not
-    all expire at once: with one minute for all, every busy page was made anew in the same
-    second (the slowest requests of a benchmark's run, whichever page it measured)."""
-    url = request.full_path
-    offset = zlib.crc32(url.encode()) % PAGE_SECONDS
-    return (*community_version(), int((time.time() + offset) // PAGE_SECONDS))
-
-
-def _kept(store: str, render: Callable[[], T], keep: Callable[[T], bool] | None = None) -> T:
-    """`render()`, or what it gave for this URL at this community version in this minute.
-
-    While one thread renders a new version, the others get the page kept before rather than
-    wait: when a minute turned, every thread asking for a busy page waited for one of them to
-    render it (the slowest requests of a page under load)."""
-    if not current_app.config.get("PAGE_CACHE", True):
-        return render()
-    kept = current_app.extensions.setdefault(store, VersionedCache(MAX_PAGES, PAGE_BYTES))
-    return kept.get(request.full_path, _page_version(), render, keep=keep, give_kept=True)
-
-
-def plain_member() -> bool:
-    """A member who may post and vote, with no message waiting: such members see the same
-    page content unless something on it is their own (see `for_viewers_like`)."""
-    return (
-        current_user.is_authenticated
-        and current_user.role == Role.MEMBER
-        and not current_user.is_suspended
-        and "_flashes" not in session
-    )
-
-
-def for_viewers_like(
-    situation: Hashable, render: Callable[[], T], suits: Callable[[T], bool] | None = None
-) -> T:
-    """A part of a page shared by viewers in the same `situation` (for example: members with
-    nothing of their own on the page): the part kept for this URL if `suits(part)` holds for
-    this viewer (or there is no `suits`), else `render()`, kept if it suits this viewer (then
-    it suits the others in that situation). Kept like a page: per URL, version and minute.
-
-    A viewer it does not suit (they asked, answered or voted on the page) gets the part made
-    for them, kept for them alone at this version: the asker coming back to see new answers
-    is the most frequent reader of a question, and the most costly to serve otherwise."""
-    if not current_app.config.get("PAGE_CACHE", True):
-        return render()
-    kept = current_app.extensions.setdefault(
-        "portal_shared_parts", VersionedCache(MAX_PAGES, PAGE_BYTES)
-    )
-    key, version = (situation, request.full_path), _page_version()
-    part = kept.peek(key, version)
-    if part is not None and (suits is None or suits(part)):
-        return part
-    own_key = None
-    if suits is not None and current_user.is_authenticated:
-        own_key = ("viewer", current_user.id, request.full_path)
-        own = kept.peek(own_key, version)
-        if own is not None:
-            return own
-    part = render()
-    if suits is None or suits(part):
-        kept.put(key, version, part)
-    elif own_key is not None:
-        kept.put(own_key, version, part)
-    return part
-
-
-def few_members(*user_ids: Select) -> frozenset[int] | None:
-    """The user ids the queries select, for keeping with a page's content so that `post_page`
-    can tell whether a member has something on the page with no statement of its own; None
-    past KEPT_MEMBERS of them (a popular page: then ask about the one member), and None
-    without a query when the content is made for a viewer it is never shared with (see
-    `plain_member`).
-
-    Each query reads at most KEPT_MEMBERS + 1 rows, so a popular page costs no more than a
-    small one (deduplicating an idea's 23,000 voters and followers in SQL took 17 ms); a
-    query that reaches the limit gives None, even if some of its ids repeat."""
-    if not plain_member():
-        return None
-    found: set[int] = set()
-    for query in user_ids:
-        ids = db.session.scalars(query.limit(KEPT_MEMBERS + 1)).all()
-        if len(ids) > KEPT_MEMBERS:
-            return None
-        found.update(ids)
-    return frozenset(found) if len(found) <= KEPT_MEMBERS else None
-
-
-def post_page(
-    load: Callable[[], P | Response],
-    render: Callable[[P], str],
-    suits: Callable[[P], bool],
-) -> str | bytes | Response:
-    """A question's or an idea's page. `load()` gives the page's content apart from its layout
-    (or a response to answer instead, such as a redirect), `render` puts content in the
-    viewer's layout, and `suits(content)` says whether content kept for members fits this one.
-
-    An anonymous visitor gets the whole page another anonymous visitor got; a plain member gets
-    the content kept for members with nothing of their own on it, in their own layout; anyone
-    else (staff, a suspended member) gets it made for them."""
-
-    def page(found):
-        return found if isinstance(found, Response) else render(found)
-
-    if plain_member():
-        return page(for_viewers_like("member", load, _fitting(suits)))
-    return for_anonymous(lambda: page(load()))
-
-
-def _fitting(suits: Callable[[P], bool]) -> Callable[[object], bool]:
-    return lambda found: not isinstance(found, Response) and suits(found)
-
-
-def for_anonymous(render: Callable[[], T]) -> T | bytes:
-    """A whole page: `render()` for a signed-in member; for an anonymous visitor, the page
-    another anonymous visitor got for the same URL (kept as `_kept` says), as UTF-8 bytes.
-    Only a page is kept: a redirect or an error from `render()` is answered as it comes.
-
-    Look the page up before loading what it shows: a hit then costs no more than the version.
-    A page kept at this version is still right: whatever would change it (an edit, a deletion)
-    records an event.
-
-    Kept encoded, a page takes half the memory: our pages hold a few characters past Latin-1
-    ("→", "✓"), so Python keeps every character of the string in two bytes (a question page
-    of 18,000 characters took 36 KB as text, 18 KB encoded), and it is not encoded again for
-    each visitor."""
-    if current_user.is_authenticated or "_flashes" in session:
-        return render()
-    return _kept("portal_page_cache", lambda: _encoded(render()), keep=is_page)
-
-
-def _encoded(page: T) -> T | bytes:
-    return page.encode() if isinstance(page, str) else page
-
-
-def is_page(found: object) -> bool:
-    """A page to answer with (text, or a kept page's bytes), not a redirect or an error."""
-    return isinstance(found, str | bytes)
-
-
-def for_everyone(render: Callable[[], T]) -> T:
-    """A part of a page that is the same for every viewer of its URL (a list's rows)."""
-    return _kept("portal_part_cache", render)
-
-
-def anonymous_page(view: Callable[..., str]) -> Callable[..., str | bytes]:
-    """Decorate a read-only view whose anonymous page depends only on its URL."""
-
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        return for_anonymous(lambda: view(*args, **kwargs))
-
-    return wrapper

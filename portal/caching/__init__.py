@@ -1,0 +1,38 @@
+"""What the portal keeps between requests: costly results by community version
+(`results`), and pages and parts of pages by viewer class (`pages`)."""
+
+from portal.caching.pages import (
+    checked_can,
+    checked_offered,
+    few_members,
+    is_page,
+    kept_page,
+    kept_part,
+    post_page,
+    viewer_class,
+    with_csrf_token,
+)
+from portal.caching.results import (
+    VersionedCache,
+    cached,
+    community_version,
+    note_community_version,
+    with_community_version,
+)
+
+__all__ = [
+    "VersionedCache",
+    "cached",
+    "checked_can",
+    "checked_offered",
+    "community_version",
+    "few_members",
+    "is_page",
+    "kept_page",
+    "kept_part",
+    "note_community_version",
+    "post_page",
+    "viewer_class",
+    "with_community_version",
+    "with_csrf_token",
+]
