@@ -3,7 +3,7 @@
 from flask import url_for
 
 from portal.main.home import HomeSection, home_section
-from portal.support.services import latest_questions
+from portal.support.queries import latest_questions
 
 
 @home_section

@@ -1,7 +1,7 @@
 """schema.org QAPage data for a question page, so web searches land on the solved answer."""
 
 from portal.markdown import html_to_text
-from portal.support.services import question_url
+from portal.support.links import question_url
 
 
 def _person(user) -> dict:

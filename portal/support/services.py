@@ -5,10 +5,9 @@ text changes, a search change, in the caller's transaction. Counters and reputat
 SQL (`n = n + :delta`), so concurrent requests never lose or double an update.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from flask import current_app, url_for
-from sqlalchemy import Select, delete, exists, insert, literal, update
+from sqlalchemy import delete, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -17,23 +16,19 @@ from portal.accounts.permissions import Permission, can
 from portal.clock import utcnow
 from portal.database import lock_for_write
 from portal.extensions import db
-from portal.imports.attribution import attributions_for
 from portal.insights.events import record_event
-from portal.markdown import excerpt, render_markdown
+from portal.markdown import render_markdown
 from portal.notifications.services import notify
-from portal.pagination import load_in_order
-from portal.public_url import public_url
 from portal.search.changes import record_search_change
+from portal.support.links import question_path
 from portal.support.models import (
     Answer,
     Comment,
     Question,
     Revision,
     Vote,
-    question_slug,
-    question_tags,
 )
-from portal.taxonomy.models import ProductArea, Tag
+from portal.taxonomy.models import ProductArea
 from portal.taxonomy.services import get_or_create_tags
 from portal.writes import Refused
 
@@ -51,10 +46,6 @@ def _kind(post) -> str:
 
 def _question_of(post) -> Question:
     return post if isinstance(post, Question) else post.question
-
-
-def _is_moderator(user) -> bool:
-    return can(user, Permission.MODERATE)
 
 
 def _check_not_deleted(post) -> None:
@@ -112,25 +103,6 @@ def _insert_unless_exists(model, values: dict, conflict_columns: list[str]) -> i
         .returning(model.id)
     )
     return db.session.execute(statement).scalar_one_or_none()
-
-
-def question_url(question: Question, *, public: bool = False, **kwargs) -> str:
-    """The question's URL; `public`: absolute on the configured public address, for links that
-    leave the site (canonical, structured data)."""
-    build = public_url if public else url_for
-    return build("support.question", question_id=question.id, slug=question.slug, **kwargs)
-
-
-def answer_url(answer: Answer) -> str:
-    return question_url(answer.question, _anchor=f"answer-{answer.id}")
-
-
-def question_path(question: Question, anchor: str | None = None) -> str:
-    """The question's canonical path, also outside a request (CLI, demo, tests): notifications."""
-    path = current_app.url_map.bind("").build(
-        "support.question", {"question_id": question.id, "slug": question.slug}
-    )
-    return f"{path}#{anchor}" if anchor else path
 
 
 # Asking and answering ------------------------------------------------------------------------
@@ -256,8 +228,9 @@ def cast_vote(user: User, post, value: int) -> VoteResult:
     kind = _kind(post)
     if value not in (UP, DOWN, WITHDRAW):
         raise Refused("Choose to vote up or down.")
-    if post.author_id == user.id:
-        raise Refused(f"You can’t vote on your own {kind}.")
+    if not can(user, Permission.VOTE_ON_POST, post):
+        mine = post.author_id == user.id
+        raise Refused(f"You can’t vote on your own {kind}." if mine else "Your account can’t vote.")
     _check_not_deleted(post)
     model = type(post)
     column = Vote.question_id if kind == "question" else Vote.answer_id
@@ -382,7 +355,7 @@ def accept_answer(answer: Answer, user: User) -> int | None:
 
     Two people accepting different answers at once take turns: the second moves the acceptance
     to their answer, as accepting another answer always does."""
-    if not (_is_moderator(user) or answer.question.author_id == user.id):
+    if not can(user, Permission.ACCEPT_ANSWER, answer.question):
         raise Refused("Only the person who asked (or our support team) can accept an answer.")
     question = _lock_post(answer)
     _check_not_deleted(answer)
@@ -423,7 +396,7 @@ def accept_answer(answer: Answer, user: User) -> int | None:
 
 
 def unaccept_answer(answer: Answer, user: User) -> None:
-    if not (_is_moderator(user) or answer.question.author_id == user.id):
+    if not can(user, Permission.ACCEPT_ANSWER, answer.question):
         raise Refused(
             "Only the person who asked (or our support team) can change the accepted answer."
         )
@@ -583,15 +556,6 @@ def edit_answer(answer: Answer, editor: User, *, body: str) -> bool:
     return True
 
 
-def revisions_of(post) -> list[Revision]:
-    column = Revision.question_id if isinstance(post, Question) else Revision.answer_id
-    return list(
-        db.session.scalars(
-            db.select(Revision).where(column == post.id).order_by(Revision.id.desc())
-        )
-    )
-
-
 # Moderation ------------------------------------------------------------------------------------
 
 
@@ -692,193 +656,3 @@ def reopen_question(question: Question, moderator: User) -> None:
         title=question.title,
     )
     record_search_change("question", question.id)
-
-
-# Views -----------------------------------------------------------------------------------------
-
-
-def meta_description(question: Question, limit: int = 160) -> str:
-    return excerpt(question.body_html, limit)
-
-
-# Reading ---------------------------------------------------------------------------------------
-
-TABS = {
-    "newest": "Newest",
-    "active": "Active",
-    "unanswered": "Unanswered",
-    "solved": "Solved",
-}
-
-
-def question_list(tab: str = "newest", *, area: ProductArea | None = None, tag: Tag | None = None):
-    """The ids of a question list, in order (page it with `paginate_ids` and `load_questions`).
-
-    Deleted questions never appear. Each tab's filter matches a partial index's WHERE (with
-    literal values, which SQLite needs to use one), so a page walks an index range."""
-    query = db.select(Question.id).where(Question.deleted_at.is_(None))
-    if area is not None:
-        query = query.where(Question.product_area_id == area.id)
-    if tag is not None:
-        query = query.where(
-            Question.id.in_(
-                db.select(question_tags.c.question_id).where(question_tags.c.tag_id == tag.id)
-            )
-        )
-    if tab == "unanswered":
-        query = query.where(Question.answer_count == _literal(0), Question.closed_at.is_(None))
-    elif tab == "solved":
-        query = query.where(Question.is_solved == _literal(True))
-    order = Question.last_activity_at if tab == "active" else Question.created_at
-    return query.order_by(order.desc(), Question.id.desc())
-
-
-def unanswered_queue(area: ProductArea | None = None):
-    """Open questions nobody has answered, oldest first: the support team's to-do list (ids)."""
-    query = db.select(Question.id).where(
-        Question.deleted_at.is_(None),
-        Question.closed_at.is_(None),
-        Question.answer_count == _literal(0),
-    )
-    if area is not None:
-        query = query.where(Question.product_area_id == area.id)
-    return query.order_by(Question.created_at.asc(), Question.id.asc())
-
-
-def load_questions(ids: list[int]) -> list[Question]:
-    """The questions with these ids, in that order, with what a list row shows."""
-    return load_in_order(db.select(Question), ids)
-
-
-def _literal(value):
-    """A value written into the SQL rather than bound, so a partial index's WHERE can match."""
-    return literal(value, literal_execute=True)
-
-
-def tag_by_name(name: str) -> Tag | None:
-    return db.session.execute(db.select(Tag).where(Tag.name == name)).scalar_one_or_none()
-
-
-@dataclass(frozen=True)
-class RelatedQuestion:
-    """What the "More in this area" list shows: a few columns, not a whole question."""
-
-    id: int
-    title: str
-    answer_count: int
-    is_solved: bool
-
-    @property
-    def slug(self) -> str:
-        return question_slug(self.title)
-
-
-@dataclass
-class QuestionPage:
-    """Everything the question page shows, loaded in a fixed number of statements."""
-
-    question: Question
-    answers: list[Answer]
-    comments: dict  # (kind, id) -> [Comment]
-    my_votes: dict  # (kind, id) -> 1 | -1
-    duplicate_of: Question | None
-    accepted: Answer | None
-    related: list[RelatedQuestion]  # other questions in the same product area, solved ones first
-    attributions: dict = field(default_factory=dict)  # (kind, id) -> Attribution (imported posts)
-
-
-def load_question_page(question: Question, viewer, *, include_deleted: bool) -> QuestionPage:
-    query = db.select(Answer).where(Answer.question_id == question.id)
-    if not include_deleted:
-        query = query.where(Answer.deleted_at.is_(None))
-    answers = list(db.session.scalars(query))
-    answers.sort(key=lambda a: (not a.is_accepted, -a.display_score, a.created_at, a.id))
-    comments: dict = {}
-    comment_query = db.select(Comment).where(Comment.question_id == question.id)
-    if not include_deleted:
-        comment_query = comment_query.where(Comment.deleted_at.is_(None))
-    for comment in db.session.scalars(comment_query.order_by(Comment.created_at, Comment.id)):
-        key = ("answer", comment.answer_id) if comment.answer_id else ("question", question.id)
-        comments.setdefault(key, []).append(comment)
-    my_votes: dict = {}
-    if getattr(viewer, "is_authenticated", False):
-        answer_ids = [a.id for a in answers]
-        rows = db.session.execute(
-            db.select(Vote.question_id, Vote.answer_id, Vote.value).where(
-                Vote.user_id == viewer.id,
-                (Vote.question_id == question.id) | Vote.answer_id.in_(answer_ids),
-            )
-        )
-        for question_id, answer_id, value in rows:
-            key = ("question", question_id) if question_id else ("answer", answer_id)
-            my_votes[key] = value
-    duplicate_of = None
-    if question.duplicate_of_id:
-        duplicate_of = db.session.get(Question, question.duplicate_of_id)
-    accepted = next((a for a in answers if a.is_accepted and not a.is_deleted), None)
-    attributions = attributions_for(
-        [("question", question.id)] + [("answer", a.id) for a in answers]
-    )
-    return QuestionPage(
-        question,
-        answers,
-        comments,
-        my_votes,
-        duplicate_of,
-        accepted,
-        related_questions(question),
-        attributions,
-    )
-
-
-def _votes_on_page(question_id: int, answer_ids: tuple[int, ...]):
-    on_page = Vote.question_id == question_id
-    if answer_ids:
-        on_page = on_page | Vote.answer_id.in_(answer_ids)
-    return on_page
-
-
-def has_votes_on(user, question_id: int, answer_ids: tuple[int, ...]) -> bool:
-    """Whether the person voted on the question or on any of these answers."""
-    on_page = _votes_on_page(question_id, answer_ids)
-    return bool(db.session.scalar(db.select(exists().where(Vote.user_id == user.id, on_page))))
-
-
-def voters_on(question_id: int, answer_ids: tuple[int, ...]) -> Select:
-    """Who voted on the question or on any of these answers (a query of user ids, once for
-    each vote)."""
-    return db.select(Vote.user_id).where(_votes_on_page(question_id, answer_ids))
-
-
-RELATED_CANDIDATES = 30
-
-
-def related_questions(question: Question, limit: int = 6) -> list[RelatedQuestion]:
-    """Other recently active questions in the same product area, solved ones first.
-
-    Only the most recently active few are ranked (an index range), so the cost does not grow
-    with the number of questions in the area."""
-    recent = db.session.execute(
-        db.select(Question.id, Question.title, Question.answer_count, Question.is_solved)
-        .where(
-            Question.product_area_id == question.product_area_id,
-            Question.id != question.id,
-            Question.deleted_at.is_(None),
-        )
-        .order_by(Question.last_activity_at.desc())
-        .limit(RELATED_CANDIDATES)
-    )
-    candidates = [RelatedQuestion(*row) for row in recent]
-    # A stable sort keeps the most recently active first within solved and unsolved.
-    return sorted(candidates, key=lambda q: not q.is_solved)[:limit]
-
-
-def latest_questions(limit: int = 6) -> list[Question]:
-    return list(
-        db.session.scalars(
-            db.select(Question)
-            .where(Question.deleted_at.is_(None))
-            .order_by(Question.created_at.desc(), Question.id.desc())
-            .limit(limit)
-        )
-    )

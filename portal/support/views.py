@@ -23,11 +23,11 @@ from portal.forms import select_choices
 from portal.markdown import editable_source
 from portal.pagination import paginate_ids
 from portal.search.queries import similar
-from portal.support import bp, services
+from portal.support import bp, queries, services
 from portal.support.forms import AnswerForm, CloseForm, CommentForm, QuestionForm
+from portal.support.links import answer_url, question_url
 from portal.support.models import Answer, Comment, Question
 from portal.support.seo import qa_page
-from portal.support.services import answer_url, question_url
 from portal.support.view_counts import count_view
 from portal.taxonomy.services import all_areas, area_by_slug, suggest_tags
 from portal.writes import REFUSED, wants_json, write
@@ -90,12 +90,12 @@ def _count_view_once(question_id: int) -> None:
 @kept_page()
 def questions():
     tab = request.args.get("tab", "newest")
-    if tab not in services.TABS:
+    if tab not in queries.TABS:
         tab = "newest"
     areas = all_areas()
     area = area_by_slug(request.args.get("area", "")) if request.args.get("area") else None
     tag_name = request.args.get("tag", "").strip()
-    tag = services.tag_by_name(tag_name) if tag_name else None
+    tag = queries.tag_by_name(tag_name) if tag_name else None
     if tag_name and tag is None:
         abort(404)
     total, listing = kept_part(lambda: _question_listing(tab, area, tag))
@@ -113,7 +113,7 @@ def questions():
 def _question_listing(tab: str, area, tag) -> tuple[int, str]:
     """The rows and page links of a question list, and its total: the same for every viewer."""
     page = paginate_ids(
-        services.question_list(tab, area=area, tag=tag), services.load_questions, per_page=PER_PAGE
+        queries.question_list(tab, area=area, tag=tag), queries.load_questions, per_page=PER_PAGE
     )
     html = render_template("support/_question_listing.html", page=page, tab=tab)
     return page.total, html
@@ -125,7 +125,7 @@ def unanswered():
     require(Permission.MODERATE)
     areas = all_areas()
     area = area_by_slug(request.args.get("area", "")) if request.args.get("area") else None
-    page = paginate_ids(services.unanswered_queue(area), services.load_questions, per_page=PER_PAGE)
+    page = paginate_ids(queries.unanswered_queue(area), queries.load_questions, per_page=PER_PAGE)
     return render_template("support/unanswered.html", page=page, areas=areas, area=area)
 
 
@@ -194,11 +194,11 @@ def _question_parts(question: Question, *, answer_form=None, comment_form=None, 
     from portal.ideas.questions import ideas_for_question  # ideas build on support: import late
 
     moderator = can(current_user, Permission.MODERATE)
-    data = services.load_question_page(question, current_user, include_deleted=moderator)
+    data = queries.load_question_page(question, current_user, include_deleted=moderator)
     context = {
         "page": data,
         "question": question,
-        "description": services.meta_description(question),
+        "description": queries.meta_description(question),
         "canonical": question_url(question, public=True),
     }
     head_meta = render_template(
@@ -225,7 +225,7 @@ def _question_parts(question: Question, *, answer_form=None, comment_form=None, 
         participants=frozenset(
             post.author_id for post in [question, *data.answers, *comments] if post.author_id
         ),
-        voters=few_members(services.voters_on(question.id, answer_ids)),
+        voters=few_members(queries.voters_on(question.id, answer_ids)),
     )
 
 
@@ -244,7 +244,7 @@ def _nothing_of_theirs(parts: QuestionParts) -> bool:
         return False
     if parts.voters is not None:
         return current_user.id not in parts.voters
-    return not services.has_votes_on(current_user, parts.question_id, parts.answer_ids)
+    return not queries.has_votes_on(current_user, parts.question_id, parts.answer_ids)
 
 
 @bp.get("/questions/<int:question_id>")
@@ -464,7 +464,7 @@ def question_revisions(question_id: int):
         "support/revisions.html",
         post=question,
         question=question,
-        revisions=services.revisions_of(question),
+        revisions=queries.revisions_of(question),
     )
 
 
@@ -475,7 +475,7 @@ def answer_revisions(answer_id: int):
         "support/revisions.html",
         post=answer,
         question=answer.question,
-        revisions=services.revisions_of(answer),
+        revisions=queries.revisions_of(answer),
     )
 
 

@@ -14,11 +14,7 @@ from portal.insights.models import ActivityEvent
 from portal.notifications.models import Notification
 from portal.support.models import Answer, Question, Vote
 from portal.support.recount import recount
-from portal.support.services import (
-    accept_answer,
-    cast_vote,
-    delete_post,
-)
+from portal.support.services import accept_answer, cast_vote, delete_post
 from portal.writes import Refused
 from tests.conftest import login
 
