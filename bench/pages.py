@@ -3,7 +3,8 @@
 Starts the portal with gunicorn (2 workers, gthread worker class with 4 threads each: the
 `make run` setup) on a loopback port against a generated database, warms up, then drives each
 page with wrk (Debian's `wrk`, C, from a second process) for a bounded time and reports p50, p95
-and p99 latency and requests per second, as anonymous visitors and logged in, plus two writes
+and p99 latency and requests per second, as anonymous visitors and logged in (three pages also
+at the load the peers were measured with, `wrk -t2 -c8`: rows named "-c8"), plus two writes
 (post an answer, vote on an idea), the peak resident memory of each worker, and the floor: a
 bare Flask view (bench/floor.py) rendering the same question page with one hand-written query.
 The "first view" rows request question and idea pages no worker has kept (3,000 of each, each
@@ -72,6 +73,7 @@ class Scenario:
     body: str | None = None
     written: str | None = None  # SQL counting what a successful write adds, to check the writes
     warm: bool = True  # False: pages no worker has kept, each requested about once
+    peer_load: bool = False  # wrk -t2 -c8, the load the peer products were measured with
 
 
 @dataclass
@@ -177,6 +179,13 @@ def scenarios(ids: dict) -> list[Scenario]:
         Scenario("search", searches),
     ]
     logged_in = [replace(s, who="member") for s in reads]
+    peer_pages = ("questions newest p1", "question (3 answers)", "idea page")
+    at_peer_load = [
+        replace(s, name=f"{s.name} -c8", who=who, peer_load=True)
+        for s in reads
+        if s.name in peer_pages
+        for who in ("anonymous", "member")
+    ]
     writes = [
         Scenario(
             "post an answer",
@@ -197,7 +206,7 @@ def scenarios(ids: dict) -> list[Scenario]:
         ),
     ]
     insights = [Scenario("insights dashboard", ["/insights"], who="product")]
-    return reads + logged_in + insights + writes
+    return reads + logged_in + at_peer_load + insights + writes
 
 
 def count_rows(env: dict, sql: str) -> int:
@@ -285,6 +294,15 @@ def log_in(base: str, email: str) -> tuple[str, str]:
     return cookie, token
 
 
+def sets_cookie_again(base: str, cookie: str, path: str) -> bool:
+    """Whether a signed-in member's second visit to a page still sets a cookie (it should
+    not: a page that writes the session on every visit cannot be kept by anyone)."""
+    request = urllib.request.Request(base + path, headers={"Cookie": cookie})
+    urllib.request.urlopen(request, timeout=60).read()
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return response.headers.get("Set-Cookie") is not None
+
+
 # -- driving the load ----------------------------------------------------------------------
 
 
@@ -296,7 +314,8 @@ def drive(base: str, scenario: Scenario, cookie: str | None, token: str | None, 
     env = {**os.environ, "BENCH_METHOD": scenario.method}
     if scenario.body is not None:
         env["BENCH_BODY"] = f"csrf_token={urllib.parse.quote(token or '')}&{scenario.body}"
-    command = ["wrk", "-t", "1", "-c", str(args.connections), "-d", f"{args.duration}s"]
+    threads, connections = (2, 8) if scenario.peer_load else (1, args.connections)
+    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{args.duration}s"]
     command += ["--timeout", "10s", "-s", str(LUA), "-H", "Connection: close"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
@@ -391,6 +410,11 @@ def main() -> None:
             "member": log_in(server.base, "member@example.com"),
             "product": log_in(server.base, "product@example.com"),
         }
+        repeat_sets_cookie = {
+            path: sets_cookie_again(server.base, cookies["member"][0], path)
+            for path in ("/", "/questions", f"/questions/{ids['three'][0]}", "/ideas")
+        }
+        print(f"a member's repeat GET sets a cookie: {repeat_sets_cookie}", flush=True)
         for scenario in chosen:
             cookie, token = cookies.get(scenario.who, (None, None))
             print(f"-- {scenario.name} ({scenario.who})", flush=True)
@@ -436,6 +460,7 @@ def main() -> None:
         "connections": args.connections,
         "seconds_per_page": args.duration,
         "worker_peak_rss_mb": memory,
+        "member_repeat_get_sets_cookie": repeat_sets_cookie,
         "measured_at": time.strftime("%Y-%m-%d %H:%M"),
         "pages": [asdict(r) for r in results],
     }

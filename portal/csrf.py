@@ -1,4 +1,11 @@
-"""Friendly handling of an expired or missing CSRF token.
+"""Cross-site request forgery: who may send a form, and friendly handling of a failed check.
+
+A browser says where a request comes from in `Sec-Fetch-Site` (Fetch Metadata), which no page
+can set or forge; every browser we support sends it. A form posted by one of our own pages
+(`same-origin`) needs no token: that is what lets content kept for a viewer class hold forms
+without any one viewer's token in them. Everything else (another site, a sibling subdomain, a
+browser too old to say) must carry the session's token, as before; `portal.js` adds it from the
+layout's `<meta name="csrf-token">` to forms that have none.
 
 CSRFProtect checks every POST before any view runs. For a page that shows a form, a failed check
 should not throw away what the person typed: views marked `@form_view` are run again, their form
@@ -7,6 +14,15 @@ Every other POST gets a plain 400 page.
 """
 
 from flask import current_app, g, request
+from flask_wtf.csrf import CSRFProtect
+
+
+class BrowserVouchedCSRFProtect(CSRFProtect):
+    def protect(self, apply_exemptions=False):
+        if request.headers.get("Sec-Fetch-Site") == "same-origin":
+            g.csrf_valid = True  # forms skip their own token check, as after a valid token
+            return
+        super().protect(apply_exemptions)
 
 
 def form_view(view):

@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from portal.accounts.models import Role
 from portal.accounts.permissions import Permission
-from portal.caching import checked_can, checked_offered
+from portal.caching import checked_can, checked_offered, rendering_kept_content
 from portal.clock import utcnow
 from portal.public_url import public_url
 from portal.site.services import get_settings
@@ -67,6 +67,14 @@ def csrf_token() -> str:
     return token
 
 
+def csrf_field() -> Markup:
+    """A form's token field; none in content kept for a viewer class, which serves viewers
+    whose tokens differ: the browser vouches for those forms (see `portal.csrf`)."""
+    if rendering_kept_content():
+        return Markup("")
+    return Markup('<input type="hidden" name="csrf_token" value="%s">') % csrf_token()
+
+
 def compact_number(value: int) -> str:
     if abs(value) >= 1_000_000:
         return f"{value / 1_000_000:.1f}m".replace(".0m", "m")
@@ -85,6 +93,7 @@ def register(app: Flask) -> None:
         Role=Role,
         has_endpoint=has_endpoint,
         csrf_token=csrf_token,
+        csrf_field=csrf_field,
         query_args=query_args,
     )
     app.jinja_env.globals["public_url"] = public_url  # absolute links that leave the site

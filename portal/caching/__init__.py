@@ -9,8 +9,8 @@ from portal.caching.pages import (
     kept_page,
     kept_part,
     post_page,
+    rendering_kept_content,
     viewer_class,
-    with_csrf_token,
 )
 from portal.caching.results import (
     VersionedCache,
@@ -32,7 +32,7 @@ __all__ = [
     "kept_part",
     "note_community_version",
     "post_page",
+    "rendering_kept_content",
     "viewer_class",
     "with_community_version",
-    "with_csrf_token",
 ]

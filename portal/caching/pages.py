@@ -12,22 +12,19 @@ something of their own on the page content made for them.
 Anonymous visitors all share one class, so their pages are kept whole, as UTF-8 bytes, for
 at most a minute: relative times ("3 minutes ago") and the few changes that record no event
 (a member's new display name) show up within that minute. Signed-in viewers get the kept
-parts in a layout of their own (their name, notifications and form token).
+parts in a layout of their own (their name, notifications and form token). Forms inside kept
+content carry no token: `portal.csrf` takes the browser's word that they were sent from here.
 """
 
 import functools
-import secrets
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
 from flask import Response, current_app, g, request, session
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
 from sqlalchemy import Select
 
 from portal.accounts.permissions import Permission, can, offered
@@ -74,6 +71,11 @@ def checked_can(user, permission: Permission, obj=None) -> bool:
 def checked_offered(permission: Permission, obj=None, user=None) -> bool:
     _check_declared(permission)
     return offered(permission, obj, user)
+
+
+def rendering_kept_content() -> bool:
+    """Whether content kept for a viewer class (not for this viewer alone) is rendering."""
+    return g.get("kept_rendering") is not None
 
 
 def _check_declared(permission: Permission) -> None:
@@ -171,34 +173,6 @@ def few_members(*user_ids: Select) -> frozenset[int] | None:
     return frozenset(found) if len(found) <= KEPT_MEMBERS else None
 
 
-CSRF_SLOT = "csrf-slot-" + secrets.token_hex(12)
-
-
-# The one per-viewer bit left inside kept post pages: their forms are spread through the
-# content, so the token is a placeholder each viewer's own replaces.
-@contextmanager
-def _csrf_slot() -> Iterator[None]:
-    """Forms rendered inside carry CSRF_SLOT instead of the viewer's token: content that can
-    serve other viewers, each getting their own token through `with_csrf_token`."""
-    saved = g.pop("portal_csrf_token", None)
-    g.portal_csrf_token = CSRF_SLOT
-    try:
-        yield
-    finally:
-        g.pop("portal_csrf_token", None)
-        if saved is not None:
-            g.portal_csrf_token = saved
-
-
-def with_csrf_token(html: str | bytes) -> Markup:
-    """Content kept by `post_page` (as text, or encoded) with the viewer's form token."""
-    if isinstance(html, bytes):
-        html = html.decode()
-    if CSRF_SLOT not in html:  # no form for this viewer: no token, and no session cookie for it
-        return Markup(html)
-    return Markup(html.replace(CSRF_SLOT, g.get("portal_csrf_token") or generate_csrf()))
-
-
 def post_page(
     load: Callable[[], P | Response],
     render: Callable[[P], str],
@@ -215,12 +189,8 @@ def post_page(
     def page(found):
         return found if isinstance(found, Response) else render(found)
 
-    def load_in_slot():
-        with _csrf_slot():
-            return load()
-
     if current_user.is_authenticated:
-        return page(kept_part(load_in_slot, _fitting(suits)))
+        return page(kept_part(load, _fitting(suits)))
     return _for_anonymous(lambda: page(_rendering_kept(load)()))  # see kept_page(whole=False)
 
 

@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from portal.accounts.permissions import Permission, require
-from portal.caching import few_members, kept_page, kept_part, post_page, with_csrf_token
+from portal.caching import few_members, kept_page, kept_part, post_page
 from portal.csrf import form_view
 from portal.extensions import db, limiter
 from portal.forms import select_choices
@@ -192,7 +192,7 @@ def _idea_parts(idea: Idea, **forms) -> IdeaParts:
 
 
 def _render_parts(parts: IdeaParts) -> str:
-    return render_template("ideas/idea.html", parts=parts, body=with_csrf_token(parts.body))
+    return render_template("ideas/idea.html", parts=parts, body=Markup(parts.body.decode()))
 
 
 def _render_idea(idea: Idea, **forms) -> str:

@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from portal.accounts.permissions import Forbidden, Permission, can, require
-from portal.caching import few_members, is_page, kept_page, kept_part, post_page, with_csrf_token
+from portal.caching import few_members, is_page, kept_page, kept_part, post_page
 from portal.csrf import form_view
 from portal.extensions import db, limiter
 from portal.forms import select_choices
@@ -230,7 +230,7 @@ def _question_parts(question: Question, *, answer_form=None, comment_form=None, 
 
 
 def _render_parts(parts: QuestionParts) -> str:
-    return render_template("support/question.html", parts=parts, body=with_csrf_token(parts.body))
+    return render_template("support/question.html", parts=parts, body=Markup(parts.body.decode()))
 
 
 def _render_question(question: Question, **forms) -> str:

@@ -83,3 +83,25 @@ def test_keyboard_alone_can_vote_and_no_vote_is_offered_on_ones_own(
     page.goto(f"{live_server}/questions/{question.id}")
     expect(page.locator("#question .vote__score")).to_contain_text("0")
     expect(page.get_by_role("button", name="Upvote this question")).to_have_count(0)
+
+
+def test_a_form_in_shared_content_leaves_with_the_layouts_token(live_server, page, make_user):
+    """Forms in content kept for many members carry no token (the browser's Sec-Fetch-Site
+    vouches for them); for a browser that does not send it, portal.js adds the member's token
+    from the layout as the form leaves."""
+    from tests.factories import make_question
+
+    question = make_question(make_user(), title="Brake pads squeal in the rain")
+    _log_in(page, live_server, make_user(display_name="Helper Cleo"))
+    page.goto(f"{live_server}/questions/{question.id}")
+    form = page.locator("form", has=page.get_by_label("Write your answer"))
+    expect(form.locator('input[name$="csrf_token"]')).to_have_count(0)
+    token = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    form.evaluate(
+        """form => form.addEventListener("submit", () => sessionStorage.setItem(
+            "sent", new FormData(form).get("csrf_token")))"""
+    )
+    page.get_by_label("Write your answer").fill("Clean the rims and sand the pads lightly.")
+    page.get_by_role("button", name="Post your answer").click()
+    expect(page.get_by_text("Your answer is posted.")).to_be_visible()
+    assert token and page.evaluate('sessionStorage.getItem("sent")') == token

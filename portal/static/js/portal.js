@@ -3,10 +3,22 @@
   "use strict";
 
   function csrfToken() {
-    var input = document.querySelector('input[name="csrf_token"]');
-    return input ? input.value : "";
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
   }
   window.portal = { csrfToken: csrfToken };
+
+  // Forms in pages kept for many members carry no token: a browser that sends no
+  // Sec-Fetch-Site header gets this one's added as the form leaves.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.method !== "post" || !csrfToken() || form.querySelector('input[name$="csrf_token"]')) return;
+    var input = document.createElement("input");
+    input.type = "hidden";
+    input.name = "csrf_token";
+    input.value = csrfToken();
+    form.appendChild(input);
+  }, true);
 
   // Markdown editors: Write / Preview tabs backed by the server's own renderer.
   function setupMarkdownEditor(editor) {
