@@ -4,7 +4,7 @@ import click
 
 from portal.extensions import db
 from portal.ideas import bp
-from portal.ideas.services import broken_merges, counter_drift, fix_counters, repair_merges
+from portal.ideas.recount import broken_merges, counter_drift, fix_counters, repair_merges
 
 
 @bp.cli.command("check-counters")

@@ -2,7 +2,7 @@
 
 from flask import url_for
 
-from portal.ideas.services import top_ideas
+from portal.ideas.queries import top_ideas
 from portal.main.home import HomeSection, home_section
 
 

@@ -21,33 +21,35 @@ from portal.forms import select_choices
 from portal.ideas import bp
 from portal.ideas.forms import BehalfForm, CommentForm, IdeaForm, MergeForm, StatusForm
 from portal.ideas.models import Idea, IdeaComment, IdeaStatus
-from portal.ideas.questions import find_idea, link_question, turn_into_idea, unlink_question
-from portal.ideas.services import (
+from portal.ideas.queries import (
     PER_PAGE,
     SORTS,
     STATUS_FILTERS,
     TRENDING_DAYS,
     TRENDING_WEIGHT,
-    add_comment,
     board_ids,
-    change_status,
-    edit_idea,
     find_customer,
     get_idea,
     has_voted_or_follows,
     load_idea_page,
     load_ideas,
-    mark_official,
     merge_destination,
-    merge_ideas,
     roadmap_columns,
+    voted_idea_ids,
+    voters_and_followers,
+)
+from portal.ideas.questions import find_idea, link_question, turn_into_idea, unlink_question
+from portal.ideas.services import (
+    add_comment,
+    change_status,
+    edit_idea,
+    mark_official,
+    merge_ideas,
     start_following,
     suggest_idea,
     toggle_vote,
     unfollow,
     vote_on_behalf,
-    voted_idea_ids,
-    voters_and_followers,
 )
 from portal.markdown import editable_source, excerpt
 from portal.pagination import paginate_ids

@@ -3,7 +3,7 @@ from datetime import timedelta
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.ideas.models import IdeaStatus, IdeaVote
-from portal.ideas.services import board_ids
+from portal.ideas.queries import board_ids
 from tests.conftest import login
 from tests.ideas.helpers import fresh
 

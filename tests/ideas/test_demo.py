@@ -2,7 +2,8 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.ideas.models import Idea, IdeaComment, IdeaStatus, IdeaVote
-from portal.ideas.services import board_ids, counter_drift, roadmap_columns
+from portal.ideas.queries import board_ids, roadmap_columns
+from portal.ideas.recount import counter_drift
 
 
 def test_demo_ideas_are_believable_and_counts_are_exact(runner, client):

@@ -155,7 +155,7 @@ def test_the_page_of_an_idea_in_a_merge_cycle_or_chain_never_redirects_forever(
 
 
 def test_a_merged_idea_follows_up_to_max_hops_to_the_open_end(make_idea):
-    from portal.ideas.services import MAX_MERGE_HOPS, merge_destination
+    from portal.ideas.queries import MAX_MERGE_HOPS, merge_destination
 
     ideas = [make_idea().id for _ in range(MAX_MERGE_HOPS + 2)]
     for source_id, target_id in itertools.pairwise(ideas):

@@ -1,0 +1,10 @@
+"""Paths to idea pages, built without a request (CLI, demo, notifications)."""
+
+from flask import current_app
+
+from portal.ideas.models import Idea
+
+
+def idea_path(idea: Idea) -> str:
+    """The idea page's path, stored in notifications."""
+    return current_app.url_map.bind("").build("ideas.idea", {"idea_id": idea.id})
