@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from sqlalchemy import delete
 
 from portal.accounts.models import User
+from portal.activity import record_event
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.ideas.models import Idea, IdeaQuestion, IdeaStatus
 from portal.ideas.services import follow, suggest_idea
 from portal.inputs import typed_id
-from portal.insights.events import record_event
 from portal.markdown import html_to_markdown
 from portal.notifications.services import notify
 from portal.search.changes import record_search_change

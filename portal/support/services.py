@@ -13,10 +13,10 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
 from portal.accounts.permissions import Permission, can
+from portal.activity import record_event
 from portal.clock import utcnow
 from portal.database import lock_for_write
 from portal.extensions import db
-from portal.insights.events import record_event
 from portal.markdown import render_markdown
 from portal.notifications.services import notify
 from portal.search.changes import record_search_change
