@@ -8,7 +8,6 @@ searchable text or status changes, a search change.
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import Select, delete, exists, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -20,6 +19,7 @@ from portal.caching import cached
 from portal.clock import utcnow
 from portal.database import lock_for_write, take_turns
 from portal.extensions import db
+from portal.ideas.links import idea_path as _idea_url
 from portal.ideas.models import (
     OPEN_STATUSES,
     Idea,
@@ -280,11 +280,6 @@ def find_customer(name_or_email: str) -> User:
 
 
 # Writing -------------------------------------------------------------------------------------
-
-
-def _idea_url(idea: Idea) -> str:
-    """The idea page's path, stored in notifications; built without a request (CLI, demo)."""
-    return current_app.url_map.bind("").build("ideas.idea", {"idea_id": idea.id})
 
 
 def _insert_ignoring_duplicates(model, values: dict) -> bool:
