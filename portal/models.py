@@ -2,6 +2,7 @@
 
 from portal.accounts.models import Plan, Role, User
 from portal.activity.models import ActivityEvent
+from portal.attribution import ImportedRecord
 from portal.ideas.models import (
     Idea,
     IdeaComment,
@@ -10,7 +11,6 @@ from portal.ideas.models import (
     IdeaStatusChange,
     IdeaVote,
 )
-from portal.imports.models import ImportedRecord
 from portal.insights.models import ActivityDay, IdeaDemand
 from portal.mail.models import OutboxMail
 from portal.notifications.models import Notification

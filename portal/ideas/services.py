@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from portal.accounts.models import User
 from portal.activity import record_event
+from portal.attribution import attributions_for
 from portal.caching import cached
 from portal.clock import utcnow
 from portal.database import lock_for_write, take_turns
@@ -30,7 +31,6 @@ from portal.ideas.models import (
     IdeaStatusChange,
     IdeaVote,
 )
-from portal.imports.attribution import attributions_for
 from portal.markdown import render_markdown
 from portal.notifications.services import notify
 from portal.pagination import load_in_order

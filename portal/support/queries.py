@@ -7,8 +7,8 @@ from flask_login import current_user
 from sqlalchemy import Select, exists, literal
 
 from portal.accounts.permissions import Permission, can
+from portal.attribution import attributions_for
 from portal.extensions import db
-from portal.imports.attribution import attributions_for
 from portal.markdown import excerpt
 from portal.pagination import load_in_order
 from portal.support.models import (
