@@ -37,6 +37,7 @@ run: $(BIN)/.installed
 
 test: $(BIN)/.installed-dev
 	$(BIN)/ruff check portal tests
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/python -m pytest -n 2
 	@if [ -n "$$PORTAL_TEST_DATABASE_URL" ]; then \
 		echo "== the same suite on PostgreSQL ($$PORTAL_TEST_DATABASE_URL)"; \
@@ -48,6 +49,7 @@ test: $(BIN)/.installed-dev
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check portal tests
 	$(BIN)/ruff format --check portal tests
+	$(BIN)/lint-imports --no-logo
 
 format: $(BIN)/.installed-dev
 	$(BIN)/ruff format portal tests

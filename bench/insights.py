@@ -78,9 +78,9 @@ def run_backend(backend: str, args) -> dict:
 
     from portal import create_app
     from portal.accounts.models import Plan, User
+    from portal.activity.models import ActivityEvent
     from portal.extensions import db
     from portal.insights.dashboard import DASHBOARD_STORE
-    from portal.insights.models import ActivityEvent
     from portal.taxonomy.models import ProductArea
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": env["PORTAL_DATABASE_URL"]})

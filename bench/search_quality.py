@@ -32,9 +32,9 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from portal import create_app
+    from portal.attribution import ImportedRecord
     from portal.database import bind_migrations
     from portal.extensions import db
-    from portal.imports.models import ImportedRecord
     from portal.imports.stackexchange import StackExchangeImport
     from portal.search.indexer import apply_pending
     from portal.search.queries import similar

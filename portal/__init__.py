@@ -52,6 +52,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.admin import bp as admin_bp
     from portal.ideas import bp as ideas_bp
     from portal.insights import bp as insights_bp
+    from portal.links import bp as links_bp
     from portal.main import bp as main_bp
     from portal.notifications import bp as notifications_bp
     from portal.search import bp as search_bp
@@ -69,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
         search_bp,
         insights_bp,
         ideas_bp,
+        links_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -1,6 +1,8 @@
 """Imports every model module, so the metadata is complete for migrations and create_all."""
 
 from portal.accounts.models import Plan, Role, User
+from portal.activity.models import ActivityEvent
+from portal.attribution import ImportedRecord
 from portal.ideas.models import (
     Idea,
     IdeaComment,
@@ -9,8 +11,7 @@ from portal.ideas.models import (
     IdeaStatusChange,
     IdeaVote,
 )
-from portal.imports.models import ImportedRecord
-from portal.insights.models import ActivityDay, ActivityEvent, IdeaDemand
+from portal.insights.models import ActivityDay, IdeaDemand
 from portal.mail.models import OutboxMail
 from portal.notifications.models import Notification
 from portal.search.models import SearchChange, SearchQuery

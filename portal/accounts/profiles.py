@@ -10,8 +10,8 @@ from datetime import datetime
 
 from flask import url_for
 
+from portal.activity.models import ActivityEvent
 from portal.extensions import db
-from portal.insights.models import ActivityEvent
 
 PUBLIC_EVENT_KINDS: dict[str, str] = {
     "user.registered": "Joined the community",

@@ -7,9 +7,9 @@ from portal.accounts.auth import hash_password, needs_rehash, password_matches
 from portal.accounts.models import Plan, Role, User
 from portal.accounts.sessions import end_all_sessions
 from portal.accounts.tokens import make_token
+from portal.activity import record_event
 from portal.clock import utcnow
 from portal.extensions import db
-from portal.insights.events import record_event
 from portal.mail.services import queue_mail
 from portal.public_url import public_url
 from portal.site.services import get_settings

@@ -24,9 +24,9 @@ from flask import (
 )
 from sqlalchemy import Select, event, select, true
 
+from portal.activity.models import ActivityEvent
 from portal.background import after_response_work
 from portal.extensions import db
-from portal.insights.models import ActivityEvent
 
 T = TypeVar("T")
 MAX_ENTRIES = 256

@@ -2,9 +2,9 @@
 
 from portal.accounts.auth import hash_password
 from portal.accounts.models import Plan, Role, User
+from portal.activity import record_event
 from portal.demo import DEMO_PASSWORD, DemoContext
 from portal.extensions import db
-from portal.insights.events import record_event
 from portal.markdown import render_markdown
 from portal.site.models import SiteSettings
 from portal.site.services import DEFAULT_GUIDELINES

@@ -25,6 +25,7 @@ from sqlalchemy import Table, bindparam, func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from portal.accounts.models import Plan, Role, User
+from portal.activity.models import ActivityEvent
 from portal.clock import utcnow
 from portal.demo.text import TextModel
 from portal.extensions import db
@@ -38,7 +39,6 @@ from portal.ideas.models import (
     IdeaVote,
 )
 from portal.insights import rollups
-from portal.insights.models import ActivityEvent
 from portal.search.models import SearchQuery
 from portal.support.models import Answer, Comment, Question, Vote, question_tags
 from portal.support.services import (

@@ -3,10 +3,10 @@ accepted answers, comments, a duplicate, activity events and notifications, back
 
 from datetime import timedelta
 
+from portal.activity import record_event
 from portal.demo import DemoContext
 from portal.demo.support_content import DUPLICATE, QUESTIONS
 from portal.extensions import db
-from portal.insights.events import record_event
 from portal.markdown import render_markdown
 from portal.notifications.models import Notification
 from portal.search.changes import record_search_change

@@ -7,6 +7,7 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import User
+from portal.attribution import attributions_for
 from portal.caching import cached
 from portal.clock import utcnow
 from portal.extensions import db
@@ -20,7 +21,6 @@ from portal.ideas.models import (
     IdeaStatusChange,
     IdeaVote,
 )
-from portal.imports.attribution import attributions_for
 from portal.pagination import load_in_order
 from portal.support.models import Question
 from portal.taxonomy.models import ProductArea

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
 from portal.accounts.models import User
+from portal.activity import record_event
 from portal.clock import utcnow
 from portal.database import lock_for_write, take_turns
 from portal.extensions import db
@@ -25,7 +26,6 @@ from portal.ideas.models import (
     IdeaVote,
 )
 from portal.ideas.queries import has_voted, merge_destination
-from portal.insights.events import record_event
 from portal.markdown import render_markdown
 from portal.notifications.services import notify
 from portal.search.changes import record_search_change

@@ -38,7 +38,6 @@ from portal.ideas.queries import (
     voted_idea_ids,
     voters_and_followers,
 )
-from portal.ideas.questions import find_idea, link_question, turn_into_idea, unlink_question
 from portal.ideas.services import (
     add_comment,
     change_status,
@@ -448,59 +447,3 @@ def merge(idea_id: int):
             flash(f"Merged into #{target.id}; voters moved without double counting.", "success")
             return redirect(url_for(".idea", idea_id=target.id))
     return _render_idea(idea, merge_form=form)
-
-
-# Questions and ideas --------------------------------------------------------------------------
-
-
-def _question_or_404(question_id: int):
-    from portal.support.views import get_question_or_404
-
-    return get_question_or_404(question_id)
-
-
-def _back_to_question(question) -> str:
-    return url_for("support.question", question_id=question.id, slug=question.slug)
-
-
-@bp.post("/questions/<int:question_id>/ideas")
-@login_required
-@limiter.limit(POST_LIMIT)
-def link_question_to_idea(question_id: int):
-    question = _question_or_404(question_id)
-    require(Permission.MANAGE_IDEAS)
-    back = _back_to_question(question) + "#linked-ideas"
-
-    def link():
-        idea = find_idea(request.form.get("idea", "")[:300])
-        link_question(idea, question, by=current_user)
-        return idea
-
-    idea = write(link, back=back)
-    flash(f"Linked to the idea “{idea.title}”; the asker now follows it.", "success")
-    return redirect(back)
-
-
-@bp.post("/questions/<int:question_id>/ideas/<int:idea_id>/unlink")
-@login_required
-def unlink_question_from_idea(question_id: int, idea_id: int):
-    question = _question_or_404(question_id)
-    idea = get_idea_or_404(idea_id)
-    require(Permission.MANAGE_IDEAS)
-    back = _back_to_question(question) + "#linked-ideas"
-    write(lambda: unlink_question(idea, question, by=current_user), back=back)
-    flash("The question is no longer linked to that idea.", "info")
-    return redirect(back)
-
-
-@bp.post("/questions/<int:question_id>/to-idea")
-@login_required
-@limiter.limit(POST_LIMIT)
-def question_to_idea(question_id: int):
-    question = _question_or_404(question_id)
-    require(Permission.MANAGE_IDEAS)
-    idea = write(
-        lambda: turn_into_idea(question, by=current_user), back=_back_to_question(question)
-    )
-    flash("The question is now an idea; the asker is its author and first voter.", "success")
-    return redirect(url_for(".idea", idea_id=idea.id))

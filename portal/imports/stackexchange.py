@@ -28,9 +28,9 @@ from xml.parsers import expat
 from sqlalchemy import Row, bindparam, insert, update
 
 from portal.accounts.models import User
+from portal.activity.models import ActivityEvent
+from portal.attribution import ImportedRecord
 from portal.extensions import db
-from portal.imports.models import ImportedRecord
-from portal.insights.models import ActivityEvent
 from portal.markdown import sanitize_html
 from portal.search.models import SearchChange
 from portal.support.models import Answer, Comment, Question, question_tags

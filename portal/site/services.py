@@ -7,10 +7,10 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import event
 
+from portal.activity import record_event
 from portal.caching import cached
 from portal.clock import utcnow
 from portal.extensions import db
-from portal.insights.events import record_event
 from portal.markdown import render_markdown
 from portal.site.logo import LOGO_EXTENSION, clean_logo
 from portal.site.models import (

@@ -2,10 +2,13 @@
 
 from dataclasses import dataclass, field
 
+from flask import abort
+from flask_login import current_user
 from sqlalchemy import Select, exists, literal
 
+from portal.accounts.permissions import Permission, can
+from portal.attribution import attributions_for
 from portal.extensions import db
-from portal.imports.attribution import attributions_for
 from portal.markdown import excerpt
 from portal.pagination import load_in_order
 from portal.support.models import (
@@ -18,6 +21,30 @@ from portal.support.models import (
     question_tags,
 )
 from portal.taxonomy.models import ProductArea, Tag
+
+# Loading for views: a 404 for what the viewer may not see --------------------------------------
+
+
+def gone(kind: str):
+    abort(404, description=f"This {kind} was deleted.")
+
+
+def get_question_or_404(question_id: int) -> Question:
+    """The question, or a 404 page; deleted questions exist only for support staff."""
+    question = db.get_or_404(Question, question_id)
+    if question.is_deleted and not can(current_user, Permission.MODERATE):
+        gone("question")
+    return question
+
+
+def get_answer_or_404(answer_id: int) -> Answer:
+    answer = db.get_or_404(Answer, answer_id)
+    if not can(current_user, Permission.MODERATE):
+        if answer.question.is_deleted:
+            gone("question")
+        if answer.is_deleted:
+            gone("answer")
+    return answer
 
 
 def revisions_of(post) -> list[Revision]:

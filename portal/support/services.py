@@ -13,10 +13,10 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
 from portal.accounts.permissions import Permission, can
+from portal.activity import record_event
 from portal.clock import utcnow
 from portal.database import lock_for_write
 from portal.extensions import db
-from portal.insights.events import record_event
 from portal.markdown import render_markdown
 from portal.notifications.services import notify
 from portal.search.changes import record_search_change
@@ -637,6 +637,21 @@ def close_as_duplicate(question: Question, moderator: User, original: Question) 
         actor=moderator,
         note=f"See “{original.title}”.",
     )
+
+
+def close_as_idea(question: Question, by: User) -> None:
+    """Close a question that became an idea (links/ makes the idea and records the event): the
+    idea team's call, so it takes no new answers while votes gather on the idea."""
+    _lock_post(question)
+    _check_not_deleted(question)
+    if not can(by, Permission.MANAGE_IDEAS):
+        raise Refused("Only the idea team can turn a question into an idea.")
+    if question.is_closed:
+        raise Refused("This question is closed already; reopen it first.")
+    question.closed_at = utcnow()
+    question.closed_by_id = by.id
+    db.session.flush()
+    record_search_change("question", question.id)
 
 
 def reopen_question(question: Question, moderator: User) -> None:

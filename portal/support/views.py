@@ -27,6 +27,8 @@ from portal.support import bp, queries, services
 from portal.support.forms import AnswerForm, CloseForm, CommentForm, QuestionForm
 from portal.support.links import answer_url, question_url
 from portal.support.models import Answer, Comment, Question
+from portal.support.panels import question_panels
+from portal.support.queries import get_answer_or_404, get_question_or_404, gone
 from portal.support.seo import qa_page
 from portal.support.view_counts import count_view
 from portal.taxonomy.services import all_areas, area_by_slug, suggest_tags
@@ -40,28 +42,6 @@ VIEWED_REMEMBERED = 200
 
 
 # Loading and responding ------------------------------------------------------------------------
-
-
-def _gone(kind: str):
-    abort(404, description=f"This {kind} was deleted.")
-
-
-def get_question_or_404(question_id: int) -> Question:
-    """The question, or a 404 page; deleted questions exist only for support staff."""
-    question = db.get_or_404(Question, question_id)
-    if question.is_deleted and not can(current_user, Permission.MODERATE):
-        _gone("question")
-    return question
-
-
-def get_answer_or_404(answer_id: int) -> Answer:
-    answer = db.get_or_404(Answer, answer_id)
-    if not can(current_user, Permission.MODERATE):
-        if answer.question.is_deleted:
-            _gone("question")
-        if answer.is_deleted:
-            _gone("answer")
-    return answer
 
 
 def _url(post: Question | Answer) -> str:
@@ -191,8 +171,6 @@ class QuestionParts:
 
 
 def _question_parts(question: Question, *, answer_form=None, comment_form=None, target=None):
-    from portal.ideas.questions import ideas_for_question  # ideas build on support: import late
-
     moderator = can(current_user, Permission.MODERATE)
     data = queries.load_question_page(question, current_user, include_deleted=moderator)
     context = {
@@ -206,7 +184,7 @@ def _question_parts(question: Question, *, answer_form=None, comment_form=None, 
     )
     body = render_template(
         "support/_question_body.html",
-        linked_ideas=ideas_for_question(question.id),
+        panels=question_panels(question),
         answer_form=answer_form or AnswerForm(formdata=None),
         comment_form=comment_form,
         comment_target=target,
@@ -255,7 +233,7 @@ def _nothing_of_theirs(parts: QuestionParts) -> bool:
     Permission.EDIT_POST,
     Permission.ACCEPT_ANSWER,
     Permission.MODERATE,
-    Permission.MANAGE_IDEAS,
+    Permission.MANAGE_IDEAS,  # the linked-ideas panel (portal/links)
     whole=False,
 )
 def question(question_id: int, slug: str | None = None):
@@ -394,7 +372,7 @@ def delete_comment(comment_id: int):
     comment = db.get_or_404(Comment, comment_id)
     question = get_question_or_404(comment.question_id)
     if comment.is_deleted and not can(current_user, Permission.MODERATE):
-        _gone("comment")
+        gone("comment")
     require(Permission.EDIT_POST, comment)
     write(lambda: services.delete_comment(comment, current_user), back=question_url(question))
     flash("Comment deleted.", "success")

@@ -5,7 +5,7 @@ from tests.factories import PASSWORD
 
 def test_public_profile_shows_name_role_badge_and_activity(client, make_user):
     staff = make_user("staff", display_name="Sam Support")
-    from portal.insights.events import record_event
+    from portal.activity import record_event
 
     record_event("user.registered", actor=staff, subject=staff)
     db.session.commit()

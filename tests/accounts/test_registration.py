@@ -3,8 +3,8 @@ import re
 import pytest
 
 from portal.accounts.models import Role, User
+from portal.activity.models import ActivityEvent
 from portal.extensions import db
-from portal.insights.models import ActivityEvent
 from tests.concurrency import run_concurrently
 from tests.mailbox import body_of
 

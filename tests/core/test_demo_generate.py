@@ -3,10 +3,10 @@
 from sqlalchemy import func, select
 
 from portal.accounts.models import Plan, User
+from portal.activity.models import ActivityEvent
 from portal.extensions import db
 from portal.ideas.models import Idea, IdeaFollower, IdeaVote
 from portal.ideas.recount import counter_drift
-from portal.insights.models import ActivityEvent
 from portal.search.queries import Filters, search
 from portal.support.models import Answer, Comment, Question, Vote
 from portal.support.recount import recount

@@ -2,10 +2,10 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
+from portal.activity.models import ActivityEvent
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.ideas.services import cast_vote
-from portal.insights.models import ActivityEvent
 from portal.search.models import SearchQuery
 from tests.e2e.conftest import log_in
 from tests.factories import make_answer, make_idea, make_plan, make_question

@@ -2,10 +2,10 @@ import itertools
 
 from sqlalchemy import select, update
 
+from portal.activity.models import ActivityEvent
 from portal.extensions import db
 from portal.ideas.models import Idea, IdeaStatus, IdeaVote
 from portal.ideas.services import cast_vote, follow, merge_ideas
-from portal.insights.models import ActivityEvent
 from tests.conftest import login
 from tests.ideas.helpers import follower_ids, fresh, notifications, recount, voter_ids
 

@@ -1,9 +1,9 @@
 from sqlalchemy import select
 
+from portal.activity.models import ActivityEvent
 from portal.extensions import db
 from portal.ideas.models import IdeaStatus, IdeaStatusChange
 from portal.ideas.services import cast_vote
-from portal.insights.models import ActivityEvent
 from portal.search.models import SearchChange
 from tests.conftest import login
 from tests.ideas.helpers import fresh, notifications

@@ -1,8 +1,8 @@
 from sqlalchemy import select
 
+from portal.activity.models import ActivityEvent
 from portal.extensions import db
 from portal.ideas.models import Idea, IdeaStatus, IdeaStatusChange
-from portal.insights.models import ActivityEvent
 from portal.search.models import SearchChange
 from tests.conftest import login
 from tests.ideas.helpers import follower_ids, voter_ids

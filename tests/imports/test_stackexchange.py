@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from portal.attribution import ImportedRecord
 from portal.extensions import db
-from portal.imports.models import ImportedRecord
 from portal.imports.stackexchange import StackExchangeImport, parse_tags
 from portal.support.models import Answer, Comment, Question
 from portal.support.recount import recount

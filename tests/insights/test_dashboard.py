@@ -3,9 +3,9 @@ from datetime import timedelta
 import pytest
 from bs4 import BeautifulSoup
 
+from portal.activity.models import ActivityEvent
 from portal.clock import utcnow
 from portal.extensions import db
-from portal.insights.models import ActivityEvent
 from portal.insights.panels import PANELS, SECTIONS
 from portal.search.models import SearchQuery
 from tests.conftest import login

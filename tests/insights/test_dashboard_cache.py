@@ -7,10 +7,10 @@ import time
 
 import pytest
 
+from portal.activity.models import ActivityEvent
 from portal.caching import results as cache
 from portal.clock import utcnow
 from portal.extensions import db
-from portal.insights.models import ActivityEvent
 from portal.search.models import SearchQuery
 from tests.conftest import login
 

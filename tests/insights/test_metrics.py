@@ -5,10 +5,10 @@ from datetime import date, datetime
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from portal.activity.models import ActivityEvent
 from portal.extensions import db
 from portal.insights import metrics
 from portal.insights.filters import InsightsFilters, parse_filters
-from portal.insights.models import ActivityEvent
 from portal.search.models import SearchQuery
 
 TODAY = date(2026, 3, 31)

@@ -7,10 +7,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from portal.activity.models import ActivityEvent
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.ideas.models import IdeaComment, IdeaStatus, IdeaVote
-from portal.insights.models import ActivityEvent
 from portal.search.models import SearchQuery
 from tests.conftest import login
 from tests.factories import make_answer, make_idea, make_question

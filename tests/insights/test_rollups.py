@@ -5,12 +5,13 @@ from datetime import date, datetime
 
 from sqlalchemy import delete, insert, select, update
 
+from portal.activity.models import ActivityEvent
 from portal.extensions import db
 from portal.ideas.models import IdeaQuestion, IdeaVote
 from portal.ideas.services import cast_vote, merge_ideas, withdraw_vote
 from portal.insights import metrics
 from portal.insights.filters import InsightsFilters
-from portal.insights.models import ActivityEvent, IdeaDemand
+from portal.insights.models import IdeaDemand
 from portal.support.models import Answer, Question
 from portal.support.services import accept_answer, delete_post, post_answer, undelete_post
 from tests.factories import make_answer, make_idea, make_question

@@ -1,7 +1,7 @@
 """Asking: validation beside the fields, safe Markdown, tags, facts recorded, no double posts."""
 
+from portal.activity.models import ActivityEvent
 from portal.extensions import db
-from portal.insights.models import ActivityEvent
 from portal.search.models import SearchChange
 from portal.support.models import Question
 from portal.support.services import ask_question

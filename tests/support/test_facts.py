@@ -1,8 +1,8 @@
 """Every action records an activity event, and every change to searchable text a search change,
 in the same transaction as the write (a rollback leaves neither)."""
 
+from portal.activity.models import ActivityEvent
 from portal.extensions import db
-from portal.insights.models import ActivityEvent
 from portal.search.models import SearchChange
 from portal.support import services
 from portal.support.models import Answer

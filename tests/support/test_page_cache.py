@@ -283,8 +283,8 @@ def test_a_members_request_reads_the_community_version_with_the_member(
 def test_the_version_read_with_the_member_is_the_newest_event(app, make_user):
     from portal.accounts.auth import load_user
     from portal.accounts.sessions import start_session
+    from portal.activity import record_event
     from portal.caching import community_version
-    from portal.insights.events import record_event
 
     member = make_user()
     key = start_session(member, None)

@@ -1,7 +1,7 @@
 """Answers, comments, notifications, edits with revisions, deleting and closing as duplicate."""
 
+from portal.activity.models import ActivityEvent
 from portal.extensions import db
-from portal.insights.models import ActivityEvent
 from portal.notifications.models import Notification
 from portal.search.models import SearchChange
 from portal.support.models import Answer, Comment, Question, Revision

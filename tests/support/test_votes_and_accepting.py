@@ -8,9 +8,9 @@ from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
+from portal.activity.models import ActivityEvent
 from portal.database import is_sqlite
 from portal.extensions import db
-from portal.insights.models import ActivityEvent
 from portal.notifications.models import Notification
 from portal.support.models import Answer, Question, Vote
 from portal.support.recount import recount

@@ -1,40 +1,22 @@
 """Where support and the idea board meet: a support question linked to the idea it asks for, or
 turned into that idea. Staff and product do both; the asker follows the idea, so they hear when
-its status changes."""
-
-from dataclasses import dataclass
+its status changes. Each side's rules stay with it: support closes the question, ideas suggest
+and follow."""
 
 from sqlalchemy import delete
 
 from portal.accounts.models import User
-from portal.clock import utcnow
+from portal.activity import record_event
 from portal.extensions import db
+from portal.ideas.links import idea_path
 from portal.ideas.models import Idea, IdeaQuestion, IdeaStatus
 from portal.ideas.services import follow, suggest_idea
 from portal.inputs import typed_id
-from portal.insights.events import record_event
 from portal.markdown import html_to_markdown
 from portal.notifications.services import notify
-from portal.search.changes import record_search_change
 from portal.support.models import Question
+from portal.support.services import close_as_idea
 from portal.writes import Refused
-
-
-@dataclass
-class LinkedIdea:
-    idea: Idea
-    converted: bool
-
-
-def ideas_for_question(question_id: int) -> list[LinkedIdea]:
-    """The ideas a question is tied to, in one query (for the question page)."""
-    rows = db.session.execute(
-        db.select(Idea, IdeaQuestion.converted)
-        .join(IdeaQuestion, IdeaQuestion.idea_id == Idea.id)
-        .where(IdeaQuestion.question_id == question_id)
-        .order_by(IdeaQuestion.converted.desc(), IdeaQuestion.created_at)
-    ).all()
-    return [LinkedIdea(idea, converted) for idea, converted in rows]
 
 
 def find_idea(reference: str) -> Idea:
@@ -45,10 +27,6 @@ def find_idea(reference: str) -> Idea:
     if idea is None:
         raise Refused("No idea has that number or link.", field="idea")
     return idea
-
-
-def _question_url(question: Question) -> str:
-    return f"/questions/{question.id}/{question.slug}"
 
 
 def link_question(idea: Idea, question: Question, *, by: User) -> None:
@@ -78,7 +56,7 @@ def link_question(idea: Idea, question: Question, *, by: User) -> None:
         [question.author_id],
         kind="idea.question_linked",
         title=f"Your question “{question.title}” is linked to the idea “{idea.title}”",
-        url=f"/ideas/{idea.id}",
+        url=idea_path(idea),
         actor=by,
         note="You now follow the idea, so you will hear when its status changes.",
     )
@@ -107,27 +85,21 @@ def unlink_question(idea: Idea, question: Question, *, by: User) -> None:
 def turn_into_idea(question: Question, *, by: User) -> Idea:
     """Make an idea of a question that is really a request: the asker becomes its author and
     first voter, and the question is closed with a link to the idea."""
-    if question.is_deleted:
-        raise Refused("This question is deleted.")
-    if question.is_closed:
-        raise Refused("This question is closed already; reopen it first.")
     if question.author_id is None:
         raise Refused("The asker’s account no longer exists, so no one could own the idea.")
+    close_as_idea(question, by)
     asker = db.session.get(User, question.author_id)
-    now = utcnow()
     idea = suggest_idea(
         asker,
         title=question.title[:150],
         body=question.body or html_to_markdown(question.body_html),
         area=question.product_area,
-        at=now,
+        at=question.closed_at,
     )
     follow(idea, asker)
     db.session.add(
         IdeaQuestion(idea_id=idea.id, question_id=question.id, linked_by_id=by.id, converted=True)
     )
-    question.closed_at = now
-    question.closed_by_id = by.id
     record_event(
         "question.turned_into_idea",
         actor=by,
@@ -136,12 +108,11 @@ def turn_into_idea(question: Question, *, by: User) -> Idea:
         title=question.title,
         idea_id=idea.id,
     )
-    record_search_change("question", question.id)
     notify(
         [question.author_id],
         kind="question.turned_into_idea",
         title=f"Your question “{question.title}” is now an idea others can vote for",
-        url=f"/ideas/{idea.id}",
+        url=idea_path(idea),
         actor=by,
     )
     db.session.flush()

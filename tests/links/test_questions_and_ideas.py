@@ -5,7 +5,11 @@ import pytest
 from portal.extensions import db
 from portal.ideas.models import Idea, IdeaFollower, IdeaQuestion, IdeaStatus, IdeaVote
 from portal.ideas.services import change_status, merge_ideas
+from portal.links.services import turn_into_idea
 from portal.notifications.models import Notification
+from portal.support.models import Question
+from portal.support.services import close_as_idea, delete_post
+from portal.writes import Refused
 from tests.conftest import login
 from tests.factories import make_answer, make_idea, make_question
 
@@ -142,3 +146,19 @@ def test_question_page_statement_count_does_not_grow_with_linked_ideas(
     with count_queries() as five:
         client.get(f"/questions/{question.id}", follow_redirects=True)
     assert five.count == one.count
+
+
+def test_turning_into_an_idea_closes_by_supports_rules(app, make_user):
+    """links/ closes the question through support's service, which applies support's checks
+    and `can()`: nothing is left half-written when it refuses."""
+    member, staff = make_user(), make_user("staff")
+    question = make_question(member)
+    with pytest.raises(Refused, match="Only the idea team"):
+        turn_into_idea(question, by=member)
+    db.session.rollback()
+    assert not db.session.get(Question, question.id).is_closed
+    delete_post(question, staff)
+    with pytest.raises(Refused, match="deleted"):
+        close_as_idea(question, staff)
+    db.session.rollback()
+    assert db.session.execute(db.select(Idea)).first() is None

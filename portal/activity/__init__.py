@@ -1,9 +1,10 @@
-"""Record activity events in the caller's transaction (services call this; it only flushes)."""
+"""The activity log, a core package every feature records into: `record_event` adds one event
+to the caller's transaction (services call it; it only flushes)."""
 
 from datetime import datetime
 
+from portal.activity.models import ActivityEvent
 from portal.extensions import db
-from portal.insights.models import ActivityEvent
 
 
 def subject_type_of(obj) -> str:
