@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import click
 from flask import abort, flash, has_request_context, jsonify, redirect, request
 
+from portal.database import begin_transaction
 from portal.extensions import db
 
 T = TypeVar("T")
@@ -59,7 +60,7 @@ def problem(status: int, detail: str, **extra: Any):
 def write(
     work: Callable[[], T], *, back: str | None = None, form=None, field: str | None = None
 ) -> T:
-    """`work()` (a service call), committed; its result.
+    """`work()` (a service call), in one transaction, committed; its result.
 
     When it raises `Refused`, nothing is kept, and:
     - with a `form`, the reason goes on the refused field (the error's, else `field`, else the
@@ -68,6 +69,7 @@ def write(
       on `back`: the answer is sent at once, the view goes no further;
     - in a command, the command stops with the reason."""
     try:
+        begin_transaction()
         result = work()
         db.session.commit()
     except Refused as error:
