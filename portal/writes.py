@@ -8,7 +8,6 @@ from typing import Any, TypeVar
 import click
 from flask import abort, flash, has_request_context, jsonify, redirect, request
 
-from portal.database import begin_transaction
 from portal.extensions import db
 
 T = TypeVar("T")
@@ -60,7 +59,9 @@ def problem(status: int, detail: str, **extra: Any):
 def write(
     work: Callable[[], T], *, back: str | None = None, form=None, field: str | None = None
 ) -> T:
-    """`work()` (a service call), in one transaction, committed; its result.
+    """`work()` (a service call), committed; its result. Its transaction opens at its first
+    write or lock (see `portal.database.begin_transaction`), so a refusal after reads alone
+    rolls back nothing on the database.
 
     When it raises `Refused`, nothing is kept, and:
     - with a `form`, the reason goes on the refused field (the error's, else `field`, else the
@@ -69,7 +70,6 @@ def write(
       on `back`: the answer is sent at once, the view goes no further;
     - in a command, the command stops with the reason."""
     try:
-        begin_transaction()
         result = work()
         db.session.commit()
     except Refused as error:
