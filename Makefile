@@ -4,8 +4,6 @@
 # benchmark runs) and never on 3.12.1 (0 of 15 runs of the same load).
 PYTHON ?= $(or $(shell python3.12 -c '' 2>/dev/null && echo python3.12),$(lastword $(wildcard $(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions/3.12*/bin/python3.12)),python3)
 PYVERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-# Threads per gunicorn worker: one on CPython 3.11 (no crash in its runs with one thread).
-THREADS := $(if $(filter 3.11,$(PYVERSION)),1,4)
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
@@ -27,13 +25,12 @@ $(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# --limit-request-line: gunicorn's most (8190 bytes, against 4094), so a long search reaches the
-# portal, which searches its first 500 characters and says so, instead of a bare "URI Too Long".
+# Workers, threads, address (PORT), logs: gunicorn.conf.py.
 run: $(BIN)/.installed
 	$(BIN)/flask assets build
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
-	$(BIN)/gunicorn --workers 2 --threads $(THREADS) --bind 127.0.0.1:$(PORT) --limit-request-line 8190 --access-logfile - wsgi:app
+	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: $(BIN)/.installed-dev
 	$(BIN)/ruff check portal tests

@@ -243,6 +243,8 @@ class Server:
             "--log-level", "warning",
             app,
         ]  # fmt: skip
+        # gunicorn.conf.py's settings and worker hooks, without its access log
+        env = {**env, "GUNICORN_ACCESS_LOG": ""}
         self.process = subprocess.Popen(command, env=env, cwd=ROOT)
         deadline = time.time() + 60
         while time.time() < deadline:

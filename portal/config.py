@@ -93,6 +93,18 @@ def load_config(overrides: dict | None = None) -> dict:
         "SEARCH_DIR": _env("SEARCH_DIR") or str(instance_dir / "search"),
         # Worker processes for a large `flask search rebuild` (0: up to two, one per core).
         "SEARCH_REBUILD_PROCS": int(_env("SEARCH_REBUILD_PROCS", "0") or 0),
+        # The indexer applies search changes after a response that wrote some (off in tests,
+        # which sync by hand), at most one batch per SEARCH_SYNC_MIN_SECONDS.
+        "SEARCH_SYNC_AFTER_REQUEST": True,
+        "SEARCH_SYNC_MIN_SECONDS": 0.5,
+        # A gap in search change ids older than this is a rolled-back id, not a slow commit.
+        "SEARCH_GAP_GRACE_SECONDS": 10,
+        # Question views, searches and sessions' last use are written in batches this often.
+        "VIEW_FLUSH_SECONDS": 5.0,
+        "SEARCH_LOG_FLUSH_SECONDS": 5.0,
+        "SESSION_SEEN_FLUSH_SECONDS": 5.0,
+        # Pages and parts kept per viewer class (portal/caching/pages.py).
+        "PAGE_CACHE": True,
         "UPLOAD_DIR": str(instance_dir / "uploads"),
         # Versioned, compressed static files (portal/assets.py): made from the code, so kept
         # with the checkout and shared by every instance folder that runs it.
@@ -115,6 +127,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_NAME": "remember_token",  # Flask-Login's default, read by accounts
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": 6 * 3600,

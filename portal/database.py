@@ -1,7 +1,6 @@
 """Engine tuning that differs by backend (SQLite pragmas, PostgreSQL session settings) and
 small shared query helpers."""
 
-import re
 import time
 import zlib
 
@@ -25,7 +24,7 @@ def configure(app: Flask) -> None:
     elif engine.dialect.name == "postgresql":
         event.listen(engine, "connect", _postgresql_settings)
         _ping_after_idle(engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
-        _read_outside_transactions(engine)
+        _reads_on_their_own(engine)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -72,44 +71,52 @@ def _ping_after_idle(engine: Engine, idle_seconds: float) -> None:
     event.listen(engine, "checkout", ping_if_idle)
 
 
-def _read_outside_transactions(engine: Engine) -> None:
-    """Run each read on its own and open a transaction at the first statement that writes or
-    locks, as Django does, and as Python's sqlite3 module does for SQLite.
+def _reads_on_their_own(engine: Engine) -> None:
+    """The session reads without a transaction (psycopg's autocommit) and writes in one.
 
-    Under READ COMMITTED every statement of a transaction sees what was committed before the
-    statement began, so a read on its own sees what it would have seen in one; only writes
-    and locks (SELECT ... FOR UPDATE) need the transaction, and they get one, which lasts
-    until commit or rollback. A request that only reads then sends no BEGIN and no COMMIT
-    (two of the five round trips of a member's question page) and never a ROLLBACK: psycopg
-    forgets its prepared statements at every ROLLBACK, so each query was planned anew."""
-    idle = engine.dialect.loaded_dbapi.pq.TransactionStatus.IDLE
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def begin_before_writes(conn, cursor, statement, *_args) -> None:
-        if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
-            return  # asked for by name, for statements that cannot run in a transaction
-        dbapi_connection = conn.connection.dbapi_connection
-        if dbapi_connection.info.transaction_status == idle:
-            on_its_own = _plain_read(statement) and not getattr(cursor, "name", None)
-            if dbapi_connection.autocommit != on_its_own:
-                dbapi_connection.autocommit = on_its_own  # if not, psycopg sends BEGIN first
+    Under READ COMMITTED a statement sees what was committed before it began, in a transaction
+    or not, so a read on its own sees what it would see in one, and a request that only reads
+    sends no BEGIN, COMMIT or ROLLBACK (two of the five round trips of a member's question
+    page; psycopg also forgets its prepared statements at every ROLLBACK). A write opens a real
+    transaction, which lasts until commit or rollback: `begin_transaction()` says so (the write
+    helper, locks), and the session's flushes and INSERT, UPDATE and DELETE statements do so
+    themselves. Connections used outside the session (migrations) keep psycopg's ordinary
+    transactions."""
+    if not event.contains(db.session, "after_begin", _read_on_their_own):
+        event.listen(db.session, "after_begin", _read_on_their_own)
+        event.listen(db.session, "before_flush", _flush_in_a_transaction)
+        event.listen(db.session, "do_orm_execute", _writes_in_a_transaction)
 
     @event.listens_for(engine, "checkin")
-    def reads_on_their_own(dbapi_connection, _record) -> None:
-        """After the pool's rollback: the idle check (`_ping_after_idle`) opens nothing."""
+    def transactions_outside_the_session(dbapi_connection, _record) -> None:
         if dbapi_connection is not None and not dbapi_connection.closed:
-            dbapi_connection.autocommit = True
+            dbapi_connection.autocommit = False  # after the pool's rollback: nothing is open
 
 
-_LOCKS = re.compile(
-    r"\bFOR\s+(NO\s+KEY\s+)?UPDATE\b|\bFOR\s+(KEY\s+)?SHARE\b|\bpg_advisory_xact_lock\b",
-    re.IGNORECASE,
-)
+def _read_on_their_own(_session, transaction, connection) -> None:
+    if connection.dialect.name == "postgresql" and not transaction.nested:
+        connection.connection.dbapi_connection.autocommit = True
 
 
-def _plain_read(statement: str) -> bool:
-    """A SELECT that locks nothing."""
-    return statement.lstrip()[:6].upper() == "SELECT" and not _LOCKS.search(statement)
+def _flush_in_a_transaction(session, _context, _instances) -> None:
+    begin_transaction(session)
+
+
+def _writes_in_a_transaction(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        begin_transaction(state.session)
+
+
+def begin_transaction(session=None) -> None:
+    """Run the session's statements from here until commit or rollback in one transaction: for
+    reads that belong to the write after them (locks, SET LOCAL, savepoints). On PostgreSQL the
+    next statement sends BEGIN; on SQLite, Python's sqlite3 module opens the transaction at the
+    first write (`lock_for_write` takes the write lock before its read)."""
+    connection = (session or db.session).connection()
+    if connection.dialect.name == "postgresql":
+        dbapi_connection = connection.connection.dbapi_connection
+        if dbapi_connection.autocommit:
+            dbapi_connection.autocommit = False
 
 
 def bind_migrations(app: Flask) -> None:
@@ -136,11 +143,12 @@ def lock_for_write(model, *ids: int) -> list:
     Call it before the check. PostgreSQL locks the rows (SELECT ... FOR UPDATE, in id order so
     that two writers locking overlapping rows queue instead of deadlocking). SQLite has no row
     locks and one writer at a time, and a transaction opens only at its first write (see
-    `_read_outside_transactions`; Python's sqlite3 module does the same), so anything read
-    before may be stale: take the write lock first, then read.
+    `begin_transaction`), so anything read before may be stale: take the write lock first,
+    then read.
     """
     if is_sqlite():
         _take_sqlite_write_lock()
+    begin_transaction()
     return list(
         db.session.scalars(
             select(model)
@@ -164,6 +172,7 @@ def take_turns(name: str) -> None:
     if is_sqlite():
         _take_sqlite_write_lock()
     else:
+        begin_transaction()
         db.session.execute(select(func.pg_advisory_xact_lock(zlib.crc32(name.encode()))))
 
 

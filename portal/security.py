@@ -49,7 +49,7 @@ def is_personal(response) -> bool:
     app = current_app
     return (
         current_user.is_authenticated
-        or app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g
+        or app.config["WTF_CSRF_FIELD_NAME"] in g
         or "Set-Cookie" in response.headers
         # The session cookie is written after every after_request function has run.
         or app.session_interface.should_set_cookie(app, session)

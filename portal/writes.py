@@ -59,7 +59,9 @@ def problem(status: int, detail: str, **extra: Any):
 def write(
     work: Callable[[], T], *, back: str | None = None, form=None, field: str | None = None
 ) -> T:
-    """`work()` (a service call), committed; its result.
+    """`work()` (a service call), committed; its result. Its transaction opens at its first
+    write or lock (see `portal.database.begin_transaction`), so a refusal after reads alone
+    rolls back nothing on the database.
 
     When it raises `Refused`, nothing is kept, and:
     - with a `form`, the reason goes on the refused field (the error's, else `field`, else the

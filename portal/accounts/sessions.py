@@ -67,5 +67,5 @@ def write_seen(hashes: list[str]) -> None:
 
 
 def register(app: Flask) -> batched.Batch[str]:
-    every = app.config.get("SESSION_SEEN_FLUSH_SECONDS", 5.0)
+    every = app.config["SESSION_SEEN_FLUSH_SECONDS"]
     return batched.register(app, SEEN_BATCH, write_seen, every)

@@ -74,7 +74,7 @@ def _sign_in(user: User, *, remember: bool = False) -> None:
 
 def _remembered() -> bool:
     """Whether this browser keeps a remember-me cookie, to keep it when its session is renewed."""
-    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    return current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
 
 
 def _await_confirmation(email: str) -> None:

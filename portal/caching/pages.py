@@ -117,7 +117,7 @@ def _store(name: str) -> VersionedCache:
 
 
 def _keeping() -> bool:
-    return current_app.config.get("PAGE_CACHE", True)
+    return current_app.config["PAGE_CACHE"]
 
 
 def kept_part(render: Callable[[], T], suits: Callable[[T], bool] | None = None) -> T:

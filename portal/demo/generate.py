@@ -27,6 +27,7 @@ from sqlalchemy.exc import DBAPIError
 from portal.accounts.models import Plan, Role, User
 from portal.activity.models import ActivityEvent
 from portal.clock import utcnow
+from portal.database import begin_transaction
 from portal.demo.text import TextModel
 from portal.extensions import db
 from portal.ideas.models import (
@@ -253,6 +254,7 @@ class Generator:
         self.out.flush()
         if bulk_mode:
             db.session.execute(text("SET session_replication_role = DEFAULT"))
+            begin_transaction()  # the rollups are replaced in one
             rollups.rebuild(db.session.connection())
         self._finish()
         return self.summary
@@ -265,6 +267,7 @@ class Generator:
         if db.engine.dialect.name != "postgresql":
             return False
         try:
+            begin_transaction()  # the savepoint's
             with db.session.begin_nested():
                 db.session.execute(text("SET session_replication_role = replica"))
         except DBAPIError:

@@ -17,6 +17,7 @@ from sqlalchemy import func, select, text
 
 from portal.caching import cached, community_version
 from portal.clock import utcnow
+from portal.database import begin_transaction
 from portal.extensions import db
 from portal.insights import metrics
 from portal.insights.filters import InsightsFilters
@@ -70,6 +71,7 @@ def _build_panels(app: Flask, filters: InsightsFilters, keys: list[str]) -> list
     with app.app_context():
         try:
             if db.engine.dialect.name == "postgresql":
+                begin_transaction()  # what SET LOCAL sets lasts as long as it
                 # Counting distinct voters sorts about 100,000 rows for 90 days: in memory,
                 # not in files (the default 4 MB spills). For this transaction only.
                 db.session.execute(text("SET LOCAL work_mem = '32MB'"))

@@ -22,12 +22,11 @@ from portal.background import after_response_work
 from portal.extensions import db
 
 CHECK_EVERY_SECONDS = 1.0
-MIN_SECONDS_BETWEEN_BATCHES = 0.5
 RETRY_SECONDS = 2.0  # after a busy writer lock or a failure, the thread tries again by itself
 
 
 def register(app: Flask) -> None:
-    gap = app.config.get("SEARCH_SYNC_MIN_SECONDS", MIN_SECONDS_BETWEEN_BATCHES)
+    gap = app.config["SEARCH_SYNC_MIN_SECONDS"]
     wake = threading.Event()
     lock = threading.Lock()
     state = {"last_check": 0.0, "last_batch": 0.0, "thread": None}
@@ -74,7 +73,7 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def schedule_sync(response):
-        if not app.config.get("SEARCH_SYNC_AFTER_REQUEST", True):
+        if not app.config["SEARCH_SYNC_AFTER_REQUEST"]:
             return response
         now = time.monotonic()
         if g.pop("search_dirty", False) or now - state["last_check"] > CHECK_EVERY_SECONDS:

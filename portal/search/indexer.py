@@ -37,7 +37,6 @@ from portal.search.models import SearchChange
 
 BATCH = 500
 LOCK_TIMEOUT = 2.0
-DEFAULT_GAP_GRACE_SECONDS = 10
 PARALLEL_REBUILD_FROM = 20_000  # documents
 # A segment's files stay separate: Whoosh opens a compound segment file by copying its postings
 # into memory (a BytesIO over the mapped file), 430 MB per searcher at 400,000 posts, for every
@@ -68,9 +67,7 @@ def pending_changes(after_id: int, limit: int) -> list[SearchChange]:
             .limit(limit)
         )
     )
-    grace = timedelta(
-        seconds=current_app.config.get("SEARCH_GAP_GRACE_SECONDS", DEFAULT_GAP_GRACE_SECONDS)
-    )
+    grace = timedelta(seconds=current_app.config["SEARCH_GAP_GRACE_SECONDS"])
     expected = after_id + 1
     for position, change in enumerate(changes):
         if change.id != expected and utcnow() - change.created_at < grace:
@@ -191,7 +188,7 @@ class RebuildResult:
 def _rebuild_writer_options(documents: int) -> dict:
     """Large rebuilds analyse documents in SEARCH_REBUILD_PROCS worker processes, each writing
     its own segment (multisegment: no final merge); small ones are not worth the forks."""
-    procs = current_app.config.get("SEARCH_REBUILD_PROCS") or min(os.cpu_count() or 1, 2)
+    procs = current_app.config["SEARCH_REBUILD_PROCS"] or min(os.cpu_count() or 1, 2)
     if procs > 1 and documents >= PARALLEL_REBUILD_FROM:
         return {"procs": procs, "limitmb": 256, "multisegment": True, **SEGMENT_FILES}
     return {"limitmb": 256, **SEGMENT_FILES}

@@ -283,7 +283,10 @@ class _Page(Results):
 
     def __init__(self, searcher, q, top_n, total: int):
         super().__init__(searcher, q, top_n)
-        self._total = total
+        self.total = total
+
+    def __len__(self) -> int:
+        return self.total
 
 
 def _page(searcher, q, restrict, sortedby: str | None, page: int, pagelen=PER_PAGE) -> _Page:

@@ -9,28 +9,25 @@ page), so totals and page counts were wrong for common words.
 Here the same BM25F scores (Whoosh's formula, its idf and average field lengths) are computed
 with numpy over each term's whole postings list, the query's AND / OR / NOT become set
 operations on document numbers, and the total is exact. Postings, field lengths and sort
-columns are read straight from Whoosh's segment files (segments never change once written, so
-what is read is kept per segment, within a memory bound); deleted documents are masked per
-reader.
+columns are read straight from Whoosh's segment files (portal/search/whoosh_internals.py;
+segments never change once written, so what is read is kept per segment, within a memory
+bound); deleted documents are masked per reader.
 
 Term, Phrase, And, Or (without coordination) and Not are handled; anything else (ranges,
-prefixes, fuzzy terms) makes `rank` return None and the caller lets Whoosh run the query. The
-on-disk layout read here is Whoosh-Reloaded 2.7.5's (pinned); tests compare every score with
-Whoosh's own.
+prefixes, fuzzy terms), or a Whoosh other than the pinned one, makes `rank` return None and the
+caller lets Whoosh run the query. Tests compare every score with Whoosh's own.
 """
 
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from itertools import accumulate
 
 import numpy as np
 from whoosh import query
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.columns import NumericColumn
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
+
+from portal.search import whoosh_internals
 
 # Postings, lengths and columns kept across searches, per process: with the page caches, a
 # worker stays under 200 MB (at 48 MB, workers peaked at 233 MB in bench/pages.py). At 24 MB,
@@ -95,39 +92,12 @@ def _nbytes(value) -> int:
 CACHE = SegmentCache()
 
 
-def _blocks(reader, fieldname: str, text, values: bool = False):
-    """One term's postings, deleted documents included, a block at a time: (document numbers in
-    the segment, their weights, or with `values` their encoded positions)."""
-    try:
-        matcher = reader.postings(fieldname, text)
-    except Exception:  # TermNotFound, or a field this segment does not have
-        return
-    if isinstance(matcher, FilterMatcher):  # the reader's deletion filter: masked later
-        matcher = matcher.child
-    if not isinstance(matcher, W3LeafMatcher):  # a posting or two, kept inline in the term index
-        while matcher.is_active():
-            yield [matcher.id()], [matcher.value() if values else matcher.weight()]
-            matcher.next()
-        return
-    while matcher.is_active():
-        if matcher._data is None:
-            matcher._read_data()
-        ids = list(accumulate(matcher._data[0]))  # delta coded within a block
-        if values:
-            matcher._read_values()
-            yield ids, matcher._values
-        else:
-            matcher._read_weights()
-            yield ids, matcher._weights
-        matcher._next_block()
-
-
 def _read_postings(reader, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
     """Document numbers and weights of one term (compact while kept; Whoosh's weights are
     float32 already)."""
     ids: list = []
     weights: list = []
-    for block_ids, block_weights in _blocks(reader, fieldname, text):
+    for block_ids, block_weights in whoosh_internals.postings_blocks(reader, fieldname, text):
         ids.extend(block_ids)
         weights.extend(block_weights)
     return np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32)
@@ -140,7 +110,9 @@ def _read_positions(reader, fieldname: str, text) -> tuple[np.ndarray, np.ndarra
     ids: list = []
     starts = [0]
     positions: list = []
-    for block_ids, block_values in _blocks(reader, fieldname, text, values=True):
+    for block_ids, block_values in whoosh_internals.postings_blocks(
+        reader, fieldname, text, values=True
+    ):
         ids.extend(block_ids)
         for value in block_values:
             positions.extend(decode(value))
@@ -150,33 +122,6 @@ def _read_positions(reader, fieldname: str, text) -> tuple[np.ndarray, np.ndarra
         np.array(starts, dtype=np.int64),
         np.array(positions, dtype=np.int32),
     )
-
-
-def _length_bytes(reader, fieldname: str) -> np.ndarray:
-    """Every document's length in `fieldname` as Whoosh stores it: a byte, log-scaled (kept
-    so, an eighth of the memory of the lengths themselves: 1.2 MB, not 9.7, for the three
-    scored fields of 400,000 posts; a search decodes those of the documents it matched)."""
-    doccount = reader.doc_count_all()
-    column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    raw = np.zeros(doccount, dtype=np.uint8)
-    if column is not None and column._count:
-        stored = column._dbfile.get(column._basepos, column._count)
-        raw[: column._count] = np.frombuffer(stored, dtype=np.uint8)[:doccount]
-    return raw
-
-
-def _sort_column(reader, fieldname: str) -> np.ndarray:
-    """A sortable numeric column's values, in document order (for sorting only)."""
-    column = reader.column_reader(fieldname, translate=False)
-    doccount = reader.doc_count_all()
-    if not isinstance(column, NumericColumn.Reader):  # e.g. a segment without the column
-        return np.array([column[n] for n in range(doccount)], dtype=np.float64)
-    dtype = np.dtype(">" + column._typecode)
-    values = np.full(doccount, column._default, dtype=dtype)
-    if column._count:
-        stored = column._dbfile.get(column._basepos, column._count * dtype.itemsize)
-        values[: column._count] = np.frombuffer(stored, dtype=dtype)[:doccount]
-    return values.astype(np.float64)
 
 
 class _Segment:
@@ -212,13 +157,15 @@ class _Segment:
     def lengths(self, fieldname: str, ids: np.ndarray) -> np.ndarray:
         """The lengths in `fieldname` of documents `ids`."""
         stored = CACHE.get(
-            (self.key, "lengths", fieldname), lambda: _length_bytes(self.reader, fieldname)
+            (self.key, "lengths", fieldname),
+            lambda: whoosh_internals.length_bytes(self.reader, fieldname),
         )
         return _BYTE_TO_LENGTH[stored[ids]]
 
     def column(self, fieldname: str) -> np.ndarray:
         return CACHE.get(
-            (self.key, "column", fieldname), lambda: _sort_column(self.reader, fieldname)
+            (self.key, "column", fieldname),
+            lambda: whoosh_internals.numeric_column(self.reader, fieldname),
         )
 
 
@@ -231,7 +178,7 @@ def _term_scores(searcher, segment: _Segment, term: query.Term) -> tuple[np.ndar
         scores = weights
     else:
         weighting = searcher.weighting
-        b = weighting._field_B.get(term.fieldname, weighting.B)
+        b = whoosh_internals.field_b(weighting, term.fieldname)
         k1 = weighting.K1
         idf = searcher.idf(term.fieldname, term.text)
         average = searcher.avg_field_length(term.fieldname) or 1
@@ -358,7 +305,7 @@ def rank(searcher, q, *, allow=None, sortedby: str | None = None, page: int = 1,
     Ties keep Whoosh's order: a higher score first, then the lower document number; sorted by a
     column, the higher value first, then the higher score.
     """
-    if not isinstance(searcher.weighting, BM25F):
+    if not whoosh_internals.AVAILABLE or not isinstance(searcher.weighting, BM25F):
         return None
     all_ids, all_scores, all_keys = [], [], []
     try:

@@ -11,8 +11,6 @@ from portal.clock import utcnow
 from portal.extensions import db
 from portal.search.models import SearchQuery
 
-DEFAULT_FLUSH_SECONDS = 5.0
-
 
 def log_search(text: str, results: int, source: str = "search") -> None:
     user_id = current_user.id if current_user.is_authenticated else None
@@ -33,5 +31,5 @@ def write_searches(searches: list[dict]) -> None:
 
 
 def register_search_log(app: Flask) -> None:
-    every = app.config.get("SEARCH_LOG_FLUSH_SECONDS", DEFAULT_FLUSH_SECONDS)
+    every = app.config["SEARCH_LOG_FLUSH_SECONDS"]
     batched.register(app, "searches", write_searches, every)

@@ -10,8 +10,6 @@ from sqlalchemy import bindparam, update
 from portal import batched
 from portal.extensions import db
 
-DEFAULT_FLUSH_SECONDS = 5.0
-
 
 def write_views(question_ids: list[int]) -> None:
     """One executemany UPDATE adding each question's new views to its counter."""
@@ -29,7 +27,7 @@ def write_views(question_ids: list[int]) -> None:
 
 
 def register(app: Flask) -> batched.Batch[int]:
-    every = app.config.get("VIEW_FLUSH_SECONDS", DEFAULT_FLUSH_SECONDS)
+    every = app.config["VIEW_FLUSH_SECONDS"]
     return batched.register(app, "question views", write_views, every)
 
 

@@ -5,6 +5,7 @@ import re
 from slugify import slugify
 from sqlalchemy.exc import IntegrityError
 
+from portal.database import begin_transaction
 from portal.extensions import db
 from portal.taxonomy.models import ProductArea, Tag
 from portal.writes import Refused
@@ -42,6 +43,7 @@ def get_or_create_tags(names: list[str]) -> list[Tag]:
     for name in names:
         if name not in existing:
             try:
+                begin_transaction()  # the savepoint's
                 with db.session.begin_nested():
                     tag = Tag(name=name)
                     db.session.add(tag)

@@ -1,11 +1,13 @@
 """Pooled PostgreSQL connections: one that sat idle is checked before a request uses it; reads
 run on their own (no BEGIN, no COMMIT) and keep their prepared statements for the next request;
-a write or a lock opens a transaction that lasts until commit or rollback."""
+a write, a lock or `begin_transaction()` opens a transaction that lasts until commit or
+rollback; connections outside the session keep ordinary transactions."""
 
 import psycopg
 import pytest
 from sqlalchemy import create_engine, exc, func, select, text, update
 
+from portal.database import begin_transaction, lock_for_write
 from portal.extensions import db
 from portal.taxonomy.models import ProductArea
 from tests.conftest import BACKEND, engine_options
@@ -107,7 +109,8 @@ def test_reads_run_on_their_own_and_a_write_opens_a_transaction(app):
 
 
 def test_a_locking_read_holds_its_lock_until_the_commit(app, database_url):
-    db.session.add(ProductArea(name="Brakes", slug="brakes"))
+    area = ProductArea(name="Brakes", slug="brakes")
+    db.session.add(area)
     db.session.commit()
     other = create_engine(database_url, **engine_options())
 
@@ -119,9 +122,37 @@ def test_a_locking_read_holds_its_lock_until_the_commit(app, database_url):
                 return False
             return True
 
-    db.session.execute(select(ProductArea.id).with_for_update())
+    lock_for_write(ProductArea, area.id)
     assert _in_a_transaction()
     assert not try_to_lock()
     db.session.commit()
     assert try_to_lock()
     other.dispose()
+
+
+def test_reads_after_begin_transaction_belong_to_it(app):
+    db.session.add(ProductArea(name="Brakes", slug="brakes"))
+    db.session.commit()
+    begin_transaction()
+    db.session.execute(text("SET LOCAL statement_timeout = 1234"))
+    assert _in_a_transaction()
+    assert db.session.scalar(text("SHOW statement_timeout")) == "1234ms"
+    db.session.commit()
+    assert db.session.scalar(text("SHOW statement_timeout")) != "1234ms"
+    assert not _in_a_transaction()
+
+
+def test_a_flush_opens_a_transaction_that_a_rollback_undoes(app):
+    db.session.add(ProductArea(name="Brakes", slug="brakes"))
+    db.session.flush()
+    assert _in_a_transaction()
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(ProductArea)) == 0
+
+
+def test_connections_outside_the_session_keep_ordinary_transactions(app):
+    assert db.session.scalar(select(func.count()).select_from(ProductArea)) == 0
+    db.session.commit()  # the session's connection goes back to the pool
+    with db.engine.connect() as connection:
+        connection.execute(text("SET LOCAL statement_timeout = 1234"))  # only in a transaction
+        assert connection.scalar(text("SHOW statement_timeout")) == "1234ms"
