@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import Select, delete, exists, func, insert, literal, select, update
+from sqlalchemy import CompoundSelect, Select, delete, exists, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased, joinedload
@@ -531,7 +531,7 @@ def add_comment(idea: Idea, author: User, body: str, *, at=None) -> IdeaComment:
     )
     followers = select(IdeaFollower.user_id).where(IdeaFollower.idea_id == idea.id)
     notify(
-        [*db.session.scalars(followers), idea.author_id],
+        followers.union(_author(idea.id)),
         kind="idea.commented",
         title=f"{author.display_name} commented on “{idea.title}”",
         url=_idea_url(idea),
@@ -577,14 +577,15 @@ def _merged_read_only(idea: Idea) -> str:
     return f"This idea was merged{where} and is read-only."
 
 
-def _audience(idea: Idea) -> list[int]:
-    """Author, voters and followers of an idea."""
+def _author(idea_id: int) -> Select:
+    return select(Idea.author_id).where(Idea.id == idea_id)
+
+
+def _audience(idea: Idea) -> CompoundSelect:
+    """Author, voters and followers of an idea, as a select (notify writes to them in SQL)."""
     voters = select(IdeaVote.user_id).where(IdeaVote.idea_id == idea.id)
     followers = select(IdeaFollower.user_id).where(IdeaFollower.idea_id == idea.id)
-    ids = set(db.session.scalars(voters.union(followers)))
-    if idea.author_id is not None:
-        ids.add(idea.author_id)
-    return sorted(ids)
+    return voters.union(followers, _author(idea.id))
 
 
 def change_status(idea: Idea, new_status: str, *, note: str, by: User, at=None) -> None:
@@ -710,7 +711,16 @@ def merge_ideas(source: Idea, target: Idea, *, by: User, note: str = "", at=None
         hint = f" Merge into #{final.id} “{final.title}” instead." if final else ""
         raise Refused(f"#{target.id} “{target.title}” was itself merged.{hint}", field="target")
     now = at or utcnow()
-    voters = list(db.session.scalars(select(IdeaVote.user_id).where(IdeaVote.idea_id == source.id)))
+    note = (note or "").strip() or f"Merged into #{target.id} “{target.title}”."
+    # The source's voters hear of it, written before their votes move to the target.
+    notify(
+        select(IdeaVote.user_id).where(IdeaVote.idea_id == source.id).union(_author(source.id)),
+        kind="idea.merged",
+        title=f"“{source.title}” was merged into “{target.title}”",
+        url=_idea_url(target),
+        actor=by,
+        note=note,
+    )
     _move_votes_and_followers(source.id, target.id, now)
     db.session.execute(
         update(Idea)
@@ -726,7 +736,6 @@ def merge_ideas(source: Idea, target: Idea, *, by: User, note: str = "", at=None
     source.status_changed_at = now
     source.updated_at = now
     target.updated_at = now
-    note = (note or "").strip() or f"Merged into #{target.id} “{target.title}”."
     db.session.add(
         IdeaStatusChange(
             idea_id=source.id,
@@ -740,14 +749,6 @@ def merge_ideas(source: Idea, target: Idea, *, by: User, note: str = "", at=None
     db.session.flush()
     db.session.refresh(source)
     db.session.refresh(target)
-    notify(
-        [source.author_id, *voters],
-        kind="idea.merged",
-        title=f"“{source.title}” was merged into “{target.title}”",
-        url=_idea_url(target),
-        actor=by,
-        note=note,
-    )
     record_event(
         "idea.merged",
         actor=by,

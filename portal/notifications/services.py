@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from sqlalchemy import insert, update
+from sqlalchemy import SelectBase, insert, literal, select, update
 
 from portal.accounts.models import User
 from portal.clock import utcnow
@@ -11,36 +11,44 @@ from portal.notifications.models import Notification
 
 
 def notify(
-    recipient_ids: Iterable[int],
+    recipients: Iterable[int] | SelectBase,
     *,
     kind: str,
     title: str,
     url: str,
     actor=None,
     note: str | None = None,
-) -> int:
-    """Notify each recipient once; the actor never notifies themselves. Returns how many."""
+) -> None:
+    """Notify each recipient once; the actor never notifies themselves.
+
+    `recipients` is a few user ids, or a select of them (voters, followers...): then the
+    database writes every row in one INSERT ... SELECT, so an idea with thousands of voters
+    costs one statement and nothing is loaded into Python."""
     actor_id = actor.id if actor is not None else None
-    recipients = sorted({rid for rid in recipient_ids if rid is not None and rid != actor_id})
-    if not recipients:
-        return 0
-    now = utcnow()
-    db.session.execute(
-        insert(Notification),
-        [
-            {
-                "user_id": rid,
-                "actor_id": actor_id,
-                "kind": kind,
-                "title": title[:300],
-                "note": note,
-                "url": url,
-                "created_at": now,
-            }
-            for rid in recipients
-        ],
-    )
-    return len(recipients)
+    if not isinstance(recipients, SelectBase):
+        ids = {rid for rid in recipients if rid is not None and rid != actor_id}
+        if not ids:
+            return
+        recipients = select(User.id).where(User.id.in_(ids))
+    people = recipients.subquery()
+    user_id = people.c[0]
+    chosen = select(user_id.label("user_id")).where(user_id.is_not(None)).distinct()
+    if actor_id is not None:
+        chosen = chosen.where(user_id != actor_id)
+    chosen = chosen.subquery()
+    values = {
+        "actor_id": actor_id,
+        "kind": kind,
+        "title": title[:300],
+        "note": note,
+        "url": url,
+        "created_at": utcnow(),
+    }
+    columns = Notification.__table__.c
+    rows = select(
+        chosen.c.user_id, *(literal(value, columns[name].type) for name, value in values.items())
+    ).order_by(chosen.c.user_id)
+    db.session.execute(insert(Notification).from_select(["user_id", *values], rows))
 
 
 def unread_count(user) -> int:
