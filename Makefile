@@ -29,10 +29,13 @@ $(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt
 
 # --limit-request-line: gunicorn's most (8190 bytes, against 4094), so a long search reaches the
 # portal, which searches its first 500 characters and says so, instead of a bare "URI Too Long".
+# The mail worker runs beside gunicorn, prints console mail on this terminal and stops with it.
 run: $(BIN)/.installed
 	$(BIN)/flask assets build
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
+	$(BIN)/flask mail worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers 2 --threads $(THREADS) --bind 127.0.0.1:$(PORT) --limit-request-line 8190 --access-logfile - wsgi:app
 
 test: $(BIN)/.installed-dev
