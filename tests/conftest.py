@@ -129,9 +129,10 @@ def mailbox(_smtp_server) -> Mailbox:
 
 
 @pytest.fixture
-def send_queued_mail(app):
-    """One pass of the mail worker (`flask mail send-queued`): requests only queue mail, so a
-    test that expects mail after a request runs the worker, as `make run` does beside gunicorn."""
+def worker_pass(app):
+    """One pass of the worker (`flask mail send-queued`): requests only queue mail and large
+    notification fan-outs, so a test that expects them after a request runs the worker, as
+    `make run` does beside gunicorn."""
 
     def send() -> str:
         result = app.test_cli_runner().invoke(args=["mail", "send-queued"])

@@ -32,7 +32,7 @@ from portal.ideas.models import (
 from portal.imports.attribution import attributions_for
 from portal.insights.events import record_event
 from portal.markdown import render_markdown
-from portal.notifications.services import notify
+from portal.notifications.services import audience, notify, notify_later
 from portal.pagination import load_in_order
 from portal.search.changes import record_search_change
 from portal.support.models import Question
@@ -581,11 +581,12 @@ def _author(idea_id: int) -> Select:
     return select(Idea.author_id).where(Idea.id == idea_id)
 
 
-def _audience(idea: Idea) -> CompoundSelect:
-    """Author, voters and followers of an idea, as a select (notify writes to them in SQL)."""
-    voters = select(IdeaVote.user_id).where(IdeaVote.idea_id == idea.id)
-    followers = select(IdeaFollower.user_id).where(IdeaFollower.idea_id == idea.id)
-    return voters.union(followers, _author(idea.id))
+@audience("idea")
+def _audience(idea_id: int) -> CompoundSelect:
+    """Author, voters and followers of an idea: thousands, so the worker writes to them."""
+    voters = select(IdeaVote.user_id).where(IdeaVote.idea_id == idea_id)
+    followers = select(IdeaFollower.user_id).where(IdeaFollower.idea_id == idea_id)
+    return voters.union(followers, _author(idea_id))
 
 
 def change_status(idea: Idea, new_status: str, *, note: str, by: User, at=None) -> None:
@@ -619,8 +620,9 @@ def change_status(idea: Idea, new_status: str, *, note: str, by: User, at=None) 
             created_at=now,
         )
     )
-    notify(
-        _audience(idea),
+    notify_later(
+        "idea",
+        idea.id,
         kind="idea.status_changed",
         title=f"“{idea.title}” is now {status.label}",
         url=_idea_url(idea),

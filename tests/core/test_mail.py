@@ -140,7 +140,7 @@ def test_worker_prints_a_newcomers_link_and_stops_cleanly(app, client, tmp_path,
             stderr=subprocess.STDOUT,
         )
     try:
-        _wait_for(terminal, "Mail worker: looking for queued mail")
+        _wait_for(terminal, "Mail worker: looking for queued work")
         response = client.post(
             "/register",
             data={

@@ -1,12 +1,14 @@
-"""Notifying many people is one INSERT ... SELECT: pinned here against the plain way (load the
-audience into Python, drop the actor, one row each) for status changes, comments and merges."""
+"""Notifying many people is one INSERT ... SELECT (for a status change, written by the worker
+after commit): pinned here against the plain way (load the audience into Python, drop the
+actor, one row each) for status changes, comments and merges."""
 
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.ideas.models import IdeaFollower, IdeaVote
 from portal.ideas.services import add_comment, cast_vote, change_status, follow, merge_ideas
-from portal.notifications.models import Notification
+from portal.notifications.models import Notification, PendingNotification
+from portal.notifications.services import write_pending
 from tests.ideas.helpers import fresh
 
 
@@ -63,7 +65,12 @@ def test_status_change_notifies_the_audience_once_each_in_one_statement(
     with count_queries() as counter:
         change_status(idea, "planned", note="Spring release.", by=product)
     db.session.commit()
+    assert _inserts(counter) == [] and _rows("idea.status_changed") == []
+    with count_queries() as counter:
+        assert write_pending() == 1
     assert len(_inserts(counter)) == 1
+    assert db.session.scalars(db.select(PendingNotification)).all() == []
+    assert write_pending() == 0  # written once
     rows = _rows("idea.status_changed")
     assert [row.user_id for row in rows] == sorted(expected)
     assert {row[1:5] for row in rows} == {
@@ -107,3 +114,37 @@ def test_a_few_ids_skip_the_actor_missing_people_and_nobody(app, make_user):
     notify([actor.id, None], kind="x", title="t", url="/", actor=actor)
     notify([someone.id, someone.id, actor.id], kind="x", title="t", url="/", actor=actor)
     assert [row.user_id for row in _rows("x")] == [someone.id]
+
+
+def test_a_fan_out_that_fails_is_kept_and_the_rest_written(app, make_user, make_idea, caplog):
+    from portal.notifications.services import notify_later
+
+    idea, product = _crowd(make_user, make_idea, title="Widgets")
+    notify_later("nobody-registered-this", 1, kind="x", title="t", url="/", actor=product)
+    change_status(idea, "planned", note="", by=product)
+    db.session.commit()
+    assert write_pending() == 1
+    assert [p.audience for p in db.session.scalars(db.select(PendingNotification))] == [
+        "nobody-registered-this"
+    ]
+    assert "not written (kept)" in caplog.text
+    assert len(_rows("idea.status_changed")) == len(_plain_audience(idea.id) - {product.id})
+
+
+def test_workers_at_the_same_moment_write_each_fan_out_once(app, make_user, make_idea):
+    from tests.concurrency import run_concurrently
+
+    ideas = []
+    for n in range(6):
+        idea, product = _crowd(make_user, make_idea, title=f"Idea {n}")
+        change_status(idea, "planned", note="", by=product)
+        db.session.commit()
+        ideas.append(idea.id)
+    expected = sum(len(_plain_audience(i)) - 1 for i in ideas)
+
+    def worker(_index: int) -> None:
+        while write_pending(limit=1):
+            pass
+
+    assert run_concurrently(app, worker, threads=3) == []
+    assert len(_rows("idea.status_changed")) == expected
