@@ -26,11 +26,14 @@ $(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# Workers, threads, address (PORT), logs: gunicorn.conf.py.
+# Workers, threads, address (PORT), logs: gunicorn.conf.py. The mail worker runs beside
+# gunicorn, prints console mail on this terminal and stops with it.
 run: $(BIN)/.installed
 	$(BIN)/flask assets build
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
+	$(BIN)/flask mail worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: $(BIN)/.installed-dev

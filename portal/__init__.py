@@ -22,7 +22,6 @@ def create_app(config: dict | None = None) -> Flask:
     _register_templating(app)
     _register_security(app)
     _register_static_files(app)
-    _register_mail(app)
     _register_cli(app)
     return app
 
@@ -103,12 +102,6 @@ def _register_static_files(app: Flask) -> None:
     from portal import assets
 
     assets.register(app)
-
-
-def _register_mail(app: Flask) -> None:
-    from portal.mail import delivery
-
-    delivery.register(app)
 
 
 def _register_cli(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""Work done after the response is sent (mail delivery, search indexing) is marked, so tools
+"""Work done after the response is sent (search indexing) is marked, so tools
 that measure a request (statement counters in tests) can tell it apart from the request itself."""
 
 import contextlib

@@ -14,12 +14,12 @@ from portal.database import bind_migrations
 from portal.extensions import db
 from portal.imports.cli import import_cli
 from portal.insights.cli import insights_cli
+from portal.mail.cli import mail_cli
 from portal.search.cli import search_cli
 from portal.writes import write
 
 users_cli = AppGroup("users", help="Manage people and roles.")
 demo_cli = AppGroup("demo", help="Demo data for trying the portal.")
-mail_cli = AppGroup("mail", help="The outgoing mail queue.")
 
 
 @users_cli.command("create")
@@ -133,15 +133,6 @@ def generate_demo_command(ctx, corpus, seed, force, no_index, **counts) -> None:
     )
     if not no_index:
         ctx.invoke(rebuild_command)
-
-
-@mail_cli.command("send")
-def send_mail_command() -> None:
-    """Deliver every queued message that is due (failed ones are retried with backoff)."""
-    from portal.mail.services import deliver_pending, pending_count
-
-    sent, failed = deliver_pending()
-    click.echo(f"Mail: {sent} sent, {failed} failed, {pending_count()} still queued.")
 
 
 class MigrationCommands(click.Command):

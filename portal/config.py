@@ -113,6 +113,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "INSIGHTS_CACHE_SECONDS": float(_env("INSIGHTS_CACHE_SECONDS", "60") or 0),
         "MAIL_URL": _env("MAIL_URL", "console://"),
         "MAIL_FROM": _env("MAIL_FROM", "Community <no-reply@localhost>"),
+        # How often `flask mail worker` looks at an empty queue, in seconds.
+        "MAIL_POLL_SECONDS": float(_env("MAIL_POLL_SECONDS", "1") or 1),
         # Shared by every worker on this machine (portal/ratelimits.py); Redis across hosts.
         "RATELIMIT_STORAGE_URI": _env(
             "RATELIMIT_STORAGE_URL", f"sqlite:///{instance_dir / 'ratelimits.db'}"

@@ -129,6 +129,20 @@ def mailbox(_smtp_server) -> Mailbox:
 
 
 @pytest.fixture
+def worker_pass(app):
+    """One pass of the worker (`flask mail send-queued`): requests only queue mail and large
+    notification fan-outs, so a test that expects them after a request runs the worker, as
+    `make run` does beside gunicorn."""
+
+    def send() -> str:
+        result = app.test_cli_runner().invoke(args=["mail", "send-queued"])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    return send
+
+
+@pytest.fixture
 def app_config() -> dict:
     """Override in a test module (or parametrize) to change settings for its app."""
     return {}
@@ -251,7 +265,7 @@ def count_queries(app):
         counter = StatementCounter()
 
         def before(_conn, _cursor, statement, *_args):
-            if not in_after_response_work():  # mail and indexing run after the response
+            if not in_after_response_work():  # indexing runs after the response
                 counter.statements.append(statement)
 
         event.listen(db.engine, "before_cursor_execute", before)

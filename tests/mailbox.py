@@ -14,6 +14,16 @@ class Mailbox:
         self.messages: list[Message] = []
         self._lock = threading.Lock()
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        """Addresses at refused.example are refused for good, at busy.example for now."""
+        domain = address.rpartition("@")[2]
+        if domain == "refused.example":
+            return "550 5.1.1 No such person here"
+        if domain == "busy.example":
+            return "451 4.3.0 Try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
         with self._lock:
             self.messages.append(email.message_from_bytes(envelope.content))
@@ -28,8 +38,8 @@ class Mailbox:
             return [m for m in self.messages if m["To"] == address]
 
     def wait_for(self, address: str, timeout: float = 10.0) -> Message:
-        """The newest message to `address`, waiting for it to arrive (mail is sent after the
-        response, on another thread)."""
+        """The newest message to `address`, waiting for it to arrive (from a worker in another
+        thread or process)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             found = self.to(address)

@@ -23,6 +23,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 class RunningPortal:
     url: str
     log: Path
+    stopped_cleanly: bool = False  # every process of make run ended on the stop signal
 
     def output(self) -> str:
         """What `make run` printed so far (its terminal: stdout and stderr)."""
@@ -36,7 +37,10 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def make_run(instance_dir: Path, timeout: float = 120, **env: str) -> Iterator[RunningPortal]:
+def make_run(
+    instance_dir: Path, timeout: float = 120, stop: int = signal.SIGTERM, **env: str
+) -> Iterator[RunningPortal]:
+    """`make run` until the block ends, then `stop` (SIGINT: Ctrl-C) to all its processes."""
     port = _free_port()
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "PYTEST_"))}
     clean.update(PORT=str(port), PORTAL_INSTANCE_DIR=str(instance_dir), **env)
@@ -66,12 +70,18 @@ def make_run(instance_dir: Path, timeout: float = 120, **env: str) -> Iterator[R
         yield portal
     finally:
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
+            os.killpg(process.pid, stop)
         try:
             process.wait(timeout=30)
+            time.sleep(0.5)  # make is gone; give the rest of its process group a moment
+            os.killpg(process.pid, 0)  # raises when none of them is left
+        except ProcessLookupError:
+            portal.stopped_cleanly = True
         except subprocess.TimeoutExpired:
+            pass
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        process.wait()
 
 
 class Browser:

@@ -5,7 +5,7 @@ transaction as the row that changes them, and every write records its activity e
 searchable text or status changes, a search change.
 """
 
-from sqlalchemy import delete, func, insert, literal, select, update
+from sqlalchemy import CompoundSelect, Select, delete, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
@@ -27,7 +27,7 @@ from portal.ideas.models import (
 )
 from portal.ideas.queries import has_voted, merge_destination
 from portal.markdown import render_markdown
-from portal.notifications.services import notify
+from portal.notifications.services import audience, notify, notify_later
 from portal.search.changes import record_search_change
 from portal.taxonomy.models import ProductArea
 from portal.writes import Refused
@@ -273,7 +273,7 @@ def add_comment(idea: Idea, author: User, body: str, *, at=None) -> IdeaComment:
     )
     followers = select(IdeaFollower.user_id).where(IdeaFollower.idea_id == idea.id)
     notify(
-        [*db.session.scalars(followers), idea.author_id],
+        followers.union(_author(idea.id)),
         kind="idea.commented",
         title=f"{author.display_name} commented on “{idea.title}”",
         url=idea_path(idea),
@@ -319,14 +319,16 @@ def _merged_read_only(idea: Idea) -> str:
     return f"This idea was merged{where} and is read-only."
 
 
-def _audience(idea: Idea) -> list[int]:
-    """Author, voters and followers of an idea."""
-    voters = select(IdeaVote.user_id).where(IdeaVote.idea_id == idea.id)
-    followers = select(IdeaFollower.user_id).where(IdeaFollower.idea_id == idea.id)
-    ids = set(db.session.scalars(voters.union(followers)))
-    if idea.author_id is not None:
-        ids.add(idea.author_id)
-    return sorted(ids)
+def _author(idea_id: int) -> Select:
+    return select(Idea.author_id).where(Idea.id == idea_id)
+
+
+@audience("idea")
+def _audience(idea_id: int) -> CompoundSelect:
+    """Author, voters and followers of an idea: thousands, so the worker writes to them."""
+    voters = select(IdeaVote.user_id).where(IdeaVote.idea_id == idea_id)
+    followers = select(IdeaFollower.user_id).where(IdeaFollower.idea_id == idea_id)
+    return voters.union(followers, _author(idea_id))
 
 
 def change_status(idea: Idea, new_status: str, *, note: str, by: User, at=None) -> None:
@@ -360,8 +362,9 @@ def change_status(idea: Idea, new_status: str, *, note: str, by: User, at=None) 
             created_at=now,
         )
     )
-    notify(
-        _audience(idea),
+    notify_later(
+        "idea",
+        idea.id,
         kind="idea.status_changed",
         title=f"“{idea.title}” is now {status.label}",
         url=idea_path(idea),
@@ -436,7 +439,16 @@ def merge_ideas(source: Idea, target: Idea, *, by: User, note: str = "", at=None
         hint = f" Merge into #{final.id} “{final.title}” instead." if final else ""
         raise Refused(f"#{target.id} “{target.title}” was itself merged.{hint}", field="target")
     now = at or utcnow()
-    voters = list(db.session.scalars(select(IdeaVote.user_id).where(IdeaVote.idea_id == source.id)))
+    note = (note or "").strip() or f"Merged into #{target.id} “{target.title}”."
+    # The source's voters hear of it, written before their votes move to the target.
+    notify(
+        select(IdeaVote.user_id).where(IdeaVote.idea_id == source.id).union(_author(source.id)),
+        kind="idea.merged",
+        title=f"“{source.title}” was merged into “{target.title}”",
+        url=idea_path(target),
+        actor=by,
+        note=note,
+    )
     move_votes_and_followers(source.id, target.id, now)
     db.session.execute(
         update(Idea)
@@ -452,7 +464,6 @@ def merge_ideas(source: Idea, target: Idea, *, by: User, note: str = "", at=None
     source.status_changed_at = now
     source.updated_at = now
     target.updated_at = now
-    note = (note or "").strip() or f"Merged into #{target.id} “{target.title}”."
     db.session.add(
         IdeaStatusChange(
             idea_id=source.id,
@@ -466,14 +477,6 @@ def merge_ideas(source: Idea, target: Idea, *, by: User, note: str = "", at=None
     db.session.flush()
     db.session.refresh(source)
     db.session.refresh(target)
-    notify(
-        [source.author_id, *voters],
-        kind="idea.merged",
-        title=f"“{source.title}” was merged into “{target.title}”",
-        url=idea_path(target),
-        actor=by,
-        note=note,
-    )
     record_event(
         "idea.merged",
         actor=by,

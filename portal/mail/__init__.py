@@ -1,1 +1,1 @@
-"""Mail: queued in the database in the writer's transaction, delivered after the response."""
+"""Mail: queued in the database in the writer's transaction, delivered by the mail worker."""

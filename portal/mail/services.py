@@ -1,10 +1,15 @@
-"""Queue mail in the caller's transaction; deliver what is due after the request, with retries.
+"""Queue mail in the caller's transaction; the mail worker (`flask mail worker`) delivers it.
 
 `PORTAL_MAIL_URL` says where mail goes: `smtp://host:port` (or `smtp://user:pass@host:port`,
-`smtps://...` for TLS) or `console://` (development default: printed on the server's terminal,
-marked sent).
+`smtps://...` for TLS) or `console://` (development default: printed on the worker's terminal,
+which `make run` shares, marked sent).
+
+Delivery is at least once: a worker claims due messages in one statement, so two workers never
+send the same one; a worker that dies after sending but before recording it leaves the message
+to be sent again once its claim runs out.
 """
 
+import contextlib
 import smtplib
 import sys
 import threading
@@ -12,21 +17,22 @@ from datetime import timedelta
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, g
-from sqlalchemy import update
+from flask import current_app
+from sqlalchemy import and_, select, update
 
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.mail.models import OutboxMail
 
 MAX_ATTEMPTS = 8
-BATCH = 50
+BATCH = 20
+# A claimed message whose worker died is due again after this (far longer than a batch takes).
+CLAIM = timedelta(minutes=15)
 
 
 def queue_mail(to_address: str, subject: str, body: str) -> OutboxMail:
     mail = OutboxMail(to_address=to_address, subject=subject, body=body)
     db.session.add(mail)
-    g.mail_queued = True
     return mail
 
 
@@ -34,7 +40,7 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2**attempts, 240))
 
 
-def _message(mail: OutboxMail) -> EmailMessage:
+def _message(mail) -> EmailMessage:
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = mail.to_address
@@ -47,9 +53,9 @@ _CONSOLE = threading.Lock()  # one message at a time, so threads' mail does not 
 
 
 def _print_to_console(message: EmailMessage) -> None:
-    """Print mail where the person running the portal looks: the server's standard error,
-    whatever the log level (gunicorn shows only warnings of the app's logger). The body is
-    printed as written, not as encoded for SMTP, so links are never broken across lines."""
+    """Print mail where the person running the portal looks: the worker's standard error, which
+    `make run` shares with gunicorn. The body is printed as written, not as encoded for SMTP, so
+    links are never broken across lines."""
     headers = "".join(f"{name}: {message[name]}\n" for name in ("From", "To", "Subject"))
     rule = "-" * 72
     text = f"\n{rule}\nMail (console://, not sent)\n{headers}\n{message.get_content()}{rule}\n"
@@ -58,61 +64,105 @@ def _print_to_console(message: EmailMessage) -> None:
         sys.stderr.flush()
 
 
-def _transport(messages: list[EmailMessage]) -> None:
+@contextlib.contextmanager
+def _connection():
+    """A function that sends one message, over one SMTP connection for a whole batch."""
     url = urlsplit(current_app.config["MAIL_URL"])
     if url.scheme == "console":
-        for message in messages:
-            _print_to_console(message)
+        yield _print_to_console
         return
     smtp_class = smtplib.SMTP_SSL if url.scheme == "smtps" else smtplib.SMTP
     with smtp_class(url.hostname or "127.0.0.1", url.port or 25, timeout=10) as smtp:
         if url.username:
             smtp.login(unquote(url.username), unquote(url.password or ""))
-        for message in messages:
-            smtp.send_message(message)
+        yield smtp.send_message
 
 
-def deliver_pending() -> tuple[int, int]:
-    """Send every due message; returns (sent, failed). Safe to run in several processes:
-    each message is claimed with a conditional UPDATE before it is sent."""
+def _due(now):
+    return and_(
+        OutboxMail.sent_at.is_(None),
+        OutboxMail.attempts < MAX_ATTEMPTS,
+        OutboxMail.next_attempt_at <= now,
+    )
+
+
+def _claim(limit: int) -> list:
+    """Claim up to `limit` due messages and commit, so no other worker takes them: PostgreSQL
+    skips rows another worker has locked (FOR UPDATE SKIP LOCKED); SQLite has one writer at a
+    time, so the UPDATE takes what is due when its turn comes. A claim counts as an attempt."""
     now = utcnow()
-    due = db.session.scalars(
-        db.select(OutboxMail)
-        .where(
-            OutboxMail.sent_at.is_(None),
-            OutboxMail.attempts < MAX_ATTEMPTS,
-            OutboxMail.next_attempt_at <= now,
-        )
+    due = (
+        select(OutboxMail.id)
+        .where(_due(now))
         .order_by(OutboxMail.id)
-        .limit(BATCH)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claimed = db.session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.id.in_(due.scalar_subquery()))
+        .values(attempts=OutboxMail.attempts + 1, next_attempt_at=now + CLAIM)
+        .returning(
+            OutboxMail.id,
+            OutboxMail.to_address,
+            OutboxMail.subject,
+            OutboxMail.body,
+            OutboxMail.attempts,
+        )
+        .execution_options(synchronize_session=False)
     ).all()
+    db.session.commit()
+    return sorted(claimed, key=lambda mail: mail.id)
+
+
+def _permanent(error: Exception) -> bool:
+    """The server refused the message for good (5xx): retrying would only be refused again."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+
+
+def _record(mail, error: Exception | None) -> None:
+    now = utcnow()
+    if error is None:
+        values = {"sent_at": now, "last_error": None}
+    else:
+        values = {
+            "last_error": f"{type(error).__name__}: {error}"[:2000],
+            "next_attempt_at": now + _backoff(mail.attempts),
+        }
+        if _permanent(error):
+            values["attempts"] = MAX_ATTEMPTS
+        given_up = _permanent(error) or mail.attempts >= MAX_ATTEMPTS
+        log = current_app.logger.error if given_up else current_app.logger.warning
+        outcome = "given up (kept in outbox_mail)" if given_up else "will be retried"
+        log("Mail %s to %s not sent, %s: %s", mail.id, mail.to_address, outcome, error)
+    db.session.execute(update(OutboxMail).where(OutboxMail.id == mail.id).values(**values))
+    db.session.commit()
+
+
+def deliver_pending(limit: int = BATCH) -> tuple[int, int]:
+    """Claim and send up to `limit` due messages; returns (sent, failed). A message the server
+    refuses fails alone; when the connection fails, the rest of the batch waits for a retry."""
+    claimed = _claim(limit)
     sent = failed = 0
-    for mail in due:
-        claimed = db.session.execute(
-            update(OutboxMail)
-            .where(
-                OutboxMail.id == mail.id,
-                OutboxMail.attempts == mail.attempts,
-                OutboxMail.sent_at.is_(None),
-            )
-            .values(attempts=OutboxMail.attempts + 1, next_attempt_at=now + _backoff(mail.attempts))
-        ).rowcount
-        db.session.commit()
-        if not claimed:
-            continue
-        try:
-            _transport([_message(mail)])
-        except (OSError, smtplib.SMTPException) as error:
-            mail.last_error = f"{type(error).__name__}: {error}"[:2000]
+    if not claimed:
+        return sent, failed
+    try:
+        with _connection() as send:
+            for mail in claimed:
+                try:
+                    send(_message(mail))
+                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as error:
+                    _record(mail, error)
+                    failed += 1
+                else:
+                    _record(mail, None)
+                    sent += 1
+    except (OSError, smtplib.SMTPException) as error:
+        for mail in claimed[sent + failed :]:
+            _record(mail, error)
             failed += 1
-            current_app.logger.warning(
-                "Mail %s to %s not sent: %s", mail.id, mail.to_address, error
-            )
-        else:
-            mail.sent_at = utcnow()
-            mail.last_error = None
-            sent += 1
-        db.session.commit()
     return sent, failed
 
 
@@ -120,5 +170,13 @@ def pending_count() -> int:
     return db.session.execute(
         db.select(db.func.count(OutboxMail.id)).where(
             OutboxMail.sent_at.is_(None), OutboxMail.attempts < MAX_ATTEMPTS
+        )
+    ).scalar_one()
+
+
+def given_up_count() -> int:
+    return db.session.execute(
+        db.select(db.func.count(OutboxMail.id)).where(
+            OutboxMail.sent_at.is_(None), OutboxMail.attempts >= MAX_ATTEMPTS
         )
     ).scalar_one()

@@ -34,6 +34,23 @@ class Notification(db.Model):
         return self.read_at is None
 
 
+class PendingNotification(db.Model):
+    """Notifications to write for an audience too large for a request (every voter of an
+    idea): the worker writes them after commit, one INSERT ... SELECT each (services.py)."""
+
+    __tablename__ = "pending_notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audience: Mapped[str] = mapped_column(String(40))  # a name registered with @audience
+    subject_id: Mapped[int]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    note: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 # A member's unread notifications, for the header's badge on every page. Not loaded with a
 # user unless asked for: the login loader asks (portal/accounts/auth.py), so the badge rides on
 # the query that loads the member instead of costing a query of its own.

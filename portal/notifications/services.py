@@ -1,46 +1,118 @@
-"""In-app notifications: queue them in the writer's transaction, count and mark them read."""
+"""In-app notifications: write them in the writer's transaction (or queue a large fan-out for the
+worker), count and mark them read."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from sqlalchemy import insert, update
+from flask import current_app
+from sqlalchemy import SelectBase, delete, insert, literal, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.accounts.models import User
 from portal.clock import utcnow
 from portal.extensions import db
-from portal.notifications.models import Notification
+from portal.notifications.models import Notification, PendingNotification
 
 
 def notify(
-    recipient_ids: Iterable[int],
+    recipients: Iterable[int] | SelectBase,
     *,
     kind: str,
     title: str,
     url: str,
     actor=None,
     note: str | None = None,
-) -> int:
-    """Notify each recipient once; the actor never notifies themselves. Returns how many."""
+) -> None:
+    """Notify each recipient once; the actor never notifies themselves.
+
+    `recipients` is a few user ids, or a select of them (an idea's followers...): then the
+    database writes every row in one INSERT ... SELECT and nothing is loaded into Python. For an
+    audience that may be thousands (an idea's voters), use `notify_later`."""
     actor_id = actor.id if actor is not None else None
-    recipients = sorted({rid for rid in recipient_ids if rid is not None and rid != actor_id})
-    if not recipients:
-        return 0
-    now = utcnow()
-    db.session.execute(
-        insert(Notification),
-        [
-            {
-                "user_id": rid,
-                "actor_id": actor_id,
-                "kind": kind,
-                "title": title[:300],
-                "note": note,
-                "url": url,
-                "created_at": now,
-            }
-            for rid in recipients
-        ],
+    if not isinstance(recipients, SelectBase):
+        ids = {rid for rid in recipients if rid is not None and rid != actor_id}
+        if not ids:
+            return
+        recipients = select(User.id).where(User.id.in_(ids))
+    values = {"kind": kind, "title": title[:300], "note": note, "url": url}
+    _insert(recipients, actor_id=actor_id, created_at=utcnow(), **values)
+
+
+def _insert(recipients: SelectBase, **values) -> None:
+    """One INSERT ... SELECT: a row of `values` for each distinct recipient but the actor."""
+    people = recipients.subquery()
+    user_id = people.c[0]
+    chosen = select(user_id.label("user_id")).where(user_id.is_not(None)).distinct()
+    if values["actor_id"] is not None:
+        chosen = chosen.where(user_id != values["actor_id"])
+    chosen = chosen.subquery()
+    columns = Notification.__table__.c
+    rows = select(
+        chosen.c.user_id, *(literal(value, columns[name].type) for name, value in values.items())
+    ).order_by(chosen.c.user_id)
+    db.session.execute(insert(Notification).from_select(["user_id", *values], rows))
+
+
+AUDIENCES: dict[str, Callable[[int], SelectBase]] = {}
+
+
+def audience(name: str):
+    """Register a feature's audience for `notify_later`: subject id -> a select of user ids."""
+
+    def register(select_for: Callable[[int], SelectBase]):
+        AUDIENCES[name] = select_for
+        return select_for
+
+    return register
+
+
+def notify_later(
+    audience_name: str, subject_id: int, *, kind, title, url, actor=None, note=None
+) -> None:
+    """Notify an audience too large to write in a request: the worker writes the rows after
+    commit (`write_pending`), to the audience as it is then, dated now."""
+    db.session.add(
+        PendingNotification(
+            audience=audience_name,
+            subject_id=subject_id,
+            actor_id=actor.id if actor is not None else None,
+            kind=kind,
+            title=title[:300],
+            note=note,
+            url=url,
+            created_at=utcnow(),
+        )
     )
-    return len(recipients)
+
+
+def write_pending(limit: int = 10) -> int:
+    """The worker's pass: write each pending fan-out's notifications and delete it in one
+    transaction, so each is written once however many workers run (PostgreSQL skips one that
+    another worker holds; SQLite has one writer). One that fails is kept and logged. Returns
+    how many were written."""
+    table = PendingNotification.__table__
+    written = last_id = 0
+    while written < limit:
+        first = select(table.c.id).where(table.c.id > last_id).order_by(table.c.id).limit(1)
+        claimed = db.session.execute(
+            delete(table)
+            .where(table.c.id == first.with_for_update(skip_locked=True).scalar_subquery())
+            .returning(*table.c)
+        ).first()
+        if claimed is None:
+            db.session.rollback()
+            break
+        last_id = claimed.id
+        try:
+            values = claimed._asdict()
+            recipients = AUDIENCES[values.pop("audience")](values.pop("subject_id"))
+            values.pop("id")
+            _insert(recipients, **values)
+            db.session.commit()
+            written += 1
+        except (KeyError, SQLAlchemyError):
+            db.session.rollback()
+            current_app.logger.exception("Pending notifications %s not written (kept)", last_id)
+    return written
 
 
 def unread_count(user) -> int:

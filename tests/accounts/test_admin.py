@@ -188,7 +188,9 @@ def test_only_another_admin_lifts_a_suspension(client, admin, make_user):
     assert not suspended_admin.is_suspended and suspended_admin.role == Role.ADMIN
 
 
-def test_admin_resends_or_marks_an_unconfirmed_address(client, admin, make_user, mailbox):
+def test_admin_resends_or_marks_an_unconfirmed_address(
+    client, admin, make_user, mailbox, worker_pass
+):
     waiting = make_user(email="waiting@example.com", email_confirmed_at=None)
     page = client.get(f"/admin/users/{waiting.id}").get_data(as_text=True)
     assert "Unconfirmed" in page and "Resend confirmation" in page and "Mark confirmed" in page
@@ -197,6 +199,7 @@ def test_admin_resends_or_marks_an_unconfirmed_address(client, admin, make_user,
 
     response = client.post(f"/admin/users/{waiting.id}/confirmation", follow_redirects=True)
     assert "A new confirmation link is on its way" in response.get_data(as_text=True)
+    worker_pass()
     assert "/confirm/" in body_of(mailbox.wait_for("waiting@example.com"))
 
     client.post(f"/admin/users/{waiting.id}/confirm")

@@ -1,8 +1,10 @@
 """A newcomer's first minutes under `make run`: register, find the confirmation link in the
-terminal (console mail), confirm, log in and ask. Through make run's own gunicorn, because the
-test client once passed while the link never appeared on the terminal."""
+terminal (console mail, printed by the mail worker make run starts), confirm, log in and ask,
+then Ctrl-C. Through make run's own processes, because the test client once passed while the
+link never appeared on the terminal."""
 
 import re
+import signal
 import time
 
 import pytest
@@ -25,7 +27,7 @@ def _printed_link(portal, pattern: str, timeout: float = 20) -> str:
 
 
 def test_register_confirm_from_the_terminal_and_ask(tmp_path):
-    with make_run(tmp_path / "instance") as portal:
+    with make_run(tmp_path / "instance", stop=signal.SIGINT) as portal:
         browser = Browser(portal.url)
         # A pasted error log longer than gunicorn's default request line (4,094 bytes) gets
         # the portal's page, which says what it searched.
@@ -66,3 +68,5 @@ def test_register_confirm_from_the_terminal_and_ask(tmp_path):
         )
         assert status == 200 and re.search(r"/questions/\d+", browser.last_url), page[-2000:]
         assert "How do I export my data from the portal?" in page
+    assert portal.stopped_cleanly, portal.output()[-3000:]
+    assert "Mail worker stopped" in portal.output()

@@ -29,16 +29,19 @@ def _links(mailbox, address: str) -> list[str]:
     return re.findall(r"\S+://\S+", body_of(mailbox.wait_for(address)))
 
 
-def test_reset_link_is_on_the_public_address_whatever_the_host(client, make_user, mailbox):
+def test_reset_link_is_on_the_public_address_whatever_the_host(
+    client, make_user, mailbox, worker_pass
+):
     make_user(email="kim@example.com")
     client.post("/password/forgot", data={"email": "kim@example.com"}, base_url=ALIAS)
+    worker_pass()
     [link] = _links(mailbox, "kim@example.com")
     assert link.startswith(f"{PUBLIC}/password/reset/")
     path = link.removeprefix(PUBLIC)
     assert client.get(path, base_url=PUBLIC).status_code == 200  # the token works there
 
 
-def test_confirmation_link_is_on_the_public_address(client, mailbox):
+def test_confirmation_link_is_on_the_public_address(client, mailbox, worker_pass):
     client.post(
         "/register",
         data={
@@ -49,11 +52,14 @@ def test_confirmation_link_is_on_the_public_address(client, mailbox):
         },
         base_url=ALIAS,
     )
+    worker_pass()
     [link] = _links(mailbox, "robin@example.com")
     assert link.startswith(f"{PUBLIC}/confirm/")
 
 
-def test_already_registered_notice_links_to_the_public_address(client, make_user, mailbox):
+def test_already_registered_notice_links_to_the_public_address(
+    client, make_user, mailbox, worker_pass
+):
     make_user(email="robin@example.com")
     client.post(
         "/register",
@@ -65,6 +71,7 @@ def test_already_registered_notice_links_to_the_public_address(client, make_user
         },
         base_url=ALIAS,
     )
+    worker_pass()
     assert _links(mailbox, "robin@example.com") == [f"{PUBLIC}/login", f"{PUBLIC}/password/forgot"]
 
 

@@ -21,7 +21,7 @@ def _confirm_link(mailbox, address: str) -> str:
     return re.search(r"http://localhost(/confirm/\S+)", body).group(1)
 
 
-def test_register_sends_a_confirmation_link_that_logs_in(client, mailbox):
+def test_register_sends_a_confirmation_link_that_logs_in(client, mailbox, worker_pass):
     response = client.post("/register", data=GOOD)
     assert response.status_code == 302 and response.location == "/register/check-email"
     assert "robin@example.com" in client.get("/register/check-email").get_data(as_text=True)
@@ -30,6 +30,8 @@ def test_register_sends_a_confirmation_link_that_logs_in(client, mailbox):
     assert user.role == Role.MEMBER and user.guidelines_accepted_at is not None
     assert user.password_hash and "a long enough phrase" not in user.password_hash
     assert "Log out" not in client.get("/").get_data(as_text=True)
+    assert mailbox.to("robin@example.com") == []  # queued: the mail worker sends it
+    assert "1 sent" in worker_pass()
 
     link = _confirm_link(mailbox, "robin@example.com")
     assert client.get(link).status_code == 302
@@ -54,8 +56,9 @@ def _signed_in(client) -> bool:
     return "Log out" in client.get("/").get_data(as_text=True)
 
 
-def test_confirmation_link_is_spent_by_its_first_use(client, app, mailbox):
+def test_confirmation_link_is_spent_by_its_first_use(client, app, mailbox, worker_pass):
     client.post("/register", data=GOOD)
+    worker_pass()
     link = _confirm_link(mailbox, "robin@example.com")
     assert client.get(link).location == "/"
     assert _signed_in(client)
@@ -68,8 +71,9 @@ def test_confirmation_link_is_spent_by_its_first_use(client, app, mailbox):
         assert not _signed_in(browser)
 
 
-def test_confirming_in_another_browser_does_not_sign_it_in(client, app, mailbox):
+def test_confirming_in_another_browser_does_not_sign_it_in(client, app, mailbox, worker_pass):
     client.post("/register", data=GOOD)
+    worker_pass()
     link = _confirm_link(mailbox, "robin@example.com")
     elsewhere = app.test_client()
     response = elsewhere.get(link)
@@ -84,8 +88,9 @@ def test_confirming_in_another_browser_does_not_sign_it_in(client, app, mailbox)
     assert login_page.location == "/" and _signed_in(elsewhere)
 
 
-def test_confirming_long_after_registering_does_not_sign_in(client, mailbox):
+def test_confirming_long_after_registering_does_not_sign_in(client, mailbox, worker_pass):
     client.post("/register", data=GOOD)
+    worker_pass()
     link = _confirm_link(mailbox, "robin@example.com")
     with client.session_transaction() as session:
         session["pending_since"] -= 20 * 60
@@ -94,8 +99,9 @@ def test_confirming_long_after_registering_does_not_sign_in(client, mailbox):
     assert db.session.execute(db.select(User)).scalar_one().email_confirmed
 
 
-def test_clicks_at_the_same_moment_spend_the_link_once(app, client, mailbox):
+def test_clicks_at_the_same_moment_spend_the_link_once(app, client, mailbox, worker_pass):
     client.post("/register", data=GOOD)
+    worker_pass()
     link = _confirm_link(mailbox, "robin@example.com")
     outcomes = []
 
@@ -121,13 +127,15 @@ def test_confirmation_link_cannot_be_forged(client, make_user):
     assert response.status_code == 302 and response.location == "/login"
 
 
-def test_unconfirmed_member_logging_in_gets_a_new_link(client, mailbox):
+def test_unconfirmed_member_logging_in_gets_a_new_link(client, mailbox, worker_pass):
     client.post("/register", data=GOOD)
+    worker_pass()
     mailbox.wait_for("robin@example.com")
     mailbox.clear()
     response = client.post(
         "/login", data={"email": "robin@example.com", "password": GOOD["password"]}
     )
+    worker_pass()
     assert response.location == "/register/check-email"
     assert _confirm_link(mailbox, "robin@example.com").startswith("/confirm/")
 
@@ -158,9 +166,12 @@ def test_bad_registration_explains_and_keeps_input(client, change, field_message
     assert db.session.execute(db.select(User)).first() is None
 
 
-def test_duplicate_email_looks_the_same_outside_and_tells_the_owner(client, make_user, mailbox):
+def test_duplicate_email_looks_the_same_outside_and_tells_the_owner(
+    client, make_user, mailbox, worker_pass
+):
     owner = make_user(email="robin@example.com", display_name="Original Robin")
     response = client.post("/register", data=GOOD)
+    worker_pass()
     assert response.status_code == 302 and response.location == "/register/check-email"
     assert db.session.execute(db.select(db.func.count(User.id))).scalar() == 1
     notice = body_of(mailbox.wait_for("robin@example.com"))

@@ -60,12 +60,13 @@ def test_logging_out_leaves_the_other_browsers_signed_in(app, make_user):
     assert len(_sessions(user)) == 1
 
 
-def test_a_password_reset_ends_every_session(app, client, make_user, mailbox):
+def test_a_password_reset_ends_every_session(app, client, make_user, mailbox, worker_pass):
     user = make_user(email="kim@example.com")
     laptop, phone = app.test_client(), app.test_client()
     login(laptop, user)
     _log_in(phone, user)
     client.post("/password/forgot", data={"email": "kim@example.com"})
+    worker_pass()
     body = body_of(mailbox.wait_for("kim@example.com"))
     link = re.search(r"http://localhost(/password/reset/\S+)", body).group(1)
     new = {"new_password": "new phrase here", "confirm_password": "new phrase here"}

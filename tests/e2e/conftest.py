@@ -62,9 +62,9 @@ class _QuietHandler(WSGIRequestHandler):
 def live_server(app):
     """The test's app served over HTTP on a free loopback port, in a background thread."""
     # The standard library's server, as gunicorn does, closes each response (running the work
-    # queued for after it, such as sending mail) as soon as it is written. Werkzeug's development
-    # server first reads whatever the browser sends next on the connection, which held the
-    # confirmation mail back for longer than a test waits for it.
+    # queued for after it, such as indexing) as soon as it is written. Werkzeug's development
+    # server first reads whatever the browser sends next on the connection, which held that
+    # work back for longer than a test waits for it.
     server = make_server(
         "127.0.0.1", 0, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
     )

@@ -7,7 +7,7 @@ from portal.extensions import db
 from tests.mailbox import body_of
 
 
-def test_register_confirm_log_out_log_in_and_see_profile(live_server, page, mailbox):
+def test_register_confirm_log_out_log_in_and_see_profile(live_server, page, mailbox, worker_pass):
     page.goto(f"{live_server}/")
     page.get_by_role("link", name="Join", exact=True).click()
     page.get_by_label("Display name").fill("Browser Person")
@@ -16,6 +16,7 @@ def test_register_confirm_log_out_log_in_and_see_profile(live_server, page, mail
     page.get_by_label("I have read and accept").check()
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    worker_pass()
 
     link = re.search(r"(http://\S+/confirm/\S+)", body_of(mailbox.wait_for("browser@example.com")))
     page.goto(link.group(1))

@@ -17,7 +17,7 @@ def _log_out(page) -> None:
     expect(page.get_by_text("You are logged out.")).to_be_visible()
 
 
-def test_suggest_vote_plan_hear_about_it_and_see_it_on_the_roadmap(live_server, page):
+def test_suggest_vote_plan_hear_about_it_and_see_it_on_the_roadmap(live_server, page, worker_pass):
     make_area("Reports", slug="reports")
     author = make_user(display_name="Ada Author")
     voter = make_user(display_name="Val Voter")
@@ -57,6 +57,7 @@ def test_suggest_vote_plan_hear_about_it_and_see_it_on_the_roadmap(live_server, 
     page.get_by_label("Public note").fill("Coming in the May release.")
     page.get_by_role("button", name="Update status").click()
     expect(page.get_by_text("Status changed to Planned; voters are notified.")).to_be_visible()
+    worker_pass()  # the worker writes the voters' notifications
     _log_out(page)
 
     # The author hears about it, with the note.

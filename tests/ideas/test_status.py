@@ -22,7 +22,7 @@ def _idea_with_audience(make_user, make_idea):
 
 
 def test_status_change_notifies_author_voters_and_followers_with_the_note(
-    client, make_user, make_idea
+    client, make_user, make_idea, worker_pass
 ):
     idea, author, voter, follower = _idea_with_audience(make_user, make_idea)
     product = make_user("product")
@@ -33,6 +33,8 @@ def test_status_change_notifies_author_voters_and_followers_with_the_note(
     )
     assert response.status_code == 302
     assert fresh(idea.id).status == IdeaStatus.PLANNED
+    assert notifications("idea.status_changed") == []  # the worker writes them, after commit
+    assert "1 fan-outs written" in worker_pass()
     sent = notifications("idea.status_changed")
     assert {n.user_id for n in sent} == {author.id, voter.id, follower.id}
     assert all(n.note == "Coming in the spring release." for n in sent)

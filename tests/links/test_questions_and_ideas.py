@@ -42,13 +42,14 @@ def test_link_a_question_to_an_idea_both_pages_show_it(client, staff, make_user)
     assert "is linked to the idea" in note.title
 
 
-def test_the_asker_hears_when_the_linked_idea_changes_status(client, staff, make_user):
+def test_the_asker_hears_when_the_linked_idea_changes_status(client, staff, make_user, worker_pass):
     asker = make_user()
     question = make_question(asker)
     idea = make_idea(title="Dark mode")
     client.post(f"/questions/{question.id}/ideas", data={"idea": str(idea.id)})
     change_status(db.session.get(Idea, idea.id), "planned", note="Coming in Q3", by=staff)
     db.session.commit()
+    worker_pass()
     titles = db.session.scalars(
         db.select(Notification.note).where(Notification.user_id == asker.id)
     ).all()

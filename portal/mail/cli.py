@@ -1,0 +1,66 @@
+"""`flask mail worker` (what `make run` starts beside gunicorn) and `flask mail send-queued`.
+
+The worker does what must not run in a request: it writes pending notification fan-outs
+(portal/notifications/services.py), then delivers queued mail."""
+
+import signal
+import threading
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.extensions import db
+from portal.mail.services import BATCH, deliver_pending, given_up_count, pending_count
+from portal.notifications.services import write_pending
+
+mail_cli = AppGroup("mail", help="The outgoing mail queue and its worker.")
+
+
+def _work() -> tuple[int, int, int, bool]:
+    """Some of the queued work: (fan-outs written, mail sent, mail failed, more to do)."""
+    fanouts = write_pending()
+    sent, failed = deliver_pending()
+    return fanouts, sent, failed, bool(fanouts) or sent + failed == BATCH
+
+
+@mail_cli.command("send-queued")
+def send_queued_command() -> None:
+    """Do all the queued work that is due, once, and stop (for cron and tests): write pending
+    notifications, deliver mail. Failed mail is retried with backoff by later passes."""
+    totals = [0, 0, 0]
+    more = True
+    while more:
+        *done, more = _work()
+        totals = [total + n for total, n in zip(totals, done, strict=True)]
+    fanouts, sent, failed = totals
+    click.echo(
+        f"Notifications: {fanouts} fan-outs written. Mail: {sent} sent, {failed} failed, "
+        f"{pending_count()} still queued, {given_up_count()} given up."
+    )
+
+
+@mail_cli.command("worker")
+@click.option("--poll", type=float, help="Seconds between looks at the queue when it is empty.")
+def worker_command(poll: float | None) -> None:
+    """Write pending notifications and deliver queued mail until stopped. SIGTERM or Ctrl-C
+    stops it after the work in hand. Several may run (one per host): they never do the same
+    piece of work twice."""
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    interval = poll or current_app.config["MAIL_POLL_SECONDS"]
+    click.echo(f"Mail worker: looking for queued work every {interval:g}s.", err=True)
+    sent = 0
+    while not stop.is_set():
+        try:
+            _, batch_sent, _, more = _work()
+        except SQLAlchemyError as error:  # the database restarting, say: look again later
+            db.session.rollback()
+            current_app.logger.warning("Mail worker could not read the queue: %s", error)
+            batch_sent, more = 0, False
+        sent += batch_sent
+        if not more:
+            stop.wait(interval)
+    click.echo(f"Mail worker stopped ({sent} sent).", err=True)
