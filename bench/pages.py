@@ -298,11 +298,19 @@ def log_in(base: str, email: str) -> tuple[str, str]:
 
 def sets_cookie_again(base: str, cookie: str, path: str) -> bool:
     """Whether a signed-in member's second visit to a page still sets a cookie (it should
-    not: a page that writes the session on every visit cannot be kept by anyone)."""
-    request = urllib.request.Request(base + path, headers={"Cookie": cookie})
-    urllib.request.urlopen(request, timeout=60).read()
-    with urllib.request.urlopen(request, timeout=60) as response:
+    not: a page that writes the session on every visit cannot be kept by anyone). The first
+    visit may set one (a question's first view is remembered in the session), which the
+    second then sends, as a browser would."""
+    first = urllib.request.urlopen(_with_cookie(base + path, cookie), timeout=60)
+    first.read()
+    if renewed := first.headers.get("Set-Cookie"):
+        cookie = renewed.split(";", 1)[0]
+    with urllib.request.urlopen(_with_cookie(base + path, cookie), timeout=60) as response:
         return response.headers.get("Set-Cookie") is not None
+
+
+def _with_cookie(url: str, cookie: str) -> urllib.request.Request:
+    return urllib.request.Request(url, headers={"Cookie": cookie})
 
 
 # -- driving the load ----------------------------------------------------------------------
