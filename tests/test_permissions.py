@@ -14,8 +14,9 @@ from portal.extensions import db
 from portal.notifications.services import notify
 from tests.conftest import login
 
-# Suspended staff, product and admins keep their role but none of its powers.
-SUSPENDED_TEAM = ["suspended_staff", "suspended_product", "suspended_admin"]
+# Suspended staff, product, community managers and admins keep their role but none of its powers.
+SUSPENDED_TEAM = ["suspended_staff", "suspended_product", "suspended_manager", "suspended_admin"]
+TEAM_ROLES = {"staff", "product", "manager", "admin"}
 PEOPLE = [
     "anonymous",
     "member",
@@ -23,6 +24,7 @@ PEOPLE = [
     "suspended",
     "staff",
     "product",
+    "manager",
     "admin",
     *SUSPENDED_TEAM,
 ]
@@ -36,6 +38,8 @@ class World:
 
 def everyone(status: int, **overrides: int) -> dict[str, int]:
     expect = {person: overrides.get(person, status) for person in PEOPLE}
+    # A community manager has every power of support staff unless a case says otherwise.
+    expect["manager"] = overrides.get("manager", expect["staff"])
     # A suspended person of any role may read what a suspended member reads, and nothing else.
     for person in SUSPENDED_TEAM:
         expect[person] = expect["suspended"]
@@ -47,6 +51,8 @@ def signed_in(status: int, **overrides: int) -> dict[str, int]:
 
 
 ADMIN_ONLY = signed_in(403, admin=200)
+COMMUNITY_MANAGERS = signed_in(403, manager=200, admin=200)
+COMMUNITY_MANAGERS_WRITE = signed_in(403, manager=302, admin=302)
 TEAM_INSIGHTS = signed_in(403, staff=200, product=200, admin=200)
 ADMIN_ONLY_WRITE = signed_in(403, admin=302)
 IDEA_TEAM_WRITE = signed_in(403, staff=302, product=302, admin=302)
@@ -261,12 +267,13 @@ CASES = [
         IDEA_TEAM_WRITE,
         data=lambda w: {"merge-target": str(w.ids["other_idea"])},
     ),
-    Case("admin: guidelines", "GET", lambda w: "/admin/guidelines", ADMIN_ONLY),
+    Case("admin: guidelines", "GET", lambda w: "/admin/guidelines", COMMUNITY_MANAGERS),
+    Case("admin", "GET", lambda w: "/admin", signed_in(403, manager=302, admin=302)),
     Case(
         "admin: publish guidelines",
         "POST",
         lambda w: "/admin/guidelines",
-        ADMIN_ONLY_WRITE,
+        COMMUNITY_MANAGERS_WRITE,
         data=lambda w: {"guidelines": "Be kind."},
     ),
 ]
@@ -443,7 +450,7 @@ def world(app, make_user) -> World:
     world = World()
     for person in PEOPLE[1:]:
         role = person.removeprefix("suspended_")
-        role = role if role in {"staff", "product", "admin"} else "member"
+        role = role if role in TEAM_ROLES else "member"
         world.users[person] = make_user(role, suspended=person.startswith("suspended"))
     notify([world.users["author"].id], kind="test", title="For the author", url="/")
     db.session.commit()

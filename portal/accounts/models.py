@@ -14,13 +14,18 @@ class Role(StrEnum):
     MEMBER = "member"  # a customer
     STAFF = "staff"  # support staff
     PRODUCT = "product"  # the product team
-    ADMIN = "admin"  # community manager
+    MANAGER = "manager"  # community manager: moderates, guidelines, trust and the spam filter
+    ADMIN = "admin"  # site settings, product areas, plans and everyone's role
 
     @property
     def label(self) -> str:
-        return {"member": "Member", "staff": "Staff", "product": "Product", "admin": "Admin"}[
-            self.value
-        ]
+        return {
+            "member": "Member",
+            "staff": "Staff",
+            "product": "Product",
+            "manager": "Community manager",
+            "admin": "Admin",
+        }[self.value]
 
 
 class Plan(db.Model):

@@ -20,7 +20,10 @@ class Permission(StrEnum):
     FOLLOW = "follow"  # follow an idea (or stop following)
     EDIT_IDEA = "edit_idea"  # the idea's author, or the team (obj: the idea)
     EDIT_OWN_PROFILE = "edit_own_profile"  # name and profile shown to others
-    MODERATE = "moderate"  # support staff powers: edit anything, delete, close, accept for others
+    MODERATE = "moderate"  # edit anything, delete, close, accept for others, work the review queue
+    # guidelines, trust settings, the spam filter and the moderation log: community managers
+    MANAGE_COMMUNITY = "manage_community"
+    FLAG = "flag"  # obj: a post; report it to the moderators (never one's own)
     MANAGE_IDEAS = "manage_ideas"  # change idea status, merge ideas, vote on behalf of customers
     VIEW_INSIGHTS = "view_insights"
     ADMINISTER = "administer"  # users and roles, product areas, plans, brand, guidelines
@@ -30,8 +33,9 @@ class Permission(StrEnum):
     VIEW_SEGMENT = "view_segment"
 
 
-TEAM_MODERATORS = {Role.STAFF, Role.ADMIN}
-IDEA_MANAGERS = {Role.STAFF, Role.PRODUCT, Role.ADMIN}
+TEAM_MODERATORS = {Role.STAFF, Role.MANAGER, Role.ADMIN}
+IDEA_MANAGERS = {Role.STAFF, Role.PRODUCT, Role.MANAGER, Role.ADMIN}
+COMMUNITY_MANAGERS = {Role.MANAGER, Role.ADMIN}
 
 
 def _signed_in(user) -> bool:
@@ -80,6 +84,10 @@ RULES: dict[Permission, Callable] = {
     ),
     Permission.EDIT_OWN_PROFILE: lambda user, obj=None: _active(user),
     Permission.MODERATE: _has_role(*TEAM_MODERATORS),
+    Permission.MANAGE_COMMUNITY: _has_role(*COMMUNITY_MANAGERS),
+    Permission.FLAG: lambda user, obj=None: (
+        _active(user) and (obj is None or getattr(obj, "author_id", None) != user.id)
+    ),
     Permission.MANAGE_IDEAS: _team,
     Permission.VIEW_INSIGHTS: _team,
     Permission.ADMINISTER: _has_role(Role.ADMIN),

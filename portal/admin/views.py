@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.accounts.models import Plan, Role, User
+from portal.accounts.permissions import Permission, can
 from portal.accounts.services import (
     all_plans,
     change_role,
@@ -44,7 +45,9 @@ from portal.writes import REFUSED, write
 
 @bp.get("")
 def index():
-    return redirect(url_for(".users"))
+    if can(current_user, Permission.ADMINISTER):
+        return redirect(url_for(".users"))
+    return redirect(url_for(".guidelines"))
 
 
 # People ---------------------------------------------------------------------------------------

@@ -723,7 +723,7 @@ def shipped_ideas(filters: InsightsFilters) -> list[ShippedIdea]:
 
 # Contributors ------------------------------------------------------------------------------
 
-TEAM_ROLES = (Role.STAFF, Role.PRODUCT, Role.ADMIN)
+TEAM_ROLES = (Role.STAFF, Role.PRODUCT, Role.MANAGER, Role.ADMIN)
 
 
 def _answer_scope(stmt, filters: InsightsFilters):
