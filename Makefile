@@ -2,7 +2,8 @@
 # CPython 3.12 where the machine has one (pyenv's counts), else python3. Under load, gunicorn's
 # threaded workers crashed on CPython 3.11.7 (SIGSEGV from a corrupted heap, in 15 of 41
 # benchmark runs) and never on 3.12.1 (0 of 15 runs of the same load). Still so on 3.11.7 with
-# 4 threads in December; not the ctypes malloc tuning (bench/results/crash.md).
+# 4 threads in December. Not the ctypes malloc tuning, not SQLAlchemy's or numpy's compiled
+# modules: it crashed with no third-party extension loaded, so in 3.11.7 itself (crash.md).
 PYTHON ?= $(or $(shell python3.12 -c '' 2>/dev/null && echo python3.12),$(lastword $(wildcard $(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions/3.12*/bin/python3.12)),python3)
 PYVERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 VENV   := .venv

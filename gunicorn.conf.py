@@ -13,7 +13,8 @@ import time
 bind = f"127.0.0.1:{os.environ.get('PORT') or 5000}"
 workers = 2
 # Threads per worker (gunicorn's gthread worker when more than one). One on CPython 3.11: under
-# load, threaded workers crashed there (SIGSEGV from a corrupted heap), never on 3.12.
+# load, threaded workers crashed there (SIGSEGV from a corrupted heap; in the interpreter or its
+# own C modules, with no third-party extension loaded: bench/results/crash.md), never on 3.12.
 threads = 1 if sys.version_info[:2] == (3, 11) else 4
 # gunicorn's most (8190 bytes, against 4094), so a long search reaches the portal, which
 # searches its first 500 characters and says so, instead of a bare "URI Too Long".
