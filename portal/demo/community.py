@@ -26,6 +26,7 @@ TEAM = [
     ("staff2", "Priya Natarajan", "priya.support@example.com", Role.STAFF),
     ("product", "Jordan Lee", "product@example.com", Role.PRODUCT),
     ("product2", "Mei Chen", "mei.product@example.com", Role.PRODUCT),
+    ("manager", "Robin Okafor", "manager@example.com", Role.MANAGER),
 ]
 
 MEMBERS = [
