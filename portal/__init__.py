@@ -53,6 +53,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.insights import bp as insights_bp
     from portal.links import bp as links_bp
     from portal.main import bp as main_bp
+    from portal.moderation import bp as moderation_bp
     from portal.notifications import bp as notifications_bp
     from portal.search import bp as search_bp
     from portal.search import hooks as search_hooks
@@ -70,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
         insights_bp,
         ideas_bp,
         links_bp,
+        moderation_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

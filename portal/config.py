@@ -136,6 +136,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # scrypt at 16 MiB, p=5: OWASP's equal of N=2^17 (128 MiB). Werkzeug's own "scrypt"
         # (N=2^15, p=1) takes 32 MiB for less work, and memory is what a worker runs short of.
         "PASSWORD_HASH_METHOD": "scrypt:16384:8:5",
+        # Flags whose weights add up to this hide a post at once, pending review.
+        "MODERATION_HIDE_WEIGHT": int(_env("MODERATION_HIDE_WEIGHT", "3") or 3),
         # A pooled PostgreSQL connection idle this long is checked before use (portal/database.py).
         "DATABASE_PING_AFTER_IDLE_SECONDS": 10.0,
     }

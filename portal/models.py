@@ -13,6 +13,7 @@ from portal.ideas.models import (
 )
 from portal.insights.models import ActivityDay, IdeaDemand
 from portal.mail.models import OutboxMail
+from portal.moderation.models import Flag, ModerationLogEntry, ReviewItem
 from portal.notifications.models import Notification
 from portal.search.models import SearchChange, SearchQuery
 from portal.site.models import SiteSettings
@@ -24,6 +25,7 @@ __all__ = [
     "ActivityEvent",
     "Answer",
     "Comment",
+    "Flag",
     "Idea",
     "IdeaComment",
     "IdeaDemand",
@@ -32,11 +34,13 @@ __all__ = [
     "IdeaStatusChange",
     "IdeaVote",
     "ImportedRecord",
+    "ModerationLogEntry",
     "Notification",
     "OutboxMail",
     "Plan",
     "ProductArea",
     "Question",
+    "ReviewItem",
     "Revision",
     "Role",
     "SearchChange",

@@ -8,9 +8,11 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from portal.accounts.models import Role
-from portal.accounts.permissions import Permission
+from portal.accounts.permissions import Permission, can
 from portal.caching import checked_can, checked_offered, rendering_kept_content
 from portal.clock import utcnow
+from portal.moderation.models import REASONS as FLAG_REASONS
+from portal.moderation.queries import open_count
 from portal.public_url import public_url
 from portal.site.services import get_settings
 
@@ -95,6 +97,7 @@ def register(app: Flask) -> None:
         csrf_token=csrf_token,
         csrf_field=csrf_field,
         query_args=query_args,
+        flag_reasons=FLAG_REASONS,
     )
     app.jinja_env.globals["public_url"] = public_url  # absolute links that leave the site
     app.jinja_env.filters.update(timeago=relative_time, time_tag=time_tag, compact=compact_number)
@@ -107,4 +110,13 @@ def register(app: Flask) -> None:
         if has_request_context() and current_user.is_authenticated:
             unread = current_user.unread_notification_count  # loaded with the member
         # csrf_token: ours over Flask-WTF's (its context processor would win over the global).
-        return {"site": get_settings(), "unread_notifications": unread, "csrf_token": csrf_token}
+        # The review queue's size, for moderators' header (their layout is their own).
+        queue = None
+        if has_request_context() and can(current_user, Permission.MODERATE):
+            queue = open_count()
+        return {
+            "site": get_settings(),
+            "unread_notifications": unread,
+            "review_queue": queue,
+            "csrf_token": csrf_token,
+        }

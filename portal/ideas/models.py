@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.accounts.models import User
 from portal.clock import utcnow
 from portal.extensions import db
+from portal.moderation.models import Reviewable
 from portal.taxonomy.models import ProductArea
 
 
@@ -54,7 +55,7 @@ OPEN_STATUSES = frozenset(
 )
 
 
-class Idea(db.Model):
+class Idea(Reviewable, db.Model):
     __tablename__ = "ideas"
     __table_args__ = (
         # Covers the board's Top order (votes shown = counted + imported), so it sorts the
@@ -155,7 +156,7 @@ class IdeaFollower(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class IdeaComment(db.Model):
+class IdeaComment(Reviewable, db.Model):
     __tablename__ = "idea_comments"
     __table_args__ = (Index("ix_idea_comments_idea_id_created_at", "idea_id", "created_at"),)
 

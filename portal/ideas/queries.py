@@ -3,10 +3,11 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, exists, func, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import User
+from portal.accounts.permissions import Permission, can
 from portal.attribution import attributions_for
 from portal.caching import cached
 from portal.clock import utcnow
@@ -59,6 +60,7 @@ def _recent_votes(since):
 
 
 def _board_filter(query, status: str, area: ProductArea | None):
+    query = query.where(Idea.review_state.is_(None))  # withheld ideas are on no board
     if status == "all":
         query = query.where(Idea.status != IdeaStatus.MERGED)
     elif status in STATUS_FILTERS and status:
@@ -134,6 +136,31 @@ class IdeaPage:
     attributions: dict = field(default_factory=dict)  # (kind, id) -> Attribution (imported)
 
 
+def may_see(idea: Idea, viewer) -> bool:
+    """A withheld idea (waiting for review, hidden) is seen by its author and moderators."""
+    if idea.review_state is None or can(viewer, Permission.MODERATE):
+        return True
+    return getattr(viewer, "is_authenticated", False) and idea.author_id == viewer.id
+
+
+def _comments_seen_by(viewer):
+    if can(viewer, Permission.MODERATE):
+        return true()
+    if getattr(viewer, "is_authenticated", False):
+        return or_(IdeaComment.review_state.is_(None), IdeaComment.author_id == viewer.id)
+    return IdeaComment.review_state.is_(None)
+
+
+def withheld_comment_authors(idea_id: int) -> frozenset[int]:
+    """Who wrote a comment on the idea that only they (and moderators) see."""
+    rows = db.session.scalars(
+        select(IdeaComment.author_id).where(
+            IdeaComment.idea_id == idea_id, IdeaComment.review_state.is_not(None)
+        )
+    )
+    return frozenset(author_id for author_id in rows if author_id is not None)
+
+
 def load_idea_page(idea: Idea, user) -> IdeaPage:
     history = db.session.scalars(
         select(IdeaStatusChange)
@@ -144,7 +171,7 @@ def load_idea_page(idea: Idea, user) -> IdeaPage:
     comments = db.session.scalars(
         select(IdeaComment)
         .options(joinedload(IdeaComment.author))
-        .where(IdeaComment.idea_id == idea.id)
+        .where(IdeaComment.idea_id == idea.id, _comments_seen_by(user))
         .order_by(IdeaComment.is_official.desc(), IdeaComment.created_at, IdeaComment.id)
     ).all()
     merged_from = db.session.scalars(
@@ -173,7 +200,7 @@ def load_idea_page(idea: Idea, user) -> IdeaPage:
     linked_questions = db.session.scalars(
         select(Question)
         .join(IdeaQuestion, IdeaQuestion.question_id == Question.id)
-        .where(IdeaQuestion.idea_id == idea.id, Question.deleted_at.is_(None))
+        .where(IdeaQuestion.idea_id == idea.id, Question.live())
         .order_by(Question.created_at.desc())
     ).all()
     attributions = attributions_for(
@@ -225,7 +252,7 @@ def roadmap_columns(area: ProductArea | None = None) -> dict[IdeaStatus, Roadmap
     }
     columns = {}
     for status, order in orders.items():
-        conditions = [Idea.status == status]
+        conditions = [Idea.status == status, Idea.review_state.is_(None)]
         if status is IdeaStatus.SHIPPED:
             conditions.append(Idea.status_changed_at >= shipped_since)
         if area is not None:

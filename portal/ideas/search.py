@@ -27,7 +27,7 @@ def idea_documents(ids: list[int]) -> dict[int, dict | None]:
             ProductArea.slug.label("area"),
         )
         .outerjoin(ProductArea, ProductArea.id == Idea.product_area_id)
-        .where(Idea.id.in_(ids), Idea.status != IdeaStatus.MERGED)
+        .where(Idea.id.in_(ids), Idea.status != IdeaStatus.MERGED, Idea.review_state.is_(None))
     )
     build = url_builder()
 
@@ -52,7 +52,9 @@ def all_idea_ids(batch: int):
         ids = list(
             db.session.scalars(
                 db.select(Idea.id)
-                .where(Idea.id > last, Idea.status != IdeaStatus.MERGED)
+                .where(
+                    Idea.id > last, Idea.status != IdeaStatus.MERGED, Idea.review_state.is_(None)
+                )
                 .order_by(Idea.id)
                 .limit(batch)
             )

@@ -490,3 +490,28 @@ def merge_ideas(source: Idea, target: Idea, *, by: User, note: str = "", at=None
     record_search_change("idea", source.id)
     record_search_change("idea", target.id)
     db.session.flush()
+
+
+# Review (portal/moderation) ---------------------------------------------------------------------
+
+
+def set_review_state(idea: Idea, state: str | None) -> None:
+    """Withhold an idea ("pending", "hidden": off the board, roadmap and search) or show it to
+    everyone again (None)."""
+    lock_for_write(Idea, idea.id)
+    idea.review_state = state
+    db.session.flush()
+    record_search_change("idea", idea.id, "upsert" if state is None else "delete")
+
+
+def set_comment_review_state(comment: IdeaComment, state: str | None) -> None:
+    """A withheld comment leaves its idea's comment count; it comes back with the comment."""
+    was_live, comment.review_state = comment.review_state is None, state
+    if was_live != (state is None):
+        db.session.execute(
+            update(Idea)
+            .where(Idea.id == comment.idea_id)
+            .values(comment_count=Idea.comment_count + (1 if state is None else -1))
+            .execution_options(synchronize_session=False)
+        )
+    db.session.flush()

@@ -33,10 +33,12 @@ from portal.ideas.queries import (
     has_voted_or_follows,
     load_idea_page,
     load_ideas,
+    may_see,
     merge_destination,
     roadmap_columns,
     voted_idea_ids,
     voters_and_followers,
+    withheld_comment_authors,
 )
 from portal.ideas.services import (
     add_comment,
@@ -62,7 +64,7 @@ VOTE_LIMIT = "60 per minute"
 
 def get_idea_or_404(idea_id: int) -> Idea:
     idea = get_idea(idea_id)
-    if idea is None:
+    if idea is None or not may_see(idea, current_user):
         abort(404)
     return idea
 
@@ -162,6 +164,7 @@ class IdeaParts:
     body: bytes  # UTF-8: kept for many viewers, in half the memory of the text
     idea_id: int
     author_id: int | None
+    withheld_authors: frozenset[int]  # of comments only they and moderators see
     voters_and_followers: frozenset[int] | None  # kept for members; None: too many to keep
 
 
@@ -188,6 +191,7 @@ def _idea_parts(idea: Idea, **forms) -> IdeaParts:
         body=body.encode(),
         idea_id=idea.id,
         author_id=idea.author_id,
+        withheld_authors=withheld_comment_authors(idea.id),
         voters_and_followers=few_members(*voters_and_followers(idea.id)),
     )
 
@@ -202,7 +206,7 @@ def _render_idea(idea: Idea, **forms) -> str:
 
 def _nothing_of_theirs(parts: IdeaParts) -> bool:
     """The viewer suggested, voted for and follows nothing on the page."""
-    if parts.author_id == current_user.id:
+    if parts.author_id == current_user.id or current_user.id in parts.withheld_authors:
         return False
     if parts.voters_and_followers is not None:
         return current_user.id not in parts.voters_and_followers
@@ -220,6 +224,8 @@ def _status_choices():
     Permission.FOLLOW,
     Permission.EDIT_IDEA,
     Permission.MANAGE_IDEAS,
+    Permission.MODERATE,
+    Permission.FLAG,
     whole=False,
 )
 def idea(idea_id: int):

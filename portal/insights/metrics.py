@@ -251,7 +251,7 @@ def median(values: list[float]) -> float | None:
 def _question_scope(stmt, filters: InsightsFilters):
     """Questions asked in the period (not deleted), in the area, by an asker on the plan."""
     stmt = stmt.where(
-        Question.deleted_at.is_(None),
+        Question.live(),
         Question.created_at >= filters.start,
         Question.created_at < filters.end,
     )
@@ -729,7 +729,7 @@ TEAM_ROLES = (Role.STAFF, Role.PRODUCT, Role.MANAGER, Role.ADMIN)
 def _answer_scope(stmt, filters: InsightsFilters):
     """Answers posted in the period (not deleted), to questions in the area."""
     stmt = stmt.where(
-        Answer.deleted_at.is_(None),
+        Answer.live(),
         Answer.created_at >= filters.start,
         Answer.created_at < filters.end,
     )
@@ -880,7 +880,7 @@ def demand_scores(filters: InsightsFilters, limit: int = 15) -> list[DemandScore
     # databases on index lookups instead of scanning every question and user).
     author = (
         db.select(Question.author_id)
-        .where(Question.id == IdeaQuestion.question_id, Question.deleted_at.is_(None))
+        .where(Question.id == IdeaQuestion.question_id, Question.live())
         .scalar_subquery()
     )
     asker_pairs = (

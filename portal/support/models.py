@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -25,12 +26,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.accounts.models import User
 from portal.clock import utcnow
 from portal.extensions import db
+from portal.moderation.models import Reviewable
 from portal.taxonomy.models import ProductArea, Tag
 
 
 def question_slug(title: str) -> str:
     """The readable part of a question's URL."""
     return slugify(title, max_length=80, word_boundary=True) or "question"
+
+
+# What everyone may see: not deleted, not withheld by moderation. The list indexes are partial
+# on it, and queries write the same terms (`live()`) so that they use them.
+LIVE = "deleted_at IS NULL AND review_state IS NULL"
 
 
 def _where(condition: str) -> dict:
@@ -46,7 +53,7 @@ question_tags = Table(
 )
 
 
-class Question(db.Model):
+class Question(Reviewable, db.Model):
     __tablename__ = "questions"
     __table_args__ = (
         Index("ix_questions_created_at", "created_at"),
@@ -57,25 +64,25 @@ class Question(db.Model):
         Index("ix_questions_area_id", "product_area_id", "id"),
         # The question list's tabs: each a partial index in the list's order, so a page (even
         # page 500) and the count walk an index range. question_list() writes the same WHERE.
-        Index("ix_questions_live_created_at", "created_at", "id", **_where("deleted_at IS NULL")),
+        Index("ix_questions_live_created_at", "created_at", "id", **_where(LIVE)),
         Index(
             "ix_questions_live_last_activity_at",
             "last_activity_at",
             "id",
-            **_where("deleted_at IS NULL"),
+            **_where(LIVE),
         ),
         Index(
             "ix_questions_unanswered_created_at",
             "created_at",
             "id",
-            **_where("deleted_at IS NULL AND closed_at IS NULL AND answer_count = 0"),
+            **_where(f"{LIVE} AND closed_at IS NULL AND answer_count = 0"),
         ),
         Index(
             "ix_questions_solved_created_at",
             "created_at",
             "id",
-            sqlite_where=text("deleted_at IS NULL AND is_solved = 1"),
-            postgresql_where=text("deleted_at IS NULL AND is_solved = true"),
+            sqlite_where=text(f"{LIVE} AND is_solved = 1"),
+            postgresql_where=text(f"{LIVE} AND is_solved = true"),
         ),
         # Insights' support health: a period's questions with their answer times, read from
         # the index alone.
@@ -87,7 +94,7 @@ class Question(db.Model):
             "closed_at",
             "first_answer_at",
             "solved_at",
-            **_where("deleted_at IS NULL"),
+            **_where(LIVE),
         ),
     )
 
@@ -149,11 +156,16 @@ class Question(db.Model):
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
+    @classmethod
+    def live(cls):
+        """The SQL for "everyone may see it" (see LIVE)."""
+        return and_(cls.deleted_at.is_(None), cls.review_state.is_(None))
+
     def __repr__(self) -> str:
         return f"<Question {self.id}>"
 
 
-class Answer(db.Model):
+class Answer(Reviewable, db.Model):
     __tablename__ = "answers"
     __table_args__ = (
         Index(
@@ -170,7 +182,7 @@ class Answer(db.Model):
             "author_id",
             "question_id",
             "is_accepted",
-            **_where("deleted_at IS NULL"),
+            **_where(LIVE),
         ),
         # Insights' support health: each question's first and accepted answer times, read
         # from the index alone.
@@ -217,6 +229,11 @@ class Answer(db.Model):
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
+    @classmethod
+    def live(cls):
+        """The SQL for "everyone may see it" (see LIVE)."""
+        return and_(cls.deleted_at.is_(None), cls.review_state.is_(None))
+
     @property
     def accepted_by_team(self) -> bool:
         """Accepted by staff on the asker's behalf (shown as such)."""
@@ -227,7 +244,7 @@ class Answer(db.Model):
         return f"<Answer {self.id} on {self.question_id}>"
 
 
-class Comment(db.Model):
+class Comment(Reviewable, db.Model):
     """A short remark on a question (answer_id NULL) or on one of its answers."""
 
     __tablename__ = "comments"
@@ -250,6 +267,11 @@ class Comment(db.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @classmethod
+    def live(cls):
+        """The SQL for "everyone may see it" (see LIVE)."""
+        return and_(cls.deleted_at.is_(None), cls.review_state.is_(None))
 
 
 class Vote(db.Model):

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Select, exists, literal
+from sqlalchemy import Select, and_, exists, literal, or_, true
 
 from portal.accounts.permissions import Permission, can
 from portal.attribution import attributions_for
@@ -29,22 +29,57 @@ def gone(kind: str):
     abort(404, description=f"This {kind} was deleted.")
 
 
+def _own(post, viewer) -> bool:
+    return getattr(viewer, "is_authenticated", False) and post.author_id == viewer.id
+
+
+def may_see(post, viewer) -> bool:
+    """Deleted posts exist only for moderators; withheld ones (waiting for review, hidden)
+    for moderators and their author."""
+    if can(viewer, Permission.MODERATE):
+        return True
+    return not post.is_deleted and (not post.is_withheld or _own(post, viewer))
+
+
 def get_question_or_404(question_id: int) -> Question:
-    """The question, or a 404 page; deleted questions exist only for support staff."""
+    """The question, or a 404 page for a viewer who may not see it."""
     question = db.get_or_404(Question, question_id)
-    if question.is_deleted and not can(current_user, Permission.MODERATE):
+    if not may_see(question, current_user):
         gone("question")
     return question
 
 
 def get_answer_or_404(answer_id: int) -> Answer:
     answer = db.get_or_404(Answer, answer_id)
-    if not can(current_user, Permission.MODERATE):
-        if answer.question.is_deleted:
-            gone("question")
-        if answer.is_deleted:
-            gone("answer")
+    if not may_see(answer.question, current_user):
+        gone("question")
+    if not may_see(answer, current_user):
+        gone("answer")
     return answer
+
+
+def _seen_by(model, viewer, moderator: bool):
+    """The WHERE for the posts of `model` a viewer may see on a question page."""
+    if moderator:
+        return true()
+    if getattr(viewer, "is_authenticated", False):
+        return or_(model.live(), and_(model.deleted_at.is_(None), model.author_id == viewer.id))
+    return model.live()
+
+
+def withheld_authors(question_id: int) -> frozenset[int]:
+    """Who wrote an answer or comment on the question that only they (and moderators) see:
+    content kept for other viewers never suits them (see `post_page`)."""
+    rows = db.session.execute(
+        db.select(Answer.author_id)
+        .where(Answer.question_id == question_id, Answer.review_state.is_not(None))
+        .union(
+            db.select(Comment.author_id).where(
+                Comment.question_id == question_id, Comment.review_state.is_not(None)
+            )
+        )
+    )
+    return frozenset(author_id for (author_id,) in rows if author_id is not None)
 
 
 def revisions_of(post) -> list[Revision]:
@@ -78,7 +113,7 @@ def question_list(tab: str = "newest", *, area: ProductArea | None = None, tag: 
 
     Deleted questions never appear. Each tab's filter matches a partial index's WHERE (with
     literal values, which SQLite needs to use one), so a page walks an index range."""
-    query = db.select(Question.id).where(Question.deleted_at.is_(None))
+    query = db.select(Question.id).where(Question.live())
     if area is not None:
         query = query.where(Question.product_area_id == area.id)
     if tag is not None:
@@ -98,7 +133,7 @@ def question_list(tab: str = "newest", *, area: ProductArea | None = None, tag: 
 def unanswered_queue(area: ProductArea | None = None):
     """Open questions nobody has answered, oldest first: the support team's to-do list (ids)."""
     query = db.select(Question.id).where(
-        Question.deleted_at.is_(None),
+        Question.live(),
         Question.closed_at.is_(None),
         Question.answer_count == _literal(0),
     )
@@ -149,16 +184,18 @@ class QuestionPage:
     attributions: dict = field(default_factory=dict)  # (kind, id) -> Attribution (imported posts)
 
 
-def load_question_page(question: Question, viewer, *, include_deleted: bool) -> QuestionPage:
-    query = db.select(Answer).where(Answer.question_id == question.id)
-    if not include_deleted:
-        query = query.where(Answer.deleted_at.is_(None))
+def load_question_page(question: Question, viewer, *, moderator: bool) -> QuestionPage:
+    """What `viewer` may see of the question page: moderators everything, others what is
+    live and what they wrote themselves (waiting for review, or hidden)."""
+    query = db.select(Answer).where(
+        Answer.question_id == question.id, _seen_by(Answer, viewer, moderator)
+    )
     answers = list(db.session.scalars(query))
     answers.sort(key=lambda a: (not a.is_accepted, -a.display_score, a.created_at, a.id))
     comments: dict = {}
-    comment_query = db.select(Comment).where(Comment.question_id == question.id)
-    if not include_deleted:
-        comment_query = comment_query.where(Comment.deleted_at.is_(None))
+    comment_query = db.select(Comment).where(
+        Comment.question_id == question.id, _seen_by(Comment, viewer, moderator)
+    )
     for comment in db.session.scalars(comment_query.order_by(Comment.created_at, Comment.id)):
         key = ("answer", comment.answer_id) if comment.answer_id else ("question", question.id)
         comments.setdefault(key, []).append(comment)
@@ -225,7 +262,7 @@ def related_questions(question: Question, limit: int = 6) -> list[RelatedQuestio
         .where(
             Question.product_area_id == question.product_area_id,
             Question.id != question.id,
-            Question.deleted_at.is_(None),
+            Question.live(),
         )
         .order_by(Question.last_activity_at.desc())
         .limit(RELATED_CANDIDATES)
@@ -239,7 +276,7 @@ def latest_questions(limit: int = 6) -> list[Question]:
     return list(
         db.session.scalars(
             db.select(Question)
-            .where(Question.deleted_at.is_(None))
+            .where(Question.live())
             .order_by(Question.created_at.desc(), Question.id.desc())
             .limit(limit)
         )

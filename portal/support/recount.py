@@ -78,22 +78,22 @@ def recount(*, fix: bool = True) -> list[Drift]:
     )
     answer_counts = _sums(
         db.select(Answer.question_id, func.count())
-        .where(Answer.deleted_at.is_(None))
+        .where(Answer.live())
         .group_by(Answer.question_id)
     )
     question_comments = _sums(
         db.select(Comment.question_id, func.count())
-        .where(Comment.answer_id.is_(None), Comment.deleted_at.is_(None))
+        .where(Comment.answer_id.is_(None), Comment.live())
         .group_by(Comment.question_id)
     )
     answer_comments = _sums(
         db.select(Comment.answer_id, func.count())
-        .where(Comment.answer_id.is_not(None), Comment.deleted_at.is_(None))
+        .where(Comment.answer_id.is_not(None), Comment.live())
         .group_by(Comment.answer_id)
     )
     solved = _sums(
         db.select(Answer.question_id, literal(1))
-        .where(Answer.is_accepted, Answer.deleted_at.is_(None))
+        .where(Answer.is_accepted, Answer.live())
         .distinct()
     )
     expected = {

@@ -26,7 +26,7 @@ def _visible_answer_texts(question_ids: list[int]) -> dict[int, list[str]]:
     """Plain text of each question's visible answers, the accepted one first."""
     rows = db.session.execute(
         db.select(Answer.question_id, Answer.body_html)
-        .where(Answer.question_id.in_(question_ids), Answer.deleted_at.is_(None))
+        .where(Answer.question_id.in_(question_ids), Answer.live())
         .order_by(Answer.question_id, Answer.is_accepted.desc(), Answer.id)
     )
     by_question: dict[int, list[str]] = defaultdict(list)
@@ -72,7 +72,7 @@ def question_documents(ids: list[int]) -> dict[int, dict | None]:
             ProductArea.slug.label("area"),
         )
         .join(ProductArea, ProductArea.id == Question.product_area_id)
-        .where(Question.id.in_(ids), Question.deleted_at.is_(None))
+        .where(Question.id.in_(ids), Question.live())
     )
     questions = list(rows)
     question_ids = [question.id for question in questions]
@@ -110,7 +110,7 @@ def answer_documents(ids: list[int]) -> dict[int, dict | None]:
         )
         .join(Question, Question.id == Answer.question_id)
         .join(ProductArea, ProductArea.id == Question.product_area_id)
-        .where(Answer.id.in_(ids), Answer.deleted_at.is_(None), Question.deleted_at.is_(None))
+        .where(Answer.id.in_(ids), Answer.live(), Question.live())
     )
     build = url_builder()
 
@@ -146,7 +146,7 @@ def _ids_of(model):
             ids = list(
                 db.session.scalars(
                     db.select(model.id)
-                    .where(model.id > last, model.deleted_at.is_(None))
+                    .where(model.id > last, model.live())
                     .order_by(model.id)
                     .limit(batch)
                 )
@@ -162,7 +162,7 @@ def _ids_of(model):
 def _count_of(model):
     def count() -> int:
         return db.session.execute(
-            db.select(db.func.count(model.id)).where(model.deleted_at.is_(None))
+            db.select(db.func.count(model.id)).where(model.live())
         ).scalar_one()
 
     return count
@@ -172,7 +172,7 @@ def questions_titled_like(words: list[str], limit: int) -> list[int]:
     return list(
         db.session.scalars(
             db.select(Question.id)
-            .where(Question.deleted_at.is_(None))
+            .where(Question.live())
             .where(*(Question.title.icontains(word, autoescape=True) for word in words))
             .order_by(Question.id.desc())
             .limit(limit)

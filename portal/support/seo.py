@@ -25,7 +25,7 @@ def _answer(answer, question_address: str) -> dict:
 
 def qa_page(page) -> dict:
     question = page.question
-    visible = [a for a in page.answers if not a.is_deleted]
+    visible = [a for a in page.answers if not a.is_deleted and not a.is_withheld]
     address = question_url(question, public=True)
     entity = {
         "@type": "Question",

@@ -671,3 +671,35 @@ def reopen_question(question: Question, moderator: User) -> None:
         title=question.title,
     )
     record_search_change("question", question.id)
+
+
+# Review (portal/moderation) ---------------------------------------------------------------------
+
+
+def set_review_state(post, state: str | None) -> None:
+    """Withhold a question or answer ("pending", "hidden") or show it to everyone again (None).
+    A withheld answer leaves its question's answer count (and its acceptance), a withheld post
+    leaves the search index; both come back when it does."""
+    kind = _kind(post)
+    question = _lock_post(post)
+    was_live, post.review_state = post.review_state is None, state
+    now_live = state is None
+    if kind == "answer" and was_live != now_live:
+        if not now_live and post.is_accepted:
+            _clear_acceptance(question)
+            record_search_change("question", question.id)
+        _bump(Question, question.id, answer_count=1 if now_live else -1)
+    db.session.flush()
+    record_search_change(kind, post.id, "upsert" if now_live else "delete")
+
+
+def set_comment_review_state(comment: Comment, state: str | None) -> None:
+    """A withheld comment leaves its post's comment count; it comes back with the comment."""
+    was_live, comment.review_state = comment.review_state is None, state
+    if was_live != (state is None):
+        delta = 1 if state is None else -1
+        if comment.answer_id is not None:
+            _bump(Answer, comment.answer_id, comment_count=delta)
+        else:
+            _bump(Question, comment.question_id, comment_count=delta)
+    db.session.flush()

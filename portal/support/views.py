@@ -172,7 +172,7 @@ class QuestionParts:
 
 def _question_parts(question: Question, *, answer_form=None, comment_form=None, target=None):
     moderator = can(current_user, Permission.MODERATE)
-    data = queries.load_question_page(question, current_user, include_deleted=moderator)
+    data = queries.load_question_page(question, current_user, moderator=moderator)
     context = {
         "page": data,
         "question": question,
@@ -202,7 +202,8 @@ def _question_parts(question: Question, *, answer_form=None, comment_form=None, 
         answer_ids=answer_ids,
         participants=frozenset(
             post.author_id for post in [question, *data.answers, *comments] if post.author_id
-        ),
+        )
+        | queries.withheld_authors(question.id),
         voters=few_members(queries.voters_on(question.id, answer_ids)),
     )
 
@@ -234,6 +235,7 @@ def _nothing_of_theirs(parts: QuestionParts) -> bool:
     Permission.ACCEPT_ANSWER,
     Permission.MODERATE,
     Permission.MANAGE_IDEAS,  # the linked-ideas panel (portal/links)
+    Permission.FLAG,
     whole=False,
 )
 def question(question_id: int, slug: str | None = None):

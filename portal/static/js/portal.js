@@ -72,7 +72,32 @@
     });
   }
 
+  // The review queue from the keyboard: j and k move between items, a, h and d approve, hide
+  // or delete the current one (the buttons carry data-key). Not while typing a reason.
+  function setupReviewKeys() {
+    var items = Array.prototype.slice.call(document.querySelectorAll(".review-item"));
+    if (!items.length) return;
+    var current = 0;
+    function go(index) {
+      current = Math.max(0, Math.min(items.length - 1, index));
+      items[current].focus();
+    }
+    document.addEventListener("keydown", function (event) {
+      var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName);
+      if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+      var inside = items.indexOf(event.target.closest && event.target.closest(".review-item"));
+      if (inside >= 0) current = inside;
+      if (event.key === "j") go(current + 1);
+      else if (event.key === "k") go(current - 1);
+      else {
+        var button = items[current].querySelector('button[data-key="' + event.key + '"]');
+        if (button) button.click();
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setupReviewKeys();
     document.querySelectorAll("[data-markdown-editor]").forEach(setupMarkdownEditor);
     document.querySelectorAll("form[data-confirm]").forEach(setupConfirm);
     var summary = document.querySelector("[data-focus-on-load]");

@@ -1,0 +1,44 @@
+from wtforms import HiddenField, IntegerField, RadioField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from portal.forms import Form, select_choices
+from portal.inputs import MAX_ID
+from portal.moderation.models import REASONS
+from portal.moderation.queries import LOG_ACTIONS
+from portal.moderation.services import NOTE_LIMIT
+
+
+class FlagForm(Form):
+    kind = HiddenField(validators=[DataRequired()])
+    post_id = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=MAX_ID)])
+    reason = RadioField(
+        "Why?",
+        choices=select_choices(REASONS.items()),
+        validators=[DataRequired(message="Choose why you are flagging this.")],
+    )
+    note = TextAreaField(
+        "Note for the moderators",
+        validators=[Optional(), Length(max=NOTE_LIMIT)],
+        description="For a duplicate, a link to the original; otherwise anything that helps.",
+    )
+
+
+class RetractForm(Form):
+    kind = HiddenField(validators=[DataRequired()])
+    post_id = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=MAX_ID)])
+
+
+class DecisionForm(Form):
+    reason = TextAreaField(
+        "Reason (the author reads it)", validators=[Optional(), Length(max=NOTE_LIMIT)]
+    )
+
+
+class LogFilterForm(Form):
+    action = SelectField(
+        "Action",
+        choices=select_choices(
+            [("", "Any action"), *((a, a.replace("_", " ")) for a in LOG_ACTIONS)]
+        ),
+        validators=[Optional()],
+    )

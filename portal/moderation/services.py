@@ -1,0 +1,270 @@
+"""Moderation's writes: flagging, and moderators' decisions on the review queue.
+
+Services flush and never commit (the caller's `write()` does). A decision closes its review
+item with one conditional UPDATE: of two moderators acting on one item at once, the first
+decides and logs, the second is told who did, and nothing else changes.
+"""
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import func, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from portal.accounts.models import User
+from portal.activity import record_event
+from portal.clock import utcnow
+from portal.database import lock_for_write
+from portal.extensions import db
+from portal.moderation.kinds import FlaggableKind, kind_of, load_post
+from portal.moderation.models import HIDDEN, REASONS, Flag, ModerationLogEntry, ReviewItem
+from portal.notifications.services import notify
+from portal.writes import Refused
+
+NOTE_LIMIT = 1000
+OUTCOMES = {"approve": "approved", "hide": "hidden", "delete": "deleted"}
+
+
+def log(
+    action: str,
+    *,
+    actor: User | None,
+    kind: str | None = None,
+    post_id: int | None = None,
+    target_user_id: int | None = None,
+    reason: str | None = None,
+    before: str | None = None,
+    after: str | None = None,
+) -> ModerationLogEntry:
+    """One row of the moderation log, in the caller's transaction."""
+    entry = ModerationLogEntry(
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        kind=kind,
+        post_id=post_id,
+        target_user_id=target_user_id,
+        reason=reason,
+        before=before,
+        after=after,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def _insert_ignoring_conflict(model, values: dict, **conflict) -> int | None:
+    dialect = db.session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = (
+        module.insert(model).values(**values).on_conflict_do_nothing(**conflict)
+    ).returning(model.id)
+    return db.session.execute(statement).scalar_one_or_none()
+
+
+def open_item(kind: FlaggableKind, post, reason: str) -> ReviewItem:
+    """The post's open review item, opened now if there is none; locked until commit, so
+    flags on one post are counted one writer at a time."""
+    _insert_ignoring_conflict(
+        ReviewItem,
+        {
+            "kind": kind.name,
+            "post_id": post.id,
+            "author_id": post.author_id,
+            "reason": reason,
+            "opened_at": utcnow(),
+            "flag_weight": 0,
+        },
+        index_elements=["kind", "post_id"],
+        index_where=ReviewItem.closed_at.is_(None),
+    )
+    item_id = db.session.scalar(
+        db.select(ReviewItem.id).where(
+            ReviewItem.kind == kind.name,
+            ReviewItem.post_id == post.id,
+            ReviewItem.closed_at.is_(None),
+        )
+    )
+    (item,) = lock_for_write(ReviewItem, item_id)
+    return item
+
+
+@dataclass(frozen=True)
+class FlagResult:
+    created: bool
+    hidden: bool  # this flag's weight hid the post
+
+
+def check_flag(user: User, post, reason: str, note: str) -> None:
+    if reason not in REASONS:
+        raise Refused("Choose why you are flagging this.", field="reason")
+    if reason in {"moderator", "duplicate"} and not note.strip():
+        what = "a link to the original" if reason == "duplicate" else "what a moderator should know"
+        raise Refused(f"Add {what}.", field="note")
+    if len(note) > NOTE_LIMIT:
+        raise Refused(f"Keep the note under {NOTE_LIMIT} characters.", field="note")
+    if post.author_id == user.id:
+        raise Refused("You can’t flag your own post; edit or delete it instead.")
+
+
+def flag_post(user: User, kind_name: str, post_id, *, reason: str, note: str = "") -> FlagResult:
+    """Flag a post (once per person). When the open flags' weights reach the setting, the post
+    is hidden at once, pending review, and its author is told why."""
+    kind, post = load_post(kind_name, post_id)
+    check_flag(user, post, reason, note)
+    # The item first: its row lock makes concurrent flags on one post count one at a time.
+    item = open_item(kind, post, "flagged")
+    db.session.refresh(post)  # as the writer before us left it
+    weight = 1
+    created = _insert_ignoring_conflict(
+        Flag,
+        {
+            "kind": kind.name,
+            "post_id": post.id,
+            "user_id": user.id,
+            "reason": reason,
+            "note": note.strip() or None,
+            "weight": weight,
+            "created_at": utcnow(),
+            "status": "open",
+        },
+        index_elements=["kind", "post_id", "user_id"],
+    )
+    if created is None:
+        raise Refused(f"You already flagged this {kind.label}.")
+    total = db.session.scalar(
+        db.select(func.coalesce(func.sum(Flag.weight), 0)).where(
+            Flag.kind == kind.name, Flag.post_id == post.id, Flag.status == "open"
+        )
+    )
+    item.flag_weight = total
+    hidden = False
+    if total >= current_app.config["MODERATION_HIDE_WEIGHT"] and post.review_state is None:
+        kind.set_review_state(post, HIDDEN)
+        hidden = True
+        log(
+            "auto_hide",
+            actor=None,
+            kind=kind.name,
+            post_id=post.id,
+            target_user_id=post.author_id,
+            reason=f"flags weighing {total}: {REASONS[reason]}",
+        )
+        notify(
+            [post.author_id] if post.author_id else [],
+            kind="moderation.hidden",
+            title=f"Your {kind.label} on “{kind.title(post)}” was hidden after members flagged "
+            f"it ({REASONS[reason].lower()})",
+            url=kind.url(post),
+            note="Only you and the moderators can see it now. Read the community guidelines, "
+            "then edit it: a moderator will look at it again.",
+        )
+        # Kept pages are versioned by the newest event: this one retires the pages that show
+        # the post. A flag alone records no event: it is private and changes no page.
+        record_event("moderation.hidden", post_kind=kind.name, post_id=post.id)
+    db.session.flush()
+    return FlagResult(created=True, hidden=hidden)
+
+
+def retract_flag(user: User, kind_name: str, post_id) -> None:
+    kind, post = load_post(kind_name, post_id)
+    flag = db.session.scalar(
+        db.select(Flag).where(
+            Flag.kind == kind.name, Flag.post_id == post.id, Flag.user_id == user.id
+        )
+    )
+    if flag is None:
+        raise Refused(f"You have not flagged this {kind.label}.")
+    if flag.status != "open":
+        raise Refused("A moderator already handled this flag; it can’t be retracted.")
+    item = open_item(kind, post, "flagged")
+    db.session.delete(flag)
+    db.session.flush()
+    item.flag_weight = db.session.scalar(
+        db.select(func.coalesce(func.sum(Flag.weight), 0)).where(
+            Flag.kind == kind.name, Flag.post_id == post.id, Flag.status == "open"
+        )
+    )
+    if item.flag_weight == 0 and item.reason == "flagged" and post.review_state is None:
+        _close(item, by=None, outcome="retracted")
+    db.session.flush()
+
+
+def _close(item: ReviewItem, *, by: User | None, outcome: str) -> None:
+    """Close the item unless someone else closed it first."""
+    closed = db.session.execute(
+        update(ReviewItem)
+        .where(ReviewItem.id == item.id, ReviewItem.closed_at.is_(None))
+        .values(closed_at=utcnow(), closed_by_id=by.id if by else None, outcome=outcome)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not closed:
+        db.session.refresh(item)
+        who = item.closed_by.display_name if item.closed_by else "someone"
+        raise Refused(f"{who} already handled this item ({item.outcome}).")
+    db.session.refresh(item)
+
+
+def decide(item_id: int, action: str, moderator: User, *, reason: str = "") -> ReviewItem:
+    """A moderator's decision on a queue item: approve (the post is seen by everyone, flags
+    declined), hide (withheld, flags upheld) or delete (the feature's delete, flags upheld)."""
+    if action not in OUTCOMES:
+        raise Refused("Choose approve, hide or delete.")
+    if len(reason) > NOTE_LIMIT:
+        raise Refused(f"Keep the reason under {NOTE_LIMIT} characters.", field="reason")
+    item = db.session.get(ReviewItem, item_id)
+    if item is None:
+        raise Refused("That review item does not exist.")
+    kind = kind_of(item.kind)
+    post = db.session.get(kind.model, item.post_id)
+    if post is None or kind.is_deleted(post):
+        # Deleted some other way meanwhile: nothing is left to decide.
+        _close(item, by=moderator, outcome="deleted")
+        return item
+    _close(item, by=moderator, outcome=OUTCOMES[action])
+    was_withheld = post.review_state is not None
+    if action == "approve":
+        if was_withheld:
+            kind.set_review_state(post, None)
+    elif action == "hide":
+        if not was_withheld:
+            kind.set_review_state(post, HIDDEN)
+    else:
+        kind.delete(post, moderator)
+    upheld = action != "approve"
+    db.session.execute(
+        update(Flag)
+        .where(Flag.kind == item.kind, Flag.post_id == item.post_id, Flag.status == "open")
+        .values(status="upheld" if upheld else "declined")
+        .execution_options(synchronize_session=False)
+    )
+    log(
+        action,
+        actor=moderator,
+        kind=item.kind,
+        post_id=item.post_id,
+        target_user_id=post.author_id,
+        reason=reason.strip() or None,
+    )
+    if action != "approve" or was_withheld:
+        _tell_author(kind, post, action, reason)
+    db.session.flush()
+    record_event(
+        f"moderation.{OUTCOMES[action]}", actor=moderator, post_kind=item.kind, post_id=item.post_id
+    )
+    return item
+
+
+def _tell_author(kind: FlaggableKind, post, action: str, reason: str) -> None:
+    if not post.author_id:
+        return
+    titles = {
+        "approve": f"Your {kind.label} on “{kind.title(post)}” was approved: everyone sees it",
+        "hide": f"A moderator hid your {kind.label} on “{kind.title(post)}”",
+        "delete": f"A moderator deleted your {kind.label} on “{kind.title(post)}”",
+    }
+    notify(
+        [post.author_id],
+        kind=f"moderation.{OUTCOMES[action]}",
+        title=titles[action],
+        url=kind.url(post),
+        note=reason.strip() or None,
+    )

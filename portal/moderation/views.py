@@ -1,0 +1,145 @@
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from portal.accounts.permissions import Permission, require
+from portal.csv_export import csv_text
+from portal.extensions import db
+from portal.inputs import typed_id
+from portal.moderation import bp
+from portal.moderation.forms import DecisionForm, FlagForm, LogFilterForm, RetractForm
+from portal.moderation.kinds import KINDS
+from portal.moderation.queries import log_entries, open_items, queue_entries
+from portal.moderation.services import OUTCOMES, decide, flag_post, retract_flag
+from portal.pagination import paginate
+from portal.redirects import safe_url
+from portal.writes import write
+
+DONE = {"approve": "Approved: everyone sees it.", "hide": "Hidden.", "delete": "Deleted."}
+
+
+def _back_to_post(form) -> str:
+    """Where the member flagged from: the post's page (read before the form is validated)."""
+    kind = KINDS.get(form.kind.data or "")
+    post_id = typed_id(request.form.get("post_id", ""))
+    post = db.session.get(kind.model, post_id) if kind and post_id else None
+    fallback = kind.url(post) if post is not None else url_for("main.home")
+    return safe_url(request.form.get("next"), fallback=fallback)
+
+
+@bp.post("/flags")
+@login_required
+def flag():
+    form = FlagForm()
+    back = _back_to_post(form)
+    if not form.validate():
+        message = next(iter(e for errors in form.errors.values() for e in errors))
+        flash(f"Not flagged: {message}", "error")
+        return redirect(back)
+    kind = KINDS.get(form.kind.data)
+    post = db.session.get(kind.model, form.post_id.data) if kind else None
+    require(Permission.FLAG, post)
+    result = write(
+        lambda: flag_post(
+            current_user,
+            form.kind.data,
+            form.post_id.data,
+            reason=form.reason.data,
+            note=form.note.data or "",
+        ),
+        back=back,
+    )
+    if result.hidden:
+        flash(
+            "Thanks: enough members flagged it, so it is hidden until a moderator looks.", "success"
+        )
+    else:
+        flash(
+            "Thanks for flagging: a moderator will look at it. Only they can see your flag.",
+            "success",
+        )
+    return redirect(back)
+
+
+@bp.post("/flags/retract")
+@login_required
+def retract():
+    form = RetractForm()
+    back = _back_to_post(form)
+    if not form.validate():
+        flash("Choose a flag to retract.", "error")
+        return redirect(back)
+    require(Permission.POST)
+    write(lambda: retract_flag(current_user, form.kind.data, form.post_id.data), back=back)
+    flash("Your flag is retracted.", "success")
+    return redirect(back)
+
+
+@bp.get("/moderation")
+@login_required
+def queue():
+    require(Permission.MODERATE)
+    page = paginate(open_items(), per_page=20)
+    return render_template(
+        "moderation/queue.html",
+        page=page,
+        entries=queue_entries(list(page.items)),
+        form=DecisionForm(formdata=None),
+    )
+
+
+@bp.post("/moderation/items/<int:item_id>/<action>")
+@login_required
+def decide_item(item_id: int, action: str):
+    require(Permission.MODERATE)
+    if action not in OUTCOMES:
+        flash("Choose approve, hide or delete.", "error")
+        return redirect(url_for(".queue"))
+    form = DecisionForm()
+    if not form.validate():
+        flash(next(iter(e for errors in form.errors.values() for e in errors)), "error")
+        return redirect(url_for(".queue"))
+    write(
+        lambda: decide(item_id, action, current_user, reason=form.reason.data or ""),
+        back=url_for(".queue"),
+    )
+    flash(DONE[action], "success")
+    return redirect(safe_url(request.form.get("next"), fallback=url_for(".queue")))
+
+
+def _log_query():
+    form = LogFilterForm(request.args, meta={"csrf": False})
+    action = form.action.data if form.validate() else None
+    return form, log_entries(action=action or None)
+
+
+@bp.get("/moderation/log")
+@login_required
+def moderation_log():
+    require(Permission.MANAGE_COMMUNITY)
+    form, query = _log_query()
+    return render_template("moderation/log.html", page=paginate(query, per_page=50), form=form)
+
+
+@bp.get("/moderation/log.csv")
+@login_required
+def moderation_log_csv():
+    require(Permission.MANAGE_COMMUNITY)
+    _form, query = _log_query()
+    header = ["time (UTC)", "moderator", "action", "kind", "post", "member", "reason"]
+    rows = [
+        [
+            entry.created_at.isoformat(timespec="seconds"),
+            entry.actor.display_name if entry.actor else "(the community: flags)",
+            entry.action,
+            entry.kind or "",
+            entry.post_id or "",
+            entry.target_user.display_name if entry.target_user else "",
+            entry.reason or "",
+        ]
+        for entry in db.session.scalars(query.limit(100_000))
+    ]
+    return Response(
+        csv_text([header, *rows]),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=moderation-log.csv"},
+    )

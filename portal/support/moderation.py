@@ -1,0 +1,53 @@
+"""Support's posts in the review queue: questions, answers and comments (portal/moderation)."""
+
+from portal.extensions import db
+from portal.moderation.kinds import FlaggableKind, register
+from portal.support import services
+from portal.support.links import question_path
+from portal.support.models import Answer, Comment, Question
+
+
+def _comment_question(comment: Comment) -> Question:
+    return db.session.get(Question, comment.question_id)
+
+
+def register_kinds() -> None:
+    register(
+        FlaggableKind(
+            name="question",
+            label="question",
+            model=Question,
+            url=question_path,
+            title=lambda question: question.title,
+            text=lambda question: f"{question.title}\n\n{question.body}",
+            set_review_state=services.set_review_state,
+            delete=services.delete_post,
+        )
+    )
+    register(
+        FlaggableKind(
+            name="answer",
+            label="answer",
+            model=Answer,
+            url=lambda answer: question_path(answer.question, f"answer-{answer.id}"),
+            title=lambda answer: answer.question.title,
+            text=lambda answer: answer.body,
+            set_review_state=services.set_review_state,
+            delete=services.delete_post,
+        )
+    )
+    register(
+        FlaggableKind(
+            name="comment",
+            label="comment",
+            model=Comment,
+            url=lambda comment: question_path(_comment_question(comment), f"comment-{comment.id}"),
+            title=lambda comment: _comment_question(comment).title,
+            text=lambda comment: comment.body,
+            set_review_state=services.set_comment_review_state,
+            delete=lambda comment, moderator: services.delete_comment(comment, moderator),
+        )
+    )
+
+
+register_kinds()
