@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.imports.cli import import_cli
 from portal.insights.cli import insights_cli
 from portal.mail.cli import mail_cli
+from portal.moderation.cli import moderation_cli
 from portal.search.cli import search_cli
 from portal.writes import write
 
@@ -165,6 +166,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(moderation_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(insights_cli)
     app.cli.add_command(import_cli)

@@ -138,6 +138,14 @@ def load_config(overrides: dict | None = None) -> dict:
         "PASSWORD_HASH_METHOD": "scrypt:16384:8:5",
         # Flags whose weights add up to this hide a post at once, pending review.
         "MODERATION_HIDE_WEIGHT": int(_env("MODERATION_HIDE_WEIGHT", "3") or 3),
+        # The spam filter (portal/moderation/spam.py): a new post scoring at least this chance
+        # of spam waits for a moderator (bench/spam.py chose it: precision at least 0.95).
+        "SPAM_THRESHOLD": float(_env("SPAM_THRESHOLD", "0.5") or 0.5),
+        # Links a post may carry before each further one counts towards spam.
+        "SPAM_MAX_LINKS": int(_env("SPAM_MAX_LINKS", "2") or 2),
+        # Posting this many posts within SPAM_SPEED_MINUTES counts towards spam.
+        "SPAM_SPEED_POSTS": int(_env("SPAM_SPEED_POSTS", "3") or 3),
+        "SPAM_SPEED_MINUTES": float(_env("SPAM_SPEED_MINUTES", "10") or 10),
         # A pooled PostgreSQL connection idle this long is checked before use (portal/database.py).
         "DATABASE_PING_AFTER_IDLE_SECONDS": 10.0,
     }

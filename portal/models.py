@@ -14,6 +14,7 @@ from portal.ideas.models import (
 from portal.insights.models import ActivityDay, IdeaDemand
 from portal.mail.models import OutboxMail
 from portal.moderation.models import Flag, ModerationLogEntry, ReviewItem
+from portal.moderation.spam_models import SpamExample, SpamFingerprint, SpamModel
 from portal.notifications.models import Notification
 from portal.search.models import SearchChange, SearchQuery
 from portal.site.models import SiteSettings
@@ -46,6 +47,9 @@ __all__ = [
     "SearchChange",
     "SearchQuery",
     "SiteSettings",
+    "SpamExample",
+    "SpamFingerprint",
+    "SpamModel",
     "Tag",
     "User",
     "Vote",
