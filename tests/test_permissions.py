@@ -444,6 +444,33 @@ SUPPORT_CASES = [
 ]
 CASES += SUPPORT_CASES
 
+MODERATION_CASES = [
+    Case("review queue", "GET", lambda w: "/moderation", STAFF_ONLY),
+    Case("moderation log", "GET", lambda w: "/moderation/log", COMMUNITY_MANAGERS),
+    Case("moderation log CSV", "GET", lambda w: "/moderation/log.csv", COMMUNITY_MANAGERS),
+    Case(
+        "flag a post",
+        "POST",
+        lambda w: "/flags",
+        CONTRIBUTE_WRITE,
+        data=lambda w: {"kind": "answer", "post_id": str(w.ids["answer"]), "reason": "spam"},
+    ),
+    Case(
+        "retract a flag",
+        "POST",
+        lambda w: "/flags/retract",
+        CONTRIBUTE_WRITE,
+        data=lambda w: {"kind": "answer", "post_id": str(w.ids["answer"])},
+    ),
+    Case(
+        "decide a review item",
+        "POST",
+        lambda w: f"/moderation/items/{w.ids['review_item']}/approve",
+        STAFF_ONLY_WRITE,
+    ),
+]
+CASES += MODERATION_CASES
+
 
 @pytest.fixture
 def world(app, make_user) -> World:
@@ -492,6 +519,12 @@ def _support_world(world: World, make_user) -> None:
     services.close_as_duplicate(closed, staff, other_question)
     comment = services.add_comment(world.users["author"], answer, "Thanks, that worked for me.")
     db.session.commit()
+    from portal.moderation.models import ReviewItem
+    from portal.moderation.services import flag_post
+
+    flag_post(world.users["member"], "answer", own.id, reason="off_topic")
+    db.session.commit()
+    world.ids["review_item"] = db.session.scalars(db.select(ReviewItem.id)).one()
     world.ids.update(
         question=question.id,
         answer=answer.id,
