@@ -80,8 +80,9 @@ def load_demo_command(force: bool, if_empty: bool) -> None:
     summary["search documents"] = indexed.documents
     counts = ", ".join(f"{count} {name}" for name, count in summary.items())
     click.echo(f"Demo data loaded in {time.perf_counter() - started:.1f}s: {counts}.")
-    click.echo("Log in as admin@example.com, staff@example.com, product@example.com or")
-    click.echo("member@example.com, all with the password 'demo password 1'.")
+    click.echo("Log in as admin@example.com, manager@example.com (community manager),")
+    click.echo("staff@example.com, product@example.com or member@example.com, all with the")
+    click.echo("password 'demo password 1'.")
 
 
 @demo_cli.command("generate")
