@@ -81,7 +81,7 @@ def make_test_config(database_url: str, instance_dir: Path, **overrides) -> dict
         "SEARCH_SYNC_MIN_SECONDS": 0,  # tests that sync after a response expect it at once
         "VIEW_FLUSH_SECONDS": 0,  # write question views after each response
         "SEARCH_LOG_FLUSH_SECONDS": 0,  # and searches
-        "PAGE_CACHE": False,  # fixtures write rows without activity events
+        "PAGE_CACHE": True,  # as in production: pages kept by viewer class (portal/caching)
         "INSIGHTS_CACHE_SECONDS": 0,  # the same; tests/insights/test_dashboard_cache.py turns it on
     }
     config.update(overrides)
