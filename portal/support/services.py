@@ -88,6 +88,30 @@ def _touch(question: Question) -> None:
     )
 
 
+def _is_live(post) -> bool:
+    return not post.is_deleted and post.review_state is None
+
+
+def _recount_visibility(post, question: Question | None, was_live: bool) -> None:
+    """After a post was deleted, restored, withheld or shown again: when it left or joined what
+    everyone sees, its question's answer count (and, leaving, its acceptance) or its parent's
+    comment count follows. A hidden answer deleted later leaves only once."""
+    now_live = _is_live(post)
+    if was_live == now_live:
+        return
+    delta = 1 if now_live else -1
+    if isinstance(post, Answer):
+        if not now_live and post.is_accepted:
+            _clear_acceptance(question)
+            record_search_change("question", question.id)
+        _bump(Question, question.id, answer_count=delta)
+    elif isinstance(post, Comment):
+        if post.answer_id is not None:
+            _bump(Answer, post.answer_id, comment_count=delta)
+        else:
+            _bump(Question, post.question_id, comment_count=delta)
+
+
 def _insert_unless_exists(model, values: dict, conflict_columns: list[str]) -> int | None:
     """Insert a row, or do nothing when a unique constraint already holds one; the new id or None.
 
@@ -459,13 +483,11 @@ def delete_comment(comment: Comment, user: User) -> None:
     if comment.is_deleted:
         raise Refused("This comment is already deleted.")
     question = db.session.get(Question, comment.question_id)
+    was_live = _is_live(comment)
     comment.deleted_at = utcnow()
     comment.deleted_by_id = user.id
     db.session.flush()
-    if comment.answer_id is not None:
-        _bump(Answer, comment.answer_id, comment_count=-1)
-    else:
-        _bump(Question, comment.question_id, comment_count=-1)
+    _recount_visibility(comment, question, was_live)
     record_event(
         "comment.deleted",
         actor=user,
@@ -565,13 +587,10 @@ def delete_post(post, moderator: User) -> None:
     question = _lock_post(post)
     if post.is_deleted:
         raise Refused(f"This {kind} is already deleted.")
+    was_live = _is_live(post)
     post.deleted_at = utcnow()
     post.deleted_by_id = moderator.id
-    if kind == "answer":
-        if post.is_accepted:
-            _clear_acceptance(question)
-            record_search_change("question", question.id)
-        _bump(Question, question.id, answer_count=-1)
+    _recount_visibility(post, question, was_live)
     db.session.flush()
     record_event(
         f"{kind}.deleted",
@@ -590,8 +609,7 @@ def undelete_post(post, moderator: User) -> None:
         raise Refused(f"This {kind} is not deleted.")
     post.deleted_at = None
     post.deleted_by_id = None
-    if kind == "answer":
-        _bump(Question, question.id, answer_count=1)
+    _recount_visibility(post, question, was_live=False)
     db.session.flush()
     record_event(
         f"{kind}.undeleted",
@@ -677,29 +695,17 @@ def reopen_question(question: Question, moderator: User) -> None:
 
 
 def set_review_state(post, state: str | None) -> None:
-    """Withhold a question or answer ("pending", "hidden") or show it to everyone again (None).
-    A withheld answer leaves its question's answer count (and its acceptance), a withheld post
-    leaves the search index; both come back when it does."""
+    """Withhold a question or answer ("pending", "hidden") or show it to everyone again (None);
+    its counts follow (`_recount_visibility`) and a withheld post leaves the search index."""
     kind = _kind(post)
     question = _lock_post(post)
-    was_live, post.review_state = post.review_state is None, state
-    now_live = state is None
-    if kind == "answer" and was_live != now_live:
-        if not now_live and post.is_accepted:
-            _clear_acceptance(question)
-            record_search_change("question", question.id)
-        _bump(Question, question.id, answer_count=1 if now_live else -1)
+    was_live, post.review_state = _is_live(post), state
+    _recount_visibility(post, question, was_live)
     db.session.flush()
-    record_search_change(kind, post.id, "upsert" if now_live else "delete")
+    record_search_change(kind, post.id, "upsert" if _is_live(post) else "delete")
 
 
 def set_comment_review_state(comment: Comment, state: str | None) -> None:
-    """A withheld comment leaves its post's comment count; it comes back with the comment."""
-    was_live, comment.review_state = comment.review_state is None, state
-    if was_live != (state is None):
-        delta = 1 if state is None else -1
-        if comment.answer_id is not None:
-            _bump(Answer, comment.answer_id, comment_count=delta)
-        else:
-            _bump(Question, comment.question_id, comment_count=delta)
+    was_live, comment.review_state = _is_live(comment), state
+    _recount_visibility(comment, None, was_live)
     db.session.flush()

@@ -294,3 +294,21 @@ def test_a_hidden_idea_leaves_the_board_and_search_and_its_comments_count(app, t
     )
     own = _client(app, thread["rude"]).get(f"/ideas/{other.id}").get_data(as_text=True)
     assert "Only an idiot" in own and "Hidden." in own
+
+
+def test_a_hidden_post_deleted_later_leaves_the_counts_once(app, thread):
+    from portal.support.recount import recount
+    from portal.support.services import add_comment
+
+    comment = add_comment(thread["rude"], db.session.get(Question, thread["question_id"]), RUDE)
+    db.session.commit()
+    for flagger in thread["flaggers"]:
+        _flag(app, flagger, "answer", thread["answer_id"])
+        _flag(app, flagger, "comment", comment.id)
+    staff = _client(app, thread["staff"])
+    for item_id in db.session.scalars(db.select(ReviewItem.id)).all():
+        staff.post(f"/moderation/items/{item_id}/delete")
+    db.session.expire_all()
+    question = db.session.get(Question, thread["question_id"])
+    assert (question.answer_count, question.comment_count) == (0, 0)
+    assert recount(fix=False) == []
