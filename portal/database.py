@@ -5,7 +5,8 @@ import time
 import zlib
 
 from flask import Flask
-from sqlalchemy import Boolean, event, exc, func, select
+from sqlalchemy import Boolean, Row, event, exc, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -201,3 +202,16 @@ def _broad(element, compiler, **kw):
 @compiles(broad, "sqlite")
 def _broad_sqlite(element, compiler, **kw):
     return f"likelihood({compiler.process(*element.clauses, **kw)}, 0.9)"
+
+
+def insert_or_ignore(model, values: dict, **conflict) -> Row | None:
+    """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL alike; the new row's primary
+    key, or None when a unique constraint already held such a row. `conflict` names the
+    constraint (`index_elements`, and `index_where` for a partial index); without it any.
+
+    It needs no savepoint, and a concurrent duplicate is refused by the database, never by luck.
+    """
+    module = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = module.insert(model).values(**values).on_conflict_do_nothing(**conflict)
+    keys = model.__table__.primary_key.columns
+    return db.session.execute(statement.returning(*keys)).first()

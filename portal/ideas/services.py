@@ -6,14 +6,12 @@ searchable text or status changes, a search change.
 """
 
 from sqlalchemy import CompoundSelect, Select, delete, func, insert, literal, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
 from portal.accounts.models import User
 from portal.activity import record_event
 from portal.clock import utcnow
-from portal.database import lock_for_write, take_turns
+from portal.database import insert_or_ignore, lock_for_write, take_turns
 from portal.extensions import db
 from portal.ideas.links import idea_path
 from portal.ideas.models import (
@@ -33,22 +31,11 @@ from portal.taxonomy.models import ProductArea
 from portal.writes import Refused
 
 
-def _insert_ignoring_duplicates(model, values: dict) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING on either database; True when a row was inserted."""
-    dialect = db.session.get_bind().dialect.name
-    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(model).values(**values)
-    keys = model.__table__.primary_key.columns
-    return (
-        db.session.execute(statement.on_conflict_do_nothing().returning(*keys)).first() is not None
-    )
-
-
 def follow(idea: Idea, user: User) -> bool:
     """Follow the idea; returns False when the person already followed it. (Voting, suggesting
     and linking a question follow too, inside writes that record their own event.)"""
-    return _insert_ignoring_duplicates(
-        IdeaFollower, {"idea_id": idea.id, "user_id": user.id, "created_at": utcnow()}
-    )
+    values = {"idea_id": idea.id, "user_id": user.id, "created_at": utcnow()}
+    return insert_or_ignore(IdeaFollower, values) is not None
 
 
 def start_following(idea: Idea, user: User) -> bool:
@@ -161,7 +148,7 @@ def _bump_votes(idea: Idea, delta: int) -> None:
 
 def _add_vote(idea: Idea, user: User, *, added_by: User | None, at=None) -> None:
     _bump_votes(idea, +1)
-    inserted = _insert_ignoring_duplicates(
+    inserted = insert_or_ignore(
         IdeaVote,
         {
             "idea_id": idea.id,
@@ -170,7 +157,7 @@ def _add_vote(idea: Idea, user: User, *, added_by: User | None, at=None) -> None
             "created_at": at or utcnow(),
         },
     )
-    if not inserted:
+    if inserted is None:
         # Another request voted first; the caller's transaction is rolled back, so the counter
         # bump above is undone with it.
         raise Refused(_already_voted(user, added_by))

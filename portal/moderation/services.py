@@ -9,12 +9,11 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import func, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.accounts.models import User
 from portal.activity import record_event
 from portal.clock import utcnow
-from portal.database import lock_for_write
+from portal.database import insert_or_ignore, lock_for_write
 from portal.extensions import db
 from portal.moderation.kinds import FlaggableKind, kind_of, load_post
 from portal.moderation.models import HIDDEN, REASONS, Flag, ModerationLogEntry, ReviewItem
@@ -51,19 +50,10 @@ def log(
     return entry
 
 
-def _insert_ignoring_conflict(model, values: dict, **conflict) -> int | None:
-    dialect = db.session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    statement = (
-        module.insert(model).values(**values).on_conflict_do_nothing(**conflict)
-    ).returning(model.id)
-    return db.session.execute(statement).scalar_one_or_none()
-
-
 def open_item(kind: FlaggableKind, post, reason: str) -> ReviewItem:
     """The post's open review item, opened now if there is none; locked until commit, so
     flags on one post are counted one writer at a time."""
-    _insert_ignoring_conflict(
+    insert_or_ignore(
         ReviewItem,
         {
             "kind": kind.name,
@@ -114,7 +104,7 @@ def flag_post(user: User, kind_name: str, post_id, *, reason: str, note: str = "
     item = open_item(kind, post, "flagged")
     db.session.refresh(post)  # as the writer before us left it
     weight = 1
-    created = _insert_ignoring_conflict(
+    created = insert_or_ignore(
         Flag,
         {
             "kind": kind.name,

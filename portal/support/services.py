@@ -8,14 +8,13 @@ SQL (`n = n + :delta`), so concurrent requests never lose or double an update.
 from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
 from portal.accounts.permissions import Permission, can
 from portal.activity import record_event
 from portal.clock import utcnow
-from portal.database import lock_for_write
+from portal.database import insert_or_ignore, lock_for_write
 from portal.extensions import db
 from portal.markdown import render_markdown
 from portal.notifications.services import notify
@@ -112,23 +111,6 @@ def _recount_visibility(post, question: Question | None, was_live: bool) -> None
             _bump(Question, post.question_id, comment_count=delta)
 
 
-def _insert_unless_exists(model, values: dict, conflict_columns: list[str]) -> int | None:
-    """Insert a row, or do nothing when a unique constraint already holds one; the new id or None.
-
-    INSERT ... ON CONFLICT DO NOTHING works the same on SQLite and PostgreSQL and needs no
-    savepoint, so a concurrent duplicate is refused by the database, never by luck.
-    """
-    dialect = db.session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    statement = (
-        module.insert(model)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=conflict_columns)
-        .returning(model.id)
-    )
-    return db.session.execute(statement).scalar_one_or_none()
-
-
 # Asking and answering ------------------------------------------------------------------------
 
 
@@ -165,14 +147,15 @@ def ask_question(
         "view_count": 0,
     }
     if form_token:
-        question_id = _insert_unless_exists(Question, values, ["form_token"])
-        if question_id is None:
+        inserted = insert_or_ignore(Question, values, index_elements=["form_token"])
+        if inserted is None:
             existing = db.session.execute(
                 db.select(Question).where(Question.form_token == form_token)
             ).scalar_one()
             if existing.author_id != author.id:
                 raise Refused("This form was already used. Reload the page and try again.")
             return existing, False
+        question_id = inserted.id
     else:
         question_id = db.session.execute(
             insert(Question).values(**values).returning(Question.id)
@@ -272,10 +255,10 @@ def cast_vote(user: User, post, value: int) -> VoteResult:
         )
     stale = Refused("Your vote changed in another window. Reload the page and try again.")
     if existing is None:
-        inserted = _insert_unless_exists(
+        inserted = insert_or_ignore(
             Vote,
             {"user_id": user.id, f"{kind}_id": post.id, "value": value, "created_at": utcnow()},
-            ["user_id", f"{kind}_id"],
+            index_elements=["user_id", f"{kind}_id"],
         )
         if inserted is None:
             raise Refused(f"You already voted on this {kind}.")
