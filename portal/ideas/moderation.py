@@ -15,6 +15,13 @@ def _idea_of(comment: IdeaComment) -> Idea:
     return db.session.get(Idea, comment.idea_id)
 
 
+def _comments(ids: list[int]) -> list[IdeaComment]:
+    """The comments, their ideas in the session's identity map (`_idea_of`)."""
+    comments = list(db.session.scalars(db.select(IdeaComment).where(IdeaComment.id.in_(ids))))
+    list(db.session.scalars(db.select(Idea).where(Idea.id.in_({c.idea_id for c in comments}))))
+    return comments
+
+
 def register_kinds() -> None:
     register(
         FlaggableKind(
@@ -40,6 +47,7 @@ def register_kinds() -> None:
             set_review_state=services.set_comment_review_state,
             delete=lambda comment, moderator: services.set_comment_review_state(comment, HIDDEN),
             is_deleted=lambda comment: False,
+            load_many=_comments,
         )
     )
 

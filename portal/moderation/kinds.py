@@ -21,6 +21,16 @@ class FlaggableKind:
     set_review_state: Callable[[object, str | None], None]
     delete: Callable[[object, object], None]  # (post, moderator): the feature's delete
     is_deleted: Callable[[object], bool] = lambda post: getattr(post, "is_deleted", False)
+    # Load many posts with what `url` and `title` read (a queue page in a fixed number of
+    # statements); None: the posts alone.
+    load_many: Callable[[list[int]], list] | None = None
+
+    def posts(self, ids: list[int]) -> dict[int, object]:
+        if self.load_many is not None:
+            found = self.load_many(ids)
+        else:
+            found = db.session.scalars(db.select(self.model).where(self.model.id.in_(ids)))
+        return {post.id: post for post in found}
 
 
 KINDS: dict[str, FlaggableKind] = {}

@@ -58,9 +58,13 @@ def queue_entries(items: list[ReviewItem]) -> list[QueueEntry]:
         for flag in rows:
             flags.setdefault((flag.kind, flag.post_id), []).append(flag)
     upheld = _upheld_against({item.author_id for item in items if item.author_id})
+    posts = {}
+    for name in {item.kind for item in items if item.kind in KINDS}:
+        ids = [item.post_id for item in items if item.kind == name]
+        posts.update({(name, post_id): post for post_id, post in KINDS[name].posts(ids).items()})
     for item in items:
         kind = KINDS.get(item.kind)
-        post = db.session.get(kind.model, item.post_id) if kind else None
+        post = posts.get((item.kind, item.post_id))
         author = item.author
         history = None
         if author is not None:

@@ -1,5 +1,7 @@
 """Support's posts in the review queue: questions, answers and comments (portal/moderation)."""
 
+from sqlalchemy.orm import joinedload
+
 from portal.extensions import db
 from portal.moderation.kinds import FlaggableKind, register
 from portal.support import services
@@ -9,6 +11,22 @@ from portal.support.models import Answer, Comment, Question
 
 def _comment_question(comment: Comment) -> Question:
     return db.session.get(Question, comment.question_id)
+
+
+def _answers(ids: list[int]) -> list[Answer]:
+    return list(
+        db.session.scalars(
+            db.select(Answer).options(joinedload(Answer.question)).where(Answer.id.in_(ids))
+        )
+    )
+
+
+def _comments(ids: list[int]) -> list[Comment]:
+    """The comments, their questions in the session's identity map (`_comment_question`)."""
+    comments = list(db.session.scalars(db.select(Comment).where(Comment.id.in_(ids))))
+    question_ids = {comment.question_id for comment in comments}
+    list(db.session.scalars(db.select(Question).where(Question.id.in_(question_ids))))
+    return comments
 
 
 def register_kinds() -> None:
@@ -34,6 +52,7 @@ def register_kinds() -> None:
             text=lambda answer: answer.body,
             set_review_state=services.set_review_state,
             delete=services.delete_post,
+            load_many=_answers,
         )
     )
     register(
@@ -46,6 +65,7 @@ def register_kinds() -> None:
             text=lambda comment: comment.body,
             set_review_state=services.set_comment_review_state,
             delete=lambda comment, moderator: services.delete_comment(comment, moderator),
+            load_many=_comments,
         )
     )
 

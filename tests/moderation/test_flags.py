@@ -312,3 +312,42 @@ def test_a_hidden_post_deleted_later_leaves_the_counts_once(app, thread):
     question = db.session.get(Question, thread["question_id"])
     assert (question.answer_count, question.comment_count) == (0, 0)
     assert recount(fix=False) == []
+
+
+def test_the_queue_costs_the_same_statements_for_few_or_many_items(app, thread, count_queries):
+    """One flagged post of each kind, then three of each: the page's statements stay put."""
+    from portal.ideas.services import add_comment as comment_on_idea
+    from portal.support.services import add_comment
+    from tests.factories import make_idea
+
+    def flag_one_of_each(n: int) -> None:
+        question = make_question(title=f"Spam question number {n} here")
+        answer = make_answer(question, body=f"Spam answer number {n}, buy now.")
+        comment = add_comment(thread["reader"], answer, f"Spam comment {n}")
+        idea = make_idea(title=f"Spam idea number {n}")
+        idea_comment = comment_on_idea(idea, thread["reader"], f"Spam idea comment {n}")
+        db.session.commit()
+        for kind, post_id in [
+            ("question", question.id),
+            ("answer", answer.id),
+            ("comment", comment.id),
+            ("idea", idea.id),
+            ("idea_comment", idea_comment.id),
+        ]:
+            _flag(app, thread["flaggers"][0], kind, post_id, reason="spam")
+
+    staff = _client(app, thread["staff"])
+
+    def statements() -> int:
+        with count_queries() as counter:
+            page = staff.get("/moderation")
+        assert page.status_code == 200
+        return len(counter.statements)
+
+    flag_one_of_each(1)
+    staff.get("/moderation")  # the first visit also notes the session's use
+    few = statements()
+    flag_one_of_each(2)
+    flag_one_of_each(3)
+    assert "Spam idea comment 3" in staff.get("/moderation").get_data(as_text=True)
+    assert statements() == few
