@@ -8,7 +8,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from portal.accounts.models import Role
-from portal.accounts.permissions import Permission, can
+from portal.accounts.permissions import Permission
 from portal.caching import checked_can, checked_offered, rendering_kept_content
 from portal.clock import utcnow
 from portal.moderation.models import REASONS as FLAG_REASONS
@@ -87,6 +87,13 @@ def compact_number(value: int) -> str:
     return str(value)
 
 
+def review_queue_size() -> int:
+    """Open review items, for a moderator's header: counted once per request, when shown."""
+    if "review_queue_size" not in g:
+        g.review_queue_size = open_count()
+    return g.review_queue_size
+
+
 def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         can=checked_can,  # kept content may ask only what its page varies on
@@ -98,6 +105,7 @@ def register(app: Flask) -> None:
         csrf_field=csrf_field,
         query_args=query_args,
         flag_reasons=FLAG_REASONS,
+        review_queue_size=review_queue_size,
     )
     app.jinja_env.globals["public_url"] = public_url  # absolute links that leave the site
     app.jinja_env.filters.update(timeago=relative_time, time_tag=time_tag, compact=compact_number)
@@ -110,13 +118,8 @@ def register(app: Flask) -> None:
         if has_request_context() and current_user.is_authenticated:
             unread = current_user.unread_notification_count  # loaded with the member
         # csrf_token: ours over Flask-WTF's (its context processor would win over the global).
-        # The review queue's size, for moderators' header (their layout is their own).
-        queue = None
-        if has_request_context() and can(current_user, Permission.MODERATE):
-            queue = open_count()
         return {
             "site": get_settings(),
             "unread_notifications": unread,
-            "review_queue": queue,
             "csrf_token": csrf_token,
         }

@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import func, update
 
 from portal.accounts.models import User
+from portal.accounts.permissions import Permission, can
 from portal.activity import record_event
 from portal.clock import utcnow
 from portal.database import insert_or_ignore, lock_for_write
@@ -79,7 +80,6 @@ def open_item(kind: FlaggableKind, post, reason: str) -> ReviewItem:
 
 @dataclass(frozen=True)
 class FlagResult:
-    created: bool
     hidden: bool  # this flag's weight hid the post
 
 
@@ -91,7 +91,7 @@ def check_flag(user: User, post, reason: str, note: str) -> None:
         raise Refused(f"Add {what}.", field="note")
     if len(note) > NOTE_LIMIT:
         raise Refused(f"Keep the note under {NOTE_LIMIT} characters.", field="note")
-    if post.author_id == user.id:
+    if not can(user, Permission.FLAG, post):
         raise Refused("You can’t flag your own post; edit or delete it instead.")
 
 
@@ -151,7 +151,7 @@ def flag_post(user: User, kind_name: str, post_id, *, reason: str, note: str = "
         # the post. A flag alone records no event: it is private and changes no page.
         record_event("moderation.hidden", post_kind=kind.name, post_id=post.id)
     db.session.flush()
-    return FlagResult(created=True, hidden=hidden)
+    return FlagResult(hidden=hidden)
 
 
 def retract_flag(user: User, kind_name: str, post_id) -> None:

@@ -9,7 +9,7 @@ from portal.moderation import bp
 from portal.moderation.forms import DecisionForm, FlagForm, LogFilterForm, RetractForm
 from portal.moderation.kinds import KINDS
 from portal.moderation.queries import log_entries, open_items, queue_entries
-from portal.moderation.services import OUTCOMES, decide, flag_post, retract_flag
+from portal.moderation.services import decide, flag_post, retract_flag
 from portal.pagination import paginate
 from portal.redirects import safe_url
 from portal.writes import write
@@ -91,9 +91,6 @@ def queue():
 @login_required
 def decide_item(item_id: int, action: str):
     require(Permission.MODERATE)
-    if action not in OUTCOMES:
-        flash("Choose approve, hide or delete.", "error")
-        return redirect(url_for(".queue"))
     form = DecisionForm()
     if not form.validate():
         flash(next(iter(e for errors in form.errors.values() for e in errors)), "error")
