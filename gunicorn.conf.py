@@ -10,12 +10,33 @@ import sys
 import threading
 import time
 
+from gunicorn.workers.gthread import ThreadWorker
+
 bind = f"127.0.0.1:{os.environ.get('PORT') or 5000}"
 workers = 2
 # Threads per worker (gunicorn's gthread worker when more than one). One on CPython 3.11: under
 # load, threaded workers crashed there (SIGSEGV from a corrupted heap; in the interpreter or its
 # own C modules, with no third-party extension loaded: bench/results/crash.md), never on 3.12.
 threads = 1 if sys.version_info[:2] == (3, 11) else 4
+
+
+class ThreadWorkerQuittingOnce(ThreadWorker):
+    """gunicorn's threaded worker, quitting once however many stop signals reach it. Ctrl-C sends
+    SIGINT to every process of the terminal's group, then the master sends its workers SIGQUIT.
+    When the second landed while the first was inside the thread pool's shutdown, it entered
+    shutdown again and waited for the lock the first held: the worker never exited and `make
+    run` hung after Ctrl-C (python/cpython#121649 is the pool's side of it)."""
+
+    quitting = False
+
+    def handle_quit(self, sig, frame) -> None:
+        if self.quitting:
+            return  # the first signal's handler is stopping the worker
+        self.quitting = True
+        super().handle_quit(sig, frame)
+
+
+worker_class = ThreadWorkerQuittingOnce if threads > 1 else "sync"
 # gunicorn's most (8190 bytes, against 4094), so a long search reaches the portal, which
 # searches its first 500 characters and says so, instead of a bare "URI Too Long".
 limit_request_line = 8190
