@@ -28,42 +28,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from scratch import drop_schema, scratch_app  # bench/scratch.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "fanout.json"
 PG_SCHEMA = "bench_fanout"
 TARGET_MS = 200
 CHANGES = ["under_review", "planned", "in_progress", "shipped", "planned"]
 sys.path.insert(0, str(ROOT))  # run as a script: the portal package is next door
-
-
-def make_app(database_url: str | None, instance: Path):
-    from sqlalchemy import create_engine, text
-
-    from portal import create_app
-
-    options = {}
-    if database_url:
-        url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
-        engine = create_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
-            connection.execute(text(f"CREATE SCHEMA {PG_SCHEMA}"))
-        engine.dispose()
-        options = {"connect_args": {"options": f"-csearch_path={PG_SCHEMA}"}}
-    else:
-        url = f"sqlite:///{instance / 'portal.db'}"
-    return create_app(
-        {
-            "SECRET_KEY": "bench",
-            "INSTANCE_DIR": str(instance),
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": options,
-            "SEARCH_DIR": str(instance / "search"),
-            "UPLOAD_DIR": str(instance / "uploads"),
-            "RATELIMIT_ENABLED": False,
-            "MAIL_URL": "console://",
-        }
-    )
 
 
 def build(voters: int):
@@ -127,7 +99,15 @@ def run(args) -> dict:
     from sqlalchemy import func, select
 
     with tempfile.TemporaryDirectory() as folder:
-        app = make_app(args.database_url, Path(folder))
+        app = scratch_app(
+            args.database_url,
+            Path(folder),
+            PG_SCHEMA,
+            SEARCH_DIR=str(Path(folder) / "search"),
+            UPLOAD_DIR=str(Path(folder) / "uploads"),
+            RATELIMIT_ENABLED=False,
+            MAIL_URL="console://",
+        )
         from portal.extensions import db  # the app first: feature packages import each other
         from portal.mail.models import OutboxMail
         from portal.mail.services import deliver_pending
@@ -176,10 +156,7 @@ def run(args) -> dict:
             db.session.remove()
             db.engine.dispose()
         if args.database_url:
-            from sqlalchemy import create_engine, text
-
-            with create_engine(app.config["SQLALCHEMY_DATABASE_URI"]).begin() as connection:
-                connection.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+            drop_schema(args.database_url, PG_SCHEMA)
     return {
         "backend": backend,
         "voters": args.voters,

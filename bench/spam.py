@@ -35,6 +35,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
+from scratch import drop_schema, scratch_app  # bench/scratch.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: the portal package is next door
@@ -49,42 +50,6 @@ CREDIT = (
     "Spam Filtering on YouTube', ICMLA 2015; UCI Machine Learning Repository; CC BY 4.0. "
     "Legitimate posts: Stack Exchange (bicycles.meta, coffee), CC BY-SA."
 )
-
-
-def make_app(database_url: str | None, instance: Path):
-    from sqlalchemy import create_engine, text
-
-    from portal import create_app
-
-    options = {}
-    if database_url:
-        url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
-        engine = create_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
-            connection.execute(text(f"CREATE SCHEMA {PG_SCHEMA}"))
-        engine.dispose()
-        options = {"connect_args": {"options": f"-csearch_path={PG_SCHEMA}"}}
-    else:
-        url = f"sqlite:///{instance / 'portal.db'}"
-    return create_app(
-        {
-            "SECRET_KEY": "bench",
-            "INSTANCE_DIR": str(instance),
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": options,
-            "BASE_URL": "http://localhost",
-        }
-    )
-
-
-def drop_schema(database_url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
-    engine.dispose()
 
 
 def measures(scores, labels, threshold: float) -> dict:
@@ -225,7 +190,7 @@ def main() -> None:
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results["data"] = CREDIT
     instance = Path(tempfile.mkdtemp(prefix="bench-spam-"))
-    app = make_app(options.database_url, instance)
+    app = scratch_app(options.database_url, instance, PG_SCHEMA)
     bind_migrations(app)
     backend = "postgresql" if options.database_url else "sqlite"
     try:
@@ -240,7 +205,7 @@ def main() -> None:
             results.setdefault("scoring", {})[backend] = timing
     finally:
         if options.database_url:
-            drop_schema(options.database_url)
+            drop_schema(options.database_url, PG_SCHEMA)
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(f"Wrote {RESULTS.relative_to(ROOT)}")
 
