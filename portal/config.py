@@ -24,6 +24,25 @@ def _flag(name: str) -> bool:
     return (_env(name) or "").lower() in {"1", "true", "yes", "on"}
 
 
+def _numbers(name: str, default: str, count: int) -> list[int]:
+    """A setting of `count` whole numbers separated by spaces."""
+    numbers = [int(word) for word in (_env(name) or default).split()]
+    if len(numbers) != count or min(numbers) < 0:
+        raise ValueError(f"PORTAL_{name} needs {count} whole numbers of 0 or more")
+    return numbers
+
+
+def _pairs(name: str, default: str) -> dict[str, int]:
+    """A setting of "name=number" pairs separated by spaces."""
+    pairs = {}
+    for word in (_env(name) or default).split():
+        key, _, number = word.partition("=")
+        if not number.isdigit():
+            raise ValueError(f"PORTAL_{name}: {word!r} is not name=number")
+        pairs[key] = int(number)
+    return pairs
+
+
 def _secret_key(instance_dir: Path, env: str) -> str:
     key = _env("SECRET_KEY")
     if key:
@@ -138,6 +157,19 @@ def load_config(overrides: dict | None = None) -> dict:
         "PASSWORD_HASH_METHOD": "scrypt:16384:8:5",
         # Flags whose weights add up to this hide a post at once, pending review.
         "MODERATION_HIDE_WEIGHT": int(_env("MODERATION_HIDE_WEIGHT", "3") or 3),
+        # A flag's weight by its flagger's trust level: new, basic, member, regular, leader.
+        "MODERATION_FLAG_WEIGHTS": _numbers("MODERATION_FLAG_WEIGHTS", "1 1 1 2 3", count=5),
+        # A new member's first posts wait for a moderator before anyone else sees them.
+        "MODERATION_HOLD_FIRST_POSTS": int(_env("MODERATION_HOLD_FIRST_POSTS", "2") or 0),
+        # What each trust level needs (portal/moderation/trust.py), as "name=number" pairs.
+        "TRUST_BASIC": _pairs("TRUST_BASIC", "account_days=1 days_visited=2 posts=2"),
+        "TRUST_MEMBER": _pairs(
+            "TRUST_MEMBER", "account_days=7 days_visited=10 posts=10 max_upheld_flags=2"
+        ),
+        "TRUST_REGULAR": _pairs(
+            "TRUST_REGULAR",
+            "account_days=60 days_visited=40 posts=40 accepted_answers=5 max_upheld_flags=0",
+        ),
         # The spam filter (portal/moderation/spam.py): a new post scoring at least this chance
         # of spam waits for a moderator (bench/spam.py chose it: precision at least 0.95).
         "SPAM_THRESHOLD": float(_env("SPAM_THRESHOLD", "0.5") or 0.5),

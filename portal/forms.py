@@ -14,6 +14,15 @@ from portal.inputs import CONTROL_CHARACTER_MESSAGE, has_control_characters
 _FROM_REQUEST = object()
 
 
+# A field hidden from people and screen readers (templates' honeypot macro) that bots filling
+# every field fill: a post with it filled goes to the review queue as a spam suspect.
+HONEYPOT = "website"
+
+
+def honeypot_filled() -> bool:
+    return bool(request.form.get(HONEYPOT, "").strip())
+
+
 class Form(FlaskForm):
     """A FlaskForm whose submitted data is only what was submitted, as text.
 

@@ -1,9 +1,9 @@
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, SmallInteger, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.clock import utcnow
@@ -62,6 +62,10 @@ class User(UserMixin, db.Model):
     suspended_at: Mapped[datetime | None]
     suspension_reason: Mapped[str | None] = mapped_column(Text)
     is_imported: Mapped[bool] = mapped_column(default=False)
+    # new 0, basic 1, member 2, regular 3, leader 4 (portal/moderation/trust.py keeps it);
+    # locked: a community manager set it, and it stays until they unlock it.
+    trust_level: Mapped[int] = mapped_column(SmallInteger, default=0, server_default=text("0"))
+    trust_level_locked: Mapped[bool] = mapped_column(default=False, server_default=false())
     # No longer read: logins are rows of login_sessions. Dropping it rebuilds the table on
     # SQLite, safe only with foreign keys off (portal/database.py turns them on everywhere).
     session_token: Mapped[str] = mapped_column(
@@ -111,3 +115,14 @@ class LoginSession(db.Model):
     # Moved forward at most once in a while (accounts/sessions.py), not on every request.
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     user_agent: Mapped[str | None] = mapped_column(String(255))
+
+
+class VisitDay(db.Model):
+    """A day (UTC) on which a member used the site signed in; trust levels count them."""
+
+    __tablename__ = "visit_days"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(primary_key=True)

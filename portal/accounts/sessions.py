@@ -4,14 +4,16 @@ change ends every session of the person. Services flush, never commit."""
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Flask, current_app
 from sqlalchemy import delete, update
 
 from portal import batched
-from portal.accounts.models import LoginSession, User
+from portal.accounts.models import LoginSession, User, VisitDay
 from portal.clock import utcnow
+from portal.database import insert_or_ignore
 from portal.extensions import db
 
 # last_seen_at is this coarse: a session seen again sooner costs no write.
@@ -20,6 +22,8 @@ SEEN_EVERY = timedelta(hours=1)
 # cookie lasts a year, so no browser can still hold it).
 FORGOTTEN_AFTER = timedelta(days=400)
 SEEN_BATCH = "login sessions seen"
+# Told which members visited on a day new to them (moderation's trust levels count days).
+visit_listeners: list[Callable[[list[int]], None]] = []
 
 
 def key_hash(key: str) -> str:
@@ -38,6 +42,7 @@ def start_session(user: User, user_agent: str | None) -> str:
     agent = (user_agent or "")[:255] or None
     db.session.add(LoginSession(key_hash=key_hash(key), user_id=user.id, user_agent=agent))
     db.session.flush()
+    record_visits([user.id])
     user.login_session_key = key
     return key
 
@@ -58,12 +63,32 @@ def note_seen(key: str, last_seen_at) -> None:
 
 
 def write_seen(hashes: list[str]) -> None:
+    """Sessions seen again: their time, and the day as a day their people visited."""
+    hashes = sorted(set(hashes))
     db.session.execute(
-        update(LoginSession)
-        .where(LoginSession.key_hash.in_(sorted(set(hashes))))
-        .values(last_seen_at=utcnow())
+        update(LoginSession).where(LoginSession.key_hash.in_(hashes)).values(last_seen_at=utcnow())
+    )
+    record_visits(
+        list(
+            db.session.scalars(
+                db.select(LoginSession.user_id).where(LoginSession.key_hash.in_(hashes)).distinct()
+            )
+        )
     )
     db.session.commit()
+
+
+def record_visits(user_ids: list[int]) -> None:
+    """Today is a day these members visited. Flushes, never commits."""
+    today = utcnow().date()
+    new = [
+        user_id
+        for user_id in sorted(set(user_ids))
+        if insert_or_ignore(VisitDay, {"user_id": user_id, "day": today}) is not None
+    ]
+    if new:
+        for listener in visit_listeners:
+            listener(new)
 
 
 def register(app: Flask) -> batched.Batch[str]:

@@ -22,7 +22,7 @@ from portal.accounts.forms import (
     ResetPasswordForm,
 )
 from portal.accounts.models import User
-from portal.accounts.permissions import Permission, require
+from portal.accounts.permissions import Permission, can, require
 from portal.accounts.profiles import recent_activity
 from portal.accounts.services import (
     authenticate,
@@ -39,6 +39,8 @@ from portal.accounts.sessions import end_session, start_session
 from portal.accounts.tokens import BadToken, read_token
 from portal.csrf import form_view
 from portal.extensions import db, limiter
+from portal.moderation.forms import TrustLevelForm
+from portal.moderation.trust import LEVELS, progress
 from portal.redirects import safe_url
 from portal.writes import REFUSED, write
 
@@ -180,11 +182,16 @@ def profile(user_id: int):
     user = db.get_or_404(User, user_id)
     if user.email is None and not user.is_imported:
         abort(404)
+    is_me = user == current_user
     return render_template(
         "accounts/profile.html",
         user=user,
         activity=recent_activity(user),
-        is_me=user == current_user,
+        is_me=is_me,
+        # What the next level needs: for the member and the moderators, no one else.
+        trust=progress(user) if is_me or can(current_user, Permission.MODERATE) else None,
+        trust_form=TrustLevelForm(formdata=None),
+        levels=LEVELS,
     )
 
 

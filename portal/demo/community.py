@@ -6,6 +6,7 @@ from portal.activity import record_event
 from portal.demo import DEMO_PASSWORD, DemoContext
 from portal.extensions import db
 from portal.markdown import render_markdown
+from portal.moderation.trust import LEADER, MEMBER
 from portal.site.models import SiteSettings
 from portal.site.services import DEFAULT_GUIDELINES
 from portal.taxonomy.models import ProductArea
@@ -70,6 +71,7 @@ def load(ctx: DemoContext) -> None:
             created_at=ctx.ago(days=420 - index),
             guidelines_accepted_at=ctx.ago(days=420 - index),
             email_confirmed_at=ctx.ago(days=420 - index),
+            trust_level=LEADER,
         )
     for index, (key, name, email, company, plan) in enumerate(MEMBERS):
         joined = ctx.ago(days=360 - index * 20, hours=ctx.rng.randint(0, 23))
@@ -83,6 +85,8 @@ def load(ctx: DemoContext) -> None:
             created_at=joined,
             guidelines_accepted_at=joined,
             email_confirmed_at=joined,
+            # Customers of a year or so: their posts appear at once, unscored.
+            trust_level=MEMBER,
         )
     db.session.add_all(ctx.users.values())
     db.session.flush()

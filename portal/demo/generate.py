@@ -40,6 +40,7 @@ from portal.ideas.models import (
     IdeaVote,
 )
 from portal.insights import rollups
+from portal.moderation.trust import MEMBER
 from portal.search.models import SearchQuery
 from portal.support.models import Answer, Comment, Question, Vote, question_tags
 from portal.support.services import (
@@ -339,6 +340,8 @@ class Generator:
                 "suspension_reason": None,
                 "is_imported": False,
                 "session_token": secrets.token_hex(16),
+                "trust_level": MEMBER,
+                "trust_level_locked": False,
             }
             new_ids.append(user_id)
             self.out.add(User.__table__, row)

@@ -34,6 +34,7 @@ def register_kinds() -> None:
             set_review_state=services.set_review_state,
             delete=lambda idea, moderator: services.set_review_state(idea, HIDDEN),
             is_deleted=lambda idea: False,
+            announce=services.announce_idea,
         )
     )
     register(
@@ -47,6 +48,7 @@ def register_kinds() -> None:
             set_review_state=services.set_comment_review_state,
             delete=lambda comment, moderator: services.set_comment_review_state(comment, HIDDEN),
             is_deleted=lambda comment: False,
+            announce=services.announce_comment,
             load_many=_comments,
         )
     )

@@ -25,6 +25,7 @@ from portal.ideas.models import (
 )
 from portal.ideas.queries import has_voted, merge_destination
 from portal.markdown import render_markdown
+from portal.moderation.screening import Screening, admit
 from portal.notifications.services import audience, notify, notify_later
 from portal.search.changes import record_search_change
 from portal.taxonomy.models import ProductArea
@@ -57,8 +58,18 @@ def unfollow(idea: Idea, user: User) -> bool:
     return True
 
 
-def suggest_idea(author: User, *, title: str, body: str, area: ProductArea | None, at=None) -> Idea:
-    """A new idea; its author votes for it and follows it, as on every idea board."""
+def suggest_idea(
+    author: User,
+    *,
+    title: str,
+    body: str,
+    area: ProductArea | None,
+    at=None,
+    screening: Screening | None = None,
+) -> Idea:
+    """A new idea; its author votes for it and follows it, as on every idea board. With
+    `screening` (a member's post, portal/moderation/screening.py) a held idea waits for a
+    moderator, off the board."""
     now = at or utcnow()
     idea = Idea(
         title=title.strip(),
@@ -70,6 +81,7 @@ def suggest_idea(author: User, *, title: str, body: str, area: ProductArea | Non
         status_changed_at=now,
         created_at=now,
         updated_at=now,
+        review_state=screening.review_state if screening else None,
     )
     db.session.add(idea)
     db.session.flush()
@@ -79,17 +91,25 @@ def suggest_idea(author: User, *, title: str, body: str, area: ProductArea | Non
         )
     )
     _add_vote(idea, author, added_by=None, at=now)
-    record_event(
-        "idea.suggested",
-        actor=author,
-        subject=idea,
-        product_area_id=idea.product_area_id,
-        at=now,
-        title=idea.title,
-    )
-    record_search_change("idea", idea.id)
+    if screening is not None:
+        admit(screening, "idea", idea)
+    if screening is None or not screening.held:
+        record_search_change("idea", idea.id)
+        announce_idea(idea, at=now)
     db.session.flush()
     return idea
+
+
+def announce_idea(idea: Idea, *, at=None) -> None:
+    """What a new idea tells others when it goes live (on approval, if it was held)."""
+    record_event(
+        "idea.suggested",
+        actor=idea.author,
+        subject=idea,
+        product_area_id=idea.product_area_id,
+        at=at,
+        title=idea.title,
+    )
 
 
 def edit_idea(idea: Idea, *, by: User, title: str, body: str, area: ProductArea | None) -> None:
@@ -239,7 +259,9 @@ def vote_on_behalf(idea: Idea, customer: User, *, by: User, at=None) -> None:
     db.session.flush()
 
 
-def add_comment(idea: Idea, author: User, body: str, *, at=None) -> IdeaComment:
+def add_comment(
+    idea: Idea, author: User, body: str, *, at=None, screening: Screening | None = None
+) -> IdeaComment:
     lock_for_write(Idea, idea.id)  # a merge at the same moment goes first or sees this
     if idea.is_merged:
         raise Refused(_merged_read_only(idea), field="body")
@@ -250,14 +272,28 @@ def add_comment(idea: Idea, author: User, body: str, *, at=None) -> IdeaComment:
         body=body.strip(),
         body_html=render_markdown(body.strip()),
         created_at=now,
+        review_state=screening.review_state if screening else None,
     )
     db.session.add(comment)
+    db.session.flush()
+    if screening is not None:
+        admit(screening, "idea_comment", comment)
+        if screening.held:
+            return comment  # counted and announced when approved
     db.session.execute(
         update(Idea)
         .where(Idea.id == idea.id)
         .values(comment_count=Idea.comment_count + 1, updated_at=now)
         .execution_options(synchronize_session=False)
     )
+    announce_comment(comment, at=now)
+    db.session.flush()
+    return comment
+
+
+def announce_comment(comment: IdeaComment, *, at=None) -> None:
+    """What a new comment tells others when it goes live (on approval, if it was held)."""
+    idea, author = db.session.get(Idea, comment.idea_id), comment.author
     followers = select(IdeaFollower.user_id).where(IdeaFollower.idea_id == idea.id)
     notify(
         followers.union(_author(idea.id)),
@@ -271,11 +307,9 @@ def add_comment(idea: Idea, author: User, body: str, *, at=None) -> IdeaComment:
         actor=author,
         subject=idea,
         product_area_id=idea.product_area_id,
-        at=now,
+        at=at,
         title=idea.title,
     )
-    db.session.flush()
-    return comment
 
 
 def mark_official(comment: IdeaComment, *, by: User, at=None) -> None:

@@ -17,7 +17,7 @@ from portal.accounts.permissions import Permission, require
 from portal.caching import few_members, kept_page, kept_part, post_page
 from portal.csrf import form_view
 from portal.extensions import db, limiter
-from portal.forms import select_choices
+from portal.forms import honeypot_filled, select_choices
 from portal.ideas import bp
 from portal.ideas.forms import BehalfForm, CommentForm, IdeaForm, MergeForm, StatusForm
 from portal.ideas.models import Idea, IdeaComment, IdeaStatus
@@ -53,6 +53,7 @@ from portal.ideas.services import (
     vote_on_behalf,
 )
 from portal.markdown import editable_source, excerpt
+from portal.moderation.screening import WAITS, screen
 from portal.pagination import paginate_ids
 from portal.search.queries import similar
 from portal.taxonomy.services import all_areas, area_by_slug
@@ -269,10 +270,21 @@ def new():
         area = next((a for a in areas if a.slug == form.area.data), None)
         idea = write(
             lambda: suggest_idea(
-                current_user, title=form.title.data, body=form.description.data or "", area=area
+                current_user,
+                title=form.title.data,
+                body=form.description.data or "",
+                area=area,
+                screening=screen(
+                    current_user,
+                    f"{form.title.data}\n\n{form.description.data or ''}",
+                    honeypot=honeypot_filled(),
+                ),
             )
         )
-        flash("Thanks! Your idea is posted, and your vote is counted.", "success")
+        if idea.is_pending:
+            flash(WAITS.format(post="idea"), "info")
+        else:
+            flash("Thanks! Your idea is posted, and your vote is counted.", "success")
         return redirect(url_for(".idea", idea_id=idea.id))
     similar_items = similar(form.title.data or "") if form.is_submitted() else []
     return render_template("ideas/new.html", form=form, idea=None, similar_items=similar_items)
@@ -382,9 +394,18 @@ def comment(idea_id: int):
     form = CommentForm(prefix="comment")
     if form.validate_on_submit():
         posted = write(
-            lambda: add_comment(idea, current_user, form.body.data), form=form, field="body"
+            lambda: add_comment(
+                idea,
+                current_user,
+                form.body.data,
+                screening=screen(current_user, form.body.data, honeypot=honeypot_filled()),
+            ),
+            form=form,
+            field="body",
         )
-        if posted is not REFUSED:
+        if posted is not REFUSED and posted.is_pending:
+            flash(WAITS.format(post="comment"), "info")
+        elif posted is not REFUSED:
             flash("Your comment is posted.", "success")
             return redirect(url_for(".idea", idea_id=idea.id, _anchor=f"comment-{posted.id}"))
     return _render_idea(idea, comment_form=form)

@@ -6,6 +6,7 @@ from portal.inputs import MAX_ID
 from portal.moderation.models import REASONS
 from portal.moderation.queries import LOG_ACTIONS
 from portal.moderation.services import NOTE_LIMIT
+from portal.moderation.trust import LEVELS
 
 
 class FlagForm(Form):
@@ -42,3 +43,14 @@ class LogFilterForm(Form):
         ),
         validators=[Optional()],
     )
+
+
+class TrustLevelForm(Form):
+    level = SelectField(
+        "Trust level",
+        choices=select_choices(
+            [("earned", "As earned (unlock)"), *((str(n), name) for n, name in enumerate(LEVELS))]
+        ),
+        validators=[DataRequired(message="Choose a trust level.")],
+    )
+    reason = TextAreaField("Reason (for the log)", validators=[Optional(), Length(max=NOTE_LIMIT)])

@@ -20,6 +20,9 @@ class FlaggableKind:
     # own bookkeeping: counters, search changes, acceptance. Flushes, never commits.
     set_review_state: Callable[[object, str | None], None]
     delete: Callable[[object, object], None]  # (post, moderator): the feature's delete
+    # What a new post tells others when it first goes live (activity, notifications): at once
+    # for most posts, on approval for a post held by screening. Flushes, never commits.
+    announce: Callable[[object], None] | None = None
     is_deleted: Callable[[object], bool] = lambda post: getattr(post, "is_deleted", False)
     # Load many posts with what `url` and `title` read (a queue page in a fixed number of
     # statements); None: the posts alone.

@@ -10,45 +10,25 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import func, update
 
-from portal.accounts.models import User
+from portal.accounts.models import Role, User
 from portal.accounts.permissions import Permission, can
+from portal.accounts.services import suspend_user
 from portal.activity import record_event
 from portal.clock import utcnow
 from portal.database import insert_or_ignore, lock_for_write
 from portal.extensions import db
+from portal.moderation import spam
+from portal.moderation.audit import log
 from portal.moderation.kinds import FlaggableKind, kind_of, load_post
-from portal.moderation.models import HIDDEN, REASONS, Flag, ModerationLogEntry, ReviewItem
+from portal.moderation.models import HIDDEN, REASONS, Flag, ReviewItem
+from portal.moderation.trust import flag_weight, refresh
 from portal.notifications.services import notify
 from portal.writes import Refused
 
 NOTE_LIMIT = 1000
-OUTCOMES = {"approve": "approved", "hide": "hidden", "delete": "deleted"}
-
-
-def log(
-    action: str,
-    *,
-    actor: User | None,
-    kind: str | None = None,
-    post_id: int | None = None,
-    target_user_id: int | None = None,
-    reason: str | None = None,
-    before: str | None = None,
-    after: str | None = None,
-) -> ModerationLogEntry:
-    """One row of the moderation log, in the caller's transaction."""
-    entry = ModerationLogEntry(
-        actor_id=actor.id if actor is not None else None,
-        action=action,
-        kind=kind,
-        post_id=post_id,
-        target_user_id=target_user_id,
-        reason=reason,
-        before=before,
-        after=after,
-    )
-    db.session.add(entry)
-    return entry
+OUTCOMES = {"approve": "approved", "hide": "hidden", "delete": "deleted", "spam": "spam"}
+# Items for posts that were never live: approving one brings its announcement.
+NEVER_LIVE = ("held", "spam")
 
 
 def open_item(kind: FlaggableKind, post, reason: str) -> ReviewItem:
@@ -103,7 +83,7 @@ def flag_post(user: User, kind_name: str, post_id, *, reason: str, note: str = "
     # The item first: its row lock makes concurrent flags on one post count one at a time.
     item = open_item(kind, post, "flagged")
     db.session.refresh(post)  # as the writer before us left it
-    weight = 1
+    weight = flag_weight(user)
     created = insert_or_ignore(
         Flag,
         {
@@ -195,9 +175,10 @@ def _close(item: ReviewItem, *, by: User | None, outcome: str) -> None:
 
 def decide(item_id: int, action: str, moderator: User, *, reason: str = "") -> ReviewItem:
     """A moderator's decision on a queue item: approve (the post is seen by everyone, flags
-    declined), hide (withheld, flags upheld) or delete (the feature's delete, flags upheld)."""
+    declined), hide (withheld, flags upheld), delete (the feature's delete, flags upheld) or
+    spam (deleted, its text taught to the spam filter, its author suspended)."""
     if action not in OUTCOMES:
-        raise Refused("Choose approve, hide or delete.")
+        raise Refused("Choose approve, hide, delete or spam.")
     if len(reason) > NOTE_LIMIT:
         raise Refused(f"Keep the reason under {NOTE_LIMIT} characters.", field="reason")
     item = db.session.get(ReviewItem, item_id)
@@ -214,11 +195,21 @@ def decide(item_id: int, action: str, moderator: User, *, reason: str = "") -> R
     if action == "approve":
         if was_withheld:
             kind.set_review_state(post, None)
+        if item.reason in NEVER_LIVE and kind.announce is not None:
+            kind.announce(post)
     elif action == "hide":
         if not was_withheld:
             kind.set_review_state(post, HIDDEN)
     else:
         kind.delete(post, moderator)
+    if action == "spam" or (action == "approve" and item.reason == "spam"):
+        # The filter learns from both: what a moderator called spam, and a suspect let through.
+        spam.record_decision(
+            text=kind.text(post),
+            is_spam=action == "spam",
+            decided_by_id=moderator.id,
+            source="moderator" if action == "spam" else "approved",
+        )
     upheld = action != "approve"
     db.session.execute(
         update(Flag)
@@ -234,8 +225,15 @@ def decide(item_id: int, action: str, moderator: User, *, reason: str = "") -> R
         target_user_id=post.author_id,
         reason=reason.strip() or None,
     )
+    author = db.session.get(User, post.author_id) if post.author_id else None
+    member = author is not None and author.role == Role.MEMBER
+    if action == "spam" and member and not author.is_suspended:
+        suspend_user(author, reason=reason.strip() or "Posting spam", by=moderator)
+        log("suspend", actor=moderator, target_user_id=author.id, reason=author.suspension_reason)
     if action != "approve" or was_withheld:
         _tell_author(kind, post, action, reason)
+    if author is not None:
+        refresh(author)  # an approved post may earn a level
     db.session.flush()
     record_event(
         f"moderation.{OUTCOMES[action]}", actor=moderator, post_kind=item.kind, post_id=item.post_id
@@ -250,6 +248,7 @@ def _tell_author(kind: FlaggableKind, post, action: str, reason: str) -> None:
         "approve": f"Your {kind.label} on “{kind.title(post)}” was approved: everyone sees it",
         "hide": f"A moderator hid your {kind.label} on “{kind.title(post)}”",
         "delete": f"A moderator deleted your {kind.label} on “{kind.title(post)}”",
+        "spam": f"A moderator removed your {kind.label} on “{kind.title(post)}” as spam",
     }
     notify(
         [post.author_id],

@@ -76,6 +76,7 @@ class SpamVerdict:
     score: float  # 0..1, chance the post is spam
     reasons: list[str]  # human-readable, e.g. "5 links", "classifier 0.97"
     held: bool  # score >= SPAM_THRESHOLD: the post waits for a moderator
+    digest: str = ""  # the normalised text's hash, kept by `remember`
 
 
 @dataclass(frozen=True)
@@ -174,22 +175,50 @@ def check_post(
     text: str,
     honeypot: bool = False,
 ) -> SpamVerdict:
-    """Score a new post (a question's title and body, an answer, a comment...) and remember its
-    fingerprint for the posts after it. Adds to the caller's transaction; never commits."""
+    """Score a post already written (a question's title and body, an answer, a comment...) and
+    remember its fingerprint for the posts after it. Adds to the caller's transaction."""
+    verdict = score_post(
+        author_id=author_id,
+        author_created_at=author_created_at,
+        text=text,
+        honeypot=honeypot,
+        not_this=(kind, post_id),
+    )
+    remember(verdict, author_id=author_id, kind=kind, post_id=post_id)
+    return verdict
+
+
+def score_post(
+    *,
+    author_id: int,
+    author_created_at: datetime,
+    text: str,
+    honeypot: bool = False,
+    not_this: tuple[str, int] | None = None,
+) -> SpamVerdict:
+    """Score a new post before it is written; `remember` it once it has an id."""
     limits = Limits.from_config(current_app.config)
     now = utcnow()
     digest = text_hash(text)
     repeats = 0
     if len(normalise(text)) >= REPEAT_MIN_CHARS:
-        repeats = db.session.scalar(
+        same = (
             db.select(func.count())
             .select_from(SpamFingerprint)
             .where(
                 SpamFingerprint.text_hash == digest,
                 SpamFingerprint.created_at >= now - REPEAT_WINDOW,
-                not_(and_(SpamFingerprint.kind == kind, SpamFingerprint.post_id == post_id)),
             )
         )
+        if not_this is not None:
+            same = same.where(
+                not_(
+                    and_(
+                        SpamFingerprint.kind == not_this[0], SpamFingerprint.post_id == not_this[1]
+                    )
+                )
+            )
+        repeats = db.session.scalar(same)
     recent = db.session.scalar(
         db.select(func.count())
         .select_from(SpamFingerprint)
@@ -208,17 +237,21 @@ def check_post(
     classifier = current_classifier()
     text_logit = None if classifier is None or honeypot else classifier.logit(text)
     score, reasons = weigh(text_logit, signals, limits)
+    return SpamVerdict(score=score, reasons=reasons, held=score >= limits.threshold, digest=digest)
+
+
+def remember(verdict: SpamVerdict, *, author_id: int, kind: str, post_id: int) -> None:
+    """Keep a scored post's fingerprint: later posts count repeats and speed from these."""
     db.session.add(
         SpamFingerprint(
             author_id=author_id,
             kind=kind,
             post_id=post_id,
-            text_hash=digest,
-            score=score,
-            created_at=now,
+            text_hash=verdict.digest,
+            score=verdict.score,
+            created_at=utcnow(),
         )
     )
-    return SpamVerdict(score=score, reasons=reasons, held=score >= limits.threshold)
 
 
 def record_decision(*, text: str, is_spam: bool, decided_by_id: int | None, source: str) -> None:

@@ -1,20 +1,33 @@
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from portal.accounts.models import User
 from portal.accounts.permissions import Permission, require
 from portal.csv_export import csv_text
 from portal.extensions import db
 from portal.inputs import typed_id
 from portal.moderation import bp
-from portal.moderation.forms import DecisionForm, FlagForm, LogFilterForm, RetractForm
+from portal.moderation.forms import (
+    DecisionForm,
+    FlagForm,
+    LogFilterForm,
+    RetractForm,
+    TrustLevelForm,
+)
 from portal.moderation.kinds import KINDS
 from portal.moderation.queries import log_entries, open_items, queue_entries
 from portal.moderation.services import decide, flag_post, retract_flag
+from portal.moderation.trust import LEVELS, set_level
 from portal.pagination import paginate
 from portal.redirects import safe_url
 from portal.writes import write
 
-DONE = {"approve": "Approved: everyone sees it.", "hide": "Hidden.", "delete": "Deleted."}
+DONE = {
+    "approve": "Approved: everyone sees it.",
+    "hide": "Hidden.",
+    "delete": "Deleted.",
+    "spam": "Removed as spam; the filter learns from it and the author is suspended.",
+}
 
 
 def _back_to_post(form) -> str:
@@ -84,6 +97,7 @@ def queue():
         page=page,
         entries=queue_entries(list(page.items)),
         form=DecisionForm(formdata=None),
+        trust_levels=LEVELS,
     )
 
 
@@ -101,6 +115,24 @@ def decide_item(item_id: int, action: str):
     )
     flash(DONE[action], "success")
     return redirect(safe_url(request.form.get("next"), fallback=url_for(".queue")))
+
+
+@bp.post("/moderation/members/<int:user_id>/trust")
+@login_required
+def trust_level(user_id: int):
+    require(Permission.MANAGE_COMMUNITY)
+    member = db.get_or_404(User, user_id)
+    back = url_for("accounts.profile", user_id=member.id)
+    form = TrustLevelForm()
+    if not form.validate():
+        flash(next(iter(e for errors in form.errors.values() for e in errors)), "error")
+        return redirect(back)
+    level = None if form.level.data == "earned" else int(form.level.data)
+    write(
+        lambda: set_level(member, level, by=current_user, reason=form.reason.data or ""), back=back
+    )
+    flash(f"{member.display_name} is now {LEVELS[member.trust_level]}.", "success")
+    return redirect(back)
 
 
 def _log_query():
@@ -122,7 +154,17 @@ def moderation_log():
 def moderation_log_csv():
     require(Permission.MANAGE_COMMUNITY)
     _form, query = _log_query()
-    header = ["time (UTC)", "moderator", "action", "kind", "post", "member", "reason"]
+    header = [
+        "time (UTC)",
+        "moderator",
+        "action",
+        "kind",
+        "post",
+        "member",
+        "reason",
+        "before",
+        "after",
+    ]
     rows = [
         [
             entry.created_at.isoformat(timespec="seconds"),
@@ -132,6 +174,8 @@ def moderation_log_csv():
             entry.post_id or "",
             entry.target_user.display_name if entry.target_user else "",
             entry.reason or "",
+            entry.before or "",
+            entry.after or "",
         ]
         for entry in db.session.scalars(query.limit(100_000))
     ]

@@ -1,9 +1,11 @@
 """Support's posts in the review queue: questions, answers and comments (portal/moderation)."""
 
+from sqlalchemy import func
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.moderation.kinds import FlaggableKind, register
+from portal.moderation.trust import register_counter
 from portal.support import services
 from portal.support.links import question_path
 from portal.support.models import Answer, Comment, Question
@@ -40,6 +42,7 @@ def register_kinds() -> None:
             text=lambda question: f"{question.title}\n\n{question.body}",
             set_review_state=services.set_review_state,
             delete=services.delete_post,
+            announce=services.announce_question,
         )
     )
     register(
@@ -52,6 +55,7 @@ def register_kinds() -> None:
             text=lambda answer: answer.body,
             set_review_state=services.set_review_state,
             delete=services.delete_post,
+            announce=services.announce_answer,
             load_many=_answers,
         )
     )
@@ -65,8 +69,19 @@ def register_kinds() -> None:
             text=lambda comment: comment.body,
             set_review_state=services.set_comment_review_state,
             delete=lambda comment, moderator: services.delete_comment(comment, moderator),
+            announce=services.announce_comment,
             load_many=_comments,
         )
+    )
+
+    register_counter("accepted_answers", _accepted_answers)
+
+
+def _accepted_answers(user_id: int) -> int:
+    return db.session.scalar(
+        db.select(func.count())
+        .select_from(Answer)
+        .where(Answer.author_id == user_id, Answer.is_accepted, Answer.deleted_at.is_(None))
     )
 
 

@@ -17,6 +17,7 @@ from portal.clock import utcnow
 from portal.database import insert_or_ignore, lock_for_write
 from portal.extensions import db
 from portal.markdown import render_markdown
+from portal.moderation.screening import Screening, admit
 from portal.notifications.services import notify
 from portal.search.changes import record_search_change
 from portal.support.links import question_path
@@ -122,11 +123,13 @@ def ask_question(
     area: ProductArea,
     tags: list[str],
     form_token: str | None = None,
+    screening: Screening | None = None,
 ) -> tuple[Question, bool]:
     """Create a question; returns (question, created).
 
     A form submitted twice carries the same one-time token: the second submission finds the
-    question the first one made (created=False) instead of making another.
+    question the first one made (created=False) instead of making another. With `screening`
+    (a member's post, portal/moderation/screening.py) a held question waits for a moderator.
     """
     if len(tags) > MAX_TAGS:
         raise Refused(f"Use at most {MAX_TAGS} tags.")
@@ -145,6 +148,7 @@ def ask_question(
         "answer_count": 0,
         "comment_count": 0,
         "view_count": 0,
+        "review_state": screening.review_state if screening else None,
     }
     if form_token:
         inserted = insert_or_ignore(Question, values, index_elements=["form_token"])
@@ -163,15 +167,24 @@ def ask_question(
     question = db.session.get(Question, question_id)
     question.tags = get_or_create_tags(tags)
     db.session.flush()
+    if screening is not None:
+        admit(screening, "question", question)
+        if screening.held:
+            return question, True
+    record_search_change("question", question.id)
+    announce_question(question)
+    return question, True
+
+
+def announce_question(question: Question) -> None:
+    """What a new question tells others when it goes live (on approval, if it was held)."""
     record_event(
         "question.asked",
-        actor=author,
+        actor=question.author,
         subject=question,
-        product_area_id=area.id,
+        product_area_id=question.product_area_id,
         title=question.title,
     )
-    record_search_change("question", question.id)
-    return question, True
 
 
 def check_can_answer(question: Question) -> None:
@@ -180,7 +193,9 @@ def check_can_answer(question: Question) -> None:
         raise Refused("This question is closed, so it takes no new answers.")
 
 
-def post_answer(question: Question, author: User, body: str) -> Answer:
+def post_answer(
+    question: Question, author: User, body: str, *, screening: Screening | None = None
+) -> Answer:
     check_can_answer(question)
     answer = Answer(
         question=question,
@@ -188,10 +203,23 @@ def post_answer(question: Question, author: User, body: str) -> Answer:
         body=body,
         body_html=render_markdown(body),
         created_at=utcnow(),
+        review_state=screening.review_state if screening else None,
     )
     db.session.add(answer)
     db.session.flush()
+    if screening is not None:
+        admit(screening, "answer", answer)
+        if screening.held:
+            return answer  # counted and announced when approved
     _bump(Question, question.id, answer_count=1)
+    record_search_change("answer", answer.id)
+    announce_answer(answer)
+    return answer
+
+
+def announce_answer(answer: Answer) -> None:
+    """What a new answer tells others when it goes live (on approval, if it was held)."""
+    question, author = answer.question, answer.author
     _touch(question)
     record_event(
         "answer.posted",
@@ -201,7 +229,6 @@ def post_answer(question: Question, author: User, body: str) -> Answer:
         title=question.title,
         question_id=question.id,
     )
-    record_search_change("answer", answer.id)
     notify(
         [question.author_id],
         kind="answer.posted",
@@ -209,7 +236,6 @@ def post_answer(question: Question, author: User, body: str) -> Answer:
         url=question_path(question, f"answer-{answer.id}"),
         actor=author,
     )
-    return answer
 
 
 # Voting ----------------------------------------------------------------------------------------
@@ -425,7 +451,7 @@ def unaccept_answer(answer: Answer, user: User) -> None:
 # Comments --------------------------------------------------------------------------------------
 
 
-def add_comment(user: User, post, body: str) -> Comment:
+def add_comment(user: User, post, body: str, *, screening: Screening | None = None) -> Comment:
     _check_not_deleted(post)
     question = _question_of(post)
     comment = Comment(
@@ -434,10 +460,24 @@ def add_comment(user: User, post, body: str) -> Comment:
         author_id=user.id,
         body=" ".join(body.split()),
         created_at=utcnow(),
+        review_state=screening.review_state if screening else None,
     )
     db.session.add(comment)
     db.session.flush()
+    if screening is not None:
+        admit(screening, "comment", comment)
+        if screening.held:
+            return comment  # counted and announced when approved
     _bump(type(post), post.id, comment_count=1)
+    announce_comment(comment)
+    return comment
+
+
+def announce_comment(comment: Comment) -> None:
+    """What a new comment tells others when it goes live (on approval, if it was held)."""
+    question = db.session.get(Question, comment.question_id)
+    post = db.session.get(Answer, comment.answer_id) if comment.answer_id else question
+    user = comment.author
     _touch(question)
     kind = _kind(post)
     record_event(
@@ -458,7 +498,6 @@ def add_comment(user: User, post, body: str) -> Comment:
         actor=user,
         note=comment.body[:300],
     )
-    return comment
 
 
 def delete_comment(comment: Comment, user: User) -> None:

@@ -19,8 +19,9 @@ from portal.accounts.permissions import Forbidden, Permission, can, require
 from portal.caching import few_members, is_page, kept_page, kept_part, post_page
 from portal.csrf import form_view
 from portal.extensions import db, limiter
-from portal.forms import select_choices
+from portal.forms import honeypot_filled, select_choices
 from portal.markdown import editable_source
+from portal.moderation.screening import WAITS, screen
 from portal.pagination import paginate_ids
 from portal.search.queries import similar
 from portal.support import bp, queries, services
@@ -140,13 +141,20 @@ def ask():
                 area=area,
                 tags=form.tag_names,
                 form_token=form.form_token.data or None,
+                screening=screen(
+                    current_user,
+                    f"{form.title.data}\n\n{form.body.data}",
+                    honeypot=honeypot_filled(),
+                ),
             ),
             form=form,
             field="tags",
         )
         if asked is not REFUSED:
             question, created = asked
-            if created:
+            if created and question.is_pending:
+                flash(WAITS.format(post="question"), "info")
+            elif created:
                 flash("Your question is posted. We’ll notify you when someone answers.", "success")
             return redirect(question_url(question))
     similar_items = similar(form.title.data or "") if form.is_submitted() else []
@@ -267,10 +275,18 @@ def answer(question_id: int):
     form = AnswerForm()
     if form.validate_on_submit():
         new = write(
-            lambda: services.post_answer(question, current_user, form.body.data),
+            lambda: services.post_answer(
+                question,
+                current_user,
+                form.body.data,
+                screening=screen(current_user, form.body.data, honeypot=honeypot_filled()),
+            ),
             back=question_url(question),
         )
-        flash("Your answer is posted. Thank you for helping!", "success")
+        if new.is_pending:
+            flash(WAITS.format(post="answer"), "info")
+        else:
+            flash("Your answer is posted. Thank you for helping!", "success")
         return redirect(answer_url(new))
     return _render_question(question, answer_form=form), 422
 
@@ -342,10 +358,18 @@ def _comment(post, question: Question, target: tuple[str, int]):
     form = CommentForm(prefix=f"{target[0]}-{target[1]}")
     if form.validate_on_submit():
         comment = write(
-            lambda: services.add_comment(current_user, post, form.body.data),
+            lambda: services.add_comment(
+                current_user,
+                post,
+                form.body.data,
+                screening=screen(current_user, form.body.data, honeypot=honeypot_filled()),
+            ),
             back=question_url(question),
         )
-        flash("Your comment is posted.", "success")
+        if comment.is_pending:
+            flash(WAITS.format(post="comment"), "info")
+        else:
+            flash("Your comment is posted.", "success")
         return redirect(question_url(question, _anchor=f"comment-{comment.id}"))
     return _render_question(question, comment_form=form, target=target), 422
 
