@@ -12,6 +12,7 @@ from flask import url_for
 
 from portal.activity.models import ActivityEvent
 from portal.extensions import db
+from portal.moderation.kinds import KINDS
 
 PUBLIC_EVENT_KINDS: dict[str, str] = {
     "user.registered": "Joined the community",
@@ -49,11 +50,35 @@ def _item(event: ActivityEvent) -> ActivityItem:
     return ActivityItem(PUBLIC_EVENT_KINDS[event.kind], title, url, event.created_at)
 
 
-def recent_activity(user, limit: int = 15) -> list[ActivityItem]:
-    events = db.session.scalars(
-        db.select(ActivityEvent)
-        .where(ActivityEvent.actor_id == user.id, ActivityEvent.kind.in_(PUBLIC_EVENT_KINDS))
-        .order_by(ActivityEvent.created_at.desc(), ActivityEvent.id.desc())
-        .limit(limit)
+def recent_activity(user, limit: int = 15, *, sees_withheld: bool = False) -> list[ActivityItem]:
+    """The person's latest public events; those about a post hidden, pending or deleted since
+    are left out unless the viewer may see such posts (its author, the moderators)."""
+    events = list(
+        db.session.scalars(
+            db.select(ActivityEvent)
+            .where(ActivityEvent.actor_id == user.id, ActivityEvent.kind.in_(PUBLIC_EVENT_KINDS))
+            .order_by(ActivityEvent.created_at.desc(), ActivityEvent.id.desc())
+            .limit(limit * 2)
+        )
     )
-    return [_item(event) for event in events]
+    if not sees_withheld:
+        gone = _not_public(events)
+        events = [e for e in events if (e.subject_type, e.subject_id) not in gone]
+    return [_item(event) for event in events[:limit]]
+
+
+def _not_public(events: list[ActivityEvent]) -> set[tuple[str, int]]:
+    """The events' subjects that everyone may no longer see."""
+    wanted: dict[str, set[int]] = {}
+    for event in events:
+        if event.subject_type in KINDS and event.subject_id is not None:
+            wanted.setdefault(event.subject_type, set()).add(event.subject_id)
+    gone = set()
+    for name, ids in wanted.items():
+        kind = KINDS[name]
+        found = kind.posts(sorted(ids))
+        for post_id in ids:
+            post = found.get(post_id)
+            if post is None or post.review_state is not None or kind.is_deleted(post):
+                gone.add((name, post_id))
+    return gone

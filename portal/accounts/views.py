@@ -183,13 +183,14 @@ def profile(user_id: int):
     if user.email is None and not user.is_imported:
         abort(404)
     is_me = user == current_user
+    moderator = can(current_user, Permission.MODERATE)
     return render_template(
         "accounts/profile.html",
         user=user,
-        activity=recent_activity(user),
+        activity=recent_activity(user, sees_withheld=is_me or moderator),
         is_me=is_me,
         # What the next level needs: for the member and the moderators, no one else.
-        trust=progress(user) if is_me or can(current_user, Permission.MODERATE) else None,
+        trust=progress(user) if is_me or moderator else None,
         trust_form=TrustLevelForm(formdata=None),
         levels=LEVELS,
     )

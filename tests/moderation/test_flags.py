@@ -126,6 +126,12 @@ def test_a_hidden_question_leaves_lists_search_and_its_page(app, thread):
         assert "Cheap watches replica" not in anonymous.get(path).get_data(as_text=True), path
     assert _client(app, thread["staff"]).get(f"/questions/{question.id}").status_code == 200
     assert _client(app, question.author).get(f"/questions/{question.id}").status_code == 200
+    # Nor on its author's profile, but for the author and the moderators.
+    profile = f"/users/{question.author.id}"
+    assert "Cheap watches replica" not in anonymous.get(profile).get_data(as_text=True)
+    for viewer in (question.author, thread["staff"]):
+        page = _client(app, viewer).get(profile).get_data(as_text=True)
+        assert "Cheap watches replica" in page
 
 
 def test_moderators_hide_and_delete_from_the_queue(app, thread):
