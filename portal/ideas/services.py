@@ -25,7 +25,7 @@ from portal.ideas.models import (
 )
 from portal.ideas.queries import has_voted, merge_destination
 from portal.markdown import render_markdown
-from portal.moderation.screening import Screening, admit
+from portal.moderation.screening import Screening, admit, resubmit
 from portal.notifications.services import audience, notify, notify_later
 from portal.search.changes import record_search_change
 from portal.taxonomy.models import ProductArea
@@ -130,6 +130,7 @@ def edit_idea(idea: Idea, *, by: User, title: str, body: str, area: ProductArea 
         title=idea.title,
     )
     record_search_change("idea", idea.id)
+    resubmit("idea", idea, by)
     db.session.flush()
 
 

@@ -79,3 +79,10 @@ def admit(screening: Screening, kind_name: str, post) -> None:
         )
     else:
         item.detail = "a new member's first posts wait for review"
+
+
+def resubmit(kind_name: str, post, editor: User) -> None:
+    """A hidden post edited by its author goes back to the moderators: its open review item,
+    or a new one ("resubmitted"). In the caller's transaction."""
+    if post.is_hidden and editor.id == post.author_id:
+        open_item(kind_of(kind_name), post, "resubmitted")

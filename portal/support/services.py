@@ -17,7 +17,7 @@ from portal.clock import utcnow
 from portal.database import insert_or_ignore, lock_for_write
 from portal.extensions import db
 from portal.markdown import render_markdown
-from portal.moderation.screening import Screening, admit
+from portal.moderation.screening import Screening, admit, resubmit
 from portal.notifications.services import notify
 from portal.search.changes import record_search_change
 from portal.support.links import question_path
@@ -574,6 +574,7 @@ def edit_question(
         title=question.title,
     )
     record_search_change("question", question.id)
+    resubmit("question", question, editor)
     return True
 
 
@@ -597,6 +598,7 @@ def edit_answer(answer: Answer, editor: User, *, body: str) -> bool:
         title=answer.question.title,
     )
     record_search_change("answer", answer.id)
+    resubmit("answer", answer, editor)
     return True
 
 

@@ -357,3 +357,24 @@ def test_the_queue_costs_the_same_statements_for_few_or_many_items(app, thread, 
     flag_one_of_each(3)
     assert "Spam idea comment 3" in staff.get("/moderation").get_data(as_text=True)
     assert statements() == few
+
+
+def test_an_author_who_edits_a_hidden_post_sends_it_back_for_review(app, thread):
+    _flag(app, thread["flaggers"][0], "answer", thread["answer_id"])
+    item = db.session.scalars(db.select(ReviewItem)).one()
+    _client(app, thread["staff"]).post(f"/moderation/items/{item.id}/hide")
+    assert (
+        db.session.scalar(
+            db.select(db.func.count()).select_from(ReviewItem).where(ReviewItem.closed_at.is_(None))
+        )
+        == 0
+    )
+    civil = "Have a look at the manual's export chapter: it covers invoices as PDF."
+    _client(app, thread["rude"]).post(f"/answers/{thread['answer_id']}/edit", data={"body": civil})
+    reopened = db.session.scalars(db.select(ReviewItem).where(ReviewItem.closed_at.is_(None))).one()
+    assert (reopened.reason, reopened.post_id) == ("resubmitted", thread["answer_id"])
+    assert "Edited after hiding" in _client(app, thread["staff"]).get("/moderation").get_data(
+        as_text=True
+    )
+    _client(app, thread["staff"]).post(f"/moderation/items/{reopened.id}/approve")
+    assert civil in _page(_client(app, thread["reader"]), thread["question_id"])
