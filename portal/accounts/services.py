@@ -206,3 +206,8 @@ def search_users(query: str):
 
 def all_plans() -> list[Plan]:
     return list(db.session.scalars(db.select(Plan).order_by(Plan.position, Plan.name)))
+
+
+def accept_current_guidelines(user: User) -> None:
+    user.guidelines_accepted_at = utcnow()
+    db.session.flush()

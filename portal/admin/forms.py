@@ -1,5 +1,5 @@
 from flask_wtf.file import FileField
-from wtforms import FloatField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, FloatField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from portal.accounts.models import Role
@@ -85,4 +85,8 @@ class GuidelinesForm(Form):
             DataRequired("The guidelines cannot be empty: new members must accept something."),
             Length(max=20000, message="At most 20,000 characters."),
         ],
+    )
+    accept_again = BooleanField(
+        "Ask every member to accept them again at their next visit",
+        description="For a material change: members read the new guidelines before they go on.",
     )

@@ -290,7 +290,14 @@ def guidelines():
     settings = get_settings()
     form = GuidelinesForm(guidelines=settings.guidelines_markdown)
     if form.validate_on_submit():
-        write(lambda: update_guidelines(form.guidelines.data, by=current_user))
-        flash("Guidelines published.", "success")
+        write(
+            lambda: update_guidelines(
+                form.guidelines.data, by=current_user, accept_again=form.accept_again.data
+            )
+        )
+        if form.accept_again.data:
+            flash("Guidelines published; members accept them again at their next visit.", "success")
+        else:
+            flash("Guidelines published.", "success")
         return redirect(url_for("main.guidelines"))
     return render_template("admin/guidelines.html", form=form)

@@ -1,14 +1,28 @@
-from flask import Response, abort, jsonify, render_template, request, send_from_directory
-from flask_login import current_user
+from flask import (
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from portal.accounts.permissions import Permission, can
+from portal.accounts.services import accept_current_guidelines
 from portal.caching import kept_page, kept_part
+from portal.csrf import form_view
 from portal.extensions import db, limiter
 from portal.main import bp
 from portal.main.home import home_sections
 from portal.markdown import render_markdown
+from portal.redirects import safe_url
 from portal.site.services import get_settings, upload_dir
+from portal.writes import write
 
 PREVIEW_MAX_CHARS = 30_000
 LOGO_MIMETYPES = {
@@ -31,6 +45,34 @@ def home():
 @bp.get("/guidelines")
 def guidelines():
     return render_template("main/guidelines.html", settings=get_settings())
+
+
+# What a member who must accept the guidelines again may still reach.
+BEFORE_ACCEPTING = {"static", "main.guidelines", "main.accept_guidelines", "accounts.logout"}
+
+
+@bp.before_app_request
+def _guidelines_accepted_again():
+    """After a material change, a signed-in member accepts the guidelines before going on."""
+    if request.endpoint in BEFORE_ACCEPTING or not current_user.is_authenticated:
+        return None
+    since = get_settings().guidelines_accept_again_since
+    accepted = current_user.guidelines_accepted_at
+    if since is None or (accepted is not None and accepted >= since):
+        return None
+    return redirect(url_for("main.accept_guidelines", next=request.full_path))
+
+
+@bp.route("/guidelines/accept", methods=["GET", "POST"])
+@login_required
+@form_view
+def accept_guidelines():
+    back = safe_url(request.args.get("next"), fallback=url_for(".home"))
+    if request.method == "POST":
+        write(lambda: accept_current_guidelines(current_user))
+        flash("Thanks for accepting the updated guidelines.", "success")
+        return redirect(back)
+    return render_template("main/accept_guidelines.html", settings=get_settings(), back=back)
 
 
 @bp.post("/markdown/preview")

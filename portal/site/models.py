@@ -27,4 +27,6 @@ class SiteSettings(db.Model):
     guidelines_updated_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
+    # Members who accepted the guidelines before this accept them again at their next visit.
+    guidelines_accept_again_since: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -164,10 +164,14 @@ def _after_rollback(session) -> None:
     _delete_files(session, "rollback")
 
 
-def update_guidelines(markdown_text: str, *, by) -> SiteSettings:
+def update_guidelines(markdown_text: str, *, by, accept_again: bool = False) -> SiteSettings:
+    """Publish the guidelines; with `accept_again` (a material change) every member accepts
+    them again at their next visit."""
     settings = _persisted_settings()
     settings.guidelines_markdown = markdown_text
     settings.guidelines_html = render_markdown(markdown_text)
     settings.guidelines_updated_at = utcnow()
+    if accept_again:
+        settings.guidelines_accept_again_since = settings.guidelines_updated_at
     settings.guidelines_updated_by_id = by.id
     return _saved(settings, by=by)
