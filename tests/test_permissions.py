@@ -468,6 +468,41 @@ MODERATION_CASES = [
         lambda w: f"/moderation/items/{w.ids['review_item']}/approve",
         STAFF_ONLY_WRITE,
     ),
+    Case(
+        "warn a member",
+        "POST",
+        lambda w: f"/moderation/members/{w.users['author'].id}/warn",
+        STAFF_ONLY_WRITE,
+        data=lambda w: {"guideline": "Be respectful"},
+    ),
+    Case(
+        "suspend a member",
+        "POST",
+        lambda w: f"/moderation/members/{w.users['author'].id}/suspend",
+        STAFF_ONLY_WRITE,
+        data=lambda w: {"period": "day", "reason": "Insults"},
+    ),
+    Case(
+        "set a trust level",
+        "POST",
+        lambda w: f"/moderation/members/{w.users['author'].id}/trust",
+        COMMUNITY_MANAGERS_WRITE,
+        data=lambda w: {"level": "4"},
+    ),
+    Case(
+        "appeal (suspended members too)",
+        "POST",
+        lambda w: "/appeals",
+        signed_in(302),
+        data=lambda w: {"kind": "suspension", "appeal": "Please look again."},
+    ),
+    Case("accept the guidelines again", "GET", lambda w: "/guidelines/accept", signed_in(200)),
+    Case(
+        "accept the guidelines again (send)",
+        "POST",
+        lambda w: "/guidelines/accept",
+        signed_in(302),
+    ),
 ]
 CASES += MODERATION_CASES
 

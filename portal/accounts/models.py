@@ -60,6 +60,7 @@ class User(UserMixin, db.Model):
     guidelines_accepted_at: Mapped[datetime | None]
     email_confirmed_at: Mapped[datetime | None]
     suspended_at: Mapped[datetime | None]
+    suspended_until: Mapped[datetime | None]  # None while suspended: until lifted
     suspension_reason: Mapped[str | None] = mapped_column(Text)
     is_imported: Mapped[bool] = mapped_column(default=False)
     # new 0, basic 1, member 2, regular 3, leader 4 (portal/moderation/trust.py keeps it);
@@ -91,7 +92,10 @@ class User(UserMixin, db.Model):
 
     @property
     def is_suspended(self) -> bool:
-        return self.suspended_at is not None
+        """Suspended now: a suspension for a period ends by itself when the period does."""
+        if self.suspended_at is None:
+            return False
+        return self.suspended_until is None or utcnow() < self.suspended_until
 
     @property
     def is_team(self) -> bool:

@@ -133,8 +133,13 @@ def require(permission: Permission, obj=None, user=None) -> None:
         abort(login_manager.unauthorized())
     if user.is_suspended:
         reason = user.suspension_reason or "no reason was given"
+        until = (
+            f"until {user.suspended_until:%d %B %Y, %H:%M} UTC"
+            if user.suspended_until
+            else "until a moderator lifts the suspension"
+        )
         raise Forbidden(
             f"Your account is suspended ({reason}). You can still read, but not post, vote "
-            "or change anything until an admin lifts the suspension."
+            f"or change anything {until}."
         )
     raise Forbidden("You do not have permission to do that.")

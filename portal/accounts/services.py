@@ -1,5 +1,7 @@
 """Accounts: registration, login checks, profile and role changes. Services flush, never commit."""
 
+from datetime import timedelta
+
 from flask import render_template
 from sqlalchemy import func, or_, update
 
@@ -151,10 +153,14 @@ def change_role(user: User, role: Role, *, by: User) -> None:
     record_event("user.role_changed", actor=by, subject=user, role=str(role))
 
 
-def suspend_user(user: User, *, reason: str, by: User) -> None:
+def suspend_user(user: User, *, reason: str, by: User, days: int | None = None) -> None:
+    """Suspend for `days` (it ends by itself) or, without, until someone lifts it."""
     if user.id == by.id:
         raise Refused("You cannot suspend yourself.")
+    if days is not None and not 0 < days <= 3650:
+        raise Refused("Suspend for 1 to 3,650 days, or until lifted.", field="period")
     user.suspended_at = utcnow()
+    user.suspended_until = user.suspended_at + timedelta(days=days) if days else None
     user.suspension_reason = reason.strip()
     db.session.flush()
     record_event("user.suspended", actor=by, subject=user)
@@ -164,6 +170,7 @@ def unsuspend_user(user: User, *, by: User) -> None:
     if user.id == by.id:
         raise Refused("You cannot lift your own suspension; ask another admin.")
     user.suspended_at = None
+    user.suspended_until = None
     user.suspension_reason = None
     db.session.flush()
     record_event("user.unsuspended", actor=by, subject=user)

@@ -5,7 +5,7 @@ from portal.forms import Form, select_choices
 from portal.inputs import MAX_ID
 from portal.moderation.models import REASONS
 from portal.moderation.queries import LOG_ACTIONS
-from portal.moderation.services import NOTE_LIMIT
+from portal.moderation.services import NOTE_LIMIT, PERIODS
 from portal.moderation.trust import LEVELS
 
 
@@ -54,3 +54,39 @@ class TrustLevelForm(Form):
         validators=[DataRequired(message="Choose a trust level.")],
     )
     reason = TextAreaField("Reason (for the log)", validators=[Optional(), Length(max=NOTE_LIMIT)])
+
+
+class WarnForm(Form):
+    guideline = SelectField(
+        "Guideline broken", validators=[DataRequired(message="Choose the guideline.")]
+    )
+    message = TextAreaField(
+        "Message (the member reads it)", validators=[Optional(), Length(max=NOTE_LIMIT)]
+    )
+
+
+class SuspendForm(Form):
+    period = SelectField(
+        "How long",
+        choices=select_choices((key, label.capitalize()) for key, (_, label) in PERIODS.items()),
+        validators=[DataRequired(message="Choose how long.")],
+    )
+    reason = TextAreaField(
+        "Reason (the member reads it)",
+        validators=[
+            DataRequired(message="Say why, so the member knows what to change."),
+            Length(max=300),
+        ],
+    )
+
+
+class AppealForm(Form):
+    kind = HiddenField(validators=[DataRequired()])
+    post_id = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
+    appeal = TextAreaField(
+        "Why should the moderators look again?",
+        validators=[
+            DataRequired(message="Say why the moderators should look again."),
+            Length(max=NOTE_LIMIT),
+        ],
+    )

@@ -40,10 +40,13 @@ class ReviewItem(db.Model):
     kind: Mapped[str] = mapped_column(String(20))  # a registered flaggable kind
     post_id: Mapped[int]
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    reason: Mapped[str] = mapped_column(String(20))  # flagged | held | spam | appeal
+    # flagged | held | spam | resubmitted (a hidden post edited) | appeal
+    reason: Mapped[str] = mapped_column(String(20))
     flag_weight: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     # Why it was held, for the moderator: the spam filter's score and signals.
     detail: Mapped[str | None] = mapped_column(Text)
+    # An appeal's words, from the post's author or the suspended member.
+    appeal: Mapped[str | None] = mapped_column(Text)
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -100,7 +100,19 @@ def my_flag(user, kind: str, post_id: int) -> Flag | None:
     )
 
 
-LOG_ACTIONS = ("approve", "hide", "delete", "spam", "auto_hide", "suspend", "trust_level")
+LOG_ACTIONS = (
+    "approve",
+    "hide",
+    "delete",
+    "spam",
+    "auto_hide",
+    "warn",
+    "suspend",
+    "appeal",
+    "lift_suspension",
+    "keep_suspension",
+    "trust_level",
+)
 
 
 def log_entries(*, action: str | None = None, actor_id: int | None = None) -> Select:

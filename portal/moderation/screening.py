@@ -15,7 +15,6 @@ from flask import current_app
 
 from portal.accounts.models import Role, User
 from portal.moderation import spam
-from portal.moderation.kinds import kind_of
 from portal.moderation.models import PENDING
 from portal.moderation.services import open_item
 from portal.moderation.trust import MEMBER, NEW, live_posts
@@ -72,7 +71,7 @@ def admit(screening: Screening, kind_name: str, post) -> None:
         )
     if not screening.held:
         return
-    item = open_item(kind_of(kind_name), post, screening.reason)
+    item = open_item(kind_name, post.id, post.author_id, screening.reason)
     if screening.reason == SPAM:
         item.detail = f"spam {screening.verdict.score:.2f}: " + (
             ", ".join(screening.verdict.reasons) or "the classifier"
@@ -85,4 +84,4 @@ def resubmit(kind_name: str, post, editor: User) -> None:
     """A hidden post edited by its author goes back to the moderators: its open review item,
     or a new one ("resubmitted"). In the caller's transaction."""
     if post.is_hidden and editor.id == post.author_id:
-        open_item(kind_of(kind_name), post, "resubmitted")
+        open_item(kind_name, post.id, post.author_id, "resubmitted")

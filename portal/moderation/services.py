@@ -5,6 +5,7 @@ item with one conditional UPDATE: of two moderators acting on one item at once, 
 decides and logs, the second is told who did, and nothing else changes.
 """
 
+import re
 from dataclasses import dataclass
 
 from flask import current_app
@@ -12,7 +13,7 @@ from sqlalchemy import func, update
 
 from portal.accounts.models import Role, User
 from portal.accounts.permissions import Permission, can
-from portal.accounts.services import suspend_user
+from portal.accounts.services import suspend_user, unsuspend_user
 from portal.activity import record_event
 from portal.clock import utcnow
 from portal.database import insert_or_ignore, lock_for_write
@@ -23,6 +24,7 @@ from portal.moderation.kinds import FlaggableKind, kind_of, load_post
 from portal.moderation.models import HIDDEN, REASONS, Flag, ReviewItem
 from portal.moderation.trust import flag_weight, refresh
 from portal.notifications.services import notify
+from portal.site.services import get_settings
 from portal.writes import Refused
 
 NOTE_LIMIT = 1000
@@ -31,15 +33,15 @@ OUTCOMES = {"approve": "approved", "hide": "hidden", "delete": "deleted", "spam"
 NEVER_LIVE = ("held", "spam")
 
 
-def open_item(kind: FlaggableKind, post, reason: str) -> ReviewItem:
+def open_item(kind_name: str, post_id: int, author_id: int | None, reason: str) -> ReviewItem:
     """The post's open review item, opened now if there is none; locked until commit, so
     flags on one post are counted one writer at a time."""
     insert_or_ignore(
         ReviewItem,
         {
-            "kind": kind.name,
-            "post_id": post.id,
-            "author_id": post.author_id,
+            "kind": kind_name,
+            "post_id": post_id,
+            "author_id": author_id,
             "reason": reason,
             "opened_at": utcnow(),
             "flag_weight": 0,
@@ -49,8 +51,8 @@ def open_item(kind: FlaggableKind, post, reason: str) -> ReviewItem:
     )
     item_id = db.session.scalar(
         db.select(ReviewItem.id).where(
-            ReviewItem.kind == kind.name,
-            ReviewItem.post_id == post.id,
+            ReviewItem.kind == kind_name,
+            ReviewItem.post_id == post_id,
             ReviewItem.closed_at.is_(None),
         )
     )
@@ -81,7 +83,7 @@ def flag_post(user: User, kind_name: str, post_id, *, reason: str, note: str = "
     kind, post = load_post(kind_name, post_id)
     check_flag(user, post, reason, note)
     # The item first: its row lock makes concurrent flags on one post count one at a time.
-    item = open_item(kind, post, "flagged")
+    item = open_item(kind.name, post.id, post.author_id, "flagged")
     db.session.refresh(post)  # as the writer before us left it
     weight = flag_weight(user)
     created = insert_or_ignore(
@@ -145,7 +147,7 @@ def retract_flag(user: User, kind_name: str, post_id) -> None:
         raise Refused(f"You have not flagged this {kind.label}.")
     if flag.status != "open":
         raise Refused("A moderator already handled this flag; it can’t be retracted.")
-    item = open_item(kind, post, "flagged")
+    item = open_item(kind.name, post.id, post.author_id, "flagged")
     db.session.delete(flag)
     db.session.flush()
     item.flag_weight = db.session.scalar(
@@ -184,6 +186,8 @@ def decide(item_id: int, action: str, moderator: User, *, reason: str = "") -> R
     item = db.session.get(ReviewItem, item_id)
     if item is None:
         raise Refused("That review item does not exist.")
+    if item.kind == SUSPENSION:
+        return _decide_suspension_appeal(item, action, moderator, reason)
     kind = kind_of(item.kind)
     post = db.session.get(kind.model, item.post_id)
     if post is None or kind.is_deleted(post):
@@ -229,7 +233,13 @@ def decide(item_id: int, action: str, moderator: User, *, reason: str = "") -> R
     member = author is not None and author.role == Role.MEMBER
     if action == "spam" and member and not author.is_suspended:
         suspend_user(author, reason=reason.strip() or "Posting spam", by=moderator)
-        log("suspend", actor=moderator, target_user_id=author.id, reason=author.suspension_reason)
+        log(
+            "suspend",
+            actor=moderator,
+            target_user_id=author.id,
+            reason=author.suspension_reason,
+            after=PERIODS["lifted"][1],
+        )
     if action != "approve" or was_withheld:
         _tell_author(kind, post, action, reason)
     if author is not None:
@@ -257,3 +267,140 @@ def _tell_author(kind: FlaggableKind, post, action: str, reason: str) -> None:
         url=kind.url(post),
         note=reason.strip() or None,
     )
+
+
+# The author, beyond the post --------------------------------------------------------------
+
+# How long a moderator may suspend for: days, or None (until someone lifts it).
+PERIODS = {"day": (1, "for a day"), "week": (7, "for a week"), "lifted": (None, "until lifted")}
+_GUIDELINE = re.compile(r"^\s*[-*]\s+\*\*(.+?)\*\*", re.M)
+
+
+def guidelines() -> list[str]:
+    """The guidelines a warning may name: the bold lead of each item of the guidelines."""
+    found = [g.strip().rstrip(".") for g in _GUIDELINE.findall(get_settings().guidelines_markdown)]
+    return found or ["The community guidelines"]
+
+
+def _member(user_id: int) -> User:
+    member = db.session.get(User, user_id)
+    if member is None:
+        raise Refused("That member no longer exists.")
+    if member.role != Role.MEMBER:
+        raise Refused("Moderators warn and suspend members; an admin handles the team.")
+    return member
+
+
+def warn(user_id: int, *, guideline: str, message: str, by: User) -> User:
+    """A private warning naming the guideline broken; the member is notified, the log keeps it."""
+    member = _member(user_id)
+    if guideline not in guidelines():
+        raise Refused("Choose the guideline the member broke.", field="guideline")
+    if len(message) > NOTE_LIMIT:
+        raise Refused(f"Keep the message under {NOTE_LIMIT} characters.", field="message")
+    notify(
+        [member.id],
+        kind="moderation.warned",
+        title=f"A moderator’s warning: {guideline}",
+        url="/guidelines",
+        note=message.strip() or None,
+    )
+    log("warn", actor=by, target_user_id=member.id, reason=f"{guideline}. {message.strip()}")
+    db.session.flush()
+    return member
+
+
+def suspend(user_id: int, *, period: str, reason: str, by: User) -> User:
+    """Suspend a member for a day, a week or until lifted, saying why; logged and told."""
+    member = _member(user_id)
+    if period not in PERIODS:
+        raise Refused("Choose how long: a day, a week or until lifted.", field="period")
+    if not reason.strip():
+        raise Refused("Say why, so the member knows what to change.", field="reason")
+    if len(reason) > 300:
+        raise Refused("Keep the reason under 300 characters.", field="reason")
+    days, label = PERIODS[period]
+    suspend_user(member, reason=reason, by=by, days=days)
+    log("suspend", actor=by, target_user_id=member.id, reason=reason.strip(), after=label)
+    notify(
+        [member.id],
+        kind="moderation.suspended",
+        title=f"Your account is suspended {label}",
+        url=f"/users/{member.id}",
+        note=reason.strip(),
+    )
+    db.session.flush()
+    return member
+
+
+# Appeals --------------------------------------------------------------------------------------
+
+SUSPENSION = "suspension"  # a suspension appeal's review item: post_id is the member's id
+
+
+def appeal(user: User, kind_name: str, post_id, text: str) -> ReviewItem:
+    """Ask the moderators to look again, once: at a hidden post of one's own, or at one's
+    suspension (once per suspension). The appeal waits in the review queue."""
+    text = text.strip()
+    if not text:
+        raise Refused("Say why the moderators should look again.", field="appeal")
+    if len(text) > NOTE_LIMIT:
+        raise Refused(f"Keep the appeal under {NOTE_LIMIT} characters.", field="appeal")
+    earlier = db.select(ReviewItem.id).where(ReviewItem.appeal.is_not(None))
+    if kind_name == SUSPENSION:
+        if not user.is_suspended:
+            raise Refused("Your account is not suspended.")
+        target_id = user.id
+        earlier = earlier.where(ReviewItem.opened_at >= user.suspended_at)
+        what = "this suspension"
+    else:
+        kind, post = load_post(kind_name, post_id)
+        if post.author_id != user.id:
+            raise Refused(f"Only its author can appeal for a {kind.label}.")
+        if not post.is_hidden:
+            raise Refused(f"This {kind.label} is not hidden, so there is nothing to appeal.")
+        target_id = post.id
+        what = f"this {kind.label}"
+    earlier = earlier.where(ReviewItem.kind == kind_name, ReviewItem.post_id == target_id)
+    if db.session.scalar(earlier.limit(1)) is not None:
+        raise Refused(f"You already appealed {what}; the moderators’ decision on it stands.")
+    item = open_item(kind_name, target_id, user.id, "appeal")
+    item.appeal = text
+    log(
+        "appeal", actor=user, kind=kind_name, post_id=target_id, target_user_id=user.id, reason=text
+    )
+    db.session.flush()
+    return item
+
+
+def _decide_suspension_appeal(
+    item: ReviewItem, action: str, moderator: User, reason: str
+) -> ReviewItem:
+    """Approve lifts the suspension; hide keeps it. The member is told either way."""
+    if action not in {"approve", "hide"}:
+        raise Refused("Lift the suspension or keep it.")
+    member = db.session.get(User, item.post_id)
+    _close(item, by=moderator, outcome=OUTCOMES[action])
+    lifted = action == "approve" and member is not None and member.suspended_at is not None
+    if lifted:
+        unsuspend_user(member, by=moderator)
+    log(
+        "lift_suspension" if lifted else "keep_suspension",
+        actor=moderator,
+        kind=SUSPENSION,
+        post_id=item.post_id,
+        target_user_id=item.post_id,
+        reason=reason.strip() or None,
+    )
+    if member is not None:
+        notify(
+            [member.id],
+            kind="moderation.appeal",
+            title="Your appeal was accepted: your suspension is lifted"
+            if lifted
+            else "Your appeal was declined: your suspension stands",
+            url=f"/users/{member.id}",
+            note=reason.strip() or None,
+        )
+    db.session.flush()
+    return item

@@ -5,18 +5,32 @@ from portal.accounts.models import User
 from portal.accounts.permissions import Permission, require
 from portal.csv_export import csv_text
 from portal.extensions import db
+from portal.forms import select_choices
 from portal.inputs import typed_id
 from portal.moderation import bp
 from portal.moderation.forms import (
+    AppealForm,
     DecisionForm,
     FlagForm,
     LogFilterForm,
     RetractForm,
+    SuspendForm,
     TrustLevelForm,
+    WarnForm,
 )
 from portal.moderation.kinds import KINDS
 from portal.moderation.queries import log_entries, open_items, queue_entries
-from portal.moderation.services import decide, flag_post, retract_flag
+from portal.moderation.services import (
+    PERIODS,
+    SUSPENSION,
+    appeal,
+    decide,
+    flag_post,
+    guidelines,
+    retract_flag,
+    suspend,
+    warn,
+)
 from portal.moderation.trust import LEVELS, set_level
 from portal.pagination import paginate
 from portal.redirects import safe_url
@@ -87,6 +101,24 @@ def retract():
     return redirect(back)
 
 
+@bp.post("/appeals")
+@login_required
+def appeal_decision():
+    """A member appeals a hidden post of theirs or their suspension (suspended members too)."""
+    form = AppealForm()
+    back = safe_url(request.form.get("next"), fallback=url_for("main.home"))
+    if not form.validate():
+        flash(f"Not sent: {_first_error(form)}", "error")
+        return redirect(back)
+    write(
+        lambda: appeal(current_user, form.kind.data, form.post_id.data, form.appeal.data or ""),
+        back=back,
+    )
+    what = "suspension" if form.kind.data == SUSPENSION else "post"
+    flash(f"Your appeal is sent: a moderator will look at your {what} again.", "success")
+    return redirect(back)
+
+
 @bp.get("/moderation")
 @login_required
 def queue():
@@ -98,6 +130,8 @@ def queue():
         entries=queue_entries(list(page.items)),
         form=DecisionForm(formdata=None),
         trust_levels=LEVELS,
+        warn_form=_warn_form(formdata=None),
+        suspend_form=SuspendForm(formdata=None),
     )
 
 
@@ -132,6 +166,54 @@ def trust_level(user_id: int):
         lambda: set_level(member, level, by=current_user, reason=form.reason.data or ""), back=back
     )
     flash(f"{member.display_name} is now {LEVELS[member.trust_level]}.", "success")
+    return redirect(back)
+
+
+def _warn_form(**kwargs) -> WarnForm:
+    form = WarnForm(**kwargs)
+    form.guideline.choices = select_choices((g, g) for g in guidelines())
+    return form
+
+
+def _first_error(form) -> str:
+    return next(iter(e for errors in form.errors.values() for e in errors))
+
+
+@bp.post("/moderation/members/<int:user_id>/warn")
+@login_required
+def warn_member(user_id: int):
+    require(Permission.MODERATE)
+    back = safe_url(request.form.get("next"), fallback=url_for(".queue"))
+    form = _warn_form()
+    if not form.validate():
+        flash(f"No warning sent: {_first_error(form)}", "error")
+        return redirect(back)
+    member = write(
+        lambda: warn(
+            user_id, guideline=form.guideline.data, message=form.message.data or "", by=current_user
+        ),
+        back=back,
+    )
+    flash(f"{member.display_name} is warned, privately.", "success")
+    return redirect(back)
+
+
+@bp.post("/moderation/members/<int:user_id>/suspend")
+@login_required
+def suspend_member(user_id: int):
+    require(Permission.MODERATE)
+    back = safe_url(request.form.get("next"), fallback=url_for(".queue"))
+    form = SuspendForm()
+    if not form.validate():
+        flash(f"Not suspended: {_first_error(form)}", "error")
+        return redirect(back)
+    member = write(
+        lambda: suspend(
+            user_id, period=form.period.data, reason=form.reason.data or "", by=current_user
+        ),
+        back=back,
+    )
+    flash(f"{member.display_name} is suspended {PERIODS[form.period.data][1]}.", "success")
     return redirect(back)
 
 
