@@ -35,9 +35,16 @@ PAGES = {
         "/notifications",
         "{question}",
         "{idea}",
+        "{member_profile}",
     ],
     "staff@example.com": ["/questions/unanswered", "{question}"],
     "product@example.com": ["/insights", "/insights/report", "{idea}"],
+    "manager@example.com": [
+        "/moderation",
+        "/moderation/log",
+        "/admin/guidelines",
+        "{member_profile}",
+    ],
     "admin@example.com": ["/admin/users", "/admin/brand", "/admin/areas", "/admin/plans"],
 }
 
@@ -46,12 +53,25 @@ PAGES = {
 def demo(app):
     load_demo()
     db.session.commit()
+    from portal.accounts.models import User
     from portal.ideas.models import Idea
-    from portal.support.models import Question
+    from portal.moderation.services import flag_post
+    from portal.support.models import Answer, Question
 
     question = db.session.scalars(db.select(Question).order_by(Question.id)).first()
     idea = db.session.scalars(db.select(Idea).order_by(Idea.id)).first()
-    return {"question": f"/questions/{question.id}", "idea": f"/ideas/{idea.id}"}
+    member = db.session.scalars(db.select(User).where(User.email == "member@example.com")).one()
+    # Something in the review queue: a flagged answer, with its flag and author.
+    answer = db.session.scalars(
+        db.select(Answer).where(Answer.author_id != member.id).order_by(Answer.id)
+    ).first()
+    flag_post(member, "answer", answer.id, reason="rude", note="Name-calling in the second line")
+    db.session.commit()
+    return {
+        "question": f"/questions/{question.id}",
+        "idea": f"/ideas/{idea.id}",
+        "member_profile": f"/users/{member.id}",
+    }
 
 
 def _log_in(page, live_server: str, email: str) -> None:
