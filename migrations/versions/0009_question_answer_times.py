@@ -28,8 +28,8 @@ def upgrade():
         batch_op.add_column(sa.Column('first_answer_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('solved_at', sa.DateTime(), nullable=True))
     connection = op.get_bind()
-    rollups.install_answer_time_triggers(connection)
-    rollups.rebuild_answer_times(connection)
+    rollups.install_answer_time_triggers(connection, rollups.ANSWERS_0009)
+    rollups.rebuild_answer_times(connection, rollups.ANSWERS_0009)
     with op.batch_alter_table('questions', schema=None) as batch_op:
         batch_op.create_index('ix_questions_live_answer_times', COLUMNS, unique=False, sqlite_where=sa.text(LIVE), postgresql_where=sa.text(LIVE))
 

@@ -15,21 +15,42 @@ holds, and a join scanned every user for each one-row insert (migration 0008). `
 recomputes all of them from the rows (the migrations' backfill, and a check that nothing drifted).
 """
 
+from dataclasses import dataclass
+
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 _PLAN_OF = "coalesce((SELECT plan_id FROM users WHERE id = {who}), 0)"
 
 # A question's answer times, recomputed from its answers (an index range each): any change to
-# an answer (posted, deleted, restored, accepted, moved) and any way of making it is the same.
+# an answer (posted, deleted, restored, withheld, accepted, moved) and any way of making it is
+# the same.
 ANSWER_TIMES = """
   UPDATE questions SET
     first_answer_at = (SELECT min(a.created_at) FROM answers a
-                       WHERE a.question_id = questions.id AND a.deleted_at IS NULL),
+                       WHERE a.question_id = questions.id AND {live}),
     solved_at = (SELECT max(coalesce(a.accepted_at, a.created_at)) FROM answers a
-                 WHERE a.question_id = questions.id AND a.deleted_at IS NULL AND a.is_accepted)
+                 WHERE a.question_id = questions.id AND {live} AND a.is_accepted)
   WHERE {which}"""
-_ANSWER_COLUMNS = "question_id, created_at, deleted_at, is_accepted, accepted_at"
+
+
+@dataclass(frozen=True)
+class AnswerCount:
+    """Which answers count towards a question's times, and the columns that decide it."""
+
+    live: str
+    columns: tuple[str, ...]
+
+
+# Since migration 0021 an answer withheld for review (pending or hidden) counts no more than a
+# deleted one. Migration 0009 installed the first version, before answers could be withheld.
+ANSWERS_0009 = AnswerCount(
+    "a.deleted_at IS NULL",
+    ("question_id", "created_at", "deleted_at", "is_accepted", "accepted_at"),
+)
+ANSWERS = AnswerCount(
+    "a.deleted_at IS NULL AND a.review_state IS NULL", (*ANSWERS_0009.columns, "review_state")
+)
 
 SQLITE = [
     f"""
@@ -221,59 +242,61 @@ def _answer_times_per_statement(event: str, transition: str) -> list[str]:
     ]
 
 
-# Each question's answer times (migration 0009): apart from the rollups, which earlier
-# migrations install before the questions have these columns.
-ANSWER_TIMES_SQLITE = [
-    f"""
+def _answer_times_sqlite(count: AnswerCount) -> list[str]:
+    times = ANSWER_TIMES.replace("{live}", count.live)
+    return [
+        f"""
     CREATE TRIGGER IF NOT EXISTS answers_times_insert AFTER INSERT ON answers
-    BEGIN {ANSWER_TIMES.format(which="id = NEW.question_id")}; END
+    BEGIN {times.format(which="id = NEW.question_id")}; END
     """,
-    f"""
-    CREATE TRIGGER IF NOT EXISTS answers_times_update AFTER UPDATE OF {_ANSWER_COLUMNS} ON answers
-    BEGIN {ANSWER_TIMES.format(which="id IN (OLD.question_id, NEW.question_id)")}; END
+        f"""
+    CREATE TRIGGER IF NOT EXISTS answers_times_update AFTER UPDATE OF {", ".join(count.columns)}
+    ON answers
+    BEGIN {times.format(which="id IN (OLD.question_id, NEW.question_id)")}; END
     """,
-    f"""
+        f"""
     CREATE TRIGGER IF NOT EXISTS answers_times_delete AFTER DELETE ON answers
-    BEGIN {ANSWER_TIMES.format(which="id = OLD.question_id")}; END
+    BEGIN {times.format(which="id = OLD.question_id")}; END
     """,
-]
+    ]
 
-ANSWER_TIMES_POSTGRESQL = [
-    # Under READ COMMITTED an UPDATE that waited for a row lock keeps its older snapshot in
-    # subqueries, and would miss an answer committed meanwhile: lock the questions first, so
-    # the recount (a new statement, a new snapshot) sees every committed answer.
-    f"""
+
+def _answer_times_postgresql(count: AnswerCount) -> list[str]:
+    times = ANSWER_TIMES.replace("{live}", count.live)
+    changed = "\n          OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in count.columns)
+    return [
+        # Under READ COMMITTED an UPDATE that waited for a row lock keeps its older snapshot in
+        # subqueries, and would miss an answer committed meanwhile: lock the questions first, so
+        # the recount (a new statement, a new snapshot) sees every committed answer.
+        f"""
     CREATE OR REPLACE FUNCTION question_answer_times(ids integer[]) RETURNS void
     LANGUAGE plpgsql AS $$
     BEGIN
       PERFORM 1 FROM questions WHERE id = ANY (ids) ORDER BY id FOR NO KEY UPDATE;
-      {ANSWER_TIMES.format(which="id = ANY (ids)")};
+      {times.format(which="id = ANY (ids)")};
     END $$
     """,
-    *_answer_times_per_statement("insert", "NEW TABLE AS new_answers"),
-    """
+        *_answer_times_per_statement("insert", "NEW TABLE AS new_answers"),
+        """
     CREATE OR REPLACE FUNCTION answers_times_update() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       PERFORM question_answer_times(ARRAY[OLD.question_id, NEW.question_id]);
       RETURN NULL;
     END $$
     """,
-    "DROP TRIGGER IF EXISTS answers_times_update ON answers",
-    f"""
-    CREATE TRIGGER answers_times_update AFTER UPDATE OF {_ANSWER_COLUMNS} ON answers
+        "DROP TRIGGER IF EXISTS answers_times_update ON answers",
+        f"""
+    CREATE TRIGGER answers_times_update AFTER UPDATE OF {", ".join(count.columns)} ON answers
     FOR EACH ROW
-    WHEN (OLD.question_id IS DISTINCT FROM NEW.question_id
-          OR OLD.created_at IS DISTINCT FROM NEW.created_at
-          OR OLD.deleted_at IS DISTINCT FROM NEW.deleted_at
-          OR OLD.is_accepted IS DISTINCT FROM NEW.is_accepted
-          OR OLD.accepted_at IS DISTINCT FROM NEW.accepted_at)
+    WHEN ({changed})
     EXECUTE FUNCTION answers_times_update()
     """,
-    *_answer_times_per_statement("delete", "OLD TABLE AS old_answers"),
-]
+        *_answer_times_per_statement("delete", "OLD TABLE AS old_answers"),
+    ]
+
 
 TRIGGERS = {"sqlite": SQLITE, "postgresql": POSTGRESQL}
-ANSWER_TIME_TRIGGERS = {"sqlite": ANSWER_TIMES_SQLITE, "postgresql": ANSWER_TIMES_POSTGRESQL}
+ANSWER_TIME_TRIGGERS = {"sqlite": _answer_times_sqlite, "postgresql": _answer_times_postgresql}
 TRIGGER_NAMES = [
     ("activity_events_rollup", "activity_events"),
     ("idea_votes_demand_insert", "idea_votes"),
@@ -297,9 +320,9 @@ def install_triggers(connection: Connection) -> None:
         connection.exec_driver_sql(statement)
 
 
-def install_answer_time_triggers(connection: Connection) -> None:
-    """The triggers that keep each question's answer times (migration 0009)."""
-    for statement in ANSWER_TIME_TRIGGERS[connection.dialect.name]:
+def install_answer_time_triggers(connection: Connection, count: AnswerCount = ANSWERS) -> None:
+    """The triggers that keep each question's answer times (migrations 0009 and 0021)."""
+    for statement in ANSWER_TIME_TRIGGERS[connection.dialect.name](count):
         connection.exec_driver_sql(statement)
 
 
@@ -330,8 +353,8 @@ def rebuild(connection: Connection) -> None:
     rebuild_answer_times(connection)
 
 
-def rebuild_answer_times(connection: Connection) -> None:
-    connection.execute(text(ANSWER_TIMES.format(which="true")))
+def rebuild_answer_times(connection: Connection, count: AnswerCount = ANSWERS) -> None:
+    connection.execute(text(ANSWER_TIMES.replace("{live}", count.live).format(which="true")))
 
 
 def rebuild_rollups(connection: Connection) -> None:

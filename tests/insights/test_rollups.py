@@ -162,3 +162,26 @@ def test_question_answer_times_follow_every_change_to_its_answers(app, make_user
     assert times()[0] is not None
     assert_matches_a_recount()
     assert db.session.get(Question, question.id).solved_at is None
+
+
+def test_answers_withheld_for_review_leave_a_question_unanswered_in_insights(app, make_user):
+    from portal.moderation.screening import screen
+    from portal.moderation.trust import NEW
+    from portal.support.services import set_review_state
+
+    question = make_question(make_user())
+    newcomer = make_user(trust_level=NEW)
+    body = "Try signing out and in again, it usually fixes this."
+    held = post_answer(question, newcomer, body, screening=screen(newcomer, body))
+    db.session.commit()
+    db.session.refresh(question)
+    assert held.review_state == "pending" and question.first_answer_at is None
+    set_review_state(held, None)  # approved
+    db.session.commit()
+    db.session.refresh(question)
+    assert question.first_answer_at == held.created_at
+    set_review_state(held, "hidden")  # hidden after flags
+    db.session.commit()
+    db.session.refresh(question)
+    assert question.first_answer_at is None
+    assert_matches_a_recount()
