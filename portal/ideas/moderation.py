@@ -3,6 +3,8 @@
 The board has no deletion of its own: a moderator's "delete" withholds the idea for good
 (hidden), which keeps its votes for the insights already drawn from them."""
 
+from flask import url_for
+
 from portal.extensions import db
 from portal.ideas import services
 from portal.ideas.links import idea_path
@@ -35,6 +37,7 @@ def register_kinds() -> None:
             delete=lambda idea, moderator: services.set_review_state(idea, HIDDEN),
             is_deleted=lambda idea: False,
             announce=services.announce_idea,
+            edit_url=lambda idea: url_for("ideas.edit", idea_id=idea.id),
         )
     )
     register(

@@ -25,7 +25,7 @@ from portal.ideas.models import (
 )
 from portal.ideas.queries import has_voted, merge_destination
 from portal.markdown import render_markdown
-from portal.moderation.screening import Screening, admit, resubmit
+from portal.moderation.screening import Screening, admit, log_edit, resubmit
 from portal.notifications.services import audience, notify, notify_later
 from portal.search.changes import record_search_change
 from portal.taxonomy.models import ProductArea
@@ -117,6 +117,7 @@ def edit_idea(idea: Idea, *, by: User, title: str, body: str, area: ProductArea 
     lock_for_write(Idea, idea.id)  # a merge at the same moment goes first or sees this
     if idea.is_merged:
         raise Refused(_merged_read_only(idea), field="title")
+    log_edit("idea", idea, by, before=f"{idea.title}\n\n{idea.body}", after=f"{title}\n\n{body}")
     idea.title = title.strip()
     idea.body = body.strip()
     idea.body_html = render_markdown(idea.body)

@@ -23,6 +23,7 @@ class FlaggableKind:
     # What a new post tells others when it first goes live (activity, notifications): at once
     # for most posts, on approval for a post held by screening. Flushes, never commits.
     announce: Callable[[object], None] | None = None
+    edit_url: Callable[[object], str] | None = None  # where a moderator edits it, if anywhere
     is_deleted: Callable[[object], bool] = lambda post: getattr(post, "is_deleted", False)
     # Load many posts with what `url` and `title` read (a queue page in a fixed number of
     # statements); None: the posts alone.

@@ -111,6 +111,7 @@ LOG_ACTIONS = (
     "appeal",
     "lift_suspension",
     "keep_suspension",
+    "edit",
     "trust_level",
 )
 

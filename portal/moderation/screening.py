@@ -15,6 +15,7 @@ from flask import current_app
 
 from portal.accounts.models import Role, User
 from portal.moderation import spam
+from portal.moderation.audit import log
 from portal.moderation.models import PENDING
 from portal.moderation.services import open_item
 from portal.moderation.trust import MEMBER, NEW, live_posts
@@ -85,3 +86,17 @@ def resubmit(kind_name: str, post, editor: User) -> None:
     or a new one ("resubmitted"). In the caller's transaction."""
     if post.is_hidden and editor.id == post.author_id:
         open_item(kind_name, post.id, post.author_id, "resubmitted")
+
+
+def log_edit(kind_name: str, post, editor: User, *, before: str, after: str) -> None:
+    """Someone else's post edited (by a moderator): the log keeps both texts."""
+    if editor.id != post.author_id:
+        log(
+            "edit",
+            actor=editor,
+            kind=kind_name,
+            post_id=post.id,
+            target_user_id=post.author_id,
+            before=before,
+            after=after,
+        )

@@ -1,5 +1,6 @@
 """Support's posts in the review queue: questions, answers and comments (portal/moderation)."""
 
+from flask import url_for
 from sqlalchemy import func
 from sqlalchemy.orm import joinedload
 
@@ -43,6 +44,7 @@ def register_kinds() -> None:
             set_review_state=services.set_review_state,
             delete=services.delete_post,
             announce=services.announce_question,
+            edit_url=lambda question: url_for("support.edit_question", question_id=question.id),
         )
     )
     register(
@@ -56,6 +58,7 @@ def register_kinds() -> None:
             set_review_state=services.set_review_state,
             delete=services.delete_post,
             announce=services.announce_answer,
+            edit_url=lambda answer: url_for("support.edit_answer", answer_id=answer.id),
             load_many=_answers,
         )
     )

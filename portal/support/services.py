@@ -17,7 +17,7 @@ from portal.clock import utcnow
 from portal.database import insert_or_ignore, lock_for_write
 from portal.extensions import db
 from portal.markdown import render_markdown
-from portal.moderation.screening import Screening, admit, resubmit
+from portal.moderation.screening import Screening, admit, log_edit, resubmit
 from portal.notifications.services import notify
 from portal.search.changes import record_search_change
 from portal.support.links import question_path
@@ -556,6 +556,13 @@ def edit_question(
     ):
         return False
     _keep_revision(question, title=question.title, tags=" ".join(old_tags))
+    log_edit(
+        "question",
+        question,
+        editor,
+        before=f"{question.title}\n\n{question.body}",
+        after=f"{title}\n\n{body}",
+    )
     now = utcnow()
     question.title = title
     question.body = body
@@ -583,6 +590,7 @@ def edit_answer(answer: Answer, editor: User, *, body: str) -> bool:
     if body == answer.body:
         return False
     _keep_revision(answer)
+    log_edit("answer", answer, editor, before=answer.body, after=body)
     now = utcnow()
     answer.body = body
     answer.body_html = render_markdown(body)

@@ -177,3 +177,27 @@ def test_a_suspended_member_appeals_and_a_moderator_lifts_or_keeps_it(app, make_
     assert "suspension is lifted" in told.title and told.note == "Fair."
     actions = [e.action for e in db.session.scalars(db.select(ModerationLogEntry))]
     assert actions == ["suspend", "appeal", "lift_suspension"]
+
+
+def test_a_moderators_edit_of_a_members_post_is_logged_with_before_and_after(app, make_user):
+    from tests.factories import make_answer
+
+    author, staff, manager = make_user(), make_user("staff"), make_user("manager")
+    answer = make_answer(make_question(), author=author, body="Call me on 555-0100 for help.")
+    _client(app, author).post(
+        f"/answers/{answer.id}/edit", data={"body": "My own fix, second version: restart the sync."}
+    )
+    _client(app, staff).post(
+        f"/answers/{answer.id}/edit", data={"body": "Contact support through the help page."}
+    )
+    entry = db.session.scalars(db.select(ModerationLogEntry)).one()  # the author's edit: none
+    assert (entry.action, entry.actor_id, entry.target_user_id) == ("edit", staff.id, author.id)
+    assert (entry.before, entry.after) == (
+        "My own fix, second version: restart the sync.",
+        "Contact support through the help page.",
+    )
+    log = _client(app, manager).get("/moderation/log?action=edit").get_data(as_text=True)
+    assert (
+        "My own fix, second version: restart the sync." in log
+        and "Contact support through the help page." in log
+    )
