@@ -161,6 +161,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "MODERATION_FLAG_WEIGHTS": _numbers("MODERATION_FLAG_WEIGHTS", "1 1 1 2 3", count=5),
         # A new member's first posts wait for a moderator before anyone else sees them.
         "MODERATION_HOLD_FIRST_POSTS": int(_env("MODERATION_HOLD_FIRST_POSTS", "2") or 0),
+        # A new member's post with more links than this waits for review too.
+        "MODERATION_NEW_MAX_LINKS": int(_env("MODERATION_NEW_MAX_LINKS", "2") or 0),
+        # New members post at most this often (Flask-Limiter's notation); others 20 a minute.
+        "MODERATION_NEW_POST_LIMIT": _env("MODERATION_NEW_POST_LIMIT", "3 per minute;30 per day"),
         # What each trust level needs (portal/moderation/trust.py), as "name=number" pairs.
         "TRUST_BASIC": _pairs("TRUST_BASIC", "account_days=1 days_visited=2 posts=2"),
         "TRUST_MEMBER": _pairs(

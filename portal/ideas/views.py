@@ -53,7 +53,7 @@ from portal.ideas.services import (
     vote_on_behalf,
 )
 from portal.markdown import editable_source, excerpt
-from portal.moderation.screening import WAITS, screen
+from portal.moderation.screening import WAITS, posting_limit, screen
 from portal.pagination import paginate_ids
 from portal.search.queries import similar
 from portal.taxonomy.services import all_areas, area_by_slug
@@ -260,7 +260,7 @@ def _idea_form(areas, idea: Idea | None = None) -> IdeaForm:
 
 @bp.route("/ideas/new", methods=["GET", "POST"])
 @login_required
-@limiter.limit(POST_LIMIT, methods=["POST"])
+@limiter.limit(lambda: posting_limit(POST_LIMIT), methods=["POST"])
 @form_view
 def new():
     require(Permission.POST)
@@ -292,7 +292,7 @@ def new():
 
 @bp.route("/ideas/<int:idea_id>/edit", methods=["GET", "POST"])
 @login_required
-@limiter.limit(POST_LIMIT, methods=["POST"])
+@limiter.limit(lambda: posting_limit(POST_LIMIT), methods=["POST"])
 @form_view
 def edit(idea_id: int):
     idea = get_idea_or_404(idea_id)
@@ -362,7 +362,7 @@ def unfollow_idea(idea_id: int):
 
 @bp.post("/ideas/<int:idea_id>/votes/behalf")
 @login_required
-@limiter.limit(POST_LIMIT)
+@limiter.limit(lambda: posting_limit(POST_LIMIT))
 def vote_behalf(idea_id: int):
     idea = get_idea_or_404(idea_id)
     require(Permission.MANAGE_IDEAS, idea)
@@ -386,7 +386,7 @@ def vote_behalf(idea_id: int):
 
 @bp.post("/ideas/<int:idea_id>/comments")
 @login_required
-@limiter.limit(POST_LIMIT)
+@limiter.limit(lambda: posting_limit(POST_LIMIT))
 @form_view
 def comment(idea_id: int):
     idea = get_idea_or_404(idea_id)
@@ -432,7 +432,7 @@ def official(idea_id: int, comment_id: int):
 
 @bp.post("/ideas/<int:idea_id>/status")
 @login_required
-@limiter.limit(POST_LIMIT)
+@limiter.limit(lambda: posting_limit(POST_LIMIT))
 @form_view
 def status(idea_id: int):
     idea = get_idea_or_404(idea_id)
@@ -453,7 +453,7 @@ def status(idea_id: int):
 
 @bp.post("/ideas/<int:idea_id>/merge")
 @login_required
-@limiter.limit(POST_LIMIT)
+@limiter.limit(lambda: posting_limit(POST_LIMIT))
 @form_view
 def merge(idea_id: int):
     idea = get_idea_or_404(idea_id)

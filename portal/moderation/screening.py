@@ -12,6 +12,7 @@ was filled. The team (staff, product, community managers, admins) is never held.
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_login import current_user
 
 from portal.accounts.models import Role, User
 from portal.moderation import spam
@@ -32,6 +33,7 @@ class Screening:
     author_id: int
     reason: str | None  # HELD, SPAM, or None: everyone sees the post at once
     verdict: spam.SpamVerdict | None = None  # None: not scored (member and above, the team)
+    detail: str = ""  # why it waits, for the moderator
 
     @property
     def review_state(self) -> str | None:
@@ -56,10 +58,17 @@ def screen(author: User, text: str, *, honeypot: bool = False) -> Screening:
             honeypot=honeypot,
         )
         if verdict.held:
-            return Screening(author.id, SPAM, verdict)
+            why = ", ".join(verdict.reasons) or "the classifier"
+            return Screening(author.id, SPAM, verdict, f"spam {verdict.score:.2f}: {why}")
+    if author.trust_level != NEW:
+        return Screening(author.id, None, verdict)
+    links, allowed = spam.count_links(text), current_app.config["MODERATION_NEW_MAX_LINKS"]
+    if links > allowed:
+        why = f"{links} links, where a new member may post {allowed}"
+        return Screening(author.id, HELD, verdict, why)
     hold_first = current_app.config["MODERATION_HOLD_FIRST_POSTS"]
-    if author.trust_level == NEW and hold_first and live_posts(author.id) < hold_first:
-        return Screening(author.id, HELD, verdict)
+    if hold_first and live_posts(author.id) < hold_first:
+        return Screening(author.id, HELD, verdict, "a new member's first posts wait for review")
     return Screening(author.id, None, verdict)
 
 
@@ -73,12 +82,7 @@ def admit(screening: Screening, kind_name: str, post) -> None:
     if not screening.held:
         return
     item = open_item(kind_name, post.id, post.author_id, screening.reason)
-    if screening.reason == SPAM:
-        item.detail = f"spam {screening.verdict.score:.2f}: " + (
-            ", ".join(screening.verdict.reasons) or "the classifier"
-        )
-    else:
-        item.detail = "a new member's first posts wait for review"
+    item.detail = screening.detail
 
 
 def resubmit(kind_name: str, post, editor: User) -> None:
@@ -100,3 +104,11 @@ def log_edit(kind_name: str, post, editor: User, *, before: str, after: str) -> 
             before=before,
             after=after,
         )
+
+
+def posting_limit(usual: str) -> str:
+    """The rate limit on posting for the signed-in person: tighter for new members."""
+    user = current_user
+    if user.is_authenticated and user.role == Role.MEMBER and user.trust_level == NEW:
+        return current_app.config["MODERATION_NEW_POST_LIMIT"]
+    return usual

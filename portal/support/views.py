@@ -21,7 +21,7 @@ from portal.csrf import form_view
 from portal.extensions import db, limiter
 from portal.forms import honeypot_filled, select_choices
 from portal.markdown import editable_source
-from portal.moderation.screening import WAITS, screen
+from portal.moderation.screening import WAITS, posting_limit, screen
 from portal.pagination import paginate_ids
 from portal.search.queries import similar
 from portal.support import bp, queries, services
@@ -121,7 +121,7 @@ def tag_suggestions():
 
 @bp.route("/questions/ask", methods=["GET", "POST"])
 @login_required
-@limiter.limit(POST_LIMIT, methods=["POST"])
+@limiter.limit(lambda: posting_limit(POST_LIMIT), methods=["POST"])
 @form_view
 def ask():
     require(Permission.POST)
@@ -267,7 +267,7 @@ def answer_link(answer_id: int):
 
 @bp.post("/questions/<int:question_id>/answers")
 @login_required
-@limiter.limit(POST_LIMIT)
+@limiter.limit(lambda: posting_limit(POST_LIMIT))
 @form_view
 def answer(question_id: int):
     question = get_question_or_404(question_id)
@@ -376,7 +376,7 @@ def _comment(post, question: Question, target: tuple[str, int]):
 
 @bp.post("/questions/<int:question_id>/comments")
 @login_required
-@limiter.limit(POST_LIMIT)
+@limiter.limit(lambda: posting_limit(POST_LIMIT))
 @form_view
 def comment_question(question_id: int):
     question = get_question_or_404(question_id)
@@ -385,7 +385,7 @@ def comment_question(question_id: int):
 
 @bp.post("/answers/<int:answer_id>/comments")
 @login_required
-@limiter.limit(POST_LIMIT)
+@limiter.limit(lambda: posting_limit(POST_LIMIT))
 @form_view
 def comment_answer(answer_id: int):
     answer = get_answer_or_404(answer_id)
@@ -410,7 +410,7 @@ def delete_comment(comment_id: int):
 
 @bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
 @login_required
-@limiter.limit(POST_LIMIT, methods=["POST"])
+@limiter.limit(lambda: posting_limit(POST_LIMIT), methods=["POST"])
 @form_view
 def edit_question(question_id: int):
     question = get_question_or_404(question_id)
@@ -443,7 +443,7 @@ def edit_question(question_id: int):
 
 @bp.route("/answers/<int:answer_id>/edit", methods=["GET", "POST"])
 @login_required
-@limiter.limit(POST_LIMIT, methods=["POST"])
+@limiter.limit(lambda: posting_limit(POST_LIMIT), methods=["POST"])
 @form_view
 def edit_answer(answer_id: int):
     answer = get_answer_or_404(answer_id)

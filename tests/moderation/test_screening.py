@@ -178,3 +178,35 @@ def test_a_new_members_comment_and_idea_wait_and_are_announced_on_approval(app, 
     assert "ZIP file" in _client(app, people["reader"]).get("/ideas?sort=new").get_data(
         as_text=True
     )
+
+
+def test_a_new_members_post_with_too_many_links_waits_even_when_not_spam(app, people):
+    from datetime import timedelta
+
+    from portal.clock import utcnow
+    from tests.factories import make_answer
+
+    question = make_question(author=people["asker"])
+    newcomer = people["newcomer"]
+    newcomer.created_at = utcnow() - timedelta(days=3)  # not a fresh account
+    for n in range(2):  # past their first posts
+        make_answer(question, author=newcomer, body=f"An earlier helpful answer, number {n}.")
+    three = "See https://docs.example/a, https://docs.example/b and https://docs.example/c."
+    _answer(app, newcomer, question.id, body=three)
+    item = db.session.scalars(db.select(ReviewItem)).one()
+    assert item.reason == "held" and item.detail == "3 links, where a new member may post 2"
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True}])
+def test_new_members_post_less_often(app, people):
+    question = make_question(author=people["asker"])
+    statuses = [
+        _answer(app, people["newcomer"], question.id, body=f"{ANSWER} Try {n}.").status_code
+        for n in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
+    member = [
+        _answer(app, people["reader"], question.id, body=f"{ANSWER} Also {n}.").status_code
+        for n in range(4)
+    ]
+    assert member == [200] * 4
