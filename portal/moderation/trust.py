@@ -22,6 +22,7 @@ from sqlalchemy import func
 from portal.accounts.models import User, VisitDay
 from portal.accounts.sessions import visit_listeners
 from portal.clock import utcnow
+from portal.database import lock_for_write
 from portal.extensions import db
 from portal.moderation.audit import log
 from portal.moderation.kinds import KINDS
@@ -173,6 +174,9 @@ def progress(user: User) -> Progress:
 def refresh(user: User) -> int:
     """Recompute a member's level (unless a community manager locked it); returns it. A change
     is logged and a promotion told to the member."""
+    # Locked and read afresh: two writers refreshing one member at once change it once.
+    lock_for_write(User, user.id)
+    db.session.refresh(user)
     if user.trust_level_locked:
         return user.trust_level
     old, now_earned = user.trust_level, earned(stats(user))

@@ -162,3 +162,20 @@ def test_a_regulars_flag_weighs_more(app, make_user):
     )
     db.session.expire_all()
     assert db.session.get(Answer, answer.id).review_state == "hidden"
+
+
+def test_two_refreshes_at_once_promote_once(app, make_user):
+    from tests.concurrency import run_concurrently
+
+    user = _member(make_user, visits=2, answers=2)
+    user_id = user.id
+
+    def refresh_in_own_session(_index: int) -> None:
+        refresh(db.session.get(User, user_id))
+        db.session.commit()
+
+    assert run_concurrently(app, refresh_in_own_session, threads=4) == []
+    changes = db.session.scalars(
+        db.select(ModerationLogEntry).where(ModerationLogEntry.action == "trust_level")
+    ).all()
+    assert [(e.before, e.after) for e in changes] == [("new", "basic")]
