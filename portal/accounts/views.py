@@ -39,6 +39,7 @@ from portal.accounts.sessions import end_session, start_session
 from portal.accounts.tokens import BadToken, read_token
 from portal.csrf import form_view
 from portal.extensions import db, limiter
+from portal.forms import honeypot_filled
 from portal.moderation.forms import TrustLevelForm
 from portal.moderation.trust import LEVELS, progress
 from portal.redirects import safe_url
@@ -105,6 +106,10 @@ def register():
         return redirect(url_for("main.home"))
     form = RegistrationForm()
     if form.validate_on_submit():
+        if honeypot_filled():
+            # A bot filled the field people never see: it is told what a person would be,
+            # and nothing is made or mailed.
+            return redirect(url_for(".check_email"))
         write(
             lambda: request_membership(
                 email=form.email.data,

@@ -231,3 +231,18 @@ def test_registration_hashes_the_password_whether_or_not_the_address_is_taken(
     response = client.post("/register", data=GOOD)
     assert response.status_code == 302 and response.location == "/register/check-email"
     assert hashed == [GOOD["password"]]
+
+
+def test_a_bot_filling_the_hidden_field_is_told_to_check_its_mail_and_nothing_is_made(
+    client, mailbox, worker_pass
+):
+    from portal.accounts.models import User
+    from portal.extensions import db
+
+    page = client.get("/register").get_data(as_text=True)
+    assert 'name="website"' in page and 'class="honeypot" aria-hidden="true"' in page
+    response = client.post("/register", data={**GOOD, "website": "https://spam.example"})
+    assert response.status_code == 302 and response.location == "/register/check-email"
+    worker_pass()
+    assert db.session.scalar(db.select(User).where(User.email == GOOD["email"])) is None
+    assert mailbox.messages == []
