@@ -223,6 +223,14 @@ def login(client: FlaskClient, user) -> None:
         session["_fresh"] = True
 
 
+def client_for(app, user=None) -> FlaskClient:
+    """A test client of its own, signed in as `user` (or anonymous)."""
+    client = app.test_client()
+    if user is not None:
+        login(client, user)
+    return client
+
+
 @pytest.fixture
 def make_user(app):
     return factories.make_user

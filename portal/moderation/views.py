@@ -179,42 +179,44 @@ def _first_error(form) -> str:
     return next(iter(e for errors in form.errors.values() for e in errors))
 
 
+def _act_on_member(form, act, *, refused: str, done) -> Response:
+    """A moderator's form about a member, from the queue: validated, written, said, and back."""
+    require(Permission.MODERATE)
+    back = safe_url(request.form.get("next"), fallback=url_for(".queue"))
+    if not form.validate():
+        flash(f"{refused}: {_first_error(form)}", "error")
+        return redirect(back)
+    member = write(act, back=back)
+    flash(done(member), "success")
+    return redirect(back)
+
+
 @bp.post("/moderation/members/<int:user_id>/warn")
 @login_required
 def warn_member(user_id: int):
-    require(Permission.MODERATE)
-    back = safe_url(request.form.get("next"), fallback=url_for(".queue"))
     form = _warn_form()
-    if not form.validate():
-        flash(f"No warning sent: {_first_error(form)}", "error")
-        return redirect(back)
-    member = write(
+    return _act_on_member(
+        form,
         lambda: warn(
             user_id, guideline=form.guideline.data, message=form.message.data or "", by=current_user
         ),
-        back=back,
+        refused="No warning sent",
+        done=lambda member: f"{member.display_name} is warned, privately.",
     )
-    flash(f"{member.display_name} is warned, privately.", "success")
-    return redirect(back)
 
 
 @bp.post("/moderation/members/<int:user_id>/suspend")
 @login_required
 def suspend_member(user_id: int):
-    require(Permission.MODERATE)
-    back = safe_url(request.form.get("next"), fallback=url_for(".queue"))
     form = SuspendForm()
-    if not form.validate():
-        flash(f"Not suspended: {_first_error(form)}", "error")
-        return redirect(back)
-    member = write(
+    return _act_on_member(
+        form,
         lambda: suspend(
             user_id, period=form.period.data, reason=form.reason.data or "", by=current_user
         ),
-        back=back,
+        refused="Not suspended",
+        done=lambda member: f"{member.display_name} is suspended {PERIODS[form.period.data][1]}.",
     )
-    flash(f"{member.display_name} is suspended {PERIODS[form.period.data][1]}.", "success")
-    return redirect(back)
 
 
 def _log_query():

@@ -115,3 +115,20 @@ def log_in(page, live_server: str, email: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+
+
+def log_in_as(page, live_server: str, user) -> None:
+    """Log in through the form and wait for the welcome."""
+    from playwright.sync_api import expect
+
+    log_in(page, live_server, user.email)
+    expect(page.get_by_text(f"Welcome back, {user.display_name}.")).to_be_visible()
+
+
+def log_out(page) -> None:
+    """Log out from the account menu, as a person would."""
+    from playwright.sync_api import expect
+
+    page.locator("summary.menu__button").click()
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_text("You are logged out.")).to_be_visible()

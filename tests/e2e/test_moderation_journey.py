@@ -5,20 +5,10 @@ until it hides, its author edits it, a moderator approves it; the log shows all 
 from playwright.sync_api import expect
 
 from portal.moderation.trust import NEW
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in_as, log_out
 
 SPAM = "Cheap watches: " + " ".join(f"https://watches.example/{n}" for n in range(5))
 RUDE = "Only an idiot would ask this, read the manual before wasting our time."
-
-
-def _log_in(page, live_server, user):
-    log_in(page, live_server, user.email)
-    expect(page.get_by_text(f"Welcome back, {user.display_name}.")).to_be_visible()
-
-
-def _log_out(page):
-    page.locator("summary.menu__button").click()
-    page.get_by_role("button", name="Log out").click()
 
 
 def _flag_as_rude(page):
@@ -42,27 +32,27 @@ def test_spam_held_and_removed_and_a_rude_answer_flagged_edited_and_approved(
     question_url = f"{live_server}/questions/{question.id}"
 
     # A new member's link-filled answer waits for review, seen by its author alone.
-    _log_in(page, live_server, newcomer)
+    log_in_as(page, live_server, newcomer)
     page.goto(question_url)
     page.get_by_label("Write your answer").fill(SPAM)
     page.get_by_role("button", name="Post your answer").click()
     expect(page.get_by_text("waits for a moderator’s review")).to_be_visible()
     expect(page.get_by_text("Waiting for review.")).to_be_visible()
-    _log_out(page)
+    log_out(page)
 
     # Members flag the rude answer: the third flag hides it.
     for flagger in flaggers:
-        _log_in(page, live_server, flagger)
+        log_in_as(page, live_server, flagger)
         page.goto(question_url)
         expect(page.get_by_text("Cheap watches")).to_have_count(0)
         _flag_as_rude(page)
         expect(page.get_by_text("Thanks")).to_be_visible()
-        _log_out(page)
+        log_out(page)
     page.goto(question_url)
     expect(page.get_by_text("Only an idiot")).to_have_count(0)
 
     # The manager marks the spam, from the queue, with the keyboard.
-    _log_in(page, live_server, manager)
+    log_in_as(page, live_server, manager)
     expect(page.locator(".count-badge").first).to_be_visible()
     page.goto(f"{live_server}/moderation")
     spam_item = page.locator(".review-item", has_text="Cheap watches")
@@ -70,22 +60,22 @@ def test_spam_held_and_removed_and_a_rude_answer_flagged_edited_and_approved(
     expect(spam_item).to_contain_text("5 links")
     spam_item.get_by_role("button", name="Spam").click()
     expect(page.get_by_text("Removed as spam")).to_be_visible()
-    _log_out(page)
+    log_out(page)
 
     # The spammer sees why they are suspended.
-    _log_in(page, live_server, newcomer)
+    log_in_as(page, live_server, newcomer)
     expect(page.get_by_text("Your account is suspended: Posting spam")).to_be_visible()
-    _log_out(page)
+    log_out(page)
 
     # The rude answer's author edits it; the manager approves the edit.
-    _log_in(page, live_server, rude)
+    log_in_as(page, live_server, rude)
     page.goto(question_url)
     expect(page.get_by_text("Hidden.", exact=True)).to_be_visible()
     page.locator(".post--answer").first.get_by_role("link", name="Edit").click()
     page.get_by_label("Your answer").fill("The export chapter of the manual covers this, step 3.")
     page.get_by_role("button", name="Save").click()
-    _log_out(page)
-    _log_in(page, live_server, manager)
+    log_out(page)
+    log_in_as(page, live_server, manager)
     page.goto(f"{live_server}/moderation")
     item = page.locator(".review-item", has_text="export chapter")
     item.get_by_role("button", name="Approve").click()
@@ -94,6 +84,6 @@ def test_spam_held_and_removed_and_a_rude_answer_flagged_edited_and_approved(
     log = page.locator("main")
     for action in ("spam", "suspend", "auto hide", "approve"):
         expect(log).to_contain_text(action)
-    _log_out(page)
+    log_out(page)
     page.goto(question_url)
     expect(page.get_by_text("The export chapter of the manual")).to_be_visible()

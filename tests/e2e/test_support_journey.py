@@ -1,16 +1,6 @@
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import log_in
-
-
-def _log_in(page, live_server, user):
-    log_in(page, live_server, user.email)
-    expect(page.get_by_text(f"Welcome back, {user.display_name}.")).to_be_visible()
-
-
-def _log_out(page):
-    page.locator("summary.menu__button").click()
-    page.get_by_role("button", name="Log out").click()
+from tests.e2e.conftest import log_in_as, log_out
 
 
 def test_ask_answer_accept_and_get_notified(live_server, page, make_user, make_area):
@@ -18,7 +8,7 @@ def test_ask_answer_accept_and_get_notified(live_server, page, make_user, make_a
     helper = make_user(display_name="Helper Ben")
     make_area("Billing", slug="billing")
 
-    _log_in(page, live_server, asker)
+    log_in_as(page, live_server, asker)
     page.get_by_role("link", name="Questions").click()
     page.get_by_role("link", name="Ask a question").first.click()
     page.get_by_label("Title").fill("Too short")
@@ -31,9 +21,9 @@ def test_ask_answer_accept_and_get_notified(live_server, page, make_user, make_a
     page.get_by_role("button", name="Post your question").click()
     expect(page.get_by_text("Your question is posted.")).to_be_visible()
     question_url = page.url
-    _log_out(page)
+    log_out(page)
 
-    _log_in(page, live_server, helper)
+    log_in_as(page, live_server, helper)
     page.goto(question_url)
     page.get_by_role("button", name="Upvote this question").click()
     expect(page.locator("#question [data-vote-score]")).to_contain_text("1")
@@ -45,9 +35,9 @@ def test_ask_answer_accept_and_get_notified(live_server, page, make_user, make_a
     )
     page.get_by_role("button", name="Post your answer").click()
     expect(page.get_by_text("Your answer is posted.")).to_be_visible()
-    _log_out(page)
+    log_out(page)
 
-    _log_in(page, live_server, asker)
+    log_in_as(page, live_server, asker)
     expect(page.locator(".count-badge")).to_contain_text("1")
     page.get_by_role("link", name="Notifications").click()
     page.get_by_role("button", name="Helper Ben answered your question").click()
@@ -68,7 +58,7 @@ def test_keyboard_alone_can_vote_and_no_vote_is_offered_on_ones_own(
 
     author, voter = make_user(), make_user()
     question = make_question(author=author, area=make_area())
-    _log_in(page, live_server, voter)
+    log_in_as(page, live_server, voter)
     page.goto(f"{live_server}/questions/{question.id}")
     upvote = page.get_by_role("button", name="Upvote this question")
     upvote.focus()
@@ -77,9 +67,9 @@ def test_keyboard_alone_can_vote_and_no_vote_is_offered_on_ones_own(
     expect(upvote).to_have_attribute("aria-pressed", "true")
     page.keyboard.press("Enter")  # pressing the highlighted arrow again withdraws the vote
     expect(page.locator("#question [data-vote-score]")).to_contain_text("0")
-    _log_out(page)
+    log_out(page)
 
-    _log_in(page, live_server, author)
+    log_in_as(page, live_server, author)
     page.goto(f"{live_server}/questions/{question.id}")
     expect(page.locator("#question .vote__score")).to_contain_text("0")
     expect(page.get_by_role("button", name="Upvote this question")).to_have_count(0)
@@ -92,7 +82,7 @@ def test_a_form_in_shared_content_leaves_with_the_layouts_token(live_server, pag
     from tests.factories import make_question
 
     question = make_question(make_user(), title="Brake pads squeal in the rain")
-    _log_in(page, live_server, make_user(display_name="Helper Cleo"))
+    log_in_as(page, live_server, make_user(display_name="Helper Cleo"))
     page.goto(f"{live_server}/questions/{question.id}")
     form = page.locator("form", has=page.get_by_label("Write your answer"))
     expect(form.locator('input[name$="csrf_token"]')).to_have_count(0)

@@ -11,7 +11,7 @@ from portal.notifications.models import Notification
 from portal.search.indexer import apply_pending
 from portal.support.models import Answer, Question
 from tests.concurrency import run_concurrently
-from tests.conftest import login
+from tests.conftest import client_for
 from tests.factories import make_answer, make_question
 
 RUDE = "You are an idiot, read the manual before asking anything here."
@@ -36,15 +36,8 @@ def thread(app, make_user):
     }
 
 
-def _client(app, user=None):
-    client = app.test_client()
-    if user is not None:
-        login(client, user)
-    return client
-
-
 def _flag(app, user, kind, post_id, reason="rude", note=""):
-    return _client(app, user).post(
+    return client_for(app, user).post(
         "/flags", data={"kind": kind, "post_id": str(post_id), "reason": reason, "note": note}
     )
 
@@ -61,11 +54,11 @@ def test_a_flag_is_private_and_queued(app, thread):
     item = db.session.scalars(db.select(ReviewItem)).one()
     assert item.is_open and item.flag_weight == 1
     # One flag hides nothing: everyone still reads the answer.
-    assert RUDE in _page(_client(app), thread["question_id"])
+    assert RUDE in _page(client_for(app), thread["question_id"])
     # The queue shows it to moderators (and only to them).
-    queue = _client(app, thread["staff"]).get("/moderation").get_data(as_text=True)
+    queue = client_for(app, thread["staff"]).get("/moderation").get_data(as_text=True)
     assert RUDE in queue and "Rude or abusive" in queue
-    assert _client(app, thread["reader"]).get("/moderation").status_code == 403
+    assert client_for(app, thread["reader"]).get("/moderation").status_code == 403
 
 
 def test_enough_flags_hide_a_post_from_everyone_but_its_author_and_moderators(app, thread):
@@ -76,14 +69,14 @@ def test_enough_flags_hide_a_post_from_everyone_but_its_author_and_moderators(ap
     question = db.session.get(Question, thread["question_id"])
     assert question.answer_count == 0
     for viewer in (None, thread["reader"], thread["asker"]):
-        assert RUDE not in _page(_client(app, viewer), thread["question_id"])
-    author_page = _page(_client(app, thread["rude"]), thread["question_id"])
+        assert RUDE not in _page(client_for(app, viewer), thread["question_id"])
+    author_page = _page(client_for(app, thread["rude"]), thread["question_id"])
     assert (
         RUDE in author_page and "Hidden." in author_page and "community guidelines" in author_page
     )
-    assert RUDE in _page(_client(app, thread["staff"]), thread["question_id"])
+    assert RUDE in _page(client_for(app, thread["staff"]), thread["question_id"])
     # The unanswered list counts it as unanswered again.
-    unanswered = _client(app).get("/questions?tab=unanswered").get_data(as_text=True)
+    unanswered = client_for(app).get("/questions?tab=unanswered").get_data(as_text=True)
     assert "export my invoices" in unanswered
     told = db.session.scalars(
         db.select(Notification).where(Notification.user_id == thread["rude"].id)
@@ -97,7 +90,7 @@ def test_approving_shows_the_post_again_and_declines_the_flags(app, thread):
     for flagger in thread["flaggers"]:
         _flag(app, flagger, "answer", thread["answer_id"])
     item = db.session.scalars(db.select(ReviewItem)).one()
-    response = _client(app, thread["manager"]).post(
+    response = client_for(app, thread["manager"]).post(
         f"/moderation/items/{item.id}/approve", data={"reason": "Blunt, not abusive."}
     )
     assert response.status_code == 302
@@ -105,7 +98,7 @@ def test_approving_shows_the_post_again_and_declines_the_flags(app, thread):
     assert db.session.get(Answer, thread["answer_id"]).review_state is None
     assert db.session.get(Question, thread["question_id"]).answer_count == 1
     assert {f.status for f in db.session.scalars(db.select(Flag))} == {"declined"}
-    assert RUDE in _page(_client(app, thread["reader"]), thread["question_id"])
+    assert RUDE in _page(client_for(app, thread["reader"]), thread["question_id"])
     assert [e.action for e in db.session.scalars(db.select(ModerationLogEntry))] == [
         "auto_hide",
         "approve",
@@ -115,34 +108,34 @@ def test_approving_shows_the_post_again_and_declines_the_flags(app, thread):
 def test_a_hidden_question_leaves_lists_search_and_its_page(app, thread):
     question = make_question(title="Cheap watches replica discount zqxv")
     apply_pending()
-    anonymous = _client(app)
+    anonymous = client_for(app)
     assert "Cheap watches replica" in anonymous.get("/search?q=zqxv").get_data(as_text=True)
     for flagger in thread["flaggers"]:
         _flag(app, flagger, "question", question.id, reason="spam")
     apply_pending()
     assert anonymous.get(f"/questions/{question.id}").status_code == 404
-    assert _client(app, thread["reader"]).get(f"/questions/{question.id}").status_code == 404
+    assert client_for(app, thread["reader"]).get(f"/questions/{question.id}").status_code == 404
     for path in ("/questions", "/", "/search?q=zqxv", "/search/similar?q=replica watches zqxv"):
         assert "Cheap watches replica" not in anonymous.get(path).get_data(as_text=True), path
-    assert _client(app, thread["staff"]).get(f"/questions/{question.id}").status_code == 200
-    assert _client(app, question.author).get(f"/questions/{question.id}").status_code == 200
+    assert client_for(app, thread["staff"]).get(f"/questions/{question.id}").status_code == 200
+    assert client_for(app, question.author).get(f"/questions/{question.id}").status_code == 200
     # Nor on its author's profile, but for the author and the moderators.
     profile = f"/users/{question.author.id}"
     assert "Cheap watches replica" not in anonymous.get(profile).get_data(as_text=True)
     for viewer in (question.author, thread["staff"]):
-        page = _client(app, viewer).get(profile).get_data(as_text=True)
+        page = client_for(app, viewer).get(profile).get_data(as_text=True)
         assert "Cheap watches replica" in page
 
 
 def test_moderators_hide_and_delete_from_the_queue(app, thread):
     _flag(app, thread["flaggers"][0], "answer", thread["answer_id"])
     item = db.session.scalars(db.select(ReviewItem)).one()
-    _client(app, thread["staff"]).post(f"/moderation/items/{item.id}/delete")
+    client_for(app, thread["staff"]).post(f"/moderation/items/{item.id}/delete")
     db.session.expire_all()
     assert db.session.get(Answer, thread["answer_id"]).is_deleted
     assert db.session.get(Flag, db.session.scalars(db.select(Flag.id)).one()).status == "upheld"
     # Acting on a handled item: a clear message, nothing changed.
-    response = _client(app, thread["manager"]).post(
+    response = client_for(app, thread["manager"]).post(
         f"/moderation/items/{item.id}/approve", follow_redirects=True
     )
     assert "already handled" in response.get_data(as_text=True)
@@ -161,7 +154,7 @@ def test_moderators_hide_and_delete_from_the_queue(app, thread):
     ],
 )
 def test_bad_flags_get_a_clear_message_and_change_nothing(app, thread, data, message):
-    client = _client(app, thread["flaggers"][0])
+    client = client_for(app, thread["flaggers"][0])
     response = client.post(
         "/flags",
         data={"kind": "answer", "post_id": str(thread["answer_id"]), **data},
@@ -173,7 +166,7 @@ def test_bad_flags_get_a_clear_message_and_change_nothing(app, thread, data, mes
 
 
 def test_control_characters_are_refused_before_anything_is_written(app, thread):
-    client = _client(app, thread["flaggers"][0])
+    client = client_for(app, thread["flaggers"][0])
     response = client.post(
         "/flags", data={"kind": "answer", "post_id": str(thread["answer_id"]), "reason": "rude\x00"}
     )
@@ -182,7 +175,7 @@ def test_control_characters_are_refused_before_anything_is_written(app, thread):
 
 
 def test_bad_targets_and_repeats_are_refused(app, thread):
-    client = _client(app, thread["flaggers"][0])
+    client = client_for(app, thread["flaggers"][0])
     for kind, post_id in [("answer", "999999"), ("widget", "1"), ("answer", "9" * 40)]:
         response = client.post("/flags", data={"kind": kind, "post_id": post_id, "reason": "spam"})
         assert response.status_code in {302, 400, 404}
@@ -192,13 +185,13 @@ def test_bad_targets_and_repeats_are_refused(app, thread):
     assert db.session.scalar(db.select(db.func.count()).select_from(Flag)) == 1
     own = _flag(app, thread["rude"], "answer", thread["answer_id"])
     assert own.status_code == 403
-    assert _client(app).post("/flags", data={"kind": "answer"}).status_code == 302  # log in
+    assert client_for(app).post("/flags", data={"kind": "answer"}).status_code == 302  # log in
 
 
 def test_a_flagger_may_retract_until_a_moderator_decides(app, thread):
     flagger = thread["flaggers"][0]
     _flag(app, flagger, "answer", thread["answer_id"])
-    _client(app, flagger).post(
+    client_for(app, flagger).post(
         "/flags/retract", data={"kind": "answer", "post_id": str(thread["answer_id"])}
     )
     assert db.session.scalar(db.select(db.func.count()).select_from(Flag)) == 0
@@ -258,10 +251,10 @@ def test_two_moderators_deciding_at_once_end_with_one_outcome(app, thread):
 def test_the_log_is_for_community_managers_and_exports_safely(app, thread):
     _flag(app, thread["flaggers"][0], "answer", thread["answer_id"])
     item = db.session.scalars(db.select(ReviewItem)).one()
-    _client(app, thread["staff"]).post(
+    client_for(app, thread["staff"]).post(
         f"/moderation/items/{item.id}/hide", data={"reason": '=HYPERLINK("x")'}
     )
-    manager = _client(app, thread["manager"])
+    manager = client_for(app, thread["manager"])
     page = manager.get("/moderation/log").get_data(as_text=True)
     assert "Staff" in page and "hide" in page
     assert manager.get("/moderation/log?action=approve").get_data(as_text=True).count(
@@ -270,7 +263,7 @@ def test_the_log_is_for_community_managers_and_exports_safely(app, thread):
     exported = manager.get("/moderation/log.csv")
     rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True))))
     assert rows[1][2] == "hide" and rows[1][6].startswith("'=")
-    assert _client(app, thread["staff"]).get("/moderation/log").status_code == 403
+    assert client_for(app, thread["staff"]).get("/moderation/log").status_code == 403
 
 
 def test_a_hidden_idea_leaves_the_board_and_search_and_its_comments_count(app, thread):
@@ -283,7 +276,7 @@ def test_a_hidden_idea_leaves_the_board_and_search_and_its_comments_count(app, t
     comment = add_comment(other, thread["rude"], "Only an idiot would want dark mode here.")
     db.session.commit()
     apply_pending()
-    anonymous = _client(app)
+    anonymous = client_for(app)
     assert "Replica handbags" in anonymous.get("/ideas?status=all").get_data(as_text=True)
     for flagger in thread["flaggers"]:
         _flag(app, flagger, "idea", idea.id, reason="spam")
@@ -292,13 +285,13 @@ def test_a_hidden_idea_leaves_the_board_and_search_and_its_comments_count(app, t
     for path in ("/ideas?status=all", "/ideas?sort=new", "/search?q=qvzz", "/"):
         assert "Replica handbags" not in anonymous.get(path).get_data(as_text=True), path
     assert anonymous.get(f"/ideas/{idea.id}").status_code == 404
-    assert _client(app, idea.author).get(f"/ideas/{idea.id}").status_code == 200
+    assert client_for(app, idea.author).get(f"/ideas/{idea.id}").status_code == 200
     db.session.expire_all()
     assert db.session.get(Idea, other.id).comment_count == 0
-    assert "Only an idiot" not in _client(app, thread["reader"]).get(f"/ideas/{other.id}").get_data(
-        as_text=True
-    )
-    own = _client(app, thread["rude"]).get(f"/ideas/{other.id}").get_data(as_text=True)
+    assert "Only an idiot" not in client_for(app, thread["reader"]).get(
+        f"/ideas/{other.id}"
+    ).get_data(as_text=True)
+    own = client_for(app, thread["rude"]).get(f"/ideas/{other.id}").get_data(as_text=True)
     assert "Only an idiot" in own and "Hidden." in own
 
 
@@ -311,7 +304,7 @@ def test_a_hidden_post_deleted_later_leaves_the_counts_once(app, thread):
     for flagger in thread["flaggers"]:
         _flag(app, flagger, "answer", thread["answer_id"])
         _flag(app, flagger, "comment", comment.id)
-    staff = _client(app, thread["staff"])
+    staff = client_for(app, thread["staff"])
     for item_id in db.session.scalars(db.select(ReviewItem.id)).all():
         staff.post(f"/moderation/items/{item_id}/delete")
     db.session.expire_all()
@@ -342,7 +335,7 @@ def test_the_queue_costs_the_same_statements_for_few_or_many_items(app, thread, 
         ]:
             _flag(app, thread["flaggers"][0], kind, post_id, reason="spam")
 
-    staff = _client(app, thread["staff"])
+    staff = client_for(app, thread["staff"])
 
     def statements() -> int:
         with count_queries() as counter:
@@ -362,7 +355,7 @@ def test_the_queue_costs_the_same_statements_for_few_or_many_items(app, thread, 
 def test_an_author_who_edits_a_hidden_post_sends_it_back_for_review(app, thread):
     _flag(app, thread["flaggers"][0], "answer", thread["answer_id"])
     item = db.session.scalars(db.select(ReviewItem)).one()
-    _client(app, thread["staff"]).post(f"/moderation/items/{item.id}/hide")
+    client_for(app, thread["staff"]).post(f"/moderation/items/{item.id}/hide")
     assert (
         db.session.scalar(
             db.select(db.func.count()).select_from(ReviewItem).where(ReviewItem.closed_at.is_(None))
@@ -370,11 +363,13 @@ def test_an_author_who_edits_a_hidden_post_sends_it_back_for_review(app, thread)
         == 0
     )
     civil = "Have a look at the manual's export chapter: it covers invoices as PDF."
-    _client(app, thread["rude"]).post(f"/answers/{thread['answer_id']}/edit", data={"body": civil})
+    client_for(app, thread["rude"]).post(
+        f"/answers/{thread['answer_id']}/edit", data={"body": civil}
+    )
     reopened = db.session.scalars(db.select(ReviewItem).where(ReviewItem.closed_at.is_(None))).one()
     assert (reopened.reason, reopened.post_id) == ("resubmitted", thread["answer_id"])
-    assert "Edited after hiding" in _client(app, thread["staff"]).get("/moderation").get_data(
+    assert "Edited after hiding" in client_for(app, thread["staff"]).get("/moderation").get_data(
         as_text=True
     )
-    _client(app, thread["staff"]).post(f"/moderation/items/{reopened.id}/approve")
-    assert civil in _page(_client(app, thread["reader"]), thread["question_id"])
+    client_for(app, thread["staff"]).post(f"/moderation/items/{reopened.id}/approve")
+    assert civil in _page(client_for(app, thread["reader"]), thread["question_id"])

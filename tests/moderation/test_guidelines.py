@@ -1,23 +1,16 @@
 """Guidelines accepted again: after a material change, every member accepts them at their next
 visit before going on."""
 
-from tests.conftest import login
-
-
-def _client(app, user=None):
-    client = app.test_client()
-    if user is not None:
-        login(client, user)
-    return client
+from tests.conftest import client_for
 
 
 def test_members_accept_materially_changed_guidelines_at_their_next_visit(app, make_user):
     member, manager = make_user(), make_user("manager")
-    _client(app, manager).post(
+    client_for(app, manager).post(
         "/admin/guidelines",
         data={"guidelines": "- **Be kind.** Always.\n- **No ads.**", "accept_again": "y"},
     )
-    client = _client(app, member)
+    client = client_for(app, member)
     response = client.get("/questions")
     assert response.status_code == 302 and "/guidelines/accept" in response.location
     page = client.get(response.location).get_data(as_text=True)
@@ -27,9 +20,9 @@ def test_members_accept_materially_changed_guidelines_at_their_next_visit(app, m
     assert accepted.status_code == 302 and accepted.location.endswith("/questions")
     assert client.get("/questions").status_code == 200
     # The manager who published them had accepted before: asked too, like everyone.
-    assert _client(app, manager).get("/questions").status_code == 302
+    assert client_for(app, manager).get("/questions").status_code == 302
     # A plain edit asks no one again.
-    _client(app, manager).post("/guidelines/accept")
-    _client(app, manager).post("/admin/guidelines", data={"guidelines": "- **Be kind.**"})
+    client_for(app, manager).post("/guidelines/accept")
+    client_for(app, manager).post("/admin/guidelines", data={"guidelines": "- **Be kind.**"})
     other = make_user()
-    assert _client(app, other).get("/questions").status_code == 200
+    assert client_for(app, other).get("/questions").status_code == 200

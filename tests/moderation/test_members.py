@@ -11,15 +11,8 @@ from portal.clock import utcnow
 from portal.extensions import db
 from portal.moderation.models import ModerationLogEntry, ReviewItem
 from portal.notifications.models import Notification
-from tests.conftest import login
+from tests.conftest import client_for
 from tests.factories import make_question
-
-
-def _client(app, user=None):
-    client = app.test_client()
-    if user is not None:
-        login(client, user)
-    return client
 
 
 def _fresh(user) -> User:
@@ -29,7 +22,7 @@ def _fresh(user) -> User:
 
 def test_a_warning_is_private_names_the_guideline_and_is_logged(app, make_user):
     member, staff = make_user(), make_user("staff")
-    queue = _client(app, staff)
+    queue = client_for(app, staff)
     response = queue.post(
         f"/moderation/members/{member.id}/warn",
         data={"guideline": "Be respectful", "message": "Please keep it civil."},
@@ -55,14 +48,14 @@ def test_a_warning_is_private_names_the_guideline_and_is_logged(app, make_user):
 def test_a_suspension_for_a_day_ends_by_itself(app, make_user):
     member, manager = make_user(), make_user("manager")
     question = make_question()
-    _client(app, manager).post(
+    client_for(app, manager).post(
         f"/moderation/members/{member.id}/suspend",
         data={"period": "day", "reason": "Insults in three answers"},
     )
     member = _fresh(member)
     assert member.is_suspended
     assert abs(member.suspended_until - (utcnow() + timedelta(days=1))) < timedelta(minutes=1)
-    refused = _client(app, member).post(
+    refused = client_for(app, member).post(
         f"/questions/{question.id}/answers", data={"body": "x" * 40}
     )
     assert refused.status_code == 403 and "until" in refused.get_data(as_text=True)
@@ -72,7 +65,7 @@ def test_a_suspension_for_a_day_ends_by_itself(app, make_user):
     member.suspended_until = utcnow() - timedelta(seconds=1)
     db.session.commit()
     assert not _fresh(member).is_suspended
-    posted = _client(app, member).post(
+    posted = client_for(app, member).post(
         f"/questions/{question.id}/answers", data={"body": "Back again, and civil this time."}
     )
     assert posted.status_code == 302
@@ -88,7 +81,7 @@ def test_a_suspension_for_a_day_ends_by_itself(app, make_user):
 )
 def test_bad_suspensions_are_refused_and_change_nothing(app, make_user, data, message):
     member, staff = make_user(), make_user("staff")
-    response = _client(app, staff).post(
+    response = client_for(app, staff).post(
         f"/moderation/members/{member.id}/suspend", data=data, follow_redirects=True
     )
     assert message in response.get_data(as_text=True)
@@ -97,14 +90,14 @@ def test_bad_suspensions_are_refused_and_change_nothing(app, make_user, data, me
 
 def test_moderators_cannot_warn_or_suspend_the_team_and_members_cannot_at_all(app, make_user):
     staff, admin, member = make_user("staff"), make_user("admin"), make_user()
-    response = _client(app, staff).post(
+    response = client_for(app, staff).post(
         f"/moderation/members/{admin.id}/suspend",
         data={"period": "lifted", "reason": "no"},
         follow_redirects=True,
     )
     assert "an admin handles the team" in response.get_data(as_text=True)
     assert not _fresh(admin).is_suspended
-    forbidden = _client(app, member).post(
+    forbidden = client_for(app, member).post(
         f"/moderation/members/{staff.id}/warn", data={"guideline": "Be respectful"}
     )
     assert forbidden.status_code == 403
@@ -123,34 +116,34 @@ def test_a_hidden_posts_author_appeals_once_and_approval_shows_it(app, make_user
     item = db.session.scalars(db.select(ReviewItem)).one()
     decide(item.id, "hide", staff)
     db.session.commit()
-    page = _client(app, author).get(f"/questions/{question.id}").get_data(as_text=True)
+    page = client_for(app, author).get(f"/questions/{question.id}").get_data(as_text=True)
     assert "Appeal: ask the moderators to look again" in page
     appeal = {"kind": "answer", "post_id": str(answer.id), "appeal": "It answers the question."}
-    client = _client(app, author)
+    client = client_for(app, author)
     response = client.post("/appeals", data=appeal, follow_redirects=True)
     assert "Your appeal is sent" in response.get_data(as_text=True)
     again = client.post("/appeals", data=appeal, follow_redirects=True)
     assert "already appealed" in again.get_data(as_text=True)
-    stranger = _client(app, reader).post("/appeals", data=appeal, follow_redirects=True)
+    stranger = client_for(app, reader).post("/appeals", data=appeal, follow_redirects=True)
     assert "Only its author" in stranger.get_data(as_text=True)
     (open_item,) = db.session.scalars(
         db.select(ReviewItem).where(ReviewItem.closed_at.is_(None))
     ).all()
     assert (open_item.reason, open_item.appeal) == ("appeal", "It answers the question.")
-    queue = _client(app, staff).get("/moderation").get_data(as_text=True)
+    queue = client_for(app, staff).get("/moderation").get_data(as_text=True)
     assert "appeals:" in queue and "It answers the question." in queue
-    _client(app, staff).post(f"/moderation/items/{open_item.id}/approve")
+    client_for(app, staff).post(f"/moderation/items/{open_item.id}/approve")
     db.session.expire_all()
     assert db.session.get(Answer, answer.id).review_state is None
 
 
 def test_a_suspended_member_appeals_and_a_moderator_lifts_or_keeps_it(app, make_user):
     member, manager = make_user(), make_user("manager")
-    _client(app, manager).post(
+    client_for(app, manager).post(
         f"/moderation/members/{member.id}/suspend",
         data={"period": "lifted", "reason": "Spam links"},
     )
-    client = _client(app, _fresh(member))
+    client = client_for(app, _fresh(member))
     assert "Appeal the suspension" in client.get("/").get_data(as_text=True)
     sent = client.post(
         "/appeals",
@@ -163,13 +156,13 @@ def test_a_suspended_member_appeals_and_a_moderator_lifts_or_keeps_it(app, make_
     )
     assert "already appealed this suspension" in twice.get_data(as_text=True)
     item = db.session.scalars(db.select(ReviewItem).where(ReviewItem.closed_at.is_(None))).one()
-    queue = _client(app, manager).get("/moderation").get_data(as_text=True)
+    queue = client_for(app, manager).get("/moderation").get_data(as_text=True)
     assert "Suspension appeal" in queue and "Lift the suspension" in queue
-    refused = _client(app, manager).post(
+    refused = client_for(app, manager).post(
         f"/moderation/items/{item.id}/delete", follow_redirects=True
     )
     assert "Lift the suspension or keep it" in refused.get_data(as_text=True)
-    _client(app, manager).post(f"/moderation/items/{item.id}/approve", data={"reason": "Fair."})
+    client_for(app, manager).post(f"/moderation/items/{item.id}/approve", data={"reason": "Fair."})
     assert not _fresh(member).is_suspended
     told = db.session.scalars(
         db.select(Notification).where(Notification.kind == "moderation.appeal")
@@ -184,10 +177,10 @@ def test_a_moderators_edit_of_a_members_post_is_logged_with_before_and_after(app
 
     author, staff, manager = make_user(), make_user("staff"), make_user("manager")
     answer = make_answer(make_question(), author=author, body="Call me on 555-0100 for help.")
-    _client(app, author).post(
+    client_for(app, author).post(
         f"/answers/{answer.id}/edit", data={"body": "My own fix, second version: restart the sync."}
     )
-    _client(app, staff).post(
+    client_for(app, staff).post(
         f"/answers/{answer.id}/edit", data={"body": "Contact support through the help page."}
     )
     entry = db.session.scalars(db.select(ModerationLogEntry)).one()  # the author's edit: none
@@ -196,7 +189,7 @@ def test_a_moderators_edit_of_a_members_post_is_logged_with_before_and_after(app
         "My own fix, second version: restart the sync.",
         "Contact support through the help page.",
     )
-    log = _client(app, manager).get("/moderation/log?action=edit").get_data(as_text=True)
+    log = client_for(app, manager).get("/moderation/log?action=edit").get_data(as_text=True)
     assert (
         "My own fix, second version: restart the sync." in log
         and "Contact support through the help page." in log

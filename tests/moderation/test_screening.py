@@ -13,7 +13,7 @@ from portal.moderation.trust import BASIC, NEW
 from portal.notifications.models import Notification
 from portal.search.indexer import apply_pending
 from portal.support.models import Answer, Comment, Question
-from tests.conftest import login
+from tests.conftest import client_for
 from tests.factories import make_question
 
 ANSWER = "Open Settings, then Billing, and choose Download as PDF next to each invoice zqvx."
@@ -32,19 +32,12 @@ def people(app, make_user):
     }
 
 
-def _client(app, user=None):
-    client = app.test_client()
-    if user is not None:
-        login(client, user)
-    return client
-
-
 def _count(model, *where) -> int:
     return db.session.scalar(db.select(db.func.count()).select_from(model).where(*where))
 
 
 def _answer(app, user, question_id, body=ANSWER, **extra):
-    return _client(app, user).post(
+    return client_for(app, user).post(
         f"/questions/{question_id}/answers", data={"body": body, **extra}, follow_redirects=True
     )
 
@@ -62,32 +55,32 @@ def test_a_new_members_first_answer_waits_and_approval_publishes_it(app, people)
     assert _count(ActivityEvent, ActivityEvent.kind == "answer.posted") == 0
     apply_pending()
     for viewer in (None, people["reader"], people["asker"]):
-        client = _client(app, viewer)
+        client = client_for(app, viewer)
         assert ANSWER not in client.get(f"/questions/{question.id}").get_data(as_text=True)
         assert "invoices as PDF" not in client.get("/search?q=zqvx").get_data(as_text=True)
-    assert ANSWER in _client(app, people["staff"]).get(f"/questions/{question.id}").get_data(
+    assert ANSWER in client_for(app, people["staff"]).get(f"/questions/{question.id}").get_data(
         as_text=True
     )
 
     item = db.session.scalars(db.select(ReviewItem)).one()
     assert (item.reason, item.kind, item.post_id) == ("held", "answer", answer.id)
-    queue = _client(app, people["manager"]).get("/moderation").get_data(as_text=True)
+    queue = client_for(app, people["manager"]).get("/moderation").get_data(as_text=True)
     assert "First post" in queue and "first posts wait for review" in queue
 
-    _client(app, people["manager"]).post(f"/moderation/items/{item.id}/approve")
+    client_for(app, people["manager"]).post(f"/moderation/items/{item.id}/approve")
     db.session.expire_all()
     assert db.session.get(Answer, answer.id).review_state is None
     assert db.session.get(Question, question.id).answer_count == 1
     assert _count(Notification, *asker_told) == 1
     assert _count(ActivityEvent, ActivityEvent.kind == "answer.posted") == 1
     apply_pending()
-    found = _client(app, people["reader"]).get("/search?q=zqvx").get_data(as_text=True)
+    found = client_for(app, people["reader"]).get("/search?q=zqvx").get_data(as_text=True)
     assert "invoices as PDF" in found
 
 
 def test_after_two_approved_posts_a_new_members_posts_appear_at_once(app, people):
     question = make_question(author=people["asker"])
-    manager = _client(app, people["manager"])
+    manager = client_for(app, people["manager"])
     for n in range(2):
         _answer(app, people["newcomer"], question.id, body=f"{ANSWER} Step {n}.")
         item = db.session.scalars(db.select(ReviewItem).where(ReviewItem.closed_at.is_(None))).one()
@@ -105,7 +98,7 @@ def test_a_spam_suspect_waits_and_marking_it_spam_suspends_and_teaches(app, peop
     assert item.reason == "spam" and "6 links" in item.detail
     answer_id = item.post_id
 
-    response = _client(app, people["manager"]).post(
+    response = client_for(app, people["manager"]).post(
         f"/moderation/items/{item.id}/spam", follow_redirects=True
     )
     assert "Removed as spam" in response.get_data(as_text=True)
@@ -123,7 +116,7 @@ def test_a_spam_suspect_waits_and_marking_it_spam_suspends_and_teaches(app, peop
 
 def test_a_filled_honeypot_holds_the_post_as_spam(app, people, make_area):
     area = make_area()
-    client = _client(app, people["reader"])  # a member: unscored, unless the honeypot says so
+    client = client_for(app, people["reader"])  # a member: unscored, unless the honeypot says so
     response = client.post(
         "/questions/ask",
         data={
@@ -152,11 +145,11 @@ def test_the_team_is_never_held(app, people):
 
 def test_a_new_members_comment_and_idea_wait_and_are_announced_on_approval(app, people):
     question = make_question(author=people["asker"])
-    _client(app, people["newcomer"]).post(
+    client_for(app, people["newcomer"]).post(
         f"/questions/{question.id}/comments",
         data={f"question-{question.id}-body": "Which plan are you on? It matters here."},
     )
-    _client(app, people["newcomer"]).post(
+    client_for(app, people["newcomer"]).post(
         "/ideas/new", data={"title": "Export invoices as a single ZIP file", "description": "x"}
     )
     db.session.expire_all()
@@ -164,18 +157,18 @@ def test_a_new_members_comment_and_idea_wait_and_are_announced_on_approval(app, 
     idea = db.session.scalars(db.select(Idea)).one()
     assert comment.review_state == idea.review_state == "pending"
     assert db.session.get(Question, question.id).comment_count == 0
-    assert "ZIP file" not in _client(app, people["reader"]).get("/ideas?sort=new").get_data(
+    assert "ZIP file" not in client_for(app, people["reader"]).get("/ideas?sort=new").get_data(
         as_text=True
     )
     assert _count(ActivityEvent, ActivityEvent.kind == "idea.suggested") == 0
-    manager = _client(app, people["manager"])
+    manager = client_for(app, people["manager"])
     for item in db.session.scalars(db.select(ReviewItem)).all():
         manager.post(f"/moderation/items/{item.id}/approve")
     db.session.expire_all()
     assert db.session.get(Question, question.id).comment_count == 1
     assert _count(ActivityEvent, ActivityEvent.kind == "idea.suggested") == 1
     assert _count(Notification, Notification.kind == "comment.posted") == 1
-    assert "ZIP file" in _client(app, people["reader"]).get("/ideas?sort=new").get_data(
+    assert "ZIP file" in client_for(app, people["reader"]).get("/ideas?sort=new").get_data(
         as_text=True
     )
 

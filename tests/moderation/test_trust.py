@@ -10,7 +10,7 @@ from portal.moderation.models import ModerationLogEntry, ReviewItem
 from portal.moderation.trust import BASIC, LEADER, MEMBER, NEW, REGULAR, refresh
 from portal.notifications.models import Notification
 from portal.support.models import Answer
-from tests.conftest import login
+from tests.conftest import client_for, login
 from tests.factories import make_answer, make_question
 
 
@@ -26,13 +26,6 @@ def _member(make_user, *, days=3, visits=0, answers=0, level=NEW, **fields):
             make_answer(question, author=user)
     db.session.commit()
     return user
-
-
-def _client(app, user=None):
-    client = app.test_client()
-    if user is not None:
-        login(client, user)
-    return client
 
 
 def test_levels_are_earned_step_by_step_and_promotions_are_told(app, make_user):
@@ -104,10 +97,10 @@ def test_posts_hidden_after_flags_hold_a_member_back(app, make_user):
 
 def test_the_profile_explains_the_next_level_to_its_member_alone(app, make_user):
     user = _member(make_user, visits=1, answers=1)
-    own = _client(app, user).get(f"/users/{user.id}").get_data(as_text=True)
+    own = client_for(app, user).get(f"/users/{user.id}").get_data(as_text=True)
     assert "Trust level: New" in own and "To become <strong>basic</strong>" in own
     assert "days visited (now 2)" in own  # signing in made today the second
-    other = _client(app, make_user()).get(f"/users/{user.id}").get_data(as_text=True)
+    other = client_for(app, make_user()).get(f"/users/{user.id}").get_data(as_text=True)
     assert "<dd>New</dd>" in other and "To become" not in other
     assert "Set level" not in other
 
@@ -115,13 +108,13 @@ def test_the_profile_explains_the_next_level_to_its_member_alone(app, make_user)
 def test_community_managers_set_and_lock_levels_and_the_log_says_so(app, make_user):
     user = _member(make_user, level=BASIC)
     manager = make_user("manager")
-    refused = _client(app, make_user()).post(
+    refused = client_for(app, make_user()).post(
         f"/moderation/members/{user.id}/trust", data={"level": str(LEADER)}
     )
     assert refused.status_code == 403
-    page = _client(app, manager).get(f"/users/{user.id}").get_data(as_text=True)
+    page = client_for(app, manager).get(f"/users/{user.id}").get_data(as_text=True)
     assert "Set level" in page
-    response = _client(app, manager).post(
+    response = client_for(app, manager).post(
         f"/moderation/members/{user.id}/trust",
         data={"level": str(LEADER), "reason": "Runs our meetups"},
         follow_redirects=True,
@@ -131,7 +124,7 @@ def test_community_managers_set_and_lock_levels_and_the_log_says_so(app, make_us
     user = db.session.get(User, user.id)
     assert (user.trust_level, user.trust_level_locked) == (LEADER, True)
     assert refresh(user) == LEADER  # locked: not recomputed
-    _client(app, manager).post(f"/moderation/members/{user.id}/trust", data={"level": "earned"})
+    client_for(app, manager).post(f"/moderation/members/{user.id}/trust", data={"level": "earned"})
     db.session.expire_all()
     user = db.session.get(User, user.id)
     assert (user.trust_level, user.trust_level_locked) == (NEW, False)
@@ -140,7 +133,7 @@ def test_community_managers_set_and_lock_levels_and_the_log_says_so(app, make_us
         ("basic", "leader (locked)", "Runs our meetups"),
         ("leader", "new", None),
     ]
-    bad = _client(app, manager).post(
+    bad = client_for(app, manager).post(
         f"/moderation/members/{user.id}/trust", data={"level": "99"}, follow_redirects=True
     )
     assert "Not a valid choice" in bad.get_data(as_text=True)
@@ -152,12 +145,12 @@ def test_a_regulars_flag_weighs_more(app, make_user):
     # Locked: signing in would otherwise find this regular's (empty) record lapsed.
     regular = make_user(trust_level=REGULAR, trust_level_locked=True)
     member = make_user(trust_level=MEMBER)
-    _client(app, regular).post(
+    client_for(app, regular).post(
         "/flags", data={"kind": "answer", "post_id": str(answer.id), "reason": "rude"}
     )
     db.session.expire_all()
     assert db.session.get(Answer, answer.id).review_state is None  # 2 of 3
-    _client(app, member).post(
+    client_for(app, member).post(
         "/flags", data={"kind": "answer", "post_id": str(answer.id), "reason": "rude"}
     )
     db.session.expire_all()
