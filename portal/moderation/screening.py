@@ -18,7 +18,7 @@ from portal.accounts.models import Role, User
 from portal.moderation import spam
 from portal.moderation.audit import log
 from portal.moderation.models import PENDING
-from portal.moderation.services import open_item
+from portal.moderation.services import open_item, removed_for_good
 from portal.moderation.trust import MEMBER, NEW, live_posts
 
 HELD, SPAM = "held", "spam"  # why a post waits: the review item's reason
@@ -88,7 +88,7 @@ def admit(screening: Screening, kind_name: str, post) -> None:
 def resubmit(kind_name: str, post, editor: User) -> None:
     """A hidden post edited by its author goes back to the moderators: its open review item,
     or a new one ("resubmitted"). In the caller's transaction."""
-    if post.is_hidden and editor.id == post.author_id:
+    if post.is_hidden and editor.id == post.author_id and not removed_for_good(kind_name, post.id):
         open_item(kind_name, post.id, post.author_id, "resubmitted")
 
 

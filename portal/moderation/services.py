@@ -33,6 +33,24 @@ OUTCOMES = {"approve": "approved", "hide": "hidden", "delete": "deleted", "spam"
 NEVER_LIVE = ("held", "spam")
 
 
+def removed_for_good(kind_name: str, post_id: int) -> bool:
+    """A moderator deleted the post or removed it as spam. Ideas and their comments have no
+    delete of their own (their votes stay for insights): they stay hidden, and neither an
+    edit nor an appeal brings them back."""
+    return (
+        db.session.scalar(
+            db.select(ReviewItem.id)
+            .where(
+                ReviewItem.kind == kind_name,
+                ReviewItem.post_id == post_id,
+                ReviewItem.outcome.in_(("deleted", "spam")),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def open_item(kind_name: str, post_id: int, author_id: int | None, reason: str) -> ReviewItem:
     """The post's open review item, opened now if there is none; locked until commit, so
     flags on one post are counted one writer at a time."""
@@ -359,6 +377,8 @@ def appeal(user: User, kind_name: str, post_id, text: str) -> ReviewItem:
             raise Refused(f"Only its author can appeal for a {kind.label}.")
         if not post.is_hidden:
             raise Refused(f"This {kind.label} is not hidden, so there is nothing to appeal.")
+        if removed_for_good(kind_name, post.id):
+            raise Refused(f"A moderator deleted this {kind.label}; it can’t be appealed.")
         target_id = post.id
         what = f"this {kind.label}"
     earlier = earlier.where(ReviewItem.kind == kind_name, ReviewItem.post_id == target_id)

@@ -194,3 +194,32 @@ def test_a_moderators_edit_of_a_members_post_is_logged_with_before_and_after(app
         "My own fix, second version: restart the sync." in log
         and "Contact support through the help page." in log
     )
+
+
+def test_a_deleted_idea_stays_hidden_for_good(app, make_user):
+    from portal.ideas.models import Idea
+    from portal.moderation.services import decide, flag_post
+    from tests.factories import make_idea
+
+    author, staff = make_user(), make_user("staff")
+    idea = make_idea(author, title="Buy cheap followers at our shop")
+    flag_post(make_user(), "idea", idea.id, reason="spam")
+    db.session.commit()
+    decide(db.session.scalars(db.select(ReviewItem.id)).one(), "delete", staff)
+    db.session.commit()
+    client = client_for(app, author)
+    edited = client.post(
+        f"/ideas/{idea.id}/edit", data={"title": "A real idea now, honestly", "description": "x"}
+    )
+    assert edited.status_code == 302  # saved, and still not back in the queue
+    refused = client.post(
+        "/appeals",
+        data={"kind": "idea", "post_id": str(idea.id), "appeal": "Please"},
+        follow_redirects=True,
+    )
+    assert "it can’t be appealed" in refused.get_data(as_text=True)
+    open_items = db.session.scalar(
+        db.select(db.func.count()).select_from(ReviewItem).where(ReviewItem.closed_at.is_(None))
+    )
+    assert open_items == 0
+    assert db.session.get(Idea, idea.id).review_state == "hidden"
