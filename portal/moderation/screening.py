@@ -4,9 +4,10 @@ activity and notifications a live post brings, then calls `admit` once the post 
 When a moderator approves a held post, the kind's `announce` brings those then
 (services.decide).
 
-Held: a new member's first posts (MODERATION_HOLD_FIRST_POSTS), and any post from below
-"member" that the spam filter scores at or above SPAM_THRESHOLD, or whose form's honeypot field
-was filled. The team (staff, product, community managers, admins) is never held.
+Held: a new member's first posts (MODERATION_HOLD_FIRST_POSTS) and their posts with more links
+than MODERATION_NEW_MAX_LINKS; any post from below "member" that the spam filter scores at or
+above SPAM_THRESHOLD; and any post whose form's honeypot field was filled. The team (staff,
+product, community managers, admins) is never held.
 """
 
 from dataclasses import dataclass

@@ -115,6 +115,12 @@ def live_posts(user_id: int) -> int:
     )
 
 
+def _counted(name: str, user_id: int) -> int:
+    """A feature's count (0 while no feature registered one: moderation runs without them)."""
+    count = COUNTERS.get(name)
+    return count(user_id) if count is not None else 0
+
+
 def stats(user: User) -> Stats:
     now = utcnow()
     confirmed = user.email_confirmed_at
@@ -125,7 +131,7 @@ def stats(user: User) -> Stats:
             db.select(func.count()).select_from(VisitDay).where(VisitDay.user_id == user.id)
         ),
         posts=live_posts(user.id),
-        accepted_answers=COUNTERS["accepted_answers"](user.id) if COUNTERS else 0,
+        accepted_answers=_counted("accepted_answers", user.id),
         upheld_flags=db.session.scalar(
             db.select(func.count())
             .select_from(ReviewItem)
