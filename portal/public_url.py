@@ -21,6 +21,12 @@ def public_url(endpoint: str, *, _anchor: str | None = None, **values) -> str:
     return url
 
 
+def site_path(endpoint: str, **values) -> str:
+    """The path of a page of this site, built without a request (CLI, worker, batches):
+    what notifications store."""
+    return current_app.url_map.bind("").build(endpoint, values)
+
+
 def _adapter(app: Flask) -> MapAdapter:
     """The URL map bound to the public address, made once per app (binding costs more than
     building a URL) and again if the address changes (a test's live server)."""

@@ -24,6 +24,7 @@ from portal.moderation.kinds import FlaggableKind, kind_of, load_post
 from portal.moderation.models import HIDDEN, REASONS, Flag, ReviewItem
 from portal.moderation.trust import flag_weight, refresh
 from portal.notifications.services import notify
+from portal.public_url import site_path
 from portal.site.services import get_settings
 from portal.writes import Refused
 
@@ -320,7 +321,7 @@ def warn(user_id: int, *, guideline: str, message: str, by: User) -> User:
         [member.id],
         kind="moderation.warned",
         title=f"A moderator’s warning: {guideline}",
-        url="/guidelines",
+        url=site_path("main.guidelines"),
         note=message.strip() or None,
     )
     log("warn", actor=by, target_user_id=member.id, reason=f"{guideline}. {message.strip()}")
@@ -344,7 +345,7 @@ def suspend(user_id: int, *, period: str, reason: str, by: User) -> User:
         [member.id],
         kind="moderation.suspended",
         title=f"Your account is suspended {label}",
-        url=f"/users/{member.id}",
+        url=site_path("accounts.profile", user_id=member.id),
         note=reason.strip(),
     )
     db.session.flush()
@@ -419,7 +420,7 @@ def _decide_suspension_appeal(
             title="Your appeal was accepted: your suspension is lifted"
             if lifted
             else "Your appeal was declined: your suspension stands",
-            url=f"/users/{member.id}",
+            url=site_path("accounts.profile", user_id=member.id),
             note=reason.strip() or None,
         )
     db.session.flush()

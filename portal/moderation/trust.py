@@ -28,6 +28,7 @@ from portal.moderation.audit import log
 from portal.moderation.kinds import KINDS
 from portal.moderation.models import ReviewItem
 from portal.notifications.services import notify
+from portal.public_url import site_path
 from portal.writes import Refused
 
 LEVELS = ("new", "basic", "member", "regular", "leader")
@@ -225,7 +226,7 @@ def _change(user: User, old: int, new: int, *, actor: User | None, reason: str |
             [user.id],
             kind="trust.promoted",
             title=f"You are now a {LEVELS[new]} of the community",
-            url=f"/users/{user.id}",
+            url=site_path("accounts.profile", user_id=user.id),
             note=ALLOWS[new],
         )
     db.session.flush()

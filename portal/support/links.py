@@ -1,8 +1,8 @@
 """Links to support's pages, for views, templates, notifications and structured data."""
 
-from flask import current_app, url_for
+from flask import url_for
 
-from portal.public_url import public_url
+from portal.public_url import public_url, site_path
 from portal.support.models import Answer, Question
 
 
@@ -19,7 +19,5 @@ def answer_url(answer: Answer) -> str:
 
 def question_path(question: Question, anchor: str | None = None) -> str:
     """The question's canonical path, also outside a request (CLI, demo, tests): notifications."""
-    path = current_app.url_map.bind("").build(
-        "support.question", {"question_id": question.id, "slug": question.slug}
-    )
+    path = site_path("support.question", question_id=question.id, slug=question.slug)
     return f"{path}#{anchor}" if anchor else path
