@@ -24,6 +24,9 @@ class Permission(StrEnum):
     # guidelines, trust settings, the spam filter and the moderation log: community managers
     MANAGE_COMMUNITY = "manage_community"
     FLAG = "flag"  # obj: a post; report it to the moderators (never one's own)
+    # obj: a person; warn or suspend them from the review queue: moderators, members only (an
+    # admin handles the team)
+    DISCIPLINE = "discipline"
     MANAGE_IDEAS = "manage_ideas"  # change idea status, merge ideas, vote on behalf of customers
     VIEW_INSIGHTS = "view_insights"
     ADMINISTER = "administer"  # users and roles, product areas, plans, brand, guidelines
@@ -85,6 +88,9 @@ RULES: dict[Permission, Callable] = {
     Permission.EDIT_OWN_PROFILE: lambda user, obj=None: _active(user),
     Permission.MODERATE: _has_role(*TEAM_MODERATORS),
     Permission.MANAGE_COMMUNITY: _has_role(*COMMUNITY_MANAGERS),
+    Permission.DISCIPLINE: lambda user, obj=None: (
+        _has_role(*TEAM_MODERATORS)(user) and (obj is None or obj.role == Role.MEMBER)
+    ),
     Permission.FLAG: lambda user, obj=None: (
         _active(user) and (obj is None or getattr(obj, "author_id", None) != user.id)
     ),

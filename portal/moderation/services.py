@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import func, update
 
-from portal.accounts.models import Role, User
+from portal.accounts.models import User
 from portal.accounts.permissions import Permission, can
 from portal.accounts.services import suspend_user, unsuspend_user
 from portal.activity import record_event
@@ -249,16 +249,10 @@ def decide(item_id: int, action: str, moderator: User, *, reason: str = "") -> R
         reason=reason.strip() or None,
     )
     author = db.session.get(User, post.author_id) if post.author_id else None
-    member = author is not None and author.role == Role.MEMBER
-    if action == "spam" and member and not author.is_suspended:
-        suspend_user(author, reason=reason.strip() or "Posting spam", by=moderator)
-        log(
-            "suspend",
-            actor=moderator,
-            target_user_id=author.id,
-            reason=author.suspension_reason,
-            after=PERIODS["lifted"][1],
-        )
+    spammer = action == "spam" and author is not None and not author.is_suspended
+    if spammer and can(moderator, Permission.DISCIPLINE, author):
+        why = (reason.strip() or "Posting spam")[:300]  # the decision's reason may be longer
+        suspend(author.id, period="lifted", reason=why, by=moderator)
     if action != "approve" or was_withheld:
         _tell_author(kind, post, action, reason)
     if author is not None:
@@ -301,18 +295,18 @@ def guidelines() -> list[str]:
     return found or ["The community guidelines"]
 
 
-def _member(user_id: int) -> User:
+def _member(user_id: int, by: User) -> User:
     member = db.session.get(User, user_id)
     if member is None:
         raise Refused("That member no longer exists.")
-    if member.role != Role.MEMBER:
+    if not can(by, Permission.DISCIPLINE, member):
         raise Refused("Moderators warn and suspend members; an admin handles the team.")
     return member
 
 
 def warn(user_id: int, *, guideline: str, message: str, by: User) -> User:
     """A private warning naming the guideline broken; the member is notified, the log keeps it."""
-    member = _member(user_id)
+    member = _member(user_id, by)
     if guideline not in guidelines():
         raise Refused("Choose the guideline the member broke.", field="guideline")
     if len(message) > NOTE_LIMIT:
@@ -331,7 +325,7 @@ def warn(user_id: int, *, guideline: str, message: str, by: User) -> User:
 
 def suspend(user_id: int, *, period: str, reason: str, by: User) -> User:
     """Suspend a member for a day, a week or until lifted, saying why; logged and told."""
-    member = _member(user_id)
+    member = _member(user_id, by)
     if period not in PERIODS:
         raise Refused("Choose how long: a day, a week or until lifted.", field="period")
     if not reason.strip():
