@@ -44,6 +44,10 @@ DONE = {
 }
 
 
+def _first_error(form) -> str:
+    return next(iter(e for errors in form.errors.values() for e in errors))
+
+
 def _back_to_post(form) -> str:
     """Where the member flagged from: the post's page (read before the form is validated)."""
     kind = KINDS.get(form.kind.data or "")
@@ -59,8 +63,7 @@ def flag():
     form = FlagForm()
     back = _back_to_post(form)
     if not form.validate():
-        message = next(iter(e for errors in form.errors.values() for e in errors))
-        flash(f"Not flagged: {message}", "error")
+        flash(f"Not flagged: {_first_error(form)}", "error")
         return redirect(back)
     kind = KINDS.get(form.kind.data)
     post = db.session.get(kind.model, form.post_id.data) if kind else None
@@ -141,7 +144,7 @@ def decide_item(item_id: int, action: str):
     require(Permission.MODERATE)
     form = DecisionForm()
     if not form.validate():
-        flash(next(iter(e for errors in form.errors.values() for e in errors)), "error")
+        flash(_first_error(form), "error")
         return redirect(url_for(".queue"))
     write(
         lambda: decide(item_id, action, current_user, reason=form.reason.data or ""),
@@ -159,7 +162,7 @@ def trust_level(user_id: int):
     back = url_for("accounts.profile", user_id=member.id)
     form = TrustLevelForm()
     if not form.validate():
-        flash(next(iter(e for errors in form.errors.values() for e in errors)), "error")
+        flash(_first_error(form), "error")
         return redirect(back)
     level = None if form.level.data == "earned" else int(form.level.data)
     write(
@@ -173,10 +176,6 @@ def _warn_form(**kwargs) -> WarnForm:
     form = WarnForm(**kwargs)
     form.guideline.choices = select_choices((g, g) for g in guidelines())
     return form
-
-
-def _first_error(form) -> str:
-    return next(iter(e for errors in form.errors.values() for e in errors))
 
 
 def _act_on_member(form, act, *, refused: str, done) -> Response:
