@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -20,6 +20,18 @@ from portal.site.services import get_settings
 def has_endpoint(name: str) -> bool:
     """Lets the layout link to features that are installed (e.g. search) and skip others."""
     return name in current_app.view_functions
+
+
+def fixed_url(endpoint: str, **values) -> str:
+    """`url_for` for the layout's links (stylesheets, scripts, the menu): they depend on their
+    arguments and where the app is mounted, nothing else, so each is built once per process
+    rather than twenty times on every page a member gets (a tenth of a signed-in page's time)."""
+    built = current_app.extensions.setdefault("portal_fixed_urls", {})
+    key = (request.script_root, endpoint, *sorted(values.items()))
+    url = built.get(key)
+    if url is None:
+        url = built[key] = url_for(endpoint, **values)
+    return url
 
 
 def query_args() -> dict[str, str]:
@@ -101,6 +113,7 @@ def register(app: Flask) -> None:
         Permission=Permission,
         Role=Role,
         has_endpoint=has_endpoint,
+        fixed_url=fixed_url,
         csrf_token=csrf_token,
         csrf_field=csrf_field,
         query_args=query_args,
