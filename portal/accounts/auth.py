@@ -6,7 +6,7 @@ import threading
 from flask import current_app
 from flask_login import LoginManager
 from sqlalchemy import bindparam
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import lazyload, undefer
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.extensions import db
@@ -52,7 +52,8 @@ def _member_query():
             )
         )
         .where(LoginSession.key_hash == bindparam("key_hash"))
-        .options(undefer(User.unread_notification_count))
+        # The member's plan is shown on their settings page only: loaded there when asked.
+        .options(undefer(User.unread_notification_count), lazyload(User.plan))
     )
 
 
