@@ -1,9 +1,10 @@
 """The idea board's reads: board and roadmap lists, the idea page, who voted and follows."""
 
+import functools
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import Select, exists, func, or_, select, true
+from sqlalchemy import Select, bindparam, exists, func, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import User
@@ -102,17 +103,20 @@ def load_ideas(ids: list[int]) -> list[Idea]:
     return load_in_order(select(Idea).options(*_with_people()), ids)
 
 
-def voted_idea_ids(user, idea_ids) -> set[int]:
+def voted_idea_ids(user, idea_ids) -> frozenset[int]:
     """Which of these ideas `user` voted for, in one query."""
     idea_ids = list(idea_ids)
     if not getattr(user, "is_authenticated", False) or not idea_ids:
-        return set()
-    return set(
-        db.session.scalars(
-            select(IdeaVote.idea_id).where(
-                IdeaVote.user_id == user.id, IdeaVote.idea_id.in_(idea_ids)
-            )
-        )
+        return frozenset()
+    return frozenset(db.session.scalars(_voted_among(), {"user_id": user.id, "idea_ids": idea_ids}))
+
+
+@functools.cache
+def _voted_among():
+    """Built once, like `_voted_or_follows`: a member's every look at the board asks it."""
+    return select(IdeaVote.idea_id).where(
+        IdeaVote.user_id == bindparam("user_id"),
+        IdeaVote.idea_id.in_(bindparam("idea_ids", expanding=True)),
     )
 
 
@@ -229,9 +233,17 @@ def voters_and_followers(idea_id: int) -> tuple[Select, Select]:
 
 
 def has_voted_or_follows(user, idea_id: int) -> bool:
-    voted = exists().where(IdeaVote.idea_id == idea_id, IdeaVote.user_id == user.id)
-    follows = exists().where(IdeaFollower.idea_id == idea_id, IdeaFollower.user_id == user.id)
-    return bool(db.session.scalar(select(voted | follows)))
+    return bool(db.session.scalar(_voted_or_follows(), {"idea_id": idea_id, "user_id": user.id}))
+
+
+@functools.cache
+def _voted_or_follows():
+    """Built once: a member's every visit to a popular idea asks it (views._nothing_of_theirs),
+    and building the statement cost more than running it."""
+    idea_id, user_id = bindparam("idea_id"), bindparam("user_id")
+    voted = exists().where(IdeaVote.idea_id == idea_id, IdeaVote.user_id == user_id)
+    follows = exists().where(IdeaFollower.idea_id == idea_id, IdeaFollower.user_id == user_id)
+    return select(voted | follows)
 
 
 @dataclass

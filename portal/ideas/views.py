@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from portal.accounts.permissions import Permission, require
-from portal.caching import few_members, kept_page, kept_part, post_page
+from portal.caching import few_members, kept_for_viewer, kept_page, kept_part, post_page
 from portal.csrf import form_view
 from portal.extensions import db, limiter
 from portal.forms import honeypot_filled, select_choices
@@ -79,66 +79,60 @@ def _area_filter():
 
 
 @dataclass(frozen=True)
-class VoteTarget:
-    """What an idea's vote widget shows, kept with the board's cards: each viewer's widget is
-    rendered for them, beside the card kept for their class."""
+class BoardContent:
+    """A page of the board apart from its layout, kept for a viewer class: what comes before
+    the cards, each idea's card twice (as it shows to a viewer who has not voted for it, and
+    to one who has), and what comes after (page links, or what to do when nothing matches)."""
 
-    id: int
-    title: str
-    votes: int
-    is_merged: bool
-    takes_votes: bool
-
-
-@dataclass(frozen=True)
-class BoardListing:
-    """A page of the board: each idea's card (without its vote widget), and the page links or
-    what to do when no idea matches."""
-
-    total: int
-    cards: tuple[tuple[VoteTarget, Markup], ...]
+    top: Markup
+    cards: tuple[tuple[int, Markup, Markup], ...]  # idea id, card, card with the viewer's vote
     after: Markup
 
 
-def _board_listing(sort: str, status: str, area) -> BoardListing:
+def _board_content(sort: str, status: str, area) -> BoardContent:
     page = paginate_ids(
         board_ids(sort=sort, status=status, area=area), load_ideas, per_page=PER_PAGE
     )
-    card = get_template_attribute("ideas/_macros.html", "idea_card_body")
-    return BoardListing(
-        page.total,
-        tuple(
-            (
-                VoteTarget(idea.id, idea.title, idea.votes, idea.is_merged, idea.takes_votes),
-                card(idea),
+    body = get_template_attribute("ideas/_macros.html", "idea_card_body")
+
+    def card(idea, voted: bool) -> Markup:
+        widget = render_template("ideas/_vote_widget.html", idea=idea, voted=voted)
+        return Markup('<li class="idea-card">{}{}</li>').format(Markup(widget), body(idea))
+
+    filters = {"sort": sort, "status": status, "area": area}
+    return BoardContent(
+        Markup(
+            render_template(
+                "ideas/_board_top.html",
+                total=page.total,
+                areas=all_areas(),
+                status_filters=STATUS_FILTERS,
+                trending_days=TRENDING_DAYS,
+                trending_weight=TRENDING_WEIGHT,
+                **filters,
             )
-            for idea in page.items
         ),
-        Markup(render_template("ideas/_board_after.html", page=page, status=status, area=area)),
+        tuple((idea.id, card(idea, False), card(idea, True)) for idea in page.items),
+        Markup(render_template("ideas/_board_after.html", page=page, **filters)),
     )
 
 
 @bp.get("/ideas")
-@kept_page(Permission.VOTE)
+@kept_page(Permission.VOTE, Permission.POST)
 def board():
     sort = request.args.get("sort", "top")
     sort = sort if sort in SORTS else "top"
     status = request.args.get("status", "")
     status = status if status in STATUS_FILTERS else ""
     area = _area_filter()
-    listing = kept_part(lambda: _board_listing(sort, status, area))
+    content = kept_part(lambda: _board_content(sort, status, area))
     return render_template(
         "ideas/board.html",
-        listing=listing,
-        voted=voted_idea_ids(current_user, [idea.id for idea, _ in listing.cards]),
-        sort=sort,
-        status=status,
+        content=content,
+        voted=kept_for_viewer(
+            lambda: voted_idea_ids(current_user, [idea_id for idea_id, *_ in content.cards])
+        ),
         area=area,
-        areas=all_areas(),
-        sorts=SORTS,
-        status_filters=STATUS_FILTERS,
-        trending_days=TRENDING_DAYS,
-        trending_weight=TRENDING_WEIGHT,
     )
 
 
@@ -146,14 +140,15 @@ def board():
 @kept_page()
 def roadmap():
     area = _area_filter()
-    columns_html = kept_part(
-        lambda: Markup(
-            render_template("ideas/_roadmap_columns.html", columns=roadmap_columns(area), area=area)
+    content = kept_part(
+        lambda: render_template(
+            "ideas/_roadmap_page.html",
+            columns=roadmap_columns(area),
+            area=area,
+            areas=all_areas(),
         )
     )
-    return render_template(
-        "ideas/roadmap.html", columns_html=columns_html, area=area, areas=all_areas()
-    )
+    return render_template("ideas/roadmap.html", content=Markup(content), area=area)
 
 
 @dataclass(frozen=True)

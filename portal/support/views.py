@@ -68,36 +68,36 @@ def _count_view_once(question_id: int) -> None:
 
 
 @bp.get("/questions")
-@kept_page()
+@kept_page(Permission.MODERATE, Permission.POST)
 def questions():
     tab = request.args.get("tab", "newest")
     if tab not in queries.TABS:
         tab = "newest"
-    areas = all_areas()
     area = area_by_slug(request.args.get("area", "")) if request.args.get("area") else None
     tag_name = request.args.get("tag", "").strip()
     tag = queries.tag_by_name(tag_name) if tag_name else None
     if tag_name and tag is None:
         abort(404)
-    total, listing = kept_part(lambda: _question_listing(tab, area, tag))
+    content = kept_part(lambda: _questions_content(tab, area, tag))
     return render_template(
-        "support/questions.html",
-        total=total,
-        listing=Markup(listing),
-        tab=tab,
-        areas=areas,
-        area=area,
-        tag=tag,
+        "support/questions.html", content=Markup(content), tab=tab, area=area, tag=tag
     )
 
 
-def _question_listing(tab: str, area, tag) -> tuple[int, str]:
-    """The rows and page links of a question list, and its total: the same for every viewer."""
+def _questions_content(tab: str, area, tag) -> str:
+    """A questions page apart from its layout: the same for every viewer of a class."""
     page = paginate_ids(
         queries.question_list(tab, area=area, tag=tag), queries.load_questions, per_page=PER_PAGE
     )
-    html = render_template("support/_question_listing.html", page=page, tab=tab)
-    return page.total, html
+    return render_template(
+        "support/_questions_page.html",
+        page=page,
+        total=page.total,
+        tab=tab,
+        areas=all_areas(),
+        area=area,
+        tag=tag,
+    )
 
 
 @bp.get("/questions/unanswered")

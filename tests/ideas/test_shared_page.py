@@ -85,3 +85,22 @@ def test_members_share_the_board_and_see_their_own_votes(app, make_user, count_q
     assert 'aria-pressed="true"' in page and "Withdraw your vote" in page
     # Ana voted for neither.
     assert 'aria-pressed="true"' not in first.get("/ideas").get_data(as_text=True)
+
+
+def test_a_members_own_votes_on_the_board_change_at_once(app, make_user):
+    """Which cards show the member's vote is kept for them between visits, and a vote or a
+    withdrawal shows on their next look."""
+    idea = make_idea(title="Dark mode for the dashboard")
+    member = make_user()
+    client = app.test_client()
+    login(client, member)
+
+    def pressed() -> int:
+        return client.get("/ideas").get_data(as_text=True).count('aria-pressed="true"')
+
+    assert pressed() == 0
+    client.post(f"/ideas/{idea.id}/vote", data={"intent": "add"})
+    assert pressed() == 1
+    assert pressed() == 1  # kept for them
+    client.post(f"/ideas/{idea.id}/vote", data={"intent": "remove"})
+    assert pressed() == 0
