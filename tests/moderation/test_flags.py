@@ -99,7 +99,10 @@ def test_approving_shows_the_post_again_and_declines_the_flags(app, thread):
     assert db.session.get(Question, thread["question_id"]).answer_count == 1
     assert {f.status for f in db.session.scalars(db.select(Flag))} == {"declined"}
     assert RUDE in _page(client_for(app, thread["reader"]), thread["question_id"])
-    assert [e.action for e in db.session.scalars(db.select(ModerationLogEntry))] == [
+    assert [
+        e.action
+        for e in db.session.scalars(db.select(ModerationLogEntry).order_by(ModerationLogEntry.id))
+    ] == [
         "auto_hide",
         "approve",
     ]

@@ -168,7 +168,10 @@ def test_a_suspended_member_appeals_and_a_moderator_lifts_or_keeps_it(app, make_
         db.select(Notification).where(Notification.kind == "moderation.appeal")
     ).one()
     assert "suspension is lifted" in told.title and told.note == "Fair."
-    actions = [e.action for e in db.session.scalars(db.select(ModerationLogEntry))]
+    actions = [
+        e.action
+        for e in db.session.scalars(db.select(ModerationLogEntry).order_by(ModerationLogEntry.id))
+    ]
     assert actions == ["suspend", "appeal", "lift_suspension"]
 
 

@@ -108,7 +108,10 @@ def test_a_spam_suspect_waits_and_marking_it_spam_suspends_and_teaches(app, peop
     assert spammer.is_suspended
     example = db.session.scalars(db.select(SpamExample)).one()
     assert example.is_spam and "cheap-pills" in example.text
-    actions = [e.action for e in db.session.scalars(db.select(ModerationLogEntry))]
+    actions = [
+        e.action
+        for e in db.session.scalars(db.select(ModerationLogEntry).order_by(ModerationLogEntry.id))
+    ]
     assert actions == ["spam", "suspend"]
     # Suspended: they may no longer post.
     assert _answer(app, spammer, question.id, body=ANSWER).status_code == 403
