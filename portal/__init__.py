@@ -52,6 +52,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.ideas import bp as ideas_bp
     from portal.insights import bp as insights_bp
     from portal.links import bp as links_bp
+    from portal.mail import bp as mail_bp
     from portal.main import bp as main_bp
     from portal.moderation import bp as moderation_bp
     from portal.notifications import bp as notifications_bp
@@ -66,6 +67,7 @@ def _register_blueprints(app: Flask) -> None:
         accounts_bp,
         admin_bp,
         notifications_bp,
+        mail_bp,
         support_bp,
         search_bp,
         insights_bp,

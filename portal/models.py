@@ -15,7 +15,7 @@ from portal.insights.models import ActivityDay, IdeaDemand
 from portal.mail.models import OutboxMail
 from portal.moderation.models import Flag, ModerationLogEntry, ReviewItem
 from portal.moderation.spam_models import SpamExample, SpamFingerprint, SpamModel
-from portal.notifications.models import Notification
+from portal.notifications.models import Notification, NotificationPreference
 from portal.search.models import SearchChange, SearchQuery
 from portal.site.models import SiteSettings
 from portal.support.models import Answer, Comment, Question, Revision, Vote
@@ -37,6 +37,7 @@ __all__ = [
     "ImportedRecord",
     "ModerationLogEntry",
     "Notification",
+    "NotificationPreference",
     "OutboxMail",
     "Plan",
     "ProductArea",

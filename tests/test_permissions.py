@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from portal.extensions import db
+from portal.notifications.preferences import BY_NAME, unsubscribe_token
 from portal.notifications.services import notify
 from tests.conftest import login
 
@@ -70,6 +71,7 @@ class Case:
     anonymous_goes_to_login: bool = True
 
 
+TOPIC_NAMES = tuple(BY_NAME)
 CASES = [
     Case("home", "GET", lambda w: "/", everyone(200)),
     Case("guidelines", "GET", lambda w: "/guidelines", everyone(200)),
@@ -107,6 +109,29 @@ CASES = [
         data=lambda w: {"display_name": "A new name", "company": ""},
     ),
     Case("notifications", "GET", lambda w: "/notifications", signed_in(200)),
+    # A suspended member still chooses what mail they get.
+    Case("notification settings", "GET", lambda w: "/settings/notifications", signed_in(200)),
+    Case(
+        "save notification settings",
+        "POST",
+        lambda w: "/settings/notifications",
+        signed_in(302),
+        data=lambda w: dict.fromkeys(TOPIC_NAMES, "app"),
+    ),
+    # The signed link is the authority: anyone holding it may stop that mail, nothing more.
+    Case(
+        "stop a kind of mail (page)",
+        "GET",
+        lambda w: f"/mail/unsubscribe/{w.ids['unsubscribe']}",
+        everyone(200),
+    ),
+    Case(
+        "stop a kind of mail (one click)",
+        "POST",
+        lambda w: f"/mail/unsubscribe/{w.ids['unsubscribe']}",
+        everyone(204),
+        data=lambda w: {"List-Unsubscribe": "One-Click"},
+    ),
     Case("mark all notifications read", "POST", lambda w: "/notifications/read", signed_in(302)),
     Case(
         "open the author's notification",
@@ -519,6 +544,7 @@ def world(app, make_user) -> World:
     from portal.notifications.models import Notification
 
     world.ids["notification"] = db.session.execute(db.select(Notification.id)).scalar_one()
+    world.ids["unsubscribe"] = unsubscribe_token(world.users["author"].id, BY_NAME["answers"])
     _support_world(world, make_user)
 
     from portal.ideas.services import add_comment

@@ -16,7 +16,10 @@ class OutboxMail(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)  # plain text
+    html: Mapped[str | None] = mapped_column(Text)  # the same, as HTML, when there is one
+    headers: Mapped[str | None] = mapped_column(Text)  # JSON: threading, List-Unsubscribe...
+    kind: Mapped[str | None] = mapped_column(String(40))  # a notification topic, "account"...
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)

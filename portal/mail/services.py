@@ -10,11 +10,13 @@ to be sent again once its claim runs out.
 """
 
 import contextlib
+import json
 import smtplib
 import sys
 import threading
 from datetime import timedelta
 from email.message import EmailMessage
+from email.policy import default as default_policy
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
@@ -26,12 +28,32 @@ from portal.mail.models import OutboxMail
 
 MAX_ATTEMPTS = 8
 BATCH = 20
+# Headers are not folded below the line limit of RFC 5322: a List-Unsubscribe URL, which has
+# no space to fold at, would otherwise be sent as encoded words no mail client follows.
+POLICY = default_policy.clone(max_line_length=998)
 # A claimed message whose worker died is due again after this (far longer than a batch takes).
 CLAIM = timedelta(minutes=15)
 
 
-def queue_mail(to_address: str, subject: str, body: str) -> OutboxMail:
-    mail = OutboxMail(to_address=to_address, subject=subject, body=body)
+def queue_mail(
+    to_address: str,
+    subject: str,
+    body: str,
+    *,
+    html: str | None = None,
+    headers: dict[str, str] | None = None,
+    kind: str | None = None,
+) -> OutboxMail:
+    """Queue a message in the caller's transaction: plain text, and the same as HTML when
+    given; `headers` (threading, List-Unsubscribe...) are set as they are."""
+    mail = OutboxMail(
+        to_address=to_address,
+        subject=subject,
+        body=body,
+        html=html,
+        headers=json.dumps(headers) if headers else None,
+        kind=kind,
+    )
     db.session.add(mail)
     return mail
 
@@ -41,11 +63,15 @@ def _backoff(attempts: int) -> timedelta:
 
 
 def _message(mail) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = mail.to_address
     message["Subject"] = mail.subject
+    for name, value in json.loads(mail.headers or "{}").items():
+        message[name] = value
     message.set_content(mail.body)
+    if mail.html:
+        message.add_alternative(mail.html, subtype="html")
     return message
 
 
@@ -58,7 +84,8 @@ def _print_to_console(message: EmailMessage) -> None:
     links are never broken across lines."""
     headers = "".join(f"{name}: {message[name]}\n" for name in ("From", "To", "Subject"))
     rule = "-" * 72
-    text = f"\n{rule}\nMail (console://, not sent)\n{headers}\n{message.get_content()}{rule}\n"
+    plain = message.get_body(("plain",))
+    text = f"\n{rule}\nMail (console://, not sent)\n{headers}\n{plain.get_content()}{rule}\n"
     with _CONSOLE:
         sys.stderr.write(text)
         sys.stderr.flush()
@@ -107,6 +134,8 @@ def _claim(limit: int) -> list:
             OutboxMail.to_address,
             OutboxMail.subject,
             OutboxMail.body,
+            OutboxMail.html,
+            OutboxMail.headers,
             OutboxMail.attempts,
         )
         .execution_options(synchronize_session=False)

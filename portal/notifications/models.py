@@ -1,11 +1,13 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, func, select
+from sqlalchemy import ForeignKey, Index, String, Text, func, select, text
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from portal.accounts.models import User
 from portal.clock import utcnow
 from portal.extensions import db
+
+MAILED, NOT_MAILED = "mailed", "not mailed"  # Notification.mail_state, once decided
 
 
 class Notification(db.Model):
@@ -15,6 +17,13 @@ class Notification(db.Model):
     __table_args__ = (
         Index("ix_notifications_user_id_read_at", "user_id", "read_at"),
         Index("ix_notifications_user_id_created_at", "user_id", "created_at"),
+        # The mail worker's queue: the few notifications it has not decided about yet.
+        Index(
+            "ix_notifications_mail_undecided",
+            "id",
+            sqlite_where=text("mail_state IS NULL"),
+            postgresql_where=text("mail_state IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -26,12 +35,27 @@ class Notification(db.Model):
     url: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+    # Whether it went out by mail: None until the mail worker decides (portal/mail/notices.py),
+    # then "mailed" or "not mailed" (the member's preference, no confirmed address...).
+    mail_state: Mapped[str | None] = mapped_column(String(12))
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="joined")
 
     @property
     def is_unread(self) -> bool:
         return self.read_at is None
+
+
+class NotificationPreference(db.Model):
+    """How a member hears about one topic (preferences.py); none kept: the topic's default."""
+
+    __tablename__ = "notification_preferences"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    topic: Mapped[str] = mapped_column(String(40), primary_key=True)
+    delivery: Mapped[str] = mapped_column(String(12))
 
 
 class PendingNotification(db.Model):

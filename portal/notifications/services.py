@@ -10,7 +10,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal.accounts.models import User
 from portal.clock import utcnow
 from portal.extensions import db
-from portal.notifications.models import Notification, PendingNotification
+from portal.notifications.models import Notification, NotificationPreference, PendingNotification
+from portal.notifications.preferences import Delivery, topic_for
 
 
 def notify(
@@ -38,12 +39,23 @@ def notify(
 
 
 def _insert(recipients: SelectBase, **values) -> None:
-    """One INSERT ... SELECT: a row of `values` for each distinct recipient but the actor."""
+    """One INSERT ... SELECT: a row of `values` for each distinct recipient but the actor and
+    those who turned the kind's topic off."""
     people = recipients.subquery()
     user_id = people.c[0]
     chosen = select(user_id.label("user_id")).where(user_id.is_not(None)).distinct()
     if values["actor_id"] is not None:
         chosen = chosen.where(user_id != values["actor_id"])
+    topic = topic_for(values["kind"])
+    if topic.may_be_off:  # and some turned it off
+        chosen = chosen.where(
+            user_id.not_in(
+                select(NotificationPreference.user_id).where(
+                    NotificationPreference.topic == topic.name,
+                    NotificationPreference.delivery == Delivery.OFF,
+                )
+            )
+        )
     chosen = chosen.subquery()
     columns = Notification.__table__.c
     rows = select(

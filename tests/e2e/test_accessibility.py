@@ -33,6 +33,7 @@ PAGES = {
         "/ideas/new",
         "/settings",
         "/notifications",
+        "/settings/notifications",
         "{question}",
         "{idea}",
         "{member_profile}",

@@ -1,0 +1,146 @@
+"""Notification mail: the worker mails each new notification to its member when their
+preference for its topic says "mail" (portal/notifications/preferences.py).
+
+Requests only write notifications; the worker decides about each once, in batches, and queues
+the mail in the same transaction as the decision: a worker killed halfway leaves the batch
+undecided for the next pass, never half mailed. Every mail has a plain-text and an HTML part
+in the brand's name and colour, a link to the thing, a one-click unsubscribe from its topic
+(RFC 8058) and a link to the preferences, and threading headers that group the mail about
+one question or idea in a mail client.
+"""
+
+from email.utils import make_msgid
+from urllib.parse import urlsplit
+
+from flask import current_app, render_template
+from sqlalchemy import select, update
+
+from portal.accounts.models import User
+from portal.extensions import db
+from portal.mail.services import queue_mail
+from portal.notifications.models import MAILED, NOT_MAILED, Notification
+from portal.notifications.preferences import (
+    Delivery,
+    Topic,
+    choices_of,
+    delivery,
+    topic_for,
+    unsubscribe_token,
+)
+from portal.public_url import public_url
+from portal.site.services import get_settings
+
+BATCH = 200
+
+
+def mail_notifications(limit: int = BATCH) -> int:
+    """Decide about up to `limit` notifications in one transaction and queue the mail of
+    those that go out. PostgreSQL skips rows another worker holds; SQLite has one writer, so
+    the claiming UPDATE takes what is undecided when its turn comes. Returns how many."""
+    undecided = (
+        select(Notification.id)
+        .where(Notification.mail_state.is_(None))
+        .order_by(Notification.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claimed = db.session.execute(
+        update(Notification)
+        .where(Notification.id.in_(undecided.scalar_subquery()))
+        .values(mail_state=NOT_MAILED)
+        .returning(
+            Notification.id,
+            Notification.user_id,
+            Notification.kind,
+            Notification.title,
+            Notification.note,
+            Notification.url,
+        )
+        .execution_options(synchronize_session=False)
+    ).all()
+    if not claimed:
+        db.session.rollback()
+        return 0
+    people = {
+        user.id: user
+        for user in db.session.scalars(
+            select(User).where(User.id.in_({n.user_id for n in claimed}))
+        )
+    }
+    choices = choices_of(people)
+    mailed = []
+    for notification in sorted(claimed, key=lambda n: n.id):
+        user = people.get(notification.user_id)
+        topic = topic_for(notification.kind)
+        if user is None or not _reachable(user):
+            continue
+        if delivery(choices, user.id, topic) is Delivery.MAIL:
+            _queue(notification, user, topic)
+            mailed.append(notification.id)
+    if mailed:
+        db.session.execute(
+            update(Notification)
+            .where(Notification.id.in_(mailed))
+            .values(mail_state=MAILED)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.commit()
+    return len(claimed)
+
+
+def _reachable(user: User) -> bool:
+    """A confirmed address, and mail not paused."""
+    return bool(user.email) and user.email_confirmed_at is not None and not user.mail_paused
+
+
+def absolute(path: str) -> str:
+    """A notification's link (a path of this site) on the configured public address."""
+    if not path.startswith("/") or path.startswith("//"):
+        path = "/"
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def _thread(path: str) -> str:
+    """A message id for what the notification is about (a question, an idea), which every
+    mail about it names as its parent: mail clients show them as one conversation."""
+    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+    # /questions/12/its-slug: the kind and id, not the slug, which an edit of the title changes.
+    about = ".".join(urlsplit(path).path.strip("/").split("/")[:2]) or "community"
+    return f"<{about}@{host}>"
+
+
+def _queue(notification, user: User, topic: Topic) -> None:
+    site = get_settings()
+    unsubscribe = public_url("mail.unsubscribe", token=unsubscribe_token(user.id, topic))
+    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+    thread = _thread(notification.url)
+    context = {
+        "site": site,
+        "title": " ".join(notification.title.split()),
+        "note": notification.note,
+        "link": absolute(notification.url),
+        "topic": topic,
+        "unsubscribe": unsubscribe,
+        "preferences": public_url("mail.preferences"),
+        "logo": (
+            public_url("main.brand_logo", filename=site.logo_filename)
+            if site.logo_filename
+            else None
+        ),
+        "recipient": user,
+    }
+    queue_mail(
+        user.email,
+        f"{context['title']} · {site.community_name}"[:200],
+        render_template("mail/notification.txt", **context),
+        html=render_template("mail/notification.html", **context),
+        headers={
+            "Message-ID": make_msgid(domain=host),
+            "In-Reply-To": thread,
+            "References": thread,
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",  # RFC 3834: no vacation replies
+        },
+        kind=topic.name,
+    )
