@@ -16,7 +16,7 @@ from portal.activity import record_event
 from portal.clock import utcnow
 from portal.database import insert_or_ignore, lock_for_write
 from portal.extensions import db
-from portal.markdown import render_markdown
+from portal.markdown import excerpt, render_markdown
 from portal.moderation.screening import Screening, admit, log_edit, resubmit
 from portal.notifications.services import notify
 from portal.search.changes import record_search_change
@@ -235,6 +235,7 @@ def announce_answer(answer: Answer) -> None:
         title=f"{author.display_name} answered your question “{question.title}”",
         url=question_path(question, f"answer-{answer.id}"),
         actor=author,
+        note=excerpt(answer.body_html, 300),  # in the mail too: often the answer itself
     )
 
 
