@@ -179,7 +179,7 @@ def scenarios(ids: dict) -> list[Scenario]:
         Scenario("search", searches),
     ]
     logged_in = [replace(s, who="member") for s in reads]
-    peer_pages = ("questions newest p1", "question (3 answers)", "idea page")
+    peer_pages = ("questions newest p1", "question (3 answers)", "ideas top", "idea page")
     at_peer_load = [
         replace(s, name=f"{s.name} -c8", who=who, peer_load=True)
         for s in reads
