@@ -43,6 +43,13 @@ def rerender_form_after_csrf_error(description: str):
     g.csrf_error = description
     view = current_app.view_functions[request.endpoint]
     try:
+        # The check failed inside the app's own before-request work, so the view's blueprints
+        # have not guarded it yet (admin's "admins only"): they must, before it shows anything.
+        for blueprint in reversed(request.blueprints):
+            for guard in current_app.before_request_funcs.get(blueprint, ()):
+                answer = guard()
+                if answer is not None:
+                    return answer
         return view(**(request.view_args or {}))
     except Exception as error:
         # Running inside an error handler, a 404 or 403 the view raises would otherwise end as

@@ -84,3 +84,34 @@ def test_a_members_second_visit_sets_no_cookie(client, member_and_question):
     client.get(f"/questions/{question.id}/{question.slug}")
     response = client.get(f"/questions/{question.id}/{question.slug}")
     assert response.status_code == 200 and "Set-Cookie" not in response.headers
+
+
+def test_a_refused_form_is_shown_again_only_to_whom_its_page_is_for(app, make_user):
+    """A form page shown again after a failed token check (its input kept) still passes its
+    blueprint's guards: the admin pages re-rendered for anyone gave away members' emails."""
+    from flask import Flask
+    from flask.testing import FlaskClient
+
+    from portal.csrf import is_form_view
+
+    flask_app: Flask = app
+    guarded = sorted(
+        rule.rule
+        for rule in flask_app.url_map.iter_rules()
+        if "POST" in rule.methods
+        and is_form_view(rule.endpoint)
+        and flask_app.before_request_funcs.get(rule.endpoint.partition(".")[0])
+        and not rule.arguments
+    )
+    assert "/admin/brand" in guarded and "/admin/mail" in guarded
+    secret = make_user(email="hidden-person@example.com")
+    member = make_user()
+    for who in ("anonymous", "member"):
+        client = FlaskClient(flask_app, flask_app.response_class, use_cookies=True)  # no token
+        if who == "member":
+            login(client, member)
+        for path in [*guarded, f"/admin/users/{secret.id}/role"]:
+            response = client.post(path, data={"x": "1"}, headers={"Sec-Fetch-Site": "cross-site"})
+            page = response.get_data(as_text=True)
+            assert response.status_code in (302, 403), (who, path, response.status_code)
+            assert "hidden-person@example.com" not in page, (who, path)
