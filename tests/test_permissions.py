@@ -118,6 +118,20 @@ CASES = [
         signed_in(302),
         data=lambda w: dict.fromkeys(TOPIC_NAMES, "app"),
     ),
+    Case(
+        "my address works again",
+        "POST",
+        lambda w: "/settings/notifications/address",
+        signed_in(302),
+    ),
+    Case("admin: mail", "GET", lambda w: "/admin/mail", ADMIN_ONLY),
+    Case(
+        "admin: send a test mail",
+        "POST",
+        lambda w: "/admin/mail",
+        ADMIN_ONLY,
+        data=lambda w: {"address": "ops@example.com"},
+    ),
     # The signed link is the authority: anyone holding it may stop that mail, nothing more.
     Case(
         "stop a kind of mail (page)",

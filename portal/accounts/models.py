@@ -65,6 +65,9 @@ class User(UserMixin, db.Model):
     is_imported: Mapped[bool] = mapped_column(default=False)
     # "Pause all mail" in the member's notification settings: account mail still goes out.
     mail_paused: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # When the address was refused for good (SMTP 5xx): no notification mail goes to it until
+    # the member confirms an address again.
+    email_undeliverable_at: Mapped[datetime | None]
     # new 0, basic 1, member 2, regular 3, leader 4 (portal/moderation/trust.py keeps it);
     # locked: a community manager set it, and it stays until they unlock it.
     trust_level: Mapped[int] = mapped_column(SmallInteger, default=0, server_default=text("0"))

@@ -93,7 +93,7 @@ def confirm_email(user: User) -> bool:
     confirmed = db.session.execute(
         update(User)
         .where(User.id == user.id, User.email_confirmed_at.is_(None))
-        .values(email_confirmed_at=utcnow())
+        .values(email_confirmed_at=utcnow(), email_undeliverable_at=None)
     ).rowcount
     return confirmed == 1
 

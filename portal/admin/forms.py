@@ -1,6 +1,6 @@
 from flask_wtf.file import FileField
-from wtforms import BooleanField, FloatField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms import BooleanField, EmailField, FloatField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from portal.accounts.models import Role
 from portal.forms import Form, select_choices
@@ -89,4 +89,15 @@ class GuidelinesForm(Form):
     accept_again = BooleanField(
         "Ask every member to accept them again at their next visit",
         description="For a material change: members read the new guidelines before they go on.",
+    )
+
+
+class TestMailForm(Form):
+    address = EmailField(
+        "Send a test mail to",
+        validators=[
+            DataRequired("Enter the address to send the test mail to."),
+            Email("Enter an email address like name@example.com."),
+            Length(max=254, message="Use at most 254 characters."),
+        ],
     )

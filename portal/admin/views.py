@@ -24,11 +24,14 @@ from portal.admin.forms import (
     RoleForm,
     SegmentForm,
     SuspendForm,
+    TestMailForm,
 )
 from portal.admin.services import save_plan
 from portal.csrf import form_view
 from portal.extensions import db
 from portal.forms import select_choices
+from portal.mail.queries import delivery_log, mail_figures, mail_settings
+from portal.mail.services import send_test_mail
 from portal.pagination import paginate
 from portal.site.logo import LOGO_MAX_BYTES
 from portal.site.services import (
@@ -301,3 +304,25 @@ def guidelines():
             flash("Guidelines published.", "success")
         return redirect(url_for("main.guidelines"))
     return render_template("admin/guidelines.html", form=form)
+
+
+# Mail -----------------------------------------------------------------------------------------
+
+
+@bp.route("/mail", methods=["GET", "POST"])
+@form_view
+def mail():
+    form = TestMailForm(address=current_user.email)
+    outcome = None
+    if form.validate_on_submit():
+        outcome = send_test_mail(form.address.data)
+    query = request.args.get("q", "")[:254]
+    return render_template(
+        "admin/mail.html",
+        figures=mail_figures(),
+        page=paginate(delivery_log(query), per_page=30),
+        query=query,
+        settings=mail_settings(),
+        form=form,
+        outcome=outcome,
+    )

@@ -6,6 +6,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.clock import utcnow
 from portal.extensions import db
 
+MAX_ATTEMPTS = 8  # tries of one message before it is given up (and kept)
+
 
 class OutboxMail(db.Model):
     """One message to send; kept after sending (sent_at) so nothing is silently lost."""
@@ -25,3 +27,11 @@ class OutboxMail(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
+
+    @property
+    def state(self) -> str:
+        if self.sent_at is not None:
+            return "sent"
+        if self.attempts >= MAX_ATTEMPTS:
+            return "given up"
+        return "retrying" if self.attempts else "queued"

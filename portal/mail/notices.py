@@ -89,8 +89,13 @@ def mail_notifications(limit: int = BATCH) -> int:
 
 
 def _reachable(user: User) -> bool:
-    """A confirmed address, and mail not paused."""
-    return bool(user.email) and user.email_confirmed_at is not None and not user.mail_paused
+    """A confirmed address the server has not refused for good, and mail not paused."""
+    return (
+        bool(user.email)
+        and user.email_confirmed_at is not None
+        and user.email_undeliverable_at is None
+        and not user.mail_paused
+    )
 
 
 def absolute(path: str) -> str:

@@ -20,13 +20,13 @@ from email.policy import default as default_policy
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, func, select, update
 
+from portal.accounts.models import User
 from portal.clock import utcnow
 from portal.extensions import db
-from portal.mail.models import OutboxMail
+from portal.mail.models import MAX_ATTEMPTS, OutboxMail
 
-MAX_ATTEMPTS = 8
 BATCH = 20
 # Headers are not folded below the line limit of RFC 5322: a List-Unsubscribe URL, which has
 # no space to fold at, would otherwise be sent as encoded words no mail client follows.
@@ -162,12 +162,23 @@ def _record(mail, error: Exception | None) -> None:
         }
         if _permanent(error):
             values["attempts"] = MAX_ATTEMPTS
+            _mark_undeliverable(mail.to_address, now)
         given_up = _permanent(error) or mail.attempts >= MAX_ATTEMPTS
         log = current_app.logger.error if given_up else current_app.logger.warning
         outcome = "given up (kept in outbox_mail)" if given_up else "will be retried"
         log("Mail %s to %s not sent, %s: %s", mail.id, mail.to_address, outcome, error)
     db.session.execute(update(OutboxMail).where(OutboxMail.id == mail.id).values(**values))
     db.session.commit()
+
+
+def _mark_undeliverable(address: str, now) -> None:
+    """The server refused `address` for good: stop notification mail to the member who has it
+    (portal/mail/notices.py) until they confirm an address again."""
+    db.session.execute(
+        update(User)
+        .where(func.lower(User.email) == address.lower(), User.email_undeliverable_at.is_(None))
+        .values(email_undeliverable_at=now)
+    )
 
 
 def deliver_pending(limit: int = BATCH) -> tuple[int, int]:
@@ -209,3 +220,36 @@ def given_up_count() -> int:
             OutboxMail.sent_at.is_(None), OutboxMail.attempts >= MAX_ATTEMPTS
         )
     ).scalar_one()
+
+
+def send_test_mail(to_address: str) -> tuple[bool, str]:
+    """Send a short message now, past the queue, and say how the SMTP conversation went: for
+    an admin checking the settings, who waits for the answer (at most the 10 s timeout)."""
+    mail = OutboxMail(
+        to_address=to_address,
+        subject="A test mail from the community",
+        body="This is a test mail sent from the administration's mail page. It arrived.",
+    )
+    message = _message(mail)
+    url = urlsplit(current_app.config["MAIL_URL"])
+    if url.scheme == "console":
+        _print_to_console(message)
+        return True, "Printed on the portal's terminal, not sent: PORTAL_MAIL_URL is console://."
+    try:
+        with _connection() as send:
+            refused = send(message)
+    except smtplib.SMTPRecipientsRefused as error:
+        code, reply = next(iter(error.recipients.values()))
+        return False, f"The server refused {to_address}: {code} {reply.decode(errors='replace')}"
+    except smtplib.SMTPResponseException as error:
+        reply = (
+            error.smtp_error.decode(errors="replace")
+            if isinstance(error.smtp_error, bytes)
+            else error.smtp_error
+        )
+        return False, f"The server answered {error.smtp_code} {reply}"
+    except (OSError, smtplib.SMTPException) as error:
+        return False, f"No conversation with {url.hostname}:{url.port or 25}: {error}"
+    if refused:
+        return False, f"The server refused {', '.join(refused)}."
+    return True, f"Accepted by {url.hostname}:{url.port or 25} for {to_address}."

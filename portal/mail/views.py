@@ -7,6 +7,7 @@ from portal.mail import bp
 from portal.mail.forms import PreferencesForm
 from portal.notifications.preferences import (
     TOPICS,
+    mail_again,
     preferences_of,
     read_unsubscribe_token,
     set_preferences,
@@ -31,6 +32,14 @@ def preferences():
             flash("Your notification settings are saved.", "success")
             return redirect(url_for(".preferences"))
     return render_template("mail/preferences.html", form=form, topics=TOPICS)
+
+
+@bp.post("/settings/notifications/address")
+@login_required
+def address_works_again():
+    write(lambda: mail_again(current_user))
+    flash("We will mail you again. If the address is refused again, mail stops again.", "success")
+    return redirect(url_for(".preferences"))
 
 
 # One-click unsubscribe (RFC 8058): the link in a mail's List-Unsubscribe header. A mail client

@@ -137,6 +137,13 @@ def _keep(user: User, topic: Topic, value: Delivery) -> None:
         db.session.add(NotificationPreference(user_id=user.id, topic=topic.name, delivery=value))
 
 
+def mail_again(user: User) -> None:
+    """The member says their address works again after the server refused it: mail resumes,
+    and stops again if it is refused again."""
+    user.email_undeliverable_at = None
+    db.session.flush()
+
+
 def stop_mail(user: User, topic: Topic) -> None:
     """What an unsubscribe link does: the topic in the app only (still seen there)."""
     if delivery(choices_of([user.id]), user.id, topic) is Delivery.MAIL:
