@@ -53,14 +53,14 @@ def delivery_log(address: str = "") -> Select:
 
 def mail_settings() -> dict[str, str]:
     """The mail settings in effect, with any password in PORTAL_MAIL_URL hidden."""
-    url = urlsplit(current_app.config["MAIL_URL"])
-    shown = url
+    shown = current_app.config["MAIL_URL"]
+    url = urlsplit(shown)
     if url.password:
         host = url.hostname or ""
         port = f":{url.port}" if url.port else ""
-        shown = url._replace(netloc=f"{url.username}:•••@{host}{port}")
+        shown = urlunsplit(url._replace(netloc=f"{url.username}:•••@{host}{port}"))
     return {
-        "PORTAL_MAIL_URL": urlunsplit(shown),
+        "PORTAL_MAIL_URL": shown,
         "PORTAL_MAIL_FROM": current_app.config["MAIL_FROM"],
         "PORTAL_BASE_URL (links in mail)": current_app.config["BASE_URL"],
         "PORTAL_MAIL_POLL_SECONDS": f"{current_app.config['MAIL_POLL_SECONDS']:g}",
