@@ -5,8 +5,8 @@ from collections.abc import Iterable
 from flask import abort, request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict, MultiDict
-from wtforms import SelectChoice
-from wtforms.validators import StopValidation
+from wtforms import EmailField, SelectChoice
+from wtforms.validators import DataRequired, Email, Length, StopValidation
 from wtforms.widgets import TextArea
 
 from portal.inputs import CONTROL_CHARACTER_MESSAGE, has_control_characters
@@ -79,3 +79,17 @@ def _no_control_characters(_form, field) -> None:
 def select_choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def email_field(label: str, missing: str, **kwargs) -> EmailField:
+    """An email address field: required (saying `missing` when empty), well formed, and at
+    most 254 characters (RFC 5321's limit)."""
+    return EmailField(
+        label,
+        validators=[
+            DataRequired(missing),
+            Email("Enter an email address like name@example.com."),
+            Length(max=254, message="An email address has at most 254 characters."),
+        ],
+        **kwargs,
+    )

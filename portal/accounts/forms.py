@@ -1,8 +1,8 @@
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from portal.accounts.passwords import password_problem
-from portal.forms import Form
+from portal.forms import Form, email_field
 
 NAME_LIMITS = {"min": 2, "max": 60}
 PASSWORD_LIMITS = {"min": 10, "max": 128}
@@ -25,14 +25,7 @@ class RegistrationForm(Form):
         ],
         description="Shown next to your posts. 2 to 60 characters.",
     )
-    email = EmailField(
-        "Email",
-        validators=[
-            DataRequired("Enter your email address."),
-            Email("Enter an email address like name@example.com."),
-            Length(max=254, message="An email address has at most 254 characters."),
-        ],
-    )
+    email = email_field("Email", "Enter your email address.")
     password = PasswordField(
         "Password",
         validators=[
@@ -97,14 +90,7 @@ class PasswordChangeForm(Form):
 
 
 class ForgotPasswordForm(Form):
-    email = EmailField(
-        "Email",
-        validators=[
-            DataRequired("Enter the email address you joined with."),
-            Email("Enter an email address like name@example.com."),
-            Length(max=254, message="An email address has at most 254 characters."),
-        ],
-    )
+    email = email_field("Email", "Enter the email address you joined with.")
 
 
 class ResetPasswordForm(Form):

@@ -1,9 +1,9 @@
 from flask_wtf.file import FileField
-from wtforms import BooleanField, EmailField, FloatField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms import BooleanField, FloatField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from portal.accounts.models import Role
-from portal.forms import Form, select_choices
+from portal.forms import Form, email_field, select_choices
 
 
 class RoleForm(Form):
@@ -93,11 +93,4 @@ class GuidelinesForm(Form):
 
 
 class TestMailForm(Form):
-    address = EmailField(
-        "Send a test mail to",
-        validators=[
-            DataRequired("Enter the address to send the test mail to."),
-            Email("Enter an email address like name@example.com."),
-            Length(max=254, message="Use at most 254 characters."),
-        ],
-    )
+    address = email_field("Send a test mail to", "Enter the address to send the test mail to.")

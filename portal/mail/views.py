@@ -48,12 +48,16 @@ def address_works_again():
 # browser gets a page with a button, so a link scanner that only GETs unsubscribes nobody.
 
 
-@bp.get("/mail/unsubscribe/<token>")
-def unsubscribe(token: str):
+def _unsubscribe_link_or_404(token: str):
     found = read_unsubscribe_token(token)
     if found is None:
         abort(404)
-    user, topic = found
+    return found
+
+
+@bp.get("/mail/unsubscribe/<token>")
+def unsubscribe(token: str):
+    user, topic = _unsubscribe_link_or_404(token)
     return render_template("mail/unsubscribe.html", topic=topic, user=user, token=token)
 
 
@@ -61,10 +65,7 @@ def unsubscribe(token: str):
 @csrf.exempt
 @limiter.limit("30 per minute")
 def unsubscribe_now(token: str):
-    found = read_unsubscribe_token(token)
-    if found is None:
-        abort(404)
-    user, topic = found
+    user, topic = _unsubscribe_link_or_404(token)
     write(lambda: stop_mail(user, topic))
     if request.form.get("List-Unsubscribe") == "One-Click":
         return "", 204
