@@ -105,19 +105,22 @@ def absolute(path: str) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + path
 
 
+def _host() -> str:
+    """The public address's host: the domain of the message ids we make."""
+    return urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+
+
 def _thread(path: str) -> str:
     """A message id for what the notification is about (a question, an idea), which every
     mail about it names as its parent: mail clients show them as one conversation."""
-    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
     # /questions/12/its-slug: the kind and id, not the slug, which an edit of the title changes.
     about = ".".join(urlsplit(path).path.strip("/").split("/")[:2]) or "community"
-    return f"<{about}@{host}>"
+    return f"<{about}@{_host()}>"
 
 
 def _queue(notification, user: User, topic: Topic) -> None:
     site = get_settings()
     unsubscribe = public_url("mail.unsubscribe", token=unsubscribe_token(user.id, topic))
-    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
     thread = _thread(notification.url)
     context = {
         "site": site,
@@ -132,7 +135,6 @@ def _queue(notification, user: User, topic: Topic) -> None:
             if site.logo_filename
             else None
         ),
-        "recipient": user,
     }
     queue_mail(
         user.email,
@@ -140,7 +142,7 @@ def _queue(notification, user: User, topic: Topic) -> None:
         render_template("mail/notification.txt", **context),
         html=render_template("mail/notification.html", **context),
         headers={
-            "Message-ID": make_msgid(domain=host),
+            "Message-ID": make_msgid(domain=_host()),
             "In-Reply-To": thread,
             "References": thread,
             "List-Unsubscribe": f"<{unsubscribe}>",
