@@ -170,6 +170,7 @@ class IdeaComment(Reviewable, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     author: Mapped[User | None] = relationship()
+    idea: Mapped[Idea] = relationship()
 
 
 class IdeaStatusChange(db.Model):

@@ -257,6 +257,7 @@ def vote_on_behalf(idea: Idea, customer: User, *, by: User, at=None) -> None:
         title=f"{by.display_name} added your vote to “{idea.title}”",
         url=idea_path(idea),
         actor=by,
+        about=("idea", idea.id),
     )
     db.session.flush()
 
@@ -303,6 +304,7 @@ def announce_comment(comment: IdeaComment, *, at=None) -> None:
         title=f"{author.display_name} commented on “{idea.title}”",
         url=idea_path(idea),
         actor=author,
+        about=("idea_comment", comment.id),
     )
     record_event(
         "idea.commented",
@@ -393,6 +395,7 @@ def change_status(idea: Idea, new_status: str, *, note: str, by: User, at=None) 
         url=idea_path(idea),
         actor=by,
         note=note or None,
+        about=("idea", idea.id),
     )
     record_event(
         "idea.status_changed",
@@ -471,6 +474,7 @@ def merge_ideas(source: Idea, target: Idea, *, by: User, note: str = "", at=None
         url=idea_path(target),
         actor=by,
         note=note,
+        about=("idea", target.id),
     )
     move_votes_and_followers(source.id, target.id, now)
     db.session.execute(

@@ -59,6 +59,7 @@ def link_question(idea: Idea, question: Question, *, by: User) -> None:
         url=idea_path(idea),
         actor=by,
         note="You now follow the idea, so you will hear when its status changes.",
+        about=("idea", idea.id),
     )
     db.session.flush()
 
@@ -114,6 +115,7 @@ def turn_into_idea(question: Question, *, by: User) -> Idea:
         title=f"Your question “{question.title}” is now an idea others can vote for",
         url=idea_path(idea),
         actor=by,
+        about=("idea", idea.id),
     )
     db.session.flush()
     return idea

@@ -27,6 +27,7 @@ from portal.notifications.preferences import (
     topic_for,
     unsubscribe_token,
 )
+from portal.notifications.subjects import still_visible
 from portal.public_url import public_url
 from portal.site.services import get_settings
 
@@ -55,6 +56,8 @@ def mail_notifications(limit: int = BATCH) -> int:
             Notification.title,
             Notification.note,
             Notification.url,
+            Notification.about_kind,
+            Notification.about_id,
         )
         .execution_options(synchronize_session=False)
     ).all()
@@ -68,13 +71,19 @@ def mail_notifications(limit: int = BATCH) -> int:
         )
     }
     choices = choices_of(people)
-    mailed = []
+    wanted = []
     for notification in sorted(claimed, key=lambda n: n.id):
         user = people.get(notification.user_id)
         topic = topic_for(notification.kind)
         if user is None or not _reachable(user):
             continue
         if delivery(choices, user.id, topic) is Delivery.MAIL:
+            wanted.append((notification, user, topic))
+    # What was hidden or deleted since the notification was written is not mailed.
+    seen = still_visible((n.about_kind, n.about_id, user) for n, user, _topic in wanted)
+    mailed = []
+    for (notification, user, topic), visible in zip(wanted, seen, strict=True):
+        if visible:
             _queue(notification, user, topic)
             mailed.append(notification.id)
     if mailed:

@@ -38,6 +38,10 @@ class Notification(db.Model):
     # Whether it went out by mail: None until the mail worker decides (portal/mail/notices.py),
     # then "mailed" or "not mailed" (the member's preference, no confirmed address...).
     mail_state: Mapped[str | None] = mapped_column(String(12))
+    # What it is about ("answer", 12), a kind registered in subjects.py: what goes out later checks
+    # that the member may still see it. None: nothing that could be hidden (a promotion).
+    about_kind: Mapped[str | None] = mapped_column(String(20))
+    about_id: Mapped[int | None]
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="joined")
 
@@ -73,6 +77,8 @@ class PendingNotification(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    about_kind: Mapped[str | None] = mapped_column(String(20))
+    about_id: Mapped[int | None]
 
 
 # A member's unread notifications, for the header's badge on every page. Not loaded with a

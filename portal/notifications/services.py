@@ -22,8 +22,10 @@ def notify(
     url: str,
     actor=None,
     note: str | None = None,
+    about: tuple[str, int] | None = None,
 ) -> None:
-    """Notify each recipient once; the actor never notifies themselves.
+    """Notify each recipient once; the actor never notifies themselves. `about` names the post
+    it is about, as registered in subjects.py ("answer", 12): mail checks it is still visible.
 
     `recipients` is a few user ids, or a select of them (an idea's followers...): then the
     database writes every row in one INSERT ... SELECT and nothing is loaded into Python. For an
@@ -34,8 +36,13 @@ def notify(
         if not ids:
             return
         recipients = select(User.id).where(User.id.in_(ids))
-    values = {"kind": kind, "title": title[:300], "note": note, "url": url}
+    values = {"kind": kind, "title": title[:300], "note": note, "url": url, **_about(about)}
     _insert(recipients, actor_id=actor_id, created_at=utcnow(), **values)
+
+
+def _about(about: tuple[str, int] | None) -> dict:
+    kind, about_id = about or (None, None)
+    return {"about_kind": kind, "about_id": about_id}
 
 
 def _insert(recipients: SelectBase, **values) -> None:
@@ -78,7 +85,7 @@ def audience(name: str):
 
 
 def notify_later(
-    audience_name: str, subject_id: int, *, kind, title, url, actor=None, note=None
+    audience_name: str, subject_id: int, *, kind, title, url, actor=None, note=None, about=None
 ) -> None:
     """Notify an audience too large to write in a request: the worker writes the rows after
     commit (`write_pending`), to the audience as it is then, dated now."""
@@ -92,6 +99,7 @@ def notify_later(
             note=note,
             url=url,
             created_at=utcnow(),
+            **_about(about),
         )
     )
 

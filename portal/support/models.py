@@ -263,6 +263,8 @@ class Comment(Reviewable, db.Model):
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     author: Mapped[User | None] = relationship(foreign_keys=[author_id], lazy="joined")
+    question: Mapped[Question] = relationship(lazy="select")
+    answer: Mapped[Answer | None] = relationship(lazy="select")
 
     @property
     def is_deleted(self) -> bool:

@@ -236,6 +236,7 @@ def announce_answer(answer: Answer) -> None:
         url=question_path(question, f"answer-{answer.id}"),
         actor=author,
         note=excerpt(answer.body_html, 300),  # in the mail too: often the answer itself
+        about=("answer", answer.id),
     )
 
 
@@ -425,6 +426,7 @@ def accept_answer(answer: Answer, user: User) -> int | None:
         title=f"Your answer to “{question.title}” was accepted",
         url=question_path(question, f"answer-{answer.id}"),
         actor=user,
+        about=("answer", answer.id),
     )
     return replaced
 
@@ -498,6 +500,7 @@ def announce_comment(comment: Comment) -> None:
         url=url,
         actor=user,
         note=comment.body[:300],
+        about=("comment", comment.id),
     )
 
 
@@ -687,6 +690,7 @@ def close_as_duplicate(question: Question, moderator: User, original: Question) 
         url=question_path(question),
         actor=moderator,
         note=f"See “{original.title}”.",
+        about=("question", original.id),
     )
 
 

@@ -8,9 +8,12 @@ from email.message import Message
 import pytest
 
 from portal.extensions import db
+from portal.ideas import services as ideas_services
 from portal.mail.models import OutboxMail
 from portal.notifications.models import Notification
 from portal.notifications.preferences import BY_NAME, Delivery, preferences_of
+from portal.support import services as support_services
+from portal.support.models import Answer, Question
 from tests import factories
 from tests.conftest import client_for
 
@@ -204,3 +207,62 @@ def test_a_topic_turned_off_is_not_notified_at_all(app, mailbox, worker_pass):
     worker_pass()
     assert db.session.scalars(db.select(Notification)).all() == []
     assert mailbox.to(asker.email) == []
+
+
+def _answer_to(question) -> Answer:
+    return db.session.scalars(db.select(Answer).where(Answer.question_id == question.id)).one()
+
+
+def _hide_answer(question):
+    support_services.set_review_state(_answer_to(question), "hidden")
+
+
+def _delete_answer(question):
+    support_services.delete_post(_answer_to(question), factories.make_user("staff"))
+
+
+def _delete_question(question):
+    support_services.delete_post(question, factories.make_user("staff"))
+
+
+@pytest.mark.parametrize("withdraw", [_hide_answer, _delete_answer, _delete_question])
+def test_what_was_hidden_or_deleted_before_the_worker_ran_is_not_mailed(
+    app, mailbox, worker_pass, withdraw
+):
+    asker = factories.make_user()
+    question = _answered(app, asker)
+    withdraw(db.session.get(Question, question.id))
+    db.session.commit()
+    worker_pass()
+    assert mailbox.to(asker.email) == []
+    notification = db.session.scalars(db.select(Notification)).one()
+    assert notification.mail_state == "not mailed"  # still listed in the app
+
+
+def test_a_moderator_is_mailed_about_an_answer_others_no_longer_see(app, mailbox, worker_pass):
+    asker = factories.make_user("staff")
+    question = _answered(app, asker)
+    _hide_answer(db.session.get(Question, question.id))
+    db.session.commit()
+    worker_pass()
+    assert len(mailbox.to(asker.email)) == 1
+
+
+def test_a_status_change_of_an_idea_hidden_since_reaches_its_author_only(app, mailbox, worker_pass):
+    author, voter = factories.make_user(), factories.make_user()
+    idea = factories.make_idea(author, title="Dark mode for the dashboard")
+    ideas_services.cast_vote(idea, voter)
+    ideas_services.change_status(
+        idea, "planned", note="Next quarter.", by=factories.make_user("product")
+    )
+    db.session.commit()
+    ideas_services.set_review_state(idea, "hidden")
+    db.session.commit()
+    worker_pass()
+    assert mailbox.to(voter.email) == []
+    [mail] = mailbox.to(author.email)  # an author sees their own hidden idea
+    assert "is now Planned" in str(make_header(decode_header(mail["Subject"])))
+    kinds = db.session.execute(
+        db.select(Notification.user_id, Notification.about_kind, Notification.about_id)
+    ).all()
+    assert sorted(kinds) == sorted([(author.id, "idea", idea.id), (voter.id, "idea", idea.id)])
