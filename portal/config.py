@@ -134,6 +134,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAIL_FROM": _env("MAIL_FROM", "Community <no-reply@localhost>"),
         # How often `flask mail worker` looks at an empty queue, in seconds.
         "MAIL_POLL_SECONDS": float(_env("MAIL_POLL_SECONDS", "1") or 1),
+        # How long a worker's claim on a batch of mail lasts unless it renews it by making
+        # progress: mail claimed by a worker that died is sent by another after this.
+        "MAIL_CLAIM_SECONDS": float(_env("MAIL_CLAIM_SECONDS", "120") or 120),
         # Shared by every worker on this machine (portal/ratelimits.py); Redis across hosts.
         "RATELIMIT_STORAGE_URI": _env(
             "RATELIMIT_STORAGE_URL", f"sqlite:///{instance_dir / 'ratelimits.db'}"

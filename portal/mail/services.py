@@ -4,9 +4,12 @@
 `smtps://...` for TLS) or `console://` (development default: printed on the worker's terminal,
 which `make run` shares, marked sent).
 
-Delivery is at least once: a worker claims due messages in one statement, so two workers never
-send the same one; a worker that dies after sending but before recording it leaves the message
-to be sent again once its claim runs out.
+A worker claims due messages in one statement, so two workers never send the same one, and
+records each message's acceptance by the server in its own commit as soon as the server
+answers. A claim lasts `MAIL_CLAIM_SECONDS` and the worker renews it while it works through the
+batch: when a worker is killed, what it had not sent is sent by the next worker once the claim
+runs out, and what the server had accepted is never sent again. (Only a kill in the instant
+between the server's answer and that commit sends a message twice: delivery is at least once.)
 """
 
 import contextlib
@@ -31,8 +34,6 @@ BATCH = 20
 # Headers are not folded below the line limit of RFC 5322: a List-Unsubscribe URL, which has
 # no space to fold at, would otherwise be sent as encoded words no mail client follows.
 POLICY = default_policy.clone(max_line_length=998)
-# A claimed message whose worker died is due again after this (far longer than a batch takes).
-CLAIM = timedelta(minutes=15)
 
 
 def queue_mail(
@@ -113,11 +114,15 @@ def _due(now):
     )
 
 
-def _claim(limit: int) -> list:
-    """Claim up to `limit` due messages and commit, so no other worker takes them: PostgreSQL
-    skips rows another worker has locked (FOR UPDATE SKIP LOCKED); SQLite has one writer at a
-    time, so the UPDATE takes what is due when its turn comes. A claim counts as an attempt."""
-    now = utcnow()
+def _lease() -> timedelta:
+    return timedelta(seconds=current_app.config["MAIL_CLAIM_SECONDS"])
+
+
+def _claim(limit: int, now) -> list:
+    """Claim up to `limit` due messages until `now` plus the lease, and commit, so no other
+    worker takes them: PostgreSQL skips rows another worker has locked (FOR UPDATE SKIP
+    LOCKED); SQLite has one writer at a time, so the UPDATE takes what is due when its turn
+    comes. A claim counts as an attempt."""
     due = (
         select(OutboxMail.id)
         .where(_due(now))
@@ -128,7 +133,7 @@ def _claim(limit: int) -> list:
     claimed = db.session.execute(
         update(OutboxMail)
         .where(OutboxMail.id.in_(due.scalar_subquery()))
-        .values(attempts=OutboxMail.attempts + 1, next_attempt_at=now + CLAIM)
+        .values(attempts=OutboxMail.attempts + 1, next_attempt_at=now + _lease())
         .returning(
             OutboxMail.id,
             OutboxMail.to_address,
@@ -181,16 +186,39 @@ def _mark_undeliverable(address: str, now) -> None:
     )
 
 
+def _hold(claimed: list, since) -> object | None:
+    """Before sending the next message: renew the claim on the rest of the batch once half
+    the lease has gone, and say when it was last renewed; None when the claim ran out (a send
+    that hung longer than the lease), so another worker may have taken the rest."""
+    now, lease = utcnow(), _lease()
+    if now >= since + lease:
+        return None
+    if now >= since + lease / 2:
+        db.session.execute(
+            update(OutboxMail)
+            .where(OutboxMail.id.in_([mail.id for mail in claimed]), OutboxMail.sent_at.is_(None))
+            .values(next_attempt_at=now + lease)
+        )
+        db.session.commit()
+        return now
+    return since
+
+
 def deliver_pending(limit: int = BATCH) -> tuple[int, int]:
     """Claim and send up to `limit` due messages; returns (sent, failed). A message the server
     refuses fails alone; when the connection fails, the rest of the batch waits for a retry."""
-    claimed = _claim(limit)
+    held_since = utcnow()
+    claimed = _claim(limit, held_since)
     sent = failed = 0
     if not claimed:
         return sent, failed
     try:
         with _connection() as send:
-            for mail in claimed:
+            for index, mail in enumerate(claimed):
+                held_since = _hold(claimed[index:], held_since)
+                if held_since is None:
+                    current_app.logger.warning("Mail claim ran out; the rest is left to retry")
+                    break
                 try:
                     send(_message(mail))
                 except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as error:

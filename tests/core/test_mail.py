@@ -1,6 +1,7 @@
 """Mail is queued in the transaction and sent by the mail worker: each message once however many
 workers run, retried with backoff when SMTP is down, kept (never silently dropped) when refused."""
 
+import asyncio
 import logging
 import os
 import signal
@@ -9,6 +10,7 @@ import sys
 import time
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from portal.clock import utcnow
 from portal.extensions import db
@@ -16,7 +18,7 @@ from portal.mail.models import OutboxMail
 from portal.mail.services import MAX_ATTEMPTS, deliver_pending, pending_count, queue_mail
 from tests.concurrency import run_concurrently
 from tests.conftest import BACKEND, PG_SCHEMA
-from tests.mailbox import body_of, free_port
+from tests.mailbox import Mailbox, body_of, free_port
 from tests.running import PROJECT
 
 
@@ -162,3 +164,80 @@ def test_worker_prints_a_newcomers_link_and_stops_cleanly(app, client, tmp_path,
     assert "Mail worker stopped (1 sent)." in terminal.read_text()
     db.session.expire_all()
     assert db.session.execute(db.select(OutboxMail.sent_at)).scalar_one() is not None
+
+
+class SlowMailbox(Mailbox):
+    """A server that takes its time over each message, so a worker can be killed mid-batch.
+    A message counts as accepted once it is kept: the 250 goes out right after."""
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(0.2)  # aiosmtpd cancels this when the client's connection drops
+        return await super().handle_DATA(server, session, envelope)
+
+
+def _start_worker(app, smtp_port: int, terminal) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    env.update(
+        PORTAL_DATABASE_URL=_database_url(app),
+        PORTAL_MAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
+        PORTAL_MAIL_CLAIM_SECONDS="2",
+        PORTAL_BASE_URL="http://localhost",
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "mail", "worker", "--poll", "0.1"],
+        cwd=PROJECT,
+        env=env,
+        stdout=terminal,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _sent_count() -> int:
+    db.session.rollback()  # a fresh look at what the worker committed
+    return db.session.scalar(
+        db.select(db.func.count()).select_from(OutboxMail).where(OutboxMail.sent_at.is_not(None))
+    )
+
+
+def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(app, tmp_path):
+    mailbox = SlowMailbox()
+    server = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    server.start()
+    subjects = [f"Message {n}" for n in range(20)]  # one batch
+    for subject in subjects:
+        queue_mail("reader@example.com", subject, "Body")
+    db.session.commit()
+    workers = []
+    try:
+        with (tmp_path / "worker.txt").open("wb") as terminal:
+            workers.append(_start_worker(app, server.port, terminal))
+            deadline = time.monotonic() + 30
+            while _sent_count() < 5:  # then the sixth is under way, its acceptance 0.2 s off
+                assert time.monotonic() < deadline, "the worker sent nothing"
+                time.sleep(0.01)
+            workers[0].kill()
+            workers[0].wait()
+            accepted = [message["Subject"] for message in mailbox.messages]
+            db.session.expire_all()
+            recorded = db.session.scalars(
+                db.select(OutboxMail.subject).where(OutboxMail.sent_at.is_not(None))
+            ).all()
+            assert sorted(recorded) == sorted(accepted)  # each acceptance recorded at once
+            assert len(accepted) < len(subjects)  # killed mid-batch
+
+            workers.append(_start_worker(app, server.port, terminal))
+            deadline = time.monotonic() + 30
+            while len(mailbox.messages) < len(subjects):
+                assert time.monotonic() < deadline, (tmp_path / "worker.txt").read_text()
+                time.sleep(0.05)
+            time.sleep(0.5)  # nothing more comes
+    finally:
+        for worker in workers:
+            worker.kill()
+            worker.wait()
+        server.stop()
+    received = [message["Subject"] for message in mailbox.messages]
+    assert sorted(received) == sorted(subjects)  # every one, none twice
+    assert received[: len(accepted)] == accepted
+    db.session.expire_all()
+    assert pending_count() == 0
