@@ -49,6 +49,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.accounts import bp as accounts_bp
     from portal.accounts import sessions as login_sessions
     from portal.admin import bp as admin_bp
+    from portal.follows import bp as follows_bp
     from portal.ideas import bp as ideas_bp
     from portal.insights import bp as insights_bp
     from portal.links import bp as links_bp
@@ -68,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_bp,
         notifications_bp,
         mail_bp,
+        follows_bp,
         support_bp,
         search_bp,
         insights_bp,

@@ -3,6 +3,7 @@
 from portal.accounts.models import Plan, Role, User
 from portal.activity.models import ActivityEvent
 from portal.attribution import ImportedRecord
+from portal.follows.models import Follow
 from portal.ideas.models import (
     Idea,
     IdeaComment,
@@ -27,6 +28,7 @@ __all__ = [
     "Answer",
     "Comment",
     "Flag",
+    "Follow",
     "Idea",
     "IdeaComment",
     "IdeaDemand",

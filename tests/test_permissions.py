@@ -270,6 +270,20 @@ CASES = [
         data=lambda w: {"title": "An edited idea title", "description": "", "area": ""},
     ),
     Case("ideas: vote", "POST", lambda w: f"/ideas/{w.ids['idea']}/vote", CONTRIBUTE_WRITE),
+    Case(
+        "watch a product area",
+        "POST",
+        lambda w: f"/follow/area/{w.ids['area']}",
+        CONTRIBUTE_WRITE,
+        data=lambda w: {"level": "watching"},
+    ),
+    Case(
+        "watch a deleted question",
+        "POST",
+        lambda w: f"/follow/question/{w.ids['deleted_question']}",
+        signed_in(404, staff=302, admin=302),
+        data=lambda w: {"level": "watching"},
+    ),
     Case("ideas: follow", "POST", lambda w: f"/ideas/{w.ids['idea']}/follow", CONTRIBUTE_WRITE),
     Case("ideas: unfollow", "POST", lambda w: f"/ideas/{w.ids['idea']}/unfollow", CONTRIBUTE_WRITE),
     Case(
@@ -609,6 +623,7 @@ def _support_world(world: World, make_user) -> None:
         deleted_answer=deleted_answer.id,
         other_question=other_question.id,
         closed_question=closed.id,
+        area=area.id,
         area_slug=area.slug,
         comment=comment.id,
     )

@@ -5,6 +5,7 @@ from portal.caching.pages import (
     checked_can,
     checked_offered,
     few_members,
+    fill_slot,
     is_page,
     kept_for_viewer,
     kept_page,
@@ -12,6 +13,7 @@ from portal.caching.pages import (
     post_page,
     rendering_kept_content,
     viewer_class,
+    viewer_slot,
 )
 from portal.caching.results import (
     VersionedCache,
@@ -28,6 +30,7 @@ __all__ = [
     "checked_offered",
     "community_version",
     "few_members",
+    "fill_slot",
     "is_page",
     "kept_for_viewer",
     "kept_page",
@@ -36,5 +39,6 @@ __all__ = [
     "post_page",
     "rendering_kept_content",
     "viewer_class",
+    "viewer_slot",
     "with_community_version",
 ]

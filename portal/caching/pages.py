@@ -25,6 +25,7 @@ from typing import TypeVar
 
 from flask import Response, current_app, g, request, session
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import Select
 
 from portal.accounts.permissions import Permission, can, offered
@@ -72,6 +73,17 @@ def checked_can(user, permission: Permission, obj=None) -> bool:
 def checked_offered(permission: Permission, obj=None, user=None) -> bool:
     _check_declared(permission)
     return offered(permission, obj, user)
+
+
+def viewer_slot(name: str) -> Markup:
+    """A place in content kept for a viewer class for a small part that is the viewer's own
+    (what they follow): the view fills it for each request (`fill_slot`), so the rest of
+    the content stays kept."""
+    return Markup(f"<!--viewer:{name}-->")
+
+
+def fill_slot(kept: str, name: str, html: str) -> Markup:
+    return Markup(kept.replace(f"<!--viewer:{name}-->", html, 1))
 
 
 def rendering_kept_content() -> bool:

@@ -13,6 +13,7 @@ from portal.activity import record_event
 from portal.clock import utcnow
 from portal.database import insert_or_ignore, lock_for_write, take_turns
 from portal.extensions import db
+from portal.follows.services import watching
 from portal.ideas.links import idea_path
 from portal.ideas.models import (
     OPEN_STATUSES,
@@ -24,7 +25,7 @@ from portal.ideas.models import (
     IdeaVote,
 )
 from portal.ideas.queries import has_voted, merge_destination
-from portal.markdown import render_markdown
+from portal.markdown import excerpt, render_markdown
 from portal.moderation.screening import Screening, admit, log_edit, resubmit
 from portal.notifications.services import audience, notify, notify_later
 from portal.search.changes import record_search_change
@@ -110,6 +111,24 @@ def announce_idea(idea: Idea, *, at=None) -> None:
         at=at,
         title=idea.title,
     )
+    where = idea.product_area.name if idea.product_area else "the community"
+    notify_later(
+        "idea_watchers",
+        idea.id,
+        kind="watch.idea",
+        title=f"New idea in {where}: “{idea.title}”",
+        url=idea_path(idea),
+        actor=idea.author,
+        note=excerpt(idea.body_html, 300),
+        about=("idea", idea.id),
+    )
+
+
+@audience("idea_watchers")
+def _idea_watchers(idea_id: int) -> Select:
+    """Who watches the new idea's product area (and has not muted it)."""
+    area_id = db.session.scalar(select(Idea.product_area_id).where(Idea.id == idea_id))
+    return watching(("area", area_id))
 
 
 def edit_idea(idea: Idea, *, by: User, title: str, body: str, area: ProductArea | None) -> None:

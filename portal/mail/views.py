@@ -3,6 +3,7 @@ from flask_login import current_user, login_required
 
 from portal.csrf import form_view
 from portal.extensions import csrf
+from portal.follows.controls import what_they_follow
 from portal.mail import bp
 from portal.mail.forms import PreferencesForm
 from portal.notifications.preferences import (
@@ -31,7 +32,12 @@ def preferences():
         if done is not REFUSED:
             flash("Your notification settings are saved.", "success")
             return redirect(url_for(".preferences"))
-    return render_template("mail/preferences.html", form=form, topics=TOPICS)
+    return render_template(
+        "mail/preferences.html",
+        form=form,
+        topics=TOPICS,
+        followed=what_they_follow(current_user),
+    )
 
 
 @bp.post("/settings/notifications/address")

@@ -68,6 +68,11 @@ TOPICS = (
         ("idea.question_linked", "question.turned_into_idea", "question.closed"),
     ),
     Topic(
+        "watching",
+        "New posts in what I watch: product areas, tags and questions",
+        ("watch.",),
+    ),
+    Topic(
         "moderation",
         "Moderators' decisions about my posts and account",
         ("moderation.",),

@@ -10,6 +10,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal.accounts.models import User
 from portal.clock import utcnow
 from portal.extensions import db
+from portal.follows.models import MUTED
+from portal.follows.services import followers
 from portal.notifications.models import Notification, NotificationPreference, PendingNotification
 from portal.notifications.preferences import Delivery, topic_for
 
@@ -23,9 +25,11 @@ def notify(
     actor=None,
     note: str | None = None,
     about: tuple[str, int] | None = None,
+    unless_muted: tuple[str, int] | None = None,
 ) -> None:
     """Notify each recipient once; the actor never notifies themselves. `about` names the post
     it is about, as registered in subjects.py ("answer", 12): mail checks it is still visible.
+    `unless_muted` ("question", 3): those who muted it are not notified (portal/follows).
 
     `recipients` is a few user ids, or a select of them (an idea's followers...): then the
     database writes every row in one INSERT ... SELECT and nothing is loaded into Python. For an
@@ -36,6 +40,9 @@ def notify(
         if not ids:
             return
         recipients = select(User.id).where(User.id.in_(ids))
+    if unless_muted is not None:
+        people = recipients.subquery()
+        recipients = select(people.c[0]).where(people.c[0].not_in(followers(MUTED, unless_muted)))
     values = {"kind": kind, "title": title[:300], "note": note, "url": url, **_about(about)}
     _insert(recipients, actor_id=actor_id, created_at=utcnow(), **values)
 

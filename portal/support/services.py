@@ -7,7 +7,7 @@ SQL (`n = n + :delta`), so concurrent requests never lose or double an update.
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
@@ -16,9 +16,10 @@ from portal.activity import record_event
 from portal.clock import utcnow
 from portal.database import insert_or_ignore, lock_for_write
 from portal.extensions import db
+from portal.follows.services import watching
 from portal.markdown import excerpt, render_markdown
 from portal.moderation.screening import Screening, admit, log_edit, resubmit
-from portal.notifications.services import notify
+from portal.notifications.services import audience, notify, notify_later
 from portal.search.changes import record_search_change
 from portal.support.links import question_path
 from portal.support.models import (
@@ -27,6 +28,7 @@ from portal.support.models import (
     Question,
     Revision,
     Vote,
+    question_tags,
 )
 from portal.taxonomy.models import ProductArea
 from portal.taxonomy.services import get_or_create_tags
@@ -185,6 +187,27 @@ def announce_question(question: Question) -> None:
         product_area_id=question.product_area_id,
         title=question.title,
     )
+    where = question.product_area.name if question.product_area else "the community"
+    notify_later(
+        "question_watchers",
+        question.id,
+        kind="watch.question",
+        title=f"New question in {where}: “{question.title}”",
+        url=question_path(question),
+        actor=question.author,
+        note=excerpt(question.body_html, 300),
+        about=("question", question.id),
+    )
+
+
+@audience("question_watchers")
+def _question_watchers(question_id: int):
+    """Who watches the new question's product area or one of its tags (and muted none)."""
+    area_id = db.session.scalar(select(Question.product_area_id).where(Question.id == question_id))
+    tag_ids = db.session.scalars(
+        select(question_tags.c.tag_id).where(question_tags.c.question_id == question_id)
+    )
+    return watching(("area", area_id), *(("tag", tag_id) for tag_id in tag_ids))
 
 
 def check_can_answer(question: Question) -> None:
@@ -237,7 +260,23 @@ def announce_answer(answer: Answer) -> None:
         actor=author,
         note=excerpt(answer.body_html, 300),  # in the mail too: often the answer itself
         about=("answer", answer.id),
+        unless_muted=("question", question.id),
     )
+    notify(
+        _watchers(question, but=question.author_id),
+        kind="watch.answer",
+        title=f"{author.display_name} answered “{question.title}”",
+        url=question_path(question, f"answer-{answer.id}"),
+        actor=author,
+        note=excerpt(answer.body_html, 300),
+        about=("answer", answer.id),
+    )
+
+
+def _watchers(question: Question, *, but: int | None):
+    """Who watches the question, but the person a notification of its own already told."""
+    chosen = watching(("question", question.id))
+    return chosen.where(chosen.selected_columns[0] != but) if but is not None else chosen
 
 
 # Voting ----------------------------------------------------------------------------------------
@@ -497,6 +536,16 @@ def announce_comment(comment: Comment) -> None:
         [post.author_id],
         kind="comment.posted",
         title=f"{user.display_name} commented on your {kind} “{question.title}”",
+        url=url,
+        actor=user,
+        note=comment.body[:300],
+        about=("comment", comment.id),
+        unless_muted=("question", question.id),
+    )
+    notify(
+        _watchers(question, but=post.author_id),
+        kind="watch.comment",
+        title=f"{user.display_name} commented on “{question.title}”",
         url=url,
         actor=user,
         note=comment.body[:300],

@@ -16,9 +16,10 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from portal.accounts.permissions import Forbidden, Permission, can, require
-from portal.caching import few_members, is_page, kept_page, kept_part, post_page
+from portal.caching import few_members, fill_slot, is_page, kept_page, kept_part, post_page
 from portal.csrf import form_view
 from portal.extensions import db, limiter
+from portal.follows.controls import follow_control
 from portal.forms import honeypot_filled, select_choices
 from portal.markdown import editable_source
 from portal.moderation.screening import WAITS, posting_limit, screen
@@ -79,6 +80,9 @@ def questions():
     if tag_name and tag is None:
         abort(404)
     content = kept_part(lambda: _questions_content(tab, area, tag))
+    if tag or area:
+        control = follow_control(*(("tag", tag.id) if tag else ("area", area.id)), compact=True)
+        content = fill_slot(content, "follow", control)
     return render_template(
         "support/questions.html", content=Markup(content), tab=tab, area=area, tag=tag
     )
@@ -217,7 +221,8 @@ def _question_parts(question: Question, *, answer_form=None, comment_form=None, 
 
 
 def _render_parts(parts: QuestionParts) -> str:
-    return render_template("support/question.html", parts=parts, body=Markup(parts.body.decode()))
+    body = fill_slot(parts.body.decode(), "follow", follow_control("question", parts.question_id))
+    return render_template("support/question.html", parts=parts, body=body)
 
 
 def _render_question(question: Question, **forms) -> str:

@@ -34,6 +34,7 @@ PAGES = {
         "/settings",
         "/notifications",
         "/settings/notifications",
+        "/questions?tag=sync",  # what the member follows: the control in the header
         "{question}",
         "{idea}",
         "{member_profile}",

@@ -62,6 +62,7 @@ def test_status_change_notifies_the_audience_once_each_in_one_statement(
 ):
     idea, product = _crowd(make_user, make_idea, title="Dark mode")
     expected = _plain_audience(idea.id) - {product.id}
+    write_pending()  # the new idea's own, for those who watch its product area
     with count_queries() as counter:
         change_status(idea, "planned", note="Spring release.", by=product)
     db.session.commit()
@@ -120,6 +121,7 @@ def test_a_fan_out_that_fails_is_kept_and_the_rest_written(app, make_user, make_
     from portal.notifications.services import notify_later
 
     idea, product = _crowd(make_user, make_idea, title="Widgets")
+    write_pending()  # the new idea's own
     notify_later("nobody-registered-this", 1, kind="x", title="t", url="/", actor=product)
     change_status(idea, "planned", note="", by=product)
     db.session.commit()

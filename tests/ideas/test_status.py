@@ -25,6 +25,7 @@ def test_status_change_notifies_author_voters_and_followers_with_the_note(
     client, make_user, make_idea, worker_pass
 ):
     idea, author, voter, follower = _idea_with_audience(make_user, make_idea)
+    worker_pass()  # the new idea's own fan-out, to those who watch its product area
     product = make_user("product")
     login(client, product)
     response = client.post(

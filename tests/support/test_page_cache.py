@@ -128,11 +128,12 @@ def test_members_with_nothing_on_a_question_share_its_content(
     # Ben, the version, his votes, his unread notifications and the site's settings: the
     # question is not loaded.
     assert counted.count <= 5
-    # The layout is Ben's own, with his token (the header's log-out form); the shared content
-    # holds no one's token: its forms are vouched for by the browser.
+    # The layout is Ben's own, with his token (the header's log-out form and the control of
+    # what he follows, filled into the content's slot); the shared content holds no one's
+    # token: its forms are vouched for by the browser.
     assert "Ben Reader" in second_page and "Ana Reader" not in second_page
     assert len(_tokens(second_page)) == 1 and _tokens(second_page) != _tokens(first_page)
-    assert second_page.count('name="csrf_token"') == 1
+    assert second_page.count('name="csrf_token"') == 2
     response = second.post(
         f"/questions/{question.id}/answers",
         data={"body": "x" * 40},
