@@ -13,7 +13,7 @@ from portal.ideas.models import (
     IdeaVote,
 )
 from portal.insights.models import ActivityDay, IdeaDemand
-from portal.mail.models import OutboxMail
+from portal.mail.models import DigestSend, OutboxMail
 from portal.moderation.models import Flag, ModerationLogEntry, ReviewItem
 from portal.moderation.spam_models import SpamExample, SpamFingerprint, SpamModel
 from portal.notifications.models import Notification, NotificationPreference
@@ -27,6 +27,7 @@ __all__ = [
     "ActivityEvent",
     "Answer",
     "Comment",
+    "DigestSend",
     "Flag",
     "Follow",
     "Idea",

@@ -116,7 +116,7 @@ CASES = [
         "POST",
         lambda w: "/settings/notifications",
         signed_in(302),
-        data=lambda w: dict.fromkeys(TOPIC_NAMES, "app"),
+        data=lambda w: dict.fromkeys(TOPIC_NAMES, "app") | {"summary": "off"},
     ),
     Case(
         "my address works again",

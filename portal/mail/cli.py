@@ -1,8 +1,8 @@
 """`flask mail worker` (what `make run` starts beside gunicorn) and `flask mail send-queued`.
 
 The worker does what must not run in a request: it writes pending notification fan-outs
-(portal/notifications/services.py), queues mail for new notifications (notices.py), then
-delivers queued mail."""
+(portal/notifications/services.py), queues mail for new notifications (notices.py) and the
+digests that are due (digests.py), then delivers queued mail."""
 
 import signal
 import threading
@@ -14,34 +14,37 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal.extensions import db
 from portal.mail import notices
+from portal.mail.digests import send_due_digests
 from portal.mail.services import BATCH, deliver_pending, given_up_count, pending_count
 from portal.notifications.services import write_pending
 
 mail_cli = AppGroup("mail", help="The outgoing mail queue and its worker.")
 
 
-def _work() -> tuple[int, int, int, int, bool]:
-    """Some of the queued work: (fan-outs written, notifications decided for mail, mail sent,
-    mail failed, more to do)."""
+def _work() -> tuple[int, int, int, int, int, bool]:
+    """Some of the queued work: (fan-outs written, notifications decided for mail, digests
+    decided, mail sent, mail failed, more to do)."""
     fanouts = write_pending()
     decided = notices.mail_notifications()
+    digested = send_due_digests()
     sent, failed = deliver_pending()
-    more = bool(fanouts) or decided == notices.BATCH or sent + failed == BATCH
-    return fanouts, decided, sent, failed, more
+    more = bool(fanouts or digested) or decided == notices.BATCH or sent + failed == BATCH
+    return fanouts, decided, digested, sent, failed, more
 
 
 @mail_cli.command("send-queued")
 def send_queued_command() -> None:
     """Do all the queued work that is due, once, and stop (for cron and tests): write pending
     notifications, deliver mail. Failed mail is retried with backoff by later passes."""
-    totals = [0, 0, 0, 0]
+    totals = [0, 0, 0, 0, 0]
     more = True
     while more:
         *done, more = _work()
         totals = [total + n for total, n in zip(totals, done, strict=True)]
-    fanouts, decided, sent, failed = totals
+    fanouts, decided, digested, sent, failed = totals
     click.echo(
         f"Notifications: {fanouts} fan-outs written, {decided} decided for mail. "
+        f"Digests: {digested} members decided. "
         f"Mail: {sent} sent, {failed} failed, {pending_count()} still queued, "
         f"{given_up_count()} given up."
     )
@@ -61,7 +64,7 @@ def worker_command(poll: float | None) -> None:
     sent = 0
     while not stop.is_set():
         try:
-            _, _, batch_sent, _, more = _work()
+            _, _, _, batch_sent, _, more = _work()
         except SQLAlchemyError as error:  # the database restarting, say: look again later
             db.session.rollback()
             current_app.logger.warning("Mail worker could not read the queue: %s", error)

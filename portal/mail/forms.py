@@ -1,4 +1,4 @@
-from wtforms import BooleanField, RadioField
+from wtforms import BooleanField, SelectField
 
 from portal.forms import Form, select_choices
 from portal.notifications.preferences import TOPICS
@@ -18,9 +18,11 @@ for _topic in TOPICS:
     setattr(
         PreferencesForm,
         _topic.name,
-        RadioField(
+        SelectField(
             _topic.label,
-            choices=select_choices((choice.value, choice.label) for choice in _topic.choices),
+            choices=select_choices(
+                (choice.value, _topic.label_of(choice)) for choice in _topic.choices
+            ),
             validate_choice=True,
         ),
     )

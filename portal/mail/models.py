@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.clock import utcnow
@@ -35,3 +35,18 @@ class OutboxMail(db.Model):
         if self.attempts >= MAX_ATTEMPTS:
             return "given up"
         return "retrying" if self.attempts else "queued"
+
+
+class DigestSend(db.Model):
+    """A member's digest for one period, decided: the claim that makes it one per member and
+    period however many workers build digests (portal/mail/digests.py). Kept whether or not
+    there was anything to say, so nobody is looked at twice."""
+
+    __tablename__ = "digest_sends"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    period: Mapped[str] = mapped_column(String(20), primary_key=True)  # "weekly:2026-12-07"
+    mailed: Mapped[bool]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,5 +1,6 @@
 """Notification mail: the worker mails each new notification to its member when their
-preference for its topic says "mail" (portal/notifications/preferences.py).
+preference for its topic says "mail" (portal/notifications/preferences.py), or keeps it for
+their next daily or weekly digest (digests.py).
 
 Requests only write notifications; the worker decides about each once, in batches, and queues
 the mail in the same transaction as the decision: a worker killed halfway leaves the batch
@@ -20,6 +21,7 @@ from portal.extensions import db
 from portal.mail.services import queue_mail
 from portal.notifications.models import MAILED, NOT_MAILED, Notification
 from portal.notifications.preferences import (
+    DIGESTS,
     Delivery,
     Topic,
     choices_of,
@@ -71,14 +73,25 @@ def mail_notifications(limit: int = BATCH) -> int:
         )
     }
     choices = choices_of(people)
-    wanted = []
+    wanted, later = [], {digest: [] for digest in DIGESTS}
     for notification in sorted(claimed, key=lambda n: n.id):
         user = people.get(notification.user_id)
         topic = topic_for(notification.kind)
-        if user is None or not _reachable(user):
+        if user is None or not reachable(user):
             continue
-        if delivery(choices, user.id, topic) is Delivery.MAIL:
+        chosen = delivery(choices, user.id, topic)
+        if chosen is Delivery.MAIL:
             wanted.append((notification, user, topic))
+        elif chosen in later:  # for the member's next digest, which checks it again
+            later[chosen].append(notification.id)
+    for digest, ids in later.items():
+        if ids:
+            db.session.execute(
+                update(Notification)
+                .where(Notification.id.in_(ids))
+                .values(mail_state=digest.value)
+                .execution_options(synchronize_session=False)
+            )
     # What was hidden or deleted since the notification was written is not mailed.
     seen = still_visible((n.about_kind, n.about_id, user) for n, user, _topic in wanted)
     mailed = []
@@ -97,7 +110,7 @@ def mail_notifications(limit: int = BATCH) -> int:
     return len(claimed)
 
 
-def _reachable(user: User) -> bool:
+def reachable(user: User) -> bool:
     """A confirmed address the server has not refused for good, and mail not paused."""
     return (
         bool(user.email)
@@ -114,7 +127,7 @@ def absolute(path: str) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + path
 
 
-def _host() -> str:
+def host() -> str:
     """The public address's host: the domain of the message ids we make."""
     return urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
 
@@ -124,34 +137,37 @@ def _thread(path: str) -> str:
     mail about it names as its parent: mail clients show them as one conversation."""
     # /questions/12/its-slug: the kind and id, not the slug, which an edit of the title changes.
     about = ".".join(urlsplit(path).path.strip("/").split("/")[:2]) or "community"
-    return f"<{about}@{_host()}>"
+    return f"<{about}@{host()}>"
+
+
+def brand() -> dict:
+    """What every mail's template shows of the brand: its settings and logo."""
+    site = get_settings()
+    logo = (
+        public_url("main.brand_logo", filename=site.logo_filename) if site.logo_filename else None
+    )
+    return {"site": site, "logo": logo, "preferences": public_url("mail.preferences")}
 
 
 def _queue(notification, user: User, topic: Topic) -> None:
-    site = get_settings()
     unsubscribe = public_url("mail.unsubscribe", token=unsubscribe_token(user.id, topic))
     thread = _thread(notification.url)
     context = {
-        "site": site,
+        **brand(),
         "title": " ".join(notification.title.split()),
         "note": notification.note,
         "link": absolute(notification.url),
         "topic": topic,
         "unsubscribe": unsubscribe,
-        "preferences": public_url("mail.preferences"),
-        "logo": (
-            public_url("main.brand_logo", filename=site.logo_filename)
-            if site.logo_filename
-            else None
-        ),
     }
+    site = context["site"]
     queue_mail(
         user.email,
         f"{context['title']} · {site.community_name}"[:200],
         render_template("mail/notification.txt", **context),
         html=render_template("mail/notification.html", **context),
         headers={
-            "Message-ID": make_msgid(domain=_host()),
+            "Message-ID": make_msgid(domain=host()),
             "In-Reply-To": thread,
             "References": thread,
             "List-Unsubscribe": f"<{unsubscribe}>",

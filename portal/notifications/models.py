@@ -7,7 +7,8 @@ from portal.accounts.models import User
 from portal.clock import utcnow
 from portal.extensions import db
 
-MAILED, NOT_MAILED = "mailed", "not mailed"  # Notification.mail_state, once decided
+# Notification.mail_state once decided; "daily" or "weekly" while it waits for a digest.
+MAILED, NOT_MAILED = "mailed", "not mailed"
 
 
 class Notification(db.Model):

@@ -1,8 +1,11 @@
-"""How each member hears about each topic: in the app only, by mail at once, or not at all.
+"""How each member hears about each topic: by mail at once, in a daily or weekly digest, in
+the app only, or not at all.
 
 A topic groups notification kinds a member thinks of as one thing ("answers to my
 questions"). A member who never chose has the topic's default. Every notification is shown in
-the app whatever the choice but "off"; mail goes out for "mail" alone.
+the app whatever the choice but "off"; mail goes out at once for "mail", in the next digest
+(portal/mail/digests.py) for "daily" and "weekly". The "summary" topic is the digest's own
+part: the community's news, weekly unless the member chose otherwise.
 """
 
 from collections.abc import Iterable
@@ -21,16 +24,27 @@ from portal.writes import Refused
 
 class Delivery(StrEnum):
     MAIL = "mail"
+    DAILY = "daily"
+    WEEKLY = "weekly"
     APP = "app"
     OFF = "off"
 
     @property
     def label(self) -> str:
         return {
-            "mail": "By mail at once, and in the app",
+            "mail": "By mail at once",
+            "daily": "In a daily digest mail",
+            "weekly": "In a weekly digest mail",
             "app": "In the app only",
             "off": "Off",
         }[self.value]
+
+    @property
+    def by_mail(self) -> bool:
+        return self in (Delivery.MAIL, Delivery.DAILY, Delivery.WEEKLY)
+
+
+DIGESTS = (Delivery.DAILY, Delivery.WEEKLY)
 
 
 @dataclass(frozen=True)
@@ -40,13 +54,18 @@ class Topic:
     kinds: tuple[str, ...]  # notification kinds; one ending in "." stands for all it starts
     default: Delivery = Delivery.MAIL
     may_be_off: bool = True  # a member may not silence what moderators tell them
+    offers: tuple[Delivery, ...] = tuple(Delivery)
+    labels: tuple[tuple[Delivery, str], ...] = ()  # the choices' own words, where they differ
 
     def covers(self, kind: str) -> bool:
         return any(kind == k or (k.endswith(".") and kind.startswith(k)) for k in self.kinds)
 
     @property
     def choices(self) -> tuple[Delivery, ...]:
-        return tuple(d for d in Delivery if self.may_be_off or d is not Delivery.OFF)
+        return tuple(d for d in self.offers if self.may_be_off or d is not Delivery.OFF)
+
+    def label_of(self, choice: Delivery) -> str:
+        return dict(self.labels).get(choice, choice.label)
 
 
 TOPICS = (
@@ -79,7 +98,17 @@ TOPICS = (
         may_be_off=False,
     ),
     Topic("trust", "My trust level going up", ("trust.",), default=Delivery.APP),
+    Topic(
+        "summary",
+        "A digest of the community: top questions and ideas, where I could help, ideas that "
+        "changed status",
+        (),
+        default=Delivery.WEEKLY,
+        offers=(Delivery.DAILY, Delivery.WEEKLY, Delivery.OFF),
+        labels=((Delivery.DAILY, "Daily"), (Delivery.WEEKLY, "Weekly"), (Delivery.OFF, "Off")),
+    ),
 )
+SUMMARY = TOPICS[-1]
 BY_NAME = {topic.name: topic for topic in TOPICS}
 OTHER = Topic("other", "Everything else", (), default=Delivery.APP)
 
@@ -150,10 +179,19 @@ def mail_again(user: User) -> None:
 
 
 def stop_mail(user: User, topic: Topic) -> None:
-    """What an unsubscribe link does: the topic in the app only (still seen there)."""
-    if delivery(choices_of([user.id]), user.id, topic) is Delivery.MAIL:
-        _keep(user, topic, Delivery.APP)
-        db.session.flush()
+    """What an unsubscribe link does: the topic in the app only (still seen there). The
+    digest's link stops the digest: its summary, and every topic chosen for a digest."""
+    choices = choices_of([user.id])
+    if topic is SUMMARY:
+        _keep(user, topic, Delivery.OFF)
+        stopped = [
+            t for t in TOPICS if t is not SUMMARY and delivery(choices, user.id, t) in DIGESTS
+        ]
+    else:
+        stopped = [topic] if delivery(choices, user.id, topic).by_mail else []
+    for each in stopped:
+        _keep(user, each, Delivery.APP)
+    db.session.flush()
 
 
 # Unsubscribe links: a member and a topic, signed. They do not expire (mail is read late, and

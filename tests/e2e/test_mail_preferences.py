@@ -45,10 +45,8 @@ def test_unsubscribe_link_and_settings_stop_mail_of_their_kind(
 
     log_in_as(page, live_server, asker)
     page.goto(f"{live_server}/settings/notifications")
-    answers = page.get_by_role("group", name="Answers to my questions")
-    expect(answers.get_by_label("In the app only")).to_be_checked()  # the link's doing
-    comments = page.get_by_role("group", name="Comments on my questions, answers and ideas")
-    comments.get_by_label("In the app only").check()
+    expect(page.get_by_label("Answers to my questions")).to_have_value("app")  # the link's doing
+    page.get_by_label("Comments on my questions, answers and ideas").select_option("app")
     page.get_by_role("button", name="Save notification settings").click()
     expect(page.get_by_text("Your notification settings are saved.")).to_be_visible()
 
