@@ -17,6 +17,7 @@ from urllib.parse import urljoin, urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
@@ -103,8 +104,78 @@ def sanitize_html(raw_html: str) -> str:
     return _cleaner.clean(remote_images_as_links(cleaned))
 
 
-def render_markdown(text: str) -> str:
-    return sanitize_html(_parser.render(text or ""))
+def render_markdown(text: str, mentions: dict[str, str] | None = None) -> str:
+    """`mentions`: casefolded names written after "@" -> the path of the member's profile
+    (portal/mentions.py); those become links, any other "@name" stays text."""
+    return sanitize_html(_parser.render(text or "", {"mentions": mentions or {}}))
+
+
+# After a space, a bracket or the start: not inside a word or an e-mail address.
+MENTION = re.compile(r"(?<![\w@.])@(\w[\w'.\-]*)")
+
+
+def mention_name(match: re.Match) -> str:
+    """The name a MENTION match names, without the punctuation that ends a sentence."""
+    return match.group(1).rstrip("'.-")
+
+
+def _link_mentions(state) -> None:
+    """Turn each known "@name" in the text of paragraphs, headings and table cells into a link
+    (never inside a link or code, which are tokens of their own)."""
+    links = state.env.get("mentions") if isinstance(state.env, dict) else None
+    if not links:
+        return
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children, in_link = [], 0
+        for token in block.children:
+            in_link += {"link_open": 1, "link_close": -1}.get(token.type, 0)
+            if token.type == "text" and not in_link and "@" in token.content:
+                children.extend(_mention_tokens(token.content, links))
+            else:
+                children.append(token)
+        block.children = children
+
+
+def prose_text(text: str) -> str:
+    """The words of Markdown `text` that are not code or links: where a mention counts."""
+    words, in_link = [], 0
+    for block in _parser.parse(text or ""):
+        for token in block.children or ():
+            in_link += {"link_open": 1, "link_close": -1}.get(token.type, 0)
+            if token.type == "text" and not in_link:
+                words.append(token.content)
+            elif token.type in ("softbreak", "hardbreak"):
+                words.append("\n")
+        words.append("\n")
+    return " ".join(words)
+
+
+def _mention_tokens(content: str, links: dict[str, str]) -> list[Token]:
+    tokens, done = [], 0
+    for match in MENTION.finditer(content):
+        name = mention_name(match)
+        path = links.get(name.casefold())
+        if path is None:
+            continue
+        start, end = match.start(), match.start() + 1 + len(name)
+        tokens.append(_text(content[done:start]))
+        opening = Token("link_open", "a", 1)
+        opening.attrs = {"href": path}
+        tokens += [opening, _text(content[start:end]), Token("link_close", "a", -1)]
+        done = end
+    tokens.append(_text(content[done:]))
+    return [token for token in tokens if token.type != "text" or token.content]
+
+
+def _text(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+_parser.core.ruler.push("mentions", _link_mentions)
 
 
 # Browsers drop these from URLs, and read a backslash as a slash ("/\\evil.example" is remote).

@@ -270,6 +270,7 @@ CASES = [
         data=lambda w: {"title": "An edited idea title", "description": "", "area": ""},
     ),
     Case("ideas: vote", "POST", lambda w: f"/ideas/{w.ids['idea']}/vote", CONTRIBUTE_WRITE),
+    Case("mention suggestions", "GET", lambda w: "/mentions?q=a", signed_in(200, suspended=403)),
     Case(
         "watch a product area",
         "POST",

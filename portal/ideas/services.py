@@ -26,6 +26,7 @@ from portal.ideas.models import (
 )
 from portal.ideas.queries import has_voted, merge_destination
 from portal.markdown import excerpt, render_markdown
+from portal.mentions import mention_links, mentioned_ids
 from portal.moderation.screening import Screening, admit, log_edit, resubmit
 from portal.notifications.services import audience, notify, notify_later
 from portal.search.changes import record_search_change
@@ -75,7 +76,7 @@ def suggest_idea(
     idea = Idea(
         title=title.strip(),
         body=body.strip(),
-        body_html=render_markdown(body.strip()),
+        body_html=render_markdown(body.strip(), mention_links(body)),
         author=author,
         product_area=area,
         status=IdeaStatus.NEW,
@@ -112,6 +113,15 @@ def announce_idea(idea: Idea, *, at=None) -> None:
         title=idea.title,
     )
     where = idea.product_area.name if idea.product_area else "the community"
+    notify(
+        mentioned_ids(idea.body),
+        kind="mention.idea",
+        title=f"{idea.author.display_name} mentioned you in the idea “{idea.title}”",
+        url=idea_path(idea),
+        actor=idea.author,
+        note=excerpt(idea.body_html, 300),
+        about=("idea", idea.id),
+    )
     notify_later(
         "idea_watchers",
         idea.id,
@@ -139,7 +149,7 @@ def edit_idea(idea: Idea, *, by: User, title: str, body: str, area: ProductArea 
     log_edit("idea", idea, by, before=f"{idea.title}\n\n{idea.body}", after=f"{title}\n\n{body}")
     idea.title = title.strip()
     idea.body = body.strip()
-    idea.body_html = render_markdown(idea.body)
+    idea.body_html = render_markdown(idea.body, mention_links(idea.body))
     idea.product_area = area
     idea.updated_at = utcnow()
     record_event(
@@ -292,7 +302,7 @@ def add_comment(
         idea_id=idea.id,
         author=author,
         body=body.strip(),
-        body_html=render_markdown(body.strip()),
+        body_html=render_markdown(body.strip(), mention_links(body)),
         created_at=now,
         review_state=screening.review_state if screening else None,
     )
@@ -323,6 +333,15 @@ def announce_comment(comment: IdeaComment, *, at=None) -> None:
         title=f"{author.display_name} commented on “{idea.title}”",
         url=idea_path(idea),
         actor=author,
+        about=("idea_comment", comment.id),
+    )
+    notify(
+        mentioned_ids(comment.body, but={idea.author_id}),
+        kind="mention.idea_comment",
+        title=f"{author.display_name} mentioned you in a comment on “{idea.title}”",
+        url=idea_path(idea),
+        actor=author,
+        note=excerpt(comment.body_html, 300),
         about=("idea_comment", comment.id),
     )
     record_event(

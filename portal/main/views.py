@@ -20,6 +20,7 @@ from portal.extensions import db, limiter
 from portal.main import bp
 from portal.main.home import home_sections
 from portal.markdown import render_markdown
+from portal.mentions import mention_links, suggestions
 from portal.redirects import safe_url
 from portal.site.services import get_settings, upload_dir
 from portal.writes import write
@@ -86,7 +87,18 @@ def markdown_preview():
         return jsonify(
             error=f"Too long to preview (at most {PREVIEW_MAX_CHARS:,} characters)."
         ), 400
-    return jsonify(html=render_markdown(text))
+    return jsonify(html=render_markdown(text, mention_links(text)))
+
+
+@bp.get("/mentions")
+@login_required
+@limiter.limit("120 per minute")
+def mention_suggestions():
+    """Members whose name starts with ?q=, for the editor's "@" autocomplete: for those who
+    may post, who alone can mention anyone."""
+    if not can(current_user, Permission.POST):
+        abort(403)
+    return jsonify(members=suggestions(request.args.get("q", "")[:60]))
 
 
 @bp.get("/brand.css")

@@ -71,6 +71,7 @@ class Topic:
 TOPICS = (
     Topic("answers", "Answers to my questions", ("answer.posted",)),
     Topic("accepted", "My answers accepted", ("answer.accepted",)),
+    Topic("mentions", "Mentions of my name (@Your_Name) in posts and comments", ("mention.",)),
     Topic(
         "comments",
         "Comments on my questions, answers and ideas",

@@ -18,6 +18,7 @@ from portal.database import insert_or_ignore, lock_for_write
 from portal.extensions import db
 from portal.follows.services import watching
 from portal.markdown import excerpt, render_markdown
+from portal.mentions import mention_links, mentioned_ids
 from portal.moderation.screening import Screening, admit, log_edit, resubmit
 from portal.notifications.services import audience, notify, notify_later
 from portal.search.changes import record_search_change
@@ -141,7 +142,7 @@ def ask_question(
         "product_area_id": area.id,
         "title": title.strip(),
         "body": body,
-        "body_html": render_markdown(body),
+        "body_html": render_markdown(body, mention_links(body)),
         "created_at": now,
         "last_activity_at": now,
         "form_token": form_token,
@@ -188,6 +189,15 @@ def announce_question(question: Question) -> None:
         title=question.title,
     )
     where = question.product_area.name if question.product_area else "the community"
+    notify(
+        mentioned_ids(question.body),
+        kind="mention.question",
+        title=f"{question.author.display_name} mentioned you in “{question.title}”",
+        url=question_path(question),
+        actor=question.author,
+        note=excerpt(question.body_html, 300),
+        about=("question", question.id),
+    )
     notify_later(
         "question_watchers",
         question.id,
@@ -224,7 +234,7 @@ def post_answer(
         question=question,
         author_id=author.id,
         body=body,
-        body_html=render_markdown(body),
+        body_html=render_markdown(body, mention_links(body)),
         created_at=utcnow(),
         review_state=screening.review_state if screening else None,
     )
@@ -259,6 +269,16 @@ def announce_answer(answer: Answer) -> None:
         url=question_path(question, f"answer-{answer.id}"),
         actor=author,
         note=excerpt(answer.body_html, 300),  # in the mail too: often the answer itself
+        about=("answer", answer.id),
+        unless_muted=("question", question.id),
+    )
+    notify(
+        mentioned_ids(answer.body, but={question.author_id}),
+        kind="mention.answer",
+        title=f"{author.display_name} mentioned you in an answer to “{question.title}”",
+        url=question_path(question, f"answer-{answer.id}"),
+        actor=author,
+        note=excerpt(answer.body_html, 300),
         about=("answer", answer.id),
         unless_muted=("question", question.id),
     )
@@ -543,6 +563,16 @@ def announce_comment(comment: Comment) -> None:
         unless_muted=("question", question.id),
     )
     notify(
+        mentioned_ids(comment.body, but={post.author_id}, markdown=False),  # plain text
+        kind="mention.comment",
+        title=f"{user.display_name} mentioned you in a comment on “{question.title}”",
+        url=url,
+        actor=user,
+        note=comment.body[:300],
+        about=("comment", comment.id),
+        unless_muted=("question", question.id),
+    )
+    notify(
         _watchers(question, but=post.author_id),
         kind="watch.comment",
         title=f"{user.display_name} commented on “{question.title}”",
@@ -619,7 +649,7 @@ def edit_question(
     now = utcnow()
     question.title = title
     question.body = body
-    question.body_html = render_markdown(body)
+    question.body_html = render_markdown(body, mention_links(body))
     question.product_area_id = area.id
     question.tags = get_or_create_tags(tags)
     question.edited_at = now
@@ -646,7 +676,7 @@ def edit_answer(answer: Answer, editor: User, *, body: str) -> bool:
     log_edit("answer", answer, editor, before=answer.body, after=body)
     now = utcnow()
     answer.body = body
-    answer.body_html = render_markdown(body)
+    answer.body_html = render_markdown(body, mention_links(body))
     answer.edited_at = now
     answer.edited_by_id = editor.id
     db.session.flush()

@@ -50,6 +50,87 @@
     buttons.forEach(function (b) { b.addEventListener("click", function () { show(b.dataset.mode); }); });
   }
 
+  // "@" in a Markdown editor or comment box offers members' names (a listbox under it):
+  // arrows move, Enter or Tab writes the name, Escape closes.
+  var mentionBoxes = 0;
+  function setupMentions(textarea, url) {
+    var list = document.createElement("ul");
+    list.className = "mentions";
+    list.id = "mentions-" + (++mentionBoxes);
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", "Members to mention");
+    list.hidden = true;
+    textarea.insertAdjacentElement("afterend", list);
+    textarea.setAttribute("aria-autocomplete", "list");
+    textarea.setAttribute("aria-controls", list.id);
+    textarea.setAttribute("aria-expanded", "false");
+    var members = [], active = 0, timer = null, asked = "";
+
+    function typed() {
+      var before = textarea.value.slice(0, textarea.selectionStart);
+      var match = /(?:^|[\s(])@([\w'.\-]{1,40})$/u.exec(before);
+      return match ? match[1] : null;
+    }
+    function close() {
+      list.hidden = true; members = [];
+      textarea.setAttribute("aria-expanded", "false");
+      textarea.removeAttribute("aria-activedescendant");
+    }
+    function render() {
+      list.textContent = "";
+      members.forEach(function (member, index) {
+        var option = document.createElement("li");
+        option.id = list.id + "-" + index;
+        option.setAttribute("role", "option");
+        option.setAttribute("aria-selected", String(index === active));
+        option.textContent = member.name;
+        option.addEventListener("mousedown", function (event) { event.preventDefault(); choose(index); });
+        list.appendChild(option);
+      });
+      list.hidden = !members.length;
+      textarea.setAttribute("aria-expanded", String(!!members.length));
+      if (members.length) textarea.setAttribute("aria-activedescendant", list.id + "-" + active);
+    }
+    function choose(index) {
+      var prefix = typed();
+      if (prefix === null) return close();
+      var caret = textarea.selectionStart;
+      var start = caret - prefix.length;
+      var written = members[index].handle + " ";
+      textarea.value = textarea.value.slice(0, start) + written + textarea.value.slice(caret);
+      textarea.selectionStart = textarea.selectionEnd = start + written.length;
+      close();
+      textarea.focus();
+    }
+    textarea.addEventListener("input", function () {
+      var prefix = typed();
+      clearTimeout(timer);
+      if (prefix === null) return close();
+      timer = setTimeout(function () {
+        asked = prefix;
+        fetch(url + "?q=" + encodeURIComponent(prefix), {
+          credentials: "same-origin", headers: { "Accept": "application/json" }
+        }).then(function (r) { return r.ok ? r.json() : { members: [] }; }).then(function (data) {
+          if (asked !== typed()) return;  // typed on since: a newer answer comes
+          members = data.members || []; active = 0; render();
+        }).catch(close);
+      }, 150);
+    });
+    textarea.addEventListener("keydown", function (event) {
+      if (list.hidden) return;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        active = (active + (event.key === "ArrowDown" ? 1 : members.length - 1)) % members.length;
+        render();
+      } else if (event.key === "Enter" || event.key === "Tab") {
+        event.preventDefault(); choose(active);
+      } else if (event.key === "Escape") {
+        event.preventDefault(); close();
+      }
+    });
+    textarea.addEventListener("blur", function () { setTimeout(close, 100); });
+  }
+
   // Forms with data-confirm ask before they submit (e.g. delete).
   function setupConfirm(form) {
     form.addEventListener("submit", function (event) {
@@ -99,6 +180,9 @@
   document.addEventListener("DOMContentLoaded", function () {
     setupReviewKeys();
     document.querySelectorAll("[data-markdown-editor]").forEach(setupMarkdownEditor);
+    document.querySelectorAll("textarea[data-mentions-url]").forEach(function (textarea) {
+      setupMentions(textarea, textarea.dataset.mentionsUrl);
+    });
     document.querySelectorAll("form[data-confirm]").forEach(setupConfirm);
     var summary = document.querySelector("[data-focus-on-load]");
     if (summary) summary.focus();
