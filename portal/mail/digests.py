@@ -117,6 +117,15 @@ class Digest:
     def has_news(self) -> bool:
         return bool(self.notifications or self.sections)
 
+    @property
+    def content_key(self) -> tuple:
+        """Two digests with the same key read the same (but for their unsubscribe link)."""
+        return (
+            tuple(n.id for n in self.notifications),
+            self.more,
+            tuple((section.key, tuple(i.path for i in items)) for section, items in self.sections),
+        )
+
 
 def send_digests(kind: Delivery, now: datetime | None = None, limit: int = BATCH) -> int:
     """Decide the digests of one batch of members for the period due at `now`; returns how
@@ -232,9 +241,14 @@ def _summary(member_id: int, gathered, muted: set, areas: dict) -> list:
     sections = []
     for section, items in gathered:
         own = areas[section.key].get(member_id, set()) if section.key in areas else None
-        picked = [item for item in items if _for(item, member_id, muted, own)]
+        picked = []
+        for item in items:
+            if _for(item, member_id, muted, own):
+                picked.append(item)
+                if len(picked) == section.limit:
+                    break
         if picked:
-            sections.append((section, picked[: section.limit]))
+            sections.append((section, picked))
     return sections
 
 
@@ -272,7 +286,7 @@ def _claim_and_queue(period: Period, digests: list[Digest]) -> None:
         )
     )
     mine = [d for d in digests if d.user.id in claimed]
-    mails = [_mail(period, d) for d in mine if d.has_news]
+    mails = _mails(period, mine)
     if mails:
         db.session.execute(insert(OutboxMail), mails)
     for state in (MAILED, NOT_MAILED):
@@ -287,32 +301,52 @@ def _claim_and_queue(period: Period, digests: list[Digest]) -> None:
     db.session.commit()
 
 
-def _mail(period: Period, digest: Digest) -> dict:
-    unsubscribe = public_url("mail.unsubscribe", token=unsubscribe_token(digest.user.id, SUMMARY))
-    context = {
+# Where each member's own unsubscribe link goes in a digest rendered for many (see _mails).
+UNSUBSCRIBE = "portal-digest-unsubscribe-link"
+
+
+def _mails(period: Period, digests: list[Digest]) -> list[dict]:
+    """The batch's mail. Most members of a batch get the same news, so each different digest
+    is rendered once and each member's unsubscribe link put in its place."""
+    shared = {
         **brand(),
         "period": period,
-        "digest": digest,
         "absolute": absolute,
         "notifications_link": public_url("notifications.index"),
-        "unsubscribe": unsubscribe,
+        "unsubscribe": UNSUBSCRIBE,
     }
-    site = context["site"]
-    subject = f"Your {period.kind.value} digest · {site.community_name}"
-    headers = {
-        "Message-ID": make_msgid(domain=host()),
-        "List-Unsubscribe": f"<{unsubscribe}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        "Auto-Submitted": "auto-generated",
-    }
-    return {
-        "to_address": digest.user.email,
-        "subject": subject[:200],
-        "body": render_template("mail/digest.txt", **context),
-        "html": render_template("mail/digest.html", **context),
-        "headers": json.dumps(headers),
-        "kind": SUMMARY.name,
-    }
+    subject = f"Your {period.kind.value} digest · {shared['site'].community_name}"[:200]
+    rendered: dict[tuple, tuple[str, str]] = {}
+    mails = []
+    for digest in digests:
+        if not digest.has_news:
+            continue
+        if digest.content_key not in rendered:
+            context = {**shared, "digest": digest}
+            rendered[digest.content_key] = (
+                render_template("mail/digest.txt", **context),
+                render_template("mail/digest.html", **context),
+            )
+        text, html = rendered[digest.content_key]
+        token = unsubscribe_token(digest.user.id, SUMMARY)
+        unsubscribe = public_url("mail.unsubscribe", token=token)
+        headers = {
+            "Message-ID": make_msgid(domain=host()),
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+        }
+        mails.append(
+            {
+                "to_address": digest.user.email,
+                "subject": subject,
+                "body": text.replace(UNSUBSCRIBE, unsubscribe),
+                "html": html.replace(UNSUBSCRIBE, unsubscribe),
+                "headers": json.dumps(headers),
+                "kind": SUMMARY.name,
+            }
+        )
+    return mails
 
 
 def send_due_digests(now: datetime | None = None) -> int:
