@@ -49,6 +49,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.accounts import bp as accounts_bp
     from portal.accounts import sessions as login_sessions
     from portal.admin import bp as admin_bp
+    from portal.announcements import bp as announcements_bp
     from portal.follows import bp as follows_bp
     from portal.ideas import bp as ideas_bp
     from portal.insights import bp as insights_bp
@@ -75,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
         insights_bp,
         ideas_bp,
         links_bp,
+        announcements_bp,
         moderation_bp,
     )
     for blueprint in blueprints:

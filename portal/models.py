@@ -2,6 +2,7 @@
 
 from portal.accounts.models import Plan, Role, User
 from portal.activity.models import ActivityEvent
+from portal.announcements.models import Announcement
 from portal.attribution import ImportedRecord
 from portal.follows.models import Follow
 from portal.ideas.models import (
@@ -25,6 +26,7 @@ from portal.taxonomy.models import ProductArea, Tag
 __all__ = [
     "ActivityDay",
     "ActivityEvent",
+    "Announcement",
     "Answer",
     "Comment",
     "DigestSend",

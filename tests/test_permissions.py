@@ -270,6 +270,25 @@ CASES = [
         data=lambda w: {"title": "An edited idea title", "description": "", "area": ""},
     ),
     Case("ideas: vote", "POST", lambda w: f"/ideas/{w.ids['idea']}/vote", CONTRIBUTE_WRITE),
+    Case("announcements", "GET", lambda w: "/announcements", everyone(200)),
+    Case(
+        "write an announcement",
+        "GET",
+        lambda w: "/announcements/new",
+        signed_in(403, staff=200, admin=200),
+    ),
+    Case(
+        "send an announcement",
+        "POST",
+        lambda w: "/announcements/new",
+        signed_in(403, staff=302, admin=302),
+        data=lambda w: {
+            "title": "Matrix news",
+            "body": "Hello.",
+            "audience": "everyone",
+            "action": "send",
+        },
+    ),
     Case("mention suggestions", "GET", lambda w: "/mentions?q=a", signed_in(200, suspended=403)),
     Case(
         "watch a product area",

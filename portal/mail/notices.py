@@ -11,6 +11,7 @@ one question or idea in a mail client.
 """
 
 from email.utils import make_msgid
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
@@ -147,6 +148,11 @@ def brand() -> dict:
         public_url("main.brand_logo", filename=site.logo_filename) if site.logo_filename else None
     )
     return {"site": site, "logo": logo, "preferences": public_url("mail.preferences")}
+
+
+def mail_now(user: User, *, title: str, note: str | None, url: str, topic: Topic) -> None:
+    """A notification's mail to one member now, without a notification (a test send)."""
+    _queue(SimpleNamespace(title=title, note=note, url=url), user, topic)
 
 
 def _queue(notification, user: User, topic: Topic) -> None:

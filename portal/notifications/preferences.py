@@ -99,6 +99,7 @@ TOPICS = (
         may_be_off=False,
     ),
     Topic("trust", "My trust level going up", ("trust.",), default=Delivery.APP),
+    Topic("announcements", "Announcements from the team", ("announcement.",)),
     Topic(
         "summary",
         "A digest of the community: top questions and ideas, where I could help, ideas that "

@@ -23,6 +23,7 @@ PAGES = {
         "/login",
         "/register",
         "/guidelines",
+        "/announcements",
         "/password/forgot",
         "{question}",
         "{idea}",
@@ -39,7 +40,7 @@ PAGES = {
         "{idea}",
         "{member_profile}",
     ],
-    "staff@example.com": ["/questions/unanswered", "{question}"],
+    "staff@example.com": ["/questions/unanswered", "{question}", "/announcements/new"],
     "product@example.com": ["/insights", "/insights/report", "{idea}"],
     "manager@example.com": [
         "/moderation",
