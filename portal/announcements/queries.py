@@ -1,8 +1,10 @@
 from sqlalchemy import func, or_, select
 
+from portal.accounts.models import Plan
 from portal.accounts.permissions import Permission, can
 from portal.announcements.models import AREA, COMPANY, EVERYONE, PLAN, Announcement
 from portal.extensions import db
+from portal.taxonomy.services import all_areas
 
 
 def may_see(announcement: Announcement, viewer) -> bool:
@@ -34,3 +36,14 @@ def announcements_for(viewer, limit: int = 50) -> list[Announcement]:
                 )
         query = query.where(or_(*seen))
     return list(db.session.scalars(query.limit(limit)))
+
+
+def audience_choices() -> list[tuple[str, str]]:
+    """The form's audiences: (value, label), as services.check_audience reads the value."""
+    plans = db.session.scalars(select(Plan).order_by(Plan.position, Plan.name))
+    return [
+        ("everyone", "Everyone"),
+        *((f"area:{area.id}", f"Who watches {area.name}") for area in all_areas()),
+        *((f"plan:{plan.id}", f"Members on the {plan.name} plan") for plan in plans),
+        ("company", "One company's members (name it below)"),
+    ]

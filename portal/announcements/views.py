@@ -2,18 +2,16 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from portal.accounts.models import Plan
 from portal.accounts.permissions import Permission, require
 from portal.announcements import bp
 from portal.announcements.forms import AnnouncementForm
 from portal.announcements.models import Announcement
-from portal.announcements.queries import announcements_for, may_see
+from portal.announcements.queries import announcements_for, audience_choices, may_see
 from portal.announcements.services import audience_size, check_audience, publish, send_test
 from portal.csrf import form_view
 from portal.extensions import db
 from portal.forms import select_choices
 from portal.markdown import render_markdown
-from portal.taxonomy.services import all_areas
 from portal.writes import REFUSED, Refused, write
 
 
@@ -32,16 +30,6 @@ def announcement(announcement_id: int):
     return render_template("announcements/announcement.html", announcement=found)
 
 
-def _audiences() -> list[tuple[str, str]]:
-    plans = db.session.scalars(db.select(Plan).order_by(Plan.position, Plan.name))
-    return [
-        ("everyone", "Everyone"),
-        *((f"area:{area.id}", f"Who watches {area.name}") for area in all_areas()),
-        *((f"plan:{plan.id}", f"Members on the {plan.name} plan") for plan in plans),
-        ("company", "One company's members (name it below)"),
-    ]
-
-
 @bp.route("/announcements/new", methods=["GET", "POST"])
 @login_required
 @form_view
@@ -49,7 +37,7 @@ def new():
     """Write, preview (with how many it reaches), send a test to oneself, then send."""
     require(Permission.ANNOUNCE)
     form = AnnouncementForm()
-    form.audience.choices = select_choices(_audiences())
+    form.audience.choices = select_choices(audience_choices())
     preview = reach = None
     if form.validate_on_submit():
         action = request.form.get("action", "preview")

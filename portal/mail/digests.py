@@ -4,8 +4,8 @@ otherwise), the period's top questions and ideas, unanswered questions in produc
 they have answered before, and ideas that changed status. Nothing to say: no mail.
 
 Features register the summary's sections (`digest_section`); what a section offers is the
-same for everyone and gathered once per run, then each member gets what is not their own and
-not in what they muted.
+same for everyone and gathered once per batch, then each member gets what is not their own
+and not in what they muted.
 
 One digest per member and period, however many workers or hosts run: a worker builds a batch
 of digests from reads alone, then claims the batch by inserting its (member, period) rows in
@@ -64,7 +64,7 @@ class DigestItem:
 class DigestSection:
     key: str
     heading: str
-    # (start, end) -> the period's items everyone may see, best first: once per run
+    # (start, end) -> the period's items everyone may see, best first: once per batch
     gather: Callable[[datetime, datetime], list[DigestItem]]
     limit: int = 3
     # Members' own product areas, for a section that offers only what is in them ("where you

@@ -47,6 +47,22 @@ def notify(
     _insert(recipients, actor_id=actor_id, created_at=utcnow(), **values)
 
 
+def notify_each(*audiences: tuple, url: str, actor=None, note=None, about=None, unless_muted=None):
+    """Tell several audiences about one post, each in its own words: (recipients, kind,
+    title) triples sharing the link, the actor, the note and what it is about."""
+    for recipients, kind, title in audiences:
+        notify(
+            recipients,
+            kind=kind,
+            title=title,
+            url=url,
+            actor=actor,
+            note=note,
+            about=about,
+            unless_muted=unless_muted,
+        )
+
+
 def _about(about: tuple[str, int] | None) -> dict:
     kind, about_id = about or (None, None)
     return {"about_kind": kind, "about_id": about_id}

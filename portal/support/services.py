@@ -20,7 +20,7 @@ from portal.follows.services import watching
 from portal.markdown import excerpt, render_markdown
 from portal.mentions import mention_links, mentioned_ids
 from portal.moderation.screening import Screening, admit, log_edit, resubmit
-from portal.notifications.services import audience, notify, notify_later
+from portal.notifications.services import audience, notify, notify_each, notify_later
 from portal.search.changes import record_search_change
 from portal.support.links import question_path
 from portal.support.models import (
@@ -262,41 +262,35 @@ def announce_answer(answer: Answer) -> None:
         title=question.title,
         question_id=question.id,
     )
-    notify(
-        [question.author_id],
-        kind="answer.posted",
-        title=f"{author.display_name} answered your question “{question.title}”",
+    mentioned = mentioned_ids(answer.body, but={question.author_id})
+    notify_each(
+        (
+            [question.author_id],
+            "answer.posted",
+            f"{author.display_name} answered your question “{question.title}”",
+        ),
+        (
+            mentioned,
+            "mention.answer",
+            f"{author.display_name} mentioned you in an answer to “{question.title}”",
+        ),
+        (
+            _watchers(question, but={question.author_id, *mentioned}),
+            "watch.answer",
+            f"{author.display_name} answered “{question.title}”",
+        ),
         url=question_path(question, f"answer-{answer.id}"),
         actor=author,
         note=excerpt(answer.body_html, 300),  # in the mail too: often the answer itself
         about=("answer", answer.id),
         unless_muted=("question", question.id),
     )
-    notify(
-        mentioned_ids(answer.body, but={question.author_id}),
-        kind="mention.answer",
-        title=f"{author.display_name} mentioned you in an answer to “{question.title}”",
-        url=question_path(question, f"answer-{answer.id}"),
-        actor=author,
-        note=excerpt(answer.body_html, 300),
-        about=("answer", answer.id),
-        unless_muted=("question", question.id),
-    )
-    notify(
-        _watchers(question, but=question.author_id),
-        kind="watch.answer",
-        title=f"{author.display_name} answered “{question.title}”",
-        url=question_path(question, f"answer-{answer.id}"),
-        actor=author,
-        note=excerpt(answer.body_html, 300),
-        about=("answer", answer.id),
-    )
 
 
-def _watchers(question: Question, *, but: int | None):
-    """Who watches the question, but the person a notification of its own already told."""
+def _watchers(question: Question, *, but: set[int | None]):
+    """Who watches the question, but those a notification of their own already told."""
     chosen = watching(("question", question.id))
-    return chosen.where(chosen.selected_columns[0] != but) if but is not None else chosen
+    return chosen.where(chosen.selected_columns[0].not_in({i for i in but if i is not None}))
 
 
 # Voting ----------------------------------------------------------------------------------------
@@ -551,35 +545,28 @@ def announce_comment(comment: Comment) -> None:
         on=kind,
         comment_id=comment.id,
     )
-    url = question_path(question, f"comment-{comment.id}")
-    notify(
-        [post.author_id],
-        kind="comment.posted",
-        title=f"{user.display_name} commented on your {kind} “{question.title}”",
-        url=url,
+    mentioned = mentioned_ids(comment.body, but={post.author_id}, markdown=False)  # plain text
+    notify_each(
+        (
+            [post.author_id],
+            "comment.posted",
+            f"{user.display_name} commented on your {kind} “{question.title}”",
+        ),
+        (
+            mentioned,
+            "mention.comment",
+            f"{user.display_name} mentioned you in a comment on “{question.title}”",
+        ),
+        (
+            _watchers(question, but={post.author_id, *mentioned}),
+            "watch.comment",
+            f"{user.display_name} commented on “{question.title}”",
+        ),
+        url=question_path(question, f"comment-{comment.id}"),
         actor=user,
         note=comment.body[:300],
         about=("comment", comment.id),
         unless_muted=("question", question.id),
-    )
-    notify(
-        mentioned_ids(comment.body, but={post.author_id}, markdown=False),  # plain text
-        kind="mention.comment",
-        title=f"{user.display_name} mentioned you in a comment on “{question.title}”",
-        url=url,
-        actor=user,
-        note=comment.body[:300],
-        about=("comment", comment.id),
-        unless_muted=("question", question.id),
-    )
-    notify(
-        _watchers(question, but=post.author_id),
-        kind="watch.comment",
-        title=f"{user.display_name} commented on “{question.title}”",
-        url=url,
-        actor=user,
-        note=comment.body[:300],
-        about=("comment", comment.id),
     )
 
 
