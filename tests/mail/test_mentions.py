@@ -90,3 +90,15 @@ def test_the_autocomplete_offers_active_members_with_one_name(app):
     assert client.get("/mentions?q=%25").get_json()["members"] == []  # no wildcard
     assert client.get("/mentions?q=" + "c" * 5000).get_json()["members"] == []
     assert client.get("/mentions").get_json()["members"] == []
+
+
+def test_a_watcher_who_is_mentioned_hears_once(app):
+    casey = factories.make_user(display_name="Casey Fischer")
+    question = factories.make_question()
+    client_for(app, casey).post(f"/follow/question/{question.id}", data={"level": "watching"})
+    _answer(app, question, "@Casey_Fischer this is the fix you asked about.")
+    db.session.expire_all()
+    kinds = db.session.scalars(
+        db.select(Notification.kind).where(Notification.user_id == casey.id)
+    ).all()
+    assert kinds == ["mention.answer"]
