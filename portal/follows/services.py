@@ -17,9 +17,10 @@ LEVELS = (WATCHING, NORMAL, MUTED)
 def set_level(user, kind: str, target_id: int, level: str) -> None:
     """Keep `user`'s level for the target (normal: no row). Repeated or concurrent, the last
     one wins and nothing is doubled."""
-    target_of(kind)
-    if level not in LEVELS:
-        raise Refused("Choose watching, normal or muted.", field="level")
+    offered = target_of(kind).levels
+    if level not in offered:
+        names = " or ".join(name for name in LEVELS if name in offered)
+        raise Refused(f"Choose {names.replace(' or ', ', ', len(offered) - 2)}.", field="level")
     where = (Follow.user_id == user.id, Follow.target_kind == kind, Follow.target_id == target_id)
     if level == NORMAL:
         db.session.execute(delete(Follow).where(*where))

@@ -25,6 +25,6 @@ def set_follow_level(kind: str, target_id: int):
     name, url = found
     level = request.form.get("level", "")
     write(lambda: set_level(current_user, kind, target_id, level), back=url)
-    message = DONE.get(level, "You follow {name} as usual: only what is addressed to you.")
-    flash(message.format(name=name, what=target.levels[WATCHING].lower()), "success")
+    message = DONE.get(level, "You follow {name} as usual again.")
+    flash(message.format(name=name, what=target.levels.get(WATCHING, "").lower()), "success")
     return redirect(url)

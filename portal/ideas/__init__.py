@@ -10,4 +10,4 @@ bp.add_app_template_global(IdeaStatus, "IdeaStatus")
 bp.add_app_template_filter(html_to_text, "plain_text")
 
 
-from portal.ideas import cli, digest, home, moderation, search, subjects, views  # noqa: E402, F401  (commands, digest sections, home, flaggable kinds, search, notification subjects, routes)
+from portal.ideas import cli, digest, follows, home, moderation, search, subjects, views  # noqa: E402, F401  (commands, digest sections, follow target, home, flaggable kinds, search, notification subjects, routes)

@@ -5,7 +5,7 @@ transaction as the row that changes them, and every write records its activity e
 searchable text or status changes, a search change.
 """
 
-from sqlalchemy import CompoundSelect, Select, delete, func, insert, literal, select, update
+from sqlalchemy import Select, delete, func, insert, literal, select, update
 from sqlalchemy.orm import aliased
 
 from portal.accounts.models import User
@@ -13,6 +13,8 @@ from portal.activity import record_event
 from portal.clock import utcnow
 from portal.database import insert_or_ignore, lock_for_write, take_turns
 from portal.extensions import db
+from portal.follows.models import MUTED
+from portal.follows.services import followers as followers_at
 from portal.follows.services import watching
 from portal.ideas.links import idea_path
 from portal.ideas.models import (
@@ -287,6 +289,7 @@ def vote_on_behalf(idea: Idea, customer: User, *, by: User, at=None) -> None:
         url=idea_path(idea),
         actor=by,
         about=("idea", idea.id),
+        unless_muted=("idea", idea.id),
     )
     db.session.flush()
 
@@ -334,6 +337,7 @@ def announce_comment(comment: IdeaComment, *, at=None) -> None:
         url=idea_path(idea),
         actor=author,
         about=("idea_comment", comment.id),
+        unless_muted=("idea", idea.id),
     )
     notify(
         mentioned_ids(comment.body, but={idea.author_id}),
@@ -387,11 +391,14 @@ def _author(idea_id: int) -> Select:
 
 
 @audience("idea")
-def _audience(idea_id: int) -> CompoundSelect:
-    """Author, voters and followers of an idea: thousands, so the worker writes to them."""
+def _audience(idea_id: int) -> Select:
+    """Author, voters and followers of an idea but those who muted it: thousands, so the
+    worker writes to them."""
     voters = select(IdeaVote.user_id).where(IdeaVote.idea_id == idea_id)
     followers = select(IdeaFollower.user_id).where(IdeaFollower.idea_id == idea_id)
-    return voters.union(followers, _author(idea_id))
+    everyone = voters.union(followers, _author(idea_id)).subquery()
+    muted = followers_at(MUTED, ("idea", idea_id))
+    return select(everyone.c[0]).where(everyone.c[0].not_in(muted))
 
 
 def change_status(idea: Idea, new_status: str, *, note: str, by: User, at=None) -> None:
@@ -513,6 +520,7 @@ def merge_ideas(source: Idea, target: Idea, *, by: User, note: str = "", at=None
         actor=by,
         note=note,
         about=("idea", target.id),
+        unless_muted=("idea", source.id),
     )
     move_votes_and_followers(source.id, target.id, now)
     db.session.execute(

@@ -14,9 +14,10 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from portal.accounts.permissions import Permission, require
-from portal.caching import few_members, kept_for_viewer, kept_page, kept_part, post_page
+from portal.caching import few_members, fill_slot, kept_for_viewer, kept_page, kept_part, post_page
 from portal.csrf import form_view
 from portal.extensions import db, limiter
+from portal.follows.controls import follow_control
 from portal.forms import honeypot_filled, select_choices
 from portal.ideas import bp
 from portal.ideas.forms import BehalfForm, CommentForm, IdeaForm, MergeForm, StatusForm
@@ -193,7 +194,10 @@ def _idea_parts(idea: Idea, **forms) -> IdeaParts:
 
 
 def _render_parts(parts: IdeaParts) -> str:
-    return render_template("ideas/idea.html", parts=parts, body=Markup(parts.body.decode()))
+    body = parts.body.decode()
+    if current_user.is_authenticated:  # the viewer's own: whether they muted it
+        body = fill_slot(body, "follow", follow_control("idea", parts.idea_id))
+    return render_template("ideas/idea.html", parts=parts, body=Markup(body))
 
 
 def _render_idea(idea: Idea, **forms) -> str:

@@ -5,6 +5,7 @@ import pytest
 
 from portal.extensions import db
 from portal.follows.models import Follow
+from portal.ideas import services as ideas_services
 from portal.notifications.models import Notification
 from portal.support import services as support_services
 from tests import factories
@@ -162,3 +163,32 @@ def test_the_settings_page_lists_what_a_member_watches_and_mutes(app):
     assert f'{question.title}”</a> <span class="muted">(question)</span>: <strong>Muted' in page
     assert hidden.title not in page
     assert "New posts in what I watch" in page
+
+
+def test_a_muted_idea_tells_its_voter_and_author_nothing(app, worker_pass):
+    author, muter, voter = (factories.make_user() for _ in range(3))
+    idea = factories.make_idea(author, title="Dark mode for the dashboard")
+    for member in (muter, voter):
+        ideas_services.cast_vote(idea, member)
+    db.session.commit()
+    worker_pass()
+    _set(app, muter, "idea", idea.id, "muted")
+    _set(app, author, "idea", idea.id, "muted")
+    ideas_services.change_status(idea, "planned", note="", by=factories.make_user("product"))
+    ideas_services.add_comment(idea, factories.make_user(), "Can't wait for this one.")
+    db.session.commit()
+    worker_pass()
+    assert _notified(muter) == [] and _notified(author) == []
+    assert sorted(_notified(voter)) == ["idea.commented", "idea.status_changed"]
+    page = client_for(app, muter).get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert '<option value="muted" selected>' in page
+    other = client_for(app, voter).get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert '<option value="normal" selected>' in other
+
+
+def test_an_idea_is_followed_with_its_own_button_not_watched(app):
+    member, idea = factories.make_user(), factories.make_idea()
+    client = client_for(app, member)
+    response = client.post(f"/follow/idea/{idea.id}", data={"level": "watching"})
+    assert "Choose normal or muted." in client.get(response.location).get_data(as_text=True)
+    assert db.session.scalars(db.select(Follow)).all() == []

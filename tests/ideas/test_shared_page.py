@@ -31,9 +31,10 @@ def test_members_share_an_idea_page_with_their_own_layout_and_token(
     assert "Dark mode for the mobile app" in second_page
     assert not any(" FROM ideas" in statement for statement in counted.statements)
     assert "Ben Reader" in second_page and "Ana Reader" not in second_page
-    # His token is in the layout alone (the header's log-out form), none in the shared content.
+    # His token is in the layout (the header's log-out form) and in the control of whether he
+    # muted the idea, filled into the content's slot; none in the shared content.
     assert len(_tokens(second_page)) == 1 and _tokens(second_page) != _tokens(first_page)
-    assert second_page.count("csrf_token") == 1
+    assert second_page.count("csrf_token") == 2
     response = second.post(
         f"/ideas/{idea.id}/vote",
         data={"intent": "add"},
