@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from email.utils import make_msgid
 
 from flask import current_app, render_template
-from sqlalchemy import exists, false, insert, literal, not_, or_, select, update
+from sqlalchemy import delete, exists, false, insert, literal, not_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.accounts.models import User
@@ -363,8 +363,18 @@ def send_due_digests(now: datetime | None = None) -> int:
         count = send_digests(kind, now)
         if count == 0:
             done.add(key)
+            _forget_old_claims(now)
         decided += count
     return decided
+
+
+KEPT = timedelta(days=60)  # how long a period's claims are kept: far past any late worker
+
+
+def _forget_old_claims(now: datetime) -> None:
+    """Delete the claims of periods long done, once a period is found done."""
+    db.session.execute(delete(DigestSend).where(DigestSend.created_at < now - KEPT))
+    db.session.commit()
 
 
 def skip_due_digests(now: datetime) -> None:

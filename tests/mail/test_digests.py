@@ -9,7 +9,7 @@ from portal.accounts.models import User
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.ideas import services as ideas_services
-from portal.mail.digests import period_before, send_digests
+from portal.mail.digests import period_before, send_digests, send_due_digests
 from portal.mail.models import DigestSend
 from portal.mail.services import deliver_pending
 from portal.notifications.models import Notification
@@ -190,3 +190,15 @@ def test_one_click_unsubscribe_stops_the_digest_and_what_it_carried(app, mailbox
     factories.make_question(title="News of the week after")
     _weekly_run(utcnow() + NEXT_WEEK * 2)
     assert mailbox.to(member.email) == []
+
+
+def test_claims_of_periods_long_done_are_forgotten(app):
+    member = _earlier(factories.make_user())
+    old = DigestSend(user_id=member.id, period="weekly:2026-01-05", mailed=False)
+    old.created_at = utcnow() - timedelta(days=90)
+    db.session.add(old)
+    db.session.commit()
+    send_due_digests(utcnow() + NEXT_WEEK)
+    send_due_digests(utcnow() + NEXT_WEEK)  # the period is done: old claims go
+    periods = db.session.scalars(db.select(DigestSend.period)).all()
+    assert "weekly:2026-01-05" not in periods and periods
