@@ -62,8 +62,7 @@
     list.hidden = true;
     textarea.insertAdjacentElement("afterend", list);
     textarea.setAttribute("aria-autocomplete", "list");
-    textarea.setAttribute("aria-controls", list.id);
-    textarea.setAttribute("aria-expanded", "false");
+    textarea.setAttribute("aria-controls", list.id);  // (aria-expanded is not for a textbox)
     var members = [], active = 0, timer = null, asked = "";
 
     function typed() {
@@ -73,7 +72,6 @@
     }
     function close() {
       list.hidden = true; members = [];
-      textarea.setAttribute("aria-expanded", "false");
       textarea.removeAttribute("aria-activedescendant");
     }
     function render() {
@@ -88,7 +86,6 @@
         list.appendChild(option);
       });
       list.hidden = !members.length;
-      textarea.setAttribute("aria-expanded", String(!!members.length));
       if (members.length) textarea.setAttribute("aria-activedescendant", list.id + "-" + active);
     }
     function choose(index) {
