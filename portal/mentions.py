@@ -114,3 +114,8 @@ def mentioned_ids(
     links them), but those told already in another way."""
     people = resolve(prose_text(text) if markdown else text)
     return sorted({user.id for user in people.values()} - set(but))
+
+
+def added_mentions(before: str, after: str, *, but: set[int | None] = frozenset()) -> list[int]:
+    """The members an edit mentions that the text before it did not: told once, when named."""
+    return mentioned_ids(after, but=set(mentioned_ids(before)) | set(but))

@@ -28,7 +28,7 @@ from portal.ideas.models import (
 )
 from portal.ideas.queries import has_voted, merge_destination
 from portal.markdown import excerpt, render_markdown
-from portal.mentions import mention_links, mentioned_ids
+from portal.mentions import added_mentions, mention_links, mentioned_ids
 from portal.moderation.screening import Screening, admit, log_edit, resubmit
 from portal.notifications.services import audience, notify, notify_later
 from portal.search.changes import record_search_change
@@ -149,6 +149,7 @@ def edit_idea(idea: Idea, *, by: User, title: str, body: str, area: ProductArea 
     if idea.is_merged:
         raise Refused(_merged_read_only(idea), field="title")
     log_edit("idea", idea, by, before=f"{idea.title}\n\n{idea.body}", after=f"{title}\n\n{body}")
+    named = added_mentions(idea.body, body)
     idea.title = title.strip()
     idea.body = body.strip()
     idea.body_html = render_markdown(idea.body, mention_links(idea.body))
@@ -163,6 +164,17 @@ def edit_idea(idea: Idea, *, by: User, title: str, body: str, area: ProductArea 
     )
     record_search_change("idea", idea.id)
     resubmit("idea", idea, by)
+    if idea.review_state is None:  # a held idea names them when it is approved
+        notify(
+            named,
+            kind="mention.idea",
+            title=f"{by.display_name} mentioned you in the idea “{idea.title}”",
+            url=idea_path(idea),
+            actor=by,
+            note=excerpt(idea.body_html, 300),
+            about=("idea", idea.id),
+            unless_muted=("idea", idea.id),
+        )
     db.session.flush()
 
 

@@ -18,7 +18,7 @@ from portal.database import insert_or_ignore, lock_for_write
 from portal.extensions import db
 from portal.follows.services import watching
 from portal.markdown import excerpt, render_markdown
-from portal.mentions import mention_links, mentioned_ids
+from portal.mentions import added_mentions, mention_links, mentioned_ids
 from portal.moderation.screening import Screening, admit, log_edit, resubmit
 from portal.notifications.services import audience, notify, notify_each, notify_later
 from portal.search.changes import record_search_change
@@ -634,6 +634,7 @@ def edit_question(
         after=f"{title}\n\n{body}",
     )
     now = utcnow()
+    named = added_mentions(question.body, body)
     question.title = title
     question.body = body
     question.body_html = render_markdown(body, mention_links(body))
@@ -652,6 +653,16 @@ def edit_question(
     )
     record_search_change("question", question.id)
     resubmit("question", question, editor)
+    if _is_live(question):  # a held post names them when it is approved
+        notify(
+            named,
+            kind="mention.question",
+            title=f"{editor.display_name} mentioned you in “{question.title}”",
+            url=question_path(question),
+            actor=editor,
+            note=excerpt(question.body_html, 300),
+            about=("question", question.id),
+        )
     return True
 
 
@@ -662,6 +673,7 @@ def edit_answer(answer: Answer, editor: User, *, body: str) -> bool:
     _keep_revision(answer)
     log_edit("answer", answer, editor, before=answer.body, after=body)
     now = utcnow()
+    named = added_mentions(answer.body, body)
     answer.body = body
     answer.body_html = render_markdown(body, mention_links(body))
     answer.edited_at = now
@@ -677,6 +689,18 @@ def edit_answer(answer: Answer, editor: User, *, body: str) -> bool:
     )
     record_search_change("answer", answer.id)
     resubmit("answer", answer, editor)
+    question = answer.question
+    if _is_live(answer) and _is_live(question):
+        notify(
+            named,
+            kind="mention.answer",
+            title=f"{editor.display_name} mentioned you in an answer to “{question.title}”",
+            url=question_path(question, f"answer-{answer.id}"),
+            actor=editor,
+            note=excerpt(answer.body_html, 300),
+            about=("answer", answer.id),
+            unless_muted=("question", question.id),
+        )
     return True
 
 

@@ -102,3 +102,40 @@ def test_a_watcher_who_is_mentioned_hears_once(app):
         db.select(Notification.kind).where(Notification.user_id == casey.id)
     ).all()
     assert kinds == ["mention.answer"]
+
+
+def test_an_edit_tells_only_the_members_it_newly_names(app):
+    casey = factories.make_user(display_name="Casey Fischer")
+    dana = factories.make_user(display_name="Dana Ortiz")
+    author = factories.make_user()
+    client = client_for(app, author)
+    question = factories.make_question(author, body="Pinging @Casey_Fischer about the sync.")
+    body = "Pinging @Casey_Fischer about the sync, and @Dana_Ortiz who runs it."
+    form = {"title": question.title, "body": body, "area": question.product_area.slug}
+    assert client.post(f"/questions/{question.id}/edit", data=form).status_code == 302
+    answer = factories.make_answer(question, author, body="Try a restart.")
+    client.post(f"/answers/{answer.id}/edit", data={"body": "Try a restart, @Casey_Fischer."})
+    idea = factories.make_idea(author, title="Export to Excel", body="For finance.")
+    client.post(
+        f"/ideas/{idea.id}/edit",
+        data={"title": idea.title, "description": "For @Dana_Ortiz in finance."},
+    )
+    # Casey heard when the question was asked, so its edit does not tell him again.
+    assert sorted(n.kind for n in _mentions_of(casey)) == ["mention.answer", "mention.question"]
+    assert sorted(n.kind for n in _mentions_of(dana)) == ["mention.idea", "mention.question"]
+    # Saving the same names again tells nobody twice.
+    client.post(f"/answers/{answer.id}/edit", data={"body": "Try a reboot, @Casey_Fischer."})
+    assert len(_mentions_of(casey)) == 2
+
+
+def test_an_edit_to_a_held_post_names_nobody_until_it_is_approved(app):
+    casey = factories.make_user(display_name="Casey Fischer")
+    author = factories.make_user()
+    question = factories.make_question(author, body="Sync stops.", review_state="pending")
+    form = {
+        "title": question.title,
+        "body": "Sync stops, @Casey_Fischer.",
+        "area": question.product_area.slug,
+    }
+    client_for(app, author).post(f"/questions/{question.id}/edit", data=form)
+    assert _mentions_of(casey) == []
