@@ -2,6 +2,7 @@
 small shared query helpers."""
 
 import time
+import weakref
 import zlib
 
 from flask import Flask
@@ -14,12 +15,17 @@ from sqlalchemy.sql.functions import FunctionElement
 from portal.config import PROJECT_ROOT
 from portal.extensions import db
 
+_CONFIGURED: "weakref.WeakSet[Engine]" = weakref.WeakSet()
+
 
 def configure(app: Flask) -> None:
     """Turn on WAL, foreign keys and a busy timeout for every SQLite connection; turn off JIT
     compilation for every PostgreSQL one, and check a pooled one that sat idle before use."""
     with app.app_context():
         engine = db.engine
+    if engine in _CONFIGURED:  # several apps of one process may share an engine (tests do)
+        return
+    _CONFIGURED.add(engine)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     elif engine.dialect.name == "postgresql":
