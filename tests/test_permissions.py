@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from portal.accounts.models import User
 from portal.extensions import db
 from portal.notifications.preferences import BY_NAME, unsubscribe_token
 from portal.notifications.services import notify
-from tests.conftest import login
+from tests.conftest import Snapshot, login
 
 # Suspended staff, product, community managers and admins keep their role but none of its powers.
 SUSPENDED_TEAM = ["suspended_staff", "suspended_product", "suspended_manager", "suspended_admin"]
@@ -580,8 +581,27 @@ MODERATION_CASES = [
 CASES += MODERATION_CASES
 
 
+# The world is built once per test process and its rows put back for each test: building it
+# took most of each of the matrix's tests' time.
+_BUILT: dict = {}
+
+
 @pytest.fixture
 def world(app, make_user) -> World:
+    if _BUILT:
+        _BUILT["snapshot"].restore()
+    else:
+        built = _build_world(make_user)
+        _BUILT.update(
+            snapshot=Snapshot.take(),
+            users={person: user.id for person, user in built.users.items()},
+            ids=dict(built.ids),
+        )
+    users = {person: db.session.get(User, id) for person, id in _BUILT["users"].items()}
+    return World(users=users, ids=dict(_BUILT["ids"]))
+
+
+def _build_world(make_user) -> World:
     world = World()
     for person in PEOPLE[1:]:
         role = person.removeprefix("suspended_")
