@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from flask_sqlalchemy import SQLAlchemy
 from itsdangerous import URLSafeTimedSerializer
 from jinja2 import BytecodeCache
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import bindparam, create_engine, event, text
 
 from portal import create_app
 from portal.background import in_after_response_work
@@ -152,9 +152,22 @@ class Snapshot:
         return cls(rows, sequences)
 
     def restore(self) -> None:
-        """Into the empty database each test starts with."""
+        """Into the empty database each test starts with. A row may point at a later row of
+        its own table (an idea merged into a newer one): those columns are set once every
+        row is in."""
         for table, rows in self.rows.items():
-            db.session.execute(table.insert(), rows)
+            own = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
+            db.session.execute(table.insert(), [{**row, **dict.fromkeys(own)} for row in rows])
+            for name in own:
+                (key,) = table.primary_key.columns
+                pointing = [row for row in rows if row[name] is not None]
+                if pointing:
+                    db.session.execute(
+                        table.update()
+                        .where(key == bindparam("_key"))
+                        .values({name: bindparam("_value")}),
+                        [{"_key": row[key.name], "_value": row[name]} for row in pointing],
+                    )
         for name, value in self.sequences:
             db.session.execute(text("SELECT setval(:name, :value)"), {"name": name, "value": value})
         db.session.commit()
