@@ -102,7 +102,7 @@ RULES: dict[Permission, Callable] = {
     Permission.ACCEPT_ANSWER: _author_or_moderator,
     Permission.EDIT_POST: _author_or_moderator,
     Permission.VIEW_SEGMENT: lambda user, obj=None: (
-        _team(user) or (_signed_in(user) and obj is not None and obj == user)
+        _team(user) or (_signed_in(user) and obj is not None and obj.id == user.id)
     ),
 }
 
