@@ -46,6 +46,7 @@ def _register_input_checks(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal import api
     from portal.accounts import bp as accounts_bp
     from portal.accounts import sessions as login_sessions
     from portal.admin import bp as admin_bp
@@ -81,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    api.register(app)
     search_hooks.register(app)
     register_search_log(app)
     view_counts.register(app)

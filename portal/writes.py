@@ -35,8 +35,12 @@ REFUSED: Any = _Refusal()  # what `write(..., form=...)` gives when the rules re
 
 
 def wants_json() -> bool:
-    """A fetch() caller, which reads a JSON answer rather than a page."""
-    return request.accept_mimetypes.best == "application/json" or request.is_json
+    """A fetch() caller, which reads a JSON answer rather than a page, or any API call."""
+    return (
+        request.path.startswith("/api/")
+        or request.accept_mimetypes.best == "application/json"
+        or request.is_json
+    )
 
 
 def problem(status: int, detail: str, **extra: Any):

@@ -1,8 +1,16 @@
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.accounts.passwords import password_problem
-from portal.forms import Form, email_field
+from portal.forms import Form, email_field, select_choices
 
 NAME_LIMITS = {"min": 2, "max": 60}
 PASSWORD_LIMITS = {"min": 10, "max": 128}
@@ -96,3 +104,27 @@ class ForgotPasswordForm(Form):
 class ResetPasswordForm(Form):
     new_password = PasswordChangeForm.new_password
     confirm_password = PasswordChangeForm.confirm_password
+
+
+class ApiTokenForm(Form):
+    """A new personal access token; the scopes a person may give are set by the view."""
+
+    name = StringField(
+        "Token name",
+        validators=[
+            DataRequired("Give the token a name, to know later what uses it."),
+            Length(max=80, message="Use at most 80 characters."),
+        ],
+        description="What will use it, such as “Helpdesk sync”.",
+    )
+    scopes = SelectMultipleField(
+        "Scopes", choices=[], validate_choice=False, widget=ListWidget(prefix_label=False)
+    )
+    scopes.option_widget = CheckboxInput()
+    lifetime = SelectField(
+        "Expires",
+        choices=select_choices(
+            [("30", "In 30 days"), ("90", "In 90 days"), ("365", "In a year"), ("never", "Never")]
+        ),
+        default="90",
+    )

@@ -4,6 +4,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -13,7 +14,9 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.accounts import bp
+from portal.accounts.api_tokens import create_token, revoke_token, scopes_offered, tokens_of
 from portal.accounts.forms import (
+    ApiTokenForm,
     ForgotPasswordForm,
     LoginForm,
     PasswordChangeForm,
@@ -21,7 +24,7 @@ from portal.accounts.forms import (
     RegistrationForm,
     ResetPasswordForm,
 )
-from portal.accounts.models import User
+from portal.accounts.models import ApiToken, User
 from portal.accounts.permissions import Permission, can, require
 from portal.accounts.profiles import recent_activity
 from portal.accounts.services import (
@@ -39,7 +42,7 @@ from portal.accounts.sessions import end_session, start_session
 from portal.accounts.tokens import BadToken, read_token
 from portal.csrf import form_view
 from portal.extensions import db, limiter
-from portal.forms import honeypot_filled
+from portal.forms import honeypot_filled, select_choices
 from portal.moderation.forms import TrustLevelForm
 from portal.moderation.trust import LEVELS, progress
 from portal.redirects import safe_url
@@ -187,7 +190,7 @@ def profile(user_id: int):
     user = db.get_or_404(User, user_id)
     if user.email is None and not user.is_imported:
         abort(404)
-    is_me = user == current_user
+    is_me = current_user.is_authenticated and user.id == current_user.id
     moderator = can(current_user, Permission.MODERATE)
     return render_template(
         "accounts/profile.html",
@@ -268,3 +271,52 @@ def password():
             flash("Your password is changed. Other sessions are logged out.", "success")
             return redirect(url_for(".settings"))
     return render_template("accounts/password.html", password_form=form)
+
+
+@bp.route("/settings/tokens", methods=["GET", "POST"])
+@login_required
+@form_view
+def api_tokens():
+    form = ApiTokenForm()
+    form.scopes.choices = select_choices(scopes_offered(current_user).items())
+    if not form.is_submitted():
+        form.scopes.data = ["read"]
+    secret = None
+    if form.validate_on_submit():
+        made = write(
+            lambda: create_token(
+                current_user,
+                name=form.name.data,
+                scopes=form.scopes.data or [],
+                lifetime=form.lifetime.data,
+            ),
+            form=form,
+        )
+        if made is not REFUSED:
+            secret = made[1]
+            form = ApiTokenForm(formdata=None)
+            form.scopes.choices = select_choices(scopes_offered(current_user).items())
+            form.scopes.data = ["read"]
+    response = make_response(
+        render_template(
+            "accounts/api_tokens.html",
+            form=form,
+            secret=secret,
+            tokens=tokens_of(current_user),
+            may_make=can(current_user, Permission.EDIT_OWN_PROFILE),
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"  # the one time a secret is shown
+    return response
+
+
+@bp.post("/settings/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_api_token(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    back = url_for(".api_tokens")
+    write(lambda: revoke_token(token, current_user), back=back)
+    flash(f"The token “{token.name}” is revoked: it no longer works.", "success")
+    return redirect(back)

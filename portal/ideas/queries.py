@@ -73,6 +73,12 @@ def _board_filter(query, status: str, area: ProductArea | None):
     return query
 
 
+def board_ideas(status: str = "", area: ProductArea | None = None) -> Select:
+    """A select of the ideas on the board with this status filter, unordered (the API pages
+    it by cursor)."""
+    return _board_filter(select(Idea), status, area)
+
+
 def board_ids(*, sort: str = "top", status: str = "", area: ProductArea | None = None):
     """The board's idea ids in order (page them with `paginate_ids` and `load_ideas`).
 

@@ -1,0 +1,231 @@
+"""How an API call is declared: its route, scope, query and body, and what it answers. The
+declaration both registers the view and describes it for the OpenAPI document (spec.py), so
+the document cannot drift from the code.
+
+A view gets the parsed query (`query`) and the validated form (`form`) as keyword arguments
+and returns rows; the declaration turns them into JSON with the response schema, answers
+`304 Not Modified` when the caller already holds that JSON (ETag), and pages lists by cursor.
+"""
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import wraps
+
+from flask import Response, abort, jsonify, request
+from marshmallow import Schema, ValidationError
+from marshmallow import fields as f
+from marshmallow.validate import Range
+from sqlalchemy import Select, and_, or_
+
+from portal.api import bp
+from portal.api.auth import scoped
+from portal.extensions import db
+from portal.public_url import public_url
+from portal.writes import problem
+
+MAX_LIMIT = 100
+
+
+@dataclass
+class Operation:
+    rule: str
+    method: str
+    endpoint: str
+    summary: str
+    description: str
+    tag: str
+    scope: str
+    status: int
+    query: type[Schema] | None
+    body: type | None  # a WTForms form: the pages' own rules
+    response: type[Schema] | None
+    paged: bool
+    many: bool
+    needs: str = ""  # who may call it, in words, for the document
+    errors: tuple[int, ...] = field(default_factory=tuple)
+
+    @property
+    def path(self) -> str:
+        """The rule in OpenAPI's notation: /questions/{question_id}."""
+        return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", self.rule)
+
+    @property
+    def path_parameters(self) -> list[str]:
+        return re.findall(r"<(?:\w+:)?(\w+)>", self.rule)
+
+
+OPERATIONS: list[Operation] = []
+
+
+class Paging(Schema):
+    cursor = f.Str(metadata={"description": "`next_cursor` of the page before"})
+    limit = f.Int(
+        load_default=30,
+        validate=Range(1, MAX_LIMIT, error=f"Ask for 1 to {MAX_LIMIT} items."),
+        metadata={"description": f"Items per page, 1 to {MAX_LIMIT}"},
+    )
+
+
+def operation(
+    rule: str,
+    method: str = "GET",
+    *,
+    summary: str,
+    tag: str,
+    scope: str = "read",
+    query: type[Schema] | None = None,
+    body: type | None = None,
+    response: type[Schema] | None = None,
+    paged: bool = False,
+    many: bool = False,
+    status: int = 200,
+    needs: str = "",
+    errors: tuple[int, ...] = (),
+) -> Callable:
+    def decorate(view):
+        declared = Operation(
+            rule=rule,
+            method=method,
+            endpoint=view.__name__,
+            summary=summary,
+            description=(view.__doc__ or "").strip(),
+            tag=tag,
+            scope=scope,
+            status=status,
+            query=query,
+            body=body,
+            response=response,
+            paged=paged,
+            many=many,
+            needs=needs,
+            errors=errors,
+        )
+
+        @wraps(view)
+        def run(**kwargs):
+            if declared.query is not None:
+                kwargs["query"] = _parse_query(declared.query)
+            if declared.body is not None:
+                kwargs["form"] = _valid_form(declared.body)
+            return _answer(declared, view(**kwargs))
+
+        bp.add_url_rule(rule, view.__name__, scoped(scope)(run), methods=[method])
+        OPERATIONS.append(declared)
+        return run
+
+    return decorate
+
+
+def _parse_query(schema: type[Schema]) -> dict:
+    try:
+        return schema().load(request.args.to_dict())
+    except ValidationError as error:
+        abort(_invalid(error.messages))
+
+
+def _valid_form(form_class):
+    """The form filled from the JSON body, validated by the pages' own rules."""
+    if not request.is_json:
+        abort(problem(415, "Send the body as JSON (Content-Type: application/json)."))
+    form = form_class(meta={"csrf": False})
+    if not form.validate():
+        abort(_invalid(form.errors))
+    return form
+
+
+def _invalid(messages: dict):
+    """A 422 that says what is wrong with each field."""
+    errors = {
+        name: [str(m) for m in (found if isinstance(found, list) else [found])]
+        for name, found in messages.items()
+    }
+    first = next(iter(errors.values()))[0] if errors else "The request is not valid."
+    return problem(422, first, errors=errors)
+
+
+def refused_field(name: str, message: str):
+    """Stop with a 422 that names the field, as a validation error would."""
+    abort(_invalid({name: [message]}))
+
+
+def _answer(declared: Operation, result):
+    if isinstance(result, tuple) and declared.paged:
+        items, next_cursor = result
+        body = {
+            "items": declared.response(many=True).dump(items),
+            "next_cursor": next_cursor,
+        }
+    elif declared.response is not None and declared.many:
+        body = declared.response(many=True).dump(result)
+    elif declared.response is not None and result is not None:
+        body = declared.response().dump(result)
+    else:
+        body = result
+    if body is None:
+        return Response(status=204)
+    response = jsonify(body)
+    response.status_code = declared.status
+    if declared.paged and body["next_cursor"]:
+        args = {**request.args.to_dict(), "cursor": body["next_cursor"]}
+        following = public_url(request.endpoint, **(request.view_args or {}), **args)
+        response.headers["Link"] = f'<{following}>; rel="next"'
+    if request.method == "GET":
+        # Private: each caller sees what they may; revalidated, so a change shows at once.
+        response.headers["Cache-Control"] = "private, no-cache"
+        response.add_etag()
+        response.make_conditional(request)
+    return response
+
+
+# Pages by cursor ---------------------------------------------------------------------------------
+
+
+def page_by_cursor(query: Select, model, paging: dict) -> tuple[list, str | None]:
+    """One page of `query` (rows of `model`, newest first by created_at then id) after the
+    cursor, and the cursor of the next page (None on the last). A cursor is where the last
+    page ended, so rows added meanwhile neither repeat nor go missing, however deep the page."""
+    after = _read_cursor(paging.get("cursor"))
+    if after is not None:
+        created_at, row_id = after
+        query = query.where(
+            or_(
+                model.created_at < created_at,
+                and_(model.created_at == created_at, model.id < row_id),
+            )
+        )
+    limit = paging["limit"]
+    rows = list(
+        db.session.scalars(
+            query.order_by(model.created_at.desc(), model.id.desc()).limit(limit + 1)
+        )
+    )
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1]
+    return rows[:limit], _cursor(last.created_at, last.id)
+
+
+def _cursor(created_at: datetime, row_id: int) -> str:
+    raw = json.dumps([created_at.isoformat(), row_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _read_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        when, row_id = json.loads(raw)
+        if not isinstance(row_id, int) or isinstance(row_id, bool) or abs(row_id) > 2**62:
+            raise ValueError
+        created_at = datetime.fromisoformat(when)
+        if created_at.tzinfo is not None:
+            raise ValueError
+        return created_at, row_id
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        abort(_invalid({"cursor": ["This is not a cursor the API gave: start without one."]}))

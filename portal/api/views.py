@@ -1,0 +1,315 @@
+"""The API's calls. Thin, as the pages' views: rules in services, reads in queries; every
+list and record is what the caller could see on the site."""
+
+from flask import abort, jsonify, render_template
+from markupsafe import Markup
+from marshmallow import Schema
+from marshmallow import fields as f
+from marshmallow.validate import Length, OneOf, Range
+from sqlalchemy import select
+
+from portal.accounts.models import User
+from portal.accounts.permissions import Permission, can
+from portal.api import bp, docs_bp, schemas, spec
+from portal.api.auth import caller
+from portal.api.operations import Paging, operation, page_by_cursor, refused_field
+from portal.extensions import db
+from portal.ideas import queries as idea_queries
+from portal.ideas.models import Idea, IdeaStatus
+from portal.markdown import render_markdown
+from portal.notifications.models import Notification
+from portal.search.queries import MAX_QUERY_CHARS, Filters, search, similar
+from portal.support import queries as support_queries
+from portal.support.models import Question, question_tags
+from portal.taxonomy.models import ProductArea, Tag
+from portal.taxonomy.services import all_areas, area_by_slug
+
+# Reference data -------------------------------------------------------------------------------
+
+
+@operation(
+    "/product-areas",
+    summary="Product areas",
+    tag="Reference",
+    response=schemas.ProductArea,
+    many=True,
+)
+def product_areas():
+    """Every product area, in the order the site lists them."""
+    return all_areas()
+
+
+@operation(
+    "/statuses", summary="Idea statuses", tag="Reference", response=schemas.Status, many=True
+)
+def statuses():
+    """The statuses an idea moves through; `takes_votes` says which are open for voting."""
+    return [
+        {"value": status.value, "label": status.label, "takes_votes": status.takes_votes}
+        for status in IdeaStatus
+    ]
+
+
+class TagQuery(Paging):
+    prefix = f.Str(validate=Length(max=35), metadata={"description": "Tags that start with this"})
+
+
+@operation(
+    "/tags", summary="Tags", tag="Reference", query=TagQuery, response=schemas.Tag, many=True
+)
+def tags(query):
+    """Tags in use on questions, by name."""
+    used = select(question_tags.c.tag_id)
+    rows = select(Tag).where(Tag.id.in_(used))
+    if query.get("prefix"):
+        rows = rows.where(Tag.name.startswith(query["prefix"].strip().lower(), autoescape=True))
+    return list(db.session.scalars(rows.order_by(Tag.name).limit(query["limit"])))
+
+
+# Questions ------------------------------------------------------------------------------------
+
+
+def _area_or_422(slug: str | None) -> ProductArea | None:
+    if not slug:
+        return None
+    area = area_by_slug(slug)
+    if area is None:
+        refused_field("area", "There is no product area with that slug.")
+    return area
+
+
+class QuestionQuery(Paging):
+    area = f.Str(metadata={"description": "A product area's slug"})
+    tag = f.Str(validate=Length(max=35))
+    unanswered = f.Bool(metadata={"description": "Only open questions nobody has answered"})
+    solved = f.Bool()
+
+
+@operation(
+    "/questions",
+    summary="List questions",
+    tag="Questions",
+    query=QuestionQuery,
+    response=schemas.QuestionSummary,
+    paged=True,
+)
+def questions(query):
+    """Questions everyone may see, newest first."""
+    rows = select(Question).where(Question.live())
+    area = _area_or_422(query.get("area"))
+    if area is not None:
+        rows = rows.where(Question.product_area_id == area.id)
+    if query.get("tag"):
+        tag = support_queries.tag_by_name(query["tag"])
+        if tag is None:
+            return [], None
+        rows = rows.where(
+            Question.id.in_(
+                select(question_tags.c.question_id).where(question_tags.c.tag_id == tag.id)
+            )
+        )
+    if query.get("unanswered"):
+        rows = rows.where(Question.answer_count == 0, Question.closed_at.is_(None))
+    if "solved" in query:
+        rows = rows.where(Question.is_solved.is_(query["solved"]))
+    return page_by_cursor(rows, Question, query)
+
+
+def _question_or_404(question_id: int) -> Question:
+    question = db.session.get(Question, question_id)
+    if question is None or not support_queries.may_see(question, caller()):
+        abort(404, description="There is no question with that id, or you may not see it.")
+    return question
+
+
+@operation(
+    "/questions/<int:question_id>",
+    summary="A question with its answers and comments",
+    tag="Questions",
+    response=schemas.Question,
+    errors=(404,),
+)
+def question(question_id: int):
+    """The question, with the answers and comments the caller may see: the accepted answer
+    first, then by score."""
+    found = _question_or_404(question_id)
+    viewer = caller()
+    page = support_queries.load_question_page(
+        found, viewer, moderator=can(viewer, Permission.MODERATE)
+    )
+    for answer in page.answers:
+        answer.comments = page.comments.get(("answer", answer.id), [])
+    found.comments = page.comments.get(("question", found.id), [])
+    found.answers = page.answers
+    return found
+
+
+# Ideas ----------------------------------------------------------------------------------------
+
+
+class IdeaQuery(Paging):
+    status = f.Str(
+        validate=OneOf([s.value for s in IdeaStatus] + ["open", "all"]),
+        metadata={"description": "A status, `open` (the default: those taking votes) or `all`"},
+    )
+    area = f.Str(metadata={"description": "A product area's slug"})
+
+
+@operation(
+    "/ideas",
+    summary="List ideas",
+    tag="Ideas",
+    query=IdeaQuery,
+    response=schemas.IdeaSummary,
+    paged=True,
+)
+def ideas(query):
+    """Ideas on the board, newest first."""
+    status = query.get("status", "open")
+    area = _area_or_422(query.get("area"))
+    rows = idea_queries.board_ideas("" if status == "open" else status, area)
+    return page_by_cursor(rows, Idea, query)
+
+
+def _idea_or_404(idea_id: int) -> Idea:
+    idea = idea_queries.get_idea(idea_id)
+    if idea is None or not idea_queries.may_see(idea, caller()):
+        abort(404, description="There is no idea with that id, or you may not see it.")
+    return idea
+
+
+@operation(
+    "/ideas/<int:idea_id>", summary="An idea", tag="Ideas", response=schemas.Idea, errors=(404,)
+)
+def idea(idea_id: int):
+    """The idea; a merged idea names the one it was merged into."""
+    return _idea_or_404(idea_id)
+
+
+# Search ---------------------------------------------------------------------------------------
+
+
+class SearchQuery(Schema):
+    q = f.Str(
+        load_default="",
+        validate=Length(max=MAX_QUERY_CHARS),
+        metadata={"description": "Words, as in the site's search"},
+    )
+    type = f.Str(validate=OneOf(["question", "idea"]))
+    area = f.Str(validate=Length(max=80))
+    tag = f.Str(validate=Length(max=35))
+    page = f.Int(load_default=1, validate=Range(1, 1000))
+
+
+@operation(
+    "/search", summary="Search", tag="Search", query=SearchQuery, response=schemas.SearchResults
+)
+def search_all(query):
+    """Questions and ideas that match, best first, as on the site's search page."""
+    outcome = search(
+        query["q"],
+        Filters(type=query.get("type"), area=query.get("area"), tag=query.get("tag")),
+        page=query["page"],
+    )
+    return outcome
+
+
+class SimilarQuery(Schema):
+    title = f.Str(required=True, validate=Length(min=1, max=MAX_QUERY_CHARS))
+    type = f.Str(load_default="any", validate=OneOf(["question", "idea", "any"]))
+
+
+@operation(
+    "/similar",
+    summary="Similar questions and ideas",
+    tag="Search",
+    query=SimilarQuery,
+    response=schemas.SearchHit,
+    many=True,
+)
+def similar_items(query):
+    """What is already asked or suggested with a title like this one: call it while a title
+    is typed, to find the duplicate before it is posted."""
+    return similar(query["title"], query["type"])
+
+
+# Members --------------------------------------------------------------------------------------
+
+
+@operation(
+    "/members/<int:user_id>",
+    summary="A member's public profile",
+    tag="Members",
+    response=schemas.MemberWithSegment,
+    errors=(404,),
+)
+def member(user_id: int):
+    """Public fields only; company and plan to the team and to the member themselves."""
+    user = db.session.get(User, user_id)
+    if user is None or (user.email is None and not user.is_imported):
+        abort(404, description="There is no member with that id.")
+    return user
+
+
+@operation(
+    "/me", summary="The caller", tag="Members", response=schemas.MemberWithSegment, errors=(401,)
+)
+def me():
+    """The member the token belongs to."""
+    return _signed_in()
+
+
+def _signed_in() -> User:
+    user = caller()
+    if not user.is_authenticated:
+        abort(401, description="This call needs a token.")
+    return user
+
+
+class NotificationQuery(Paging):
+    unread = f.Bool(metadata={"description": "Only those not read yet"})
+
+
+@operation(
+    "/me/notifications",
+    summary="The caller's notifications",
+    tag="Members",
+    query=NotificationQuery,
+    response=schemas.Notification,
+    paged=True,
+    errors=(401,),
+)
+def notifications(query):
+    """Newest first, as on the site's notifications page."""
+    user = _signed_in()
+    rows = select(Notification).where(Notification.user_id == user.id)
+    if query.get("unread"):
+        rows = rows.where(Notification.read_at.is_(None))
+    return page_by_cursor(rows, Notification, query)
+
+
+# The document ---------------------------------------------------------------------------------
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 document of this API."""
+    return jsonify(spec.document())
+
+
+@docs_bp.get("/api")
+def docs():
+    """The API's reference, read in the browser: the same document as openapi.json."""
+    document = spec.document()
+    sections: dict[str, list] = {}
+    for path, operations in document["paths"].items():
+        for method, described in operations.items():
+            sections.setdefault(described["tags"][0], []).append(
+                (path, method, described, Markup(render_markdown(described["description"])))
+            )
+    return render_template(
+        "api/docs.html",
+        document=document,
+        intro=Markup(render_markdown(document["info"]["description"])),
+        sections=sections,
+    )
