@@ -93,11 +93,15 @@ def make_test_config(database_url: str, instance_dir: Path, **overrides) -> dict
 
 @pytest.fixture(scope="session")
 def _schema(database_url, tmp_path_factory):
-    """Create the schema once per run; each test empties the tables it leaves behind."""
-    if BACKEND == "postgresql" and PG_SCHEMA != "public":
+    """Create the schema once per run; each test empties the tables it leaves behind.
+
+    On PostgreSQL the schema is made anew: a run of another branch may have left tables this
+    one does not know, whose foreign keys would stop it dropping its own."""
+    if BACKEND == "postgresql":
         engine = create_engine(database_url)
         with engine.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{PG_SCHEMA}"'))
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{PG_SCHEMA}" CASCADE'))
+            connection.execute(text(f'CREATE SCHEMA "{PG_SCHEMA}"'))
         engine.dispose()
     app = create_app(make_test_config(database_url, tmp_path_factory.mktemp("schema")))
     with app.app_context():
