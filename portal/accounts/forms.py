@@ -118,9 +118,12 @@ class ApiTokenForm(Form):
         description="What will use it, such as “Helpdesk sync”.",
     )
     scopes = SelectMultipleField(
-        "Scopes", choices=[], validate_choice=False, widget=ListWidget(prefix_label=False)
+        "Scopes",
+        choices=[],
+        validate_choice=False,  # the service says which scopes a person may give
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
     )
-    scopes.option_widget = CheckboxInput()
     lifetime = SelectField(
         "Expires",
         choices=select_choices(

@@ -50,6 +50,7 @@ from portal.writes import REFUSED, write
 
 LOGIN_LIMIT = "10 per minute;50 per hour"
 REGISTER_LIMIT = "10 per hour"
+NEW_TOKEN_KEY = "new_api_token"
 # Confirming signs in only the browser that asked for the link, this long after asking.
 CONFIRM_SIGN_IN_SECONDS = 15 * 60
 CONFIRM_PROBLEMS = {
@@ -281,7 +282,6 @@ def api_tokens():
     form.scopes.choices = select_choices(scopes_offered(current_user).items())
     if not form.is_submitted():
         form.scopes.data = ["read"]
-    secret = None
     if form.validate_on_submit():
         made = write(
             lambda: create_token(
@@ -293,20 +293,19 @@ def api_tokens():
             form=form,
         )
         if made is not REFUSED:
-            secret = made[1]
-            form = ApiTokenForm(formdata=None)
-            form.scopes.choices = select_choices(scopes_offered(current_user).items())
-            form.scopes.data = ["read"]
+            # Shown by the page the browser is sent to, once: reloading it makes no new token.
+            session[NEW_TOKEN_KEY] = made[1]
+            return redirect(url_for(".api_tokens"))
     response = make_response(
         render_template(
             "accounts/api_tokens.html",
             form=form,
-            secret=secret,
+            secret=session.pop(NEW_TOKEN_KEY, None) if request.method == "GET" else None,
             tokens=tokens_of(current_user),
             may_make=can(current_user, Permission.EDIT_OWN_PROFILE),
         )
     )
-    response.headers["Cache-Control"] = "no-store"  # the one time a secret is shown
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
