@@ -7,9 +7,10 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, ScriptInfo
 
+from portal.accounts.api_tokens import LIFETIMES, SCOPES, create_token
 from portal.accounts.models import Role
 from portal.accounts.passwords import password_problem
-from portal.accounts.services import email_taken, register_user
+from portal.accounts.services import email_taken, find_user_by_email, register_user
 from portal.database import bind_migrations
 from portal.extensions import db
 from portal.imports.cli import import_cli
@@ -157,6 +158,32 @@ class MigrationCommands(click.Command):
         return commands.main(
             args=ctx.args, prog_name=ctx.command_path, obj=info, standalone_mode=False
         )
+
+
+@users_cli.command("token")
+@click.argument("email")
+@click.option("--name", default="Command line", show_default=True, help="What will use it.")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    type=click.Choice(list(SCOPES)),
+    default=["read"],
+    show_default=True,
+    help="Repeat for several.",
+)
+@click.option(
+    "--expires", type=click.Choice(list(LIFETIMES)), default="90", show_default=True, help="Days."
+)
+def make_token(email: str, name: str, scopes: tuple[str, ...], expires: str) -> None:
+    """Make an API token for the member with this email and print it (shown only this once)."""
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account has the email {email}.")
+    _token, secret = write(
+        lambda: create_token(user, name=name, scopes=list(scopes), lifetime=expires)
+    )
+    click.echo(secret)
 
 
 def register(app: Flask) -> None:

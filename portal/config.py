@@ -145,6 +145,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         # Off only for load tests from one address (bench/pages.py); on everywhere else.
         "RATELIMIT_ENABLED": _env("RATELIMIT_ENABLED", "1").lower() not in {"0", "false", "off"},
+        # Calls to /api/v1 per token (or per address, without one), by kind of call.
+        "API_READ_LIMIT": _env("API_READ_LIMIT", "600 per minute"),
+        "API_WRITE_LIMIT": _env("API_WRITE_LIMIT", "60 per minute"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": https,

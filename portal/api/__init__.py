@@ -19,7 +19,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(docs_bp)
 
 
-from portal.api import auth, errors, views  # noqa: E402, F401  (hooks, routes)
+from portal.api import actions, auth, errors, views  # noqa: E402, F401  (hooks, routes)
 
 auth.register(bp)
 errors.register(bp)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import Blueprint, abort, current_app, g, request
+from flask_limiter.util import get_remote_address
 
 from portal.accounts.api_tokens import authenticate
 from portal.writes import problem
@@ -47,6 +48,12 @@ def _unauthorized(detail: str, error: str = "invalid_token"):
     response = problem(401, detail)
     response.headers["WWW-Authenticate"] = f'{SCHEME} realm="api", error="{error}"'
     return response
+
+
+def rate_key() -> str:
+    """Limits count per token; callers without one, per address."""
+    token = g.get("api_token")
+    return f"api-token:{token.id}" if token is not None else f"api-ip:{get_remote_address()}"
 
 
 def caller():

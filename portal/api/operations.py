@@ -2,9 +2,10 @@
 declaration both registers the view and describes it for the OpenAPI document (spec.py), so
 the document cannot drift from the code.
 
-A view gets the parsed query (`query`) and the validated form (`form`) as keyword arguments
-and returns rows; the declaration turns them into JSON with the response schema, answers
-`304 Not Modified` when the caller already holds that JSON (ETag), and pages lists by cursor.
+A view gets the parsed query (`query`) as a keyword argument, checks its body with `filled`,
+and returns rows (and, for a 201, the headers); the declaration turns them into JSON with the
+response schema, answers `304 Not Modified` when the caller already holds that JSON (ETag),
+and pages lists by cursor.
 """
 
 import base64
@@ -16,15 +17,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import wraps
 
-from flask import Response, abort, jsonify, request
+from flask import Response, abort, current_app, jsonify, request
 from marshmallow import Schema, ValidationError
 from marshmallow import fields as f
 from marshmallow.validate import Range
 from sqlalchemy import Select, and_, or_
 
 from portal.api import bp
-from portal.api.auth import scoped
-from portal.extensions import db
+from portal.api.auth import rate_key, scoped
+from portal.extensions import db, limiter
 from portal.public_url import public_url
 from portal.writes import problem
 
@@ -42,7 +43,7 @@ class Operation:
     scope: str
     status: int
     query: type[Schema] | None
-    body: type | None  # a WTForms form: the pages' own rules
+    body: type | None  # a WTForms form (the pages' own rules) or a marshmallow schema
     response: type[Schema] | None
     paged: bool
     many: bool
@@ -110,11 +111,16 @@ def operation(
         def run(**kwargs):
             if declared.query is not None:
                 kwargs["query"] = _parse_query(declared.query)
-            if declared.body is not None:
-                kwargs["form"] = _valid_form(declared.body)
             return _answer(declared, view(**kwargs))
 
-        bp.add_url_rule(rule, view.__name__, scoped(scope)(run), methods=[method])
+        # One budget per caller across all reads, and one across all writes.
+        kind = "read" if scope == "read" and method == "GET" else "write"
+        limited = limiter.shared_limit(
+            lambda: current_app.config[f"API_{kind.upper()}_LIMIT"],
+            scope=f"api-{kind}",
+            key_func=rate_key,
+        )
+        bp.add_url_rule(rule, view.__name__, limited(scoped(scope)(run)), methods=[method])
         OPERATIONS.append(declared)
         return run
 
@@ -128,11 +134,22 @@ def _parse_query(schema: type[Schema]) -> dict:
         abort(_invalid(error.messages))
 
 
-def _valid_form(form_class):
-    """The form filled from the JSON body, validated by the pages' own rules."""
+def filled(body_class, **choices):
+    """The JSON body, checked: by a WTForms form (the pages' own rules; `choices` fills its
+    select fields) or by a marshmallow schema. A 422 that names each field when it fails."""
     if not request.is_json:
         abort(problem(415, "Send the body as JSON (Content-Type: application/json)."))
-    form = form_class(meta={"csrf": False})
+    if isinstance(body_class, type) and issubclass(body_class, Schema):
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            abort(_invalid({"body": ["Send a JSON object."]}))
+        try:
+            return body_class().load(body)
+        except ValidationError as error:
+            abort(_invalid(error.messages))
+    form = body_class(meta={"csrf": False})
+    for name, values in choices.items():
+        form[name].choices = values
     if not form.validate():
         abort(_invalid(form.errors))
     return form
@@ -154,6 +171,9 @@ def refused_field(name: str, message: str):
 
 
 def _answer(declared: Operation, result):
+    headers = {}
+    if isinstance(result, tuple) and not declared.paged:
+        result, headers = result
     if isinstance(result, tuple) and declared.paged:
         items, next_cursor = result
         body = {
@@ -170,6 +190,7 @@ def _answer(declared: Operation, result):
         return Response(status=204)
     response = jsonify(body)
     response.status_code = declared.status
+    response.headers.update(headers)
     if declared.paged and body["next_cursor"]:
         args = {**request.args.to_dict(), "cursor": body["next_cursor"]}
         following = public_url(request.endpoint, **(request.view_args or {}), **args)

@@ -4,6 +4,7 @@ their marshmallow schemas for queries and answers, and the pages' WTForms forms 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app
+from marshmallow import Schema
 from wtforms import validators as v
 from wtforms.fields.core import UnboundField
 
@@ -96,7 +97,7 @@ def _operation(declared: Operation) -> dict:
     if declared.body is not None:
         operation["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": form_schema(declared.body)}},
+            "content": {"application/json": {"schema": _body_schema(declared.body)}},
         }
     return operation
 
@@ -134,6 +135,12 @@ def _problems(declared: Operation) -> dict:
         }
         for code in sorted(codes)
     }
+
+
+def _body_schema(body_class):
+    if issubclass(body_class, Schema):
+        return body_class
+    return form_schema(body_class)
 
 
 def form_schema(form_class) -> dict:

@@ -1,6 +1,8 @@
 """The API's calls. Thin, as the pages' views: rules in services, reads in queries; every
 list and record is what the caller could see on the site."""
 
+import copy
+
 from flask import abort, jsonify, render_template
 from markupsafe import Markup
 from marshmallow import Schema
@@ -115,7 +117,7 @@ def questions(query):
     return page_by_cursor(rows, Question, query)
 
 
-def _question_or_404(question_id: int) -> Question:
+def question_or_404(question_id: int) -> Question:
     question = db.session.get(Question, question_id)
     if question is None or not support_queries.may_see(question, caller()):
         abort(404, description="There is no question with that id, or you may not see it.")
@@ -132,7 +134,7 @@ def _question_or_404(question_id: int) -> Question:
 def question(question_id: int):
     """The question, with the answers and comments the caller may see: the accepted answer
     first, then by score."""
-    found = _question_or_404(question_id)
+    found = question_or_404(question_id)
     viewer = caller()
     page = support_queries.load_question_page(
         found, viewer, moderator=can(viewer, Permission.MODERATE)
@@ -171,7 +173,7 @@ def ideas(query):
     return page_by_cursor(rows, Idea, query)
 
 
-def _idea_or_404(idea_id: int) -> Idea:
+def idea_or_404(idea_id: int) -> Idea:
     idea = idea_queries.get_idea(idea_id)
     if idea is None or not idea_queries.may_see(idea, caller()):
         abort(404, description="There is no idea with that id, or you may not see it.")
@@ -183,7 +185,7 @@ def _idea_or_404(idea_id: int) -> Idea:
 )
 def idea(idea_id: int):
     """The idea; a merged idea names the one it was merged into."""
-    return _idea_or_404(idea_id)
+    return idea_or_404(idea_id)
 
 
 # Search ---------------------------------------------------------------------------------------
@@ -300,10 +302,14 @@ def openapi():
 @docs_bp.get("/api")
 def docs():
     """The API's reference, read in the browser: the same document as openapi.json."""
-    document = spec.document()
+    document = copy.deepcopy(spec.document())
     sections: dict[str, list] = {}
     for path, operations in document["paths"].items():
         for method, described in operations.items():
+            body = described.get("requestBody", {}).get("content", {}).get("application/json")
+            if body and "$ref" in body["schema"]:
+                name = body["schema"]["$ref"].rsplit("/", 1)[-1]
+                body["schema"] = document["components"]["schemas"][name]
             sections.setdefault(described["tags"][0], []).append(
                 (path, method, described, Markup(render_markdown(described["description"])))
             )

@@ -25,6 +25,7 @@ PAGES = {
         "/guidelines",
         "/announcements",
         "/password/forgot",
+        "/api",
         "{question}",
         "{idea}",
     ],
@@ -35,6 +36,7 @@ PAGES = {
         "/settings",
         "/notifications",
         "/settings/notifications",
+        "/settings/tokens",
         "/questions?tag=sync",  # what the member follows: the control in the header
         "{question}",
         "{idea}",
