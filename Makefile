@@ -11,7 +11,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite test-postgresql lint format clean
+.PHONY: run test test-sqlite test-postgresql api-fuzz lint format clean
 
 # A new Python (another PYVERSION) gets a new .venv.
 $(VENV)/.python-$(PYVERSION):
@@ -47,6 +47,10 @@ test: $(BIN)/.installed-dev
 	else \
 		echo "== PostgreSQL run skipped: set PORTAL_TEST_DATABASE_URL to run the suite on PostgreSQL too"; \
 	fi
+
+# The API against its OpenAPI document at length (make test runs 8 cases a call).
+api-fuzz: $(BIN)/.installed-dev
+	PORTAL_API_FUZZ_EXAMPLES=$${EXAMPLES:-300} $(BIN)/python -m pytest -n 2 tests/api/test_schemathesis.py
 
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check portal tests

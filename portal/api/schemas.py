@@ -2,8 +2,10 @@
 JSON in the OpenAPI document. Members appear with their public fields only; a customer's
 company and plan only to those who may see a segment."""
 
+from datetime import UTC
+
 from flask import current_app
-from marshmallow import Schema, fields
+from marshmallow import INCLUDE, Schema, fields
 
 from portal.accounts.permissions import Permission, can
 from portal.api.auth import caller
@@ -17,6 +19,15 @@ def _link(endpoint: str, **values):
     )
 
 
+class When(fields.DateTime):
+    """A moment in UTC, as RFC 3339 says (the database keeps them naive, in UTC)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC).isoformat(timespec="seconds")
+
+
 def _absolute(path: str) -> str:
     """A site path as an absolute URL on the configured public address."""
     return current_app.config["BASE_URL"].rstrip("/") + path
@@ -27,7 +38,7 @@ class Member(Schema):
     display_name = fields.Str()
     role = fields.Str(metadata={"description": "member, staff, product, manager or admin"})
     reputation = fields.Int()
-    created_at = fields.DateTime()
+    created_at = When()
     url = _link("accounts.profile", user_id=lambda user: user.id)
 
 
@@ -59,7 +70,7 @@ class Comment(Schema):
     id = fields.Int()
     body = fields.Str(metadata={"description": "Plain text"})
     author = fields.Nested(Member, allow_none=True)
-    created_at = fields.DateTime()
+    created_at = When()
 
 
 class Answer(Schema):
@@ -70,8 +81,8 @@ class Answer(Schema):
     author = fields.Nested(Member, allow_none=True)
     score = fields.Int(attribute="display_score")
     is_accepted = fields.Bool()
-    created_at = fields.DateTime()
-    edited_at = fields.DateTime(allow_none=True)
+    created_at = When()
+    edited_at = When(allow_none=True)
     comments = fields.List(fields.Nested(Comment))
 
 
@@ -86,8 +97,8 @@ class QuestionSummary(Schema):
     answer_count = fields.Int()
     is_solved = fields.Bool()
     is_closed = fields.Function(lambda q: q.closed_at is not None)
-    created_at = fields.DateTime()
-    last_activity_at = fields.DateTime()
+    created_at = When()
+    last_activity_at = When()
 
 
 class Question(QuestionSummary):
@@ -107,8 +118,8 @@ class IdeaSummary(Schema):
     author = fields.Nested(Member, allow_none=True)
     votes = fields.Function(lambda idea: idea.vote_count + idea.imported_votes)
     comment_count = fields.Int()
-    created_at = fields.DateTime()
-    status_changed_at = fields.DateTime()
+    created_at = When()
+    status_changed_at = When()
 
 
 class Idea(IdeaSummary):
@@ -152,17 +163,21 @@ class Notification(Schema):
     title = fields.Str()
     note = fields.Str(allow_none=True)
     url = fields.Function(lambda notice: _absolute(notice.url), metadata={"format": "uri"})
-    created_at = fields.DateTime()
-    read_at = fields.DateTime(allow_none=True)
+    created_at = When()
+    read_at = When(allow_none=True)
 
 
 class Problem(Schema):
-    """RFC 9457 problem details."""
+    """RFC 9457 problem details; a problem may carry members of its own (`scope`)."""
+
+    class Meta:
+        unknown = INCLUDE
 
     type = fields.Str()
     title = fields.Str()
     status = fields.Int()
     detail = fields.Str()
+    error = fields.Str(metadata={"description": "The detail again, for older scripts"})
     errors = fields.Dict(
         keys=fields.Str(),
         values=fields.List(fields.Str()),

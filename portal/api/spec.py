@@ -10,6 +10,7 @@ from wtforms.fields.core import UnboundField
 
 from portal.api import schemas
 from portal.api.operations import OPERATIONS, Operation
+from portal.inputs import MAX_ID
 from portal.site.services import get_settings
 
 SCOPE_WORDS = {
@@ -19,7 +20,7 @@ SCOPE_WORDS = {
     "insights": "Needs a token with the `insights` scope.",
 }
 PROBLEMS = {
-    400: "The request is not valid",
+    400: "The request is not valid: an invisible control character, a body of the wrong shape",
     401: "No token, or one that is not valid",
     403: "The token lacks the scope, or its owner may not do this",
     404: "Not found, or not visible to the caller",
@@ -69,12 +70,32 @@ def build() -> dict:
     spec.components.schema("Problem", schema=schemas.Problem)
     for declared in OPERATIONS:
         spec.path(path=declared.path, operations={declared.method.lower(): _operation(declared)})
-    return spec.to_dict()
+    document = spec.to_dict()
+    for operation in (op for ops in document["paths"].values() for op in ops.values()):
+        for parameter in operation["parameters"]:
+            _no_control_characters(parameter["schema"], ONE_LINE)
+    return document
+
+
+# What portal/inputs.py refuses before any view runs: control characters in an address, and
+# in a body all but tab and line breaks.
+ONE_LINE = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
+MULTILINE = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+
+
+def _no_control_characters(schema: dict, pattern: str) -> None:
+    if schema.get("type") == "string" and "enum" not in schema:
+        schema.setdefault("pattern", pattern)
 
 
 def _operation(declared: Operation) -> dict:
     parameters = [
-        {"in": "path", "name": name, "required": True, "schema": {"type": "integer"}}
+        {
+            "in": "path",
+            "name": name,
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+        }
         for name in declared.path_parameters
     ]
     if declared.query is not None:
@@ -121,7 +142,9 @@ def _success(declared: Operation) -> dict:
 
 
 def _problems(declared: Operation) -> dict:
-    codes = {429, *declared.errors}
+    codes = {400, 429, *declared.errors}
+    if declared.path_parameters:
+        codes |= {404}
     if declared.query is not None or declared.body is not None:
         codes |= {422}
     if declared.body is not None:
@@ -160,7 +183,8 @@ def form_schema(form_class) -> dict:
         type_name = unbound.field_class.__name__
         if type_name == "HiddenField":
             continue
-        prop: dict = {"type": "string"}
+        multiline = type_name == "TextAreaField"
+        prop: dict = {"type": "string", "pattern": MULTILINE if multiline else ONE_LINE}
         if type_name == "BooleanField":
             prop = {"type": "boolean"}
         elif type_name == "SelectMultipleField":
