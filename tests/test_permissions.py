@@ -70,6 +70,9 @@ class Case:
     data: Callable[[World], dict] = lambda world: {}
     # A 302 for an anonymous visitor means "log in first", unless the endpoint redirects everyone.
     anonymous_goes_to_login: bool = True
+    # An API call: the person calls with their token (read and write scopes), never a cookie,
+    # and sends `data` as JSON.
+    api: bool = False
 
 
 TOPIC_NAMES = tuple(BY_NAME)
@@ -581,6 +584,104 @@ MODERATION_CASES = [
 CASES += MODERATION_CASES
 
 
+API_SIGNED_IN = everyone(200, anonymous=401)
+API_CONTRIBUTE = everyone(200, anonymous=401, suspended=403)
+API_POST = everyone(201, anonymous=401, suspended=403)
+API_IDEA_TEAM = everyone(403, anonymous=401, staff=200, product=200, admin=200)
+API_MODERATORS_SEE = everyone(404, staff=200, admin=200)
+API_ACCEPT = everyone(403, anonymous=401, author=200, staff=200, admin=200)
+ANSWER_BODY = {"body": "Reconnect the integration from the admin page, then sync again."}
+
+API_CASES = [
+    Case("api: questions", "GET", lambda w: "/api/v1/questions", everyone(200), api=True),
+    Case(
+        "api: a question",
+        "GET",
+        lambda w: f"/api/v1/questions/{w.ids['question']}",
+        everyone(200),
+        api=True,
+    ),
+    Case(
+        "api: a deleted question",
+        "GET",
+        lambda w: f"/api/v1/questions/{w.ids['deleted_question']}",
+        API_MODERATORS_SEE,
+        api=True,
+    ),
+    Case("api: ideas", "GET", lambda w: "/api/v1/ideas", everyone(200), api=True),
+    Case(
+        "api: a member",
+        "GET",
+        lambda w: f"/api/v1/members/{w.users['author'].id}",
+        everyone(200),
+        api=True,
+    ),
+    Case("api: me", "GET", lambda w: "/api/v1/me", API_SIGNED_IN, api=True),
+    Case(
+        "api: my notifications",
+        "GET",
+        lambda w: "/api/v1/me/notifications",
+        API_SIGNED_IN,
+        api=True,
+    ),
+    Case(
+        "api: answer",
+        "POST",
+        lambda w: f"/api/v1/questions/{w.ids['question']}/answers",
+        API_POST,
+        data=lambda w: ANSWER_BODY,
+        api=True,
+    ),
+    Case(
+        "api: answer a closed question",
+        "POST",
+        lambda w: f"/api/v1/questions/{w.ids['closed_question']}/answers",
+        everyone(409, anonymous=401, suspended=403),
+        data=lambda w: ANSWER_BODY,
+        api=True,
+    ),
+    Case(
+        "api: accept an answer",
+        "POST",
+        lambda w: f"/api/v1/answers/{w.ids['answer']}/accept",
+        API_ACCEPT,
+        api=True,
+    ),
+    Case(
+        "api: vote for an idea",
+        "PUT",
+        lambda w: f"/api/v1/ideas/{w.ids['other_idea']}/vote",
+        API_CONTRIBUTE,
+        api=True,
+    ),
+    Case(
+        "api: change an idea's status",
+        "POST",
+        lambda w: f"/api/v1/ideas/{w.ids['idea']}/status",
+        API_IDEA_TEAM,
+        data=lambda w: {"status": "planned", "note": "On the roadmap."},
+        api=True,
+    ),
+    Case(
+        "api: link a question to an idea",
+        "POST",
+        lambda w: f"/api/v1/questions/{w.ids['question']}/ideas",
+        everyone(403, anonymous=401, staff=201, product=201, admin=201),
+        data=lambda w: {"idea": str(w.ids["idea"])},
+        api=True,
+    ),
+    Case("api: tokens page", "GET", lambda w: "/settings/tokens", signed_in(200)),
+    Case(
+        "api: make a token",
+        "POST",
+        lambda w: "/settings/tokens",
+        CONTRIBUTE_WRITE,
+        data=lambda w: {"name": "Script", "scopes": ["read"], "lifetime": "30"},
+    ),
+]
+CASES += API_CASES
+
+
 # The world is built once per test process and its rows put back for each test: building it
 # took most of each of the matrix's tests' time.
 _BUILT: dict = {}
@@ -612,6 +713,7 @@ def _build_world(make_user) -> World:
     from portal.notifications.models import Notification
 
     world.ids["notification"] = db.session.execute(db.select(Notification.id)).scalar_one()
+    world.ids["tokens"] = {person: _token_of(user) for person, user in world.users.items()}
     world.ids["unsubscribe"] = unsubscribe_token(world.users["author"].id, BY_NAME["answers"])
     _support_world(world, make_user)
 
@@ -624,6 +726,24 @@ def _build_world(make_user) -> World:
     world.ids["idea_comment"] = add_comment(idea, world.users["author"], "First!").id
     db.session.commit()
     return world
+
+
+def _token_of(user) -> str:
+    """A read and write token of `user`, made as if before any suspension."""
+    from portal.accounts.api_tokens import PREFIX, secret_hash
+    from portal.accounts.models import ApiToken
+
+    secret = f"{PREFIX}matrix-{user.id}"
+    db.session.add(
+        ApiToken(
+            user_id=user.id,
+            name="Matrix",
+            secret_hash=secret_hash(secret),
+            prefix=secret[:9],
+            scopes="read write",
+        )
+    )
+    return secret
 
 
 def _support_world(world: World, make_user) -> None:
@@ -673,9 +793,16 @@ def _support_world(world: World, make_user) -> None:
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 def test_permission_matrix(app, world, case, person):
     client = app.test_client()
-    if person != "anonymous":
-        login(client, world.users[person])
-    response = client.open(case.url(world), method=case.method, data=case.data(world))
+    if case.api:
+        headers = {}
+        if person != "anonymous":
+            headers["Authorization"] = f"Bearer {world.ids['tokens'][person]}"
+        body = case.data(world) if case.method != "GET" else None
+        response = client.open(case.url(world), method=case.method, json=body, headers=headers)
+    else:
+        if person != "anonymous":
+            login(client, world.users[person])
+        response = client.open(case.url(world), method=case.method, data=case.data(world))
     assert response.status_code == case.expect[person], (
         f"{person} → {case.method} {case.url(world)}: got {response.status_code}, "
         f"expected {case.expect[person]}"

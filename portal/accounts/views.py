@@ -278,6 +278,8 @@ def password():
 @login_required
 @form_view
 def api_tokens():
+    if request.method == "POST":
+        require(Permission.EDIT_OWN_PROFILE)  # a suspended member may still see and revoke
     form = ApiTokenForm()
     form.scopes.choices = select_choices(scopes_offered(current_user).items())
     if not form.is_submitted():

@@ -85,7 +85,7 @@ def test_a_suspended_member_makes_no_token_and_theirs_may_only_read(app):
     page = client_for(app, member).post(
         "/settings/tokens", data={"name": "More", "scopes": ["read"], "lifetime": "30"}
     )
-    assert "suspended" in page.get_data(as_text=True)
+    assert page.status_code == 403 and "suspended" in page.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count()).select_from(ApiToken)) == 1
     headers = {"Authorization": f"Bearer {secret}"}
     assert app.test_client().get("/api/v1/me", headers=headers).status_code == 200
