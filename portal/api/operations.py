@@ -5,7 +5,9 @@ the document cannot drift from the code.
 A view gets the parsed query (`query`) as a keyword argument, checks its body with `filled`,
 and returns rows (and, for a 201, the headers); the declaration turns them into JSON with the
 response schema, answers `304 Not Modified` when the caller already holds that JSON (ETag),
-and pages lists by cursor.
+and pages lists by cursor. A call declared `shared` answers every caller alike (lists of what
+everyone may see; or a record, when a function of its arguments says so), so its JSON is kept
+until the community changes (portal.caching).
 """
 
 import base64
@@ -17,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import wraps
 
-from flask import Response, abort, current_app, jsonify, request
+from flask import Response, abort, current_app, request
 from marshmallow import Schema, ValidationError
 from marshmallow import fields as f
 from marshmallow.validate import Range
@@ -25,6 +27,7 @@ from sqlalchemy import Select, and_, or_
 
 from portal.api import bp
 from portal.api.auth import rate_key, scoped
+from portal.caching import cached
 from portal.extensions import db, limiter
 from portal.public_url import public_url
 from portal.writes import problem
@@ -84,6 +87,7 @@ def operation(
     response: type[Schema] | None = None,
     paged: bool = False,
     many: bool = False,
+    shared: bool | Callable[..., bool] = False,
     status: int = 200,
     needs: str = "",
     errors: tuple[int, ...] = (),
@@ -111,7 +115,17 @@ def operation(
         def run(**kwargs):
             if declared.query is not None:
                 kwargs["query"] = _parse_query(declared.query)
-            return _answer(declared, view(**kwargs))
+            if not (shared(**kwargs) if callable(shared) else shared):
+                return _respond(declared, *_render(declared, view(**kwargs)))
+            # The same for every caller: kept until the community changes.
+            arguments = tuple(sorted(request.args.items(multi=True)))
+            found = cached(
+                f"api.{declared.endpoint}",
+                arguments,
+                tuple(sorted((request.view_args or {}).items())),
+                compute=lambda: _render(declared, view(**kwargs)),
+            )
+            return _respond(declared, *found)
 
         # One budget per caller across all reads, and one across all writes.
         kind = "read" if scope == "read" and method == "GET" else "write"
@@ -170,7 +184,8 @@ def refused_field(name: str, message: str):
     abort(_invalid({name: [message]}))
 
 
-def _answer(declared: Operation, result):
+def _render(declared: Operation, result) -> tuple[bytes | None, dict]:
+    """The view's result as the JSON body, and the headers that go with it."""
     headers = {}
     if isinstance(result, tuple) and not declared.paged:
         result, headers = result
@@ -180,6 +195,10 @@ def _answer(declared: Operation, result):
             "items": declared.response(many=True).dump(items),
             "next_cursor": next_cursor,
         }
+        if next_cursor:
+            args = {**request.args.to_dict(), "cursor": next_cursor}
+            following = public_url(request.endpoint, **(request.view_args or {}), **args)
+            headers["Link"] = f'<{following}>; rel="next"'
     elif declared.response is not None and declared.many:
         body = declared.response(many=True).dump(result)
     elif declared.response is not None and result is not None:
@@ -187,14 +206,15 @@ def _answer(declared: Operation, result):
     else:
         body = result
     if body is None:
+        return None, headers
+    return current_app.json.dumps(body).encode() + b"\n", headers
+
+
+def _respond(declared: Operation, body: bytes | None, headers: dict):
+    if body is None:
         return Response(status=204)
-    response = jsonify(body)
-    response.status_code = declared.status
+    response = Response(body, status=declared.status, mimetype="application/json")
     response.headers.update(headers)
-    if declared.paged and body["next_cursor"]:
-        args = {**request.args.to_dict(), "cursor": body["next_cursor"]}
-        following = public_url(request.endpoint, **(request.view_args or {}), **args)
-        response.headers["Link"] = f'<{following}>; rel="next"'
     if request.method == "GET":
         # Private: each caller sees what they may; revalidated, so a change shows at once.
         response.headers["Cache-Control"] = "private, no-cache"

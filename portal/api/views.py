@@ -4,11 +4,13 @@ list and record is what the caller could see on the site."""
 import copy
 
 from flask import abort, jsonify, render_template
+from flask_login import AnonymousUserMixin
 from markupsafe import Markup
 from marshmallow import Schema
 from marshmallow import fields as f
 from marshmallow.validate import Length, OneOf, Range
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accounts.models import User
 from portal.accounts.permissions import Permission, can
@@ -35,6 +37,7 @@ from portal.taxonomy.services import all_areas, area_by_slug
     tag="Reference",
     response=schemas.ProductArea,
     many=True,
+    shared=True,
 )
 def product_areas():
     """Every product area, in the order the site lists them."""
@@ -42,7 +45,12 @@ def product_areas():
 
 
 @operation(
-    "/statuses", summary="Idea statuses", tag="Reference", response=schemas.Status, many=True
+    "/statuses",
+    summary="Idea statuses",
+    tag="Reference",
+    response=schemas.Status,
+    many=True,
+    shared=True,
 )
 def statuses():
     """The statuses an idea moves through; `takes_votes` says which are open for voting."""
@@ -57,7 +65,13 @@ class TagQuery(Paging):
 
 
 @operation(
-    "/tags", summary="Tags", tag="Reference", query=TagQuery, response=schemas.Tag, many=True
+    "/tags",
+    summary="Tags",
+    tag="Reference",
+    query=TagQuery,
+    response=schemas.Tag,
+    many=True,
+    shared=True,
 )
 def tags(query):
     """Tags in use on questions, by name."""
@@ -94,10 +108,11 @@ class QuestionQuery(Paging):
     query=QuestionQuery,
     response=schemas.QuestionSummary,
     paged=True,
+    shared=True,
 )
 def questions(query):
     """Questions everyone may see, newest first."""
-    rows = select(Question).where(Question.live())
+    rows = select(Question).options(selectinload(Question.tags)).where(Question.live())
     area = _area_or_422(query.get("area"))
     if area is not None:
         rows = rows.where(Question.product_area_id == area.id)
@@ -117,6 +132,25 @@ def questions(query):
     return page_by_cursor(rows, Question, query)
 
 
+def _question_alike_for_all(question_id: int) -> bool:
+    """Whether the caller sees the question as a visitor does: it is live, and they are no
+    moderator and wrote nothing on it that waits for review or is hidden."""
+    question = db.session.get(Question, question_id)
+    if question is None or not support_queries.may_see(question, AnonymousUserMixin()):
+        return False
+    viewer = caller()
+    if not viewer.is_authenticated:
+        return True
+    if can(viewer, Permission.MODERATE):
+        return False
+    return viewer.id not in support_queries.withheld_authors(question_id)
+
+
+def _idea_alike_for_all(idea_id: int) -> bool:
+    idea = db.session.get(Idea, idea_id)
+    return idea is not None and idea.review_state is None
+
+
 def question_or_404(question_id: int) -> Question:
     question = db.session.get(Question, question_id)
     if question is None or not support_queries.may_see(question, caller()):
@@ -130,6 +164,7 @@ def question_or_404(question_id: int) -> Question:
     tag="Questions",
     response=schemas.Question,
     errors=(404,),
+    shared=_question_alike_for_all,
 )
 def question(question_id: int):
     """The question, with the answers and comments the caller may see: the accepted answer
@@ -164,12 +199,15 @@ class IdeaQuery(Paging):
     query=IdeaQuery,
     response=schemas.IdeaSummary,
     paged=True,
+    shared=True,
 )
 def ideas(query):
     """Ideas on the board, newest first."""
     status = query.get("status", "open")
     area = _area_or_422(query.get("area"))
-    rows = idea_queries.board_ideas("" if status == "open" else status, area)
+    rows = idea_queries.board_ideas("" if status == "open" else status, area).options(
+        joinedload(Idea.author), joinedload(Idea.product_area)
+    )
     return page_by_cursor(rows, Idea, query)
 
 
@@ -181,7 +219,12 @@ def idea_or_404(idea_id: int) -> Idea:
 
 
 @operation(
-    "/ideas/<int:idea_id>", summary="An idea", tag="Ideas", response=schemas.Idea, errors=(404,)
+    "/ideas/<int:idea_id>",
+    summary="An idea",
+    tag="Ideas",
+    response=schemas.Idea,
+    errors=(404,),
+    shared=_idea_alike_for_all,
 )
 def idea(idea_id: int):
     """The idea; a merged idea names the one it was merged into."""
@@ -204,7 +247,12 @@ class SearchQuery(Schema):
 
 
 @operation(
-    "/search", summary="Search", tag="Search", query=SearchQuery, response=schemas.SearchResults
+    "/search",
+    summary="Search",
+    tag="Search",
+    query=SearchQuery,
+    response=schemas.SearchResults,
+    shared=True,
 )
 def search_all(query):
     """Questions and ideas that match, best first, as on the site's search page."""
@@ -228,6 +276,7 @@ class SimilarQuery(Schema):
     query=SimilarQuery,
     response=schemas.SearchHit,
     many=True,
+    shared=True,
 )
 def similar_items(query):
     """What is already asked or suggested with a title like this one: call it while a title

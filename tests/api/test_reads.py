@@ -199,3 +199,26 @@ def test_the_openapi_document_describes_every_call(app, api):
     assert document["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
     docs = app.test_client().get("/api").get_data(as_text=True)
     assert "List questions" in docs and "/api/v1/openapi.json" in docs
+
+
+def test_kept_answers_never_reach_a_caller_who_sees_more_or_less(api):
+    """Lists and a question everyone sees alike are kept between calls; an author with a post
+    waiting for review and a moderator still get their own view, and a change shows at once."""
+    author = factories.make_user()
+    question = factories.make_question()
+    waiting = factories.make_answer(question, author=author)
+    waiting.review_state = "pending"
+    db.session.commit()
+    assert api.get(f"/api/v1/questions/{question.id}").json["answers"] == []  # kept now
+    own = api.get(f"/api/v1/questions/{question.id}", headers=bearer(author)).json
+    assert [a["id"] for a in own["answers"]] == [waiting.id]
+    staff = api.get(
+        f"/api/v1/questions/{question.id}", headers=bearer(factories.make_user(Role.STAFF))
+    )
+    assert [a["id"] for a in staff.json["answers"]] == [waiting.id]
+    assert api.get(f"/api/v1/questions/{question.id}").json["answers"] == []
+
+    before = {q["id"] for q in api.get("/api/v1/questions").json["items"]}
+    newer = factories.make_question()
+    after = {q["id"] for q in api.get("/api/v1/questions").json["items"]}
+    assert after == before | {newer.id}
