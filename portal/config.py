@@ -145,6 +145,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         # Off only for load tests from one address (bench/pages.py); on everywhere else.
         "RATELIMIT_ENABLED": _env("RATELIMIT_ENABLED", "1").lower() not in {"0", "false", "off"},
+        # Webhooks may call private, loopback and link-local addresses (tests, an intranet).
+        "WEBHOOKS_ALLOW_PRIVATE": _env("WEBHOOKS_ALLOW_PRIVATE", "0").lower()
+        in {"1", "true", "on"},
+        "WEBHOOK_TIMEOUT_SECONDS": float(_env("WEBHOOK_TIMEOUT_SECONDS", "5") or 5),
         # Calls to /api/v1 per token (or per address, without one), by kind of call.
         "API_READ_LIMIT": _env("API_READ_LIMIT", "600 per minute"),
         "API_WRITE_LIMIT": _env("API_WRITE_LIMIT", "60 per minute"),

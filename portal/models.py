@@ -22,6 +22,7 @@ from portal.search.models import SearchChange, SearchQuery
 from portal.site.models import SiteSettings
 from portal.support.models import Answer, Comment, Question, Revision, Vote
 from portal.taxonomy.models import ProductArea, Tag
+from portal.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ActivityDay",
@@ -59,4 +60,6 @@ __all__ = [
     "Tag",
     "User",
     "Vote",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -1,10 +1,14 @@
 """The activity log, a core package every feature records into: `record_event` adds one event
 to the caller's transaction (services call it; it only flushes)."""
 
+from collections.abc import Callable
 from datetime import datetime
 
 from portal.activity.models import ActivityEvent
 from portal.extensions import db
+
+# Told of each event as it is recorded, in the same transaction (webhooks queue from here).
+listeners: list[Callable[[ActivityEvent], None]] = []
 
 
 def subject_type_of(obj) -> str:
@@ -32,4 +36,6 @@ def record_event(
     if at is not None:
         event.created_at = at
     db.session.add(event)
+    for listener in listeners:
+        listener(event)
     return event

@@ -1,9 +1,18 @@
 from flask_wtf.file import FileField
-from wtforms import BooleanField, FloatField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    FloatField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.accounts.models import Role
 from portal.forms import Form, email_field, select_choices
+from portal.webhooks.services import EVENT_NAMES, FORMATS
 
 
 class RoleForm(Form):
@@ -94,3 +103,19 @@ class GuidelinesForm(Form):
 
 class TestMailForm(Form):
     address = email_field("Send a test mail to", "Enter the address to send the test mail to.")
+
+
+class WebhookForm(Form):
+    url = StringField(
+        "Endpoint URL",
+        validators=[DataRequired("Give the address events are posted to."), Length(max=500)],
+        description="An https:// address of your service, or a Slack incoming webhook URL.",
+    )
+    events = SelectMultipleField(
+        "Events",
+        choices=select_choices((name, name) for name in EVENT_NAMES),
+        validators=[DataRequired("Choose at least one event.")],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    format = SelectField("Format", choices=select_choices(FORMATS.items()), default="json")

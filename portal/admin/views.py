@@ -1,6 +1,6 @@
 from collections.abc import Callable
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from portal.accounts.models import Plan, Role, User
@@ -25,6 +25,7 @@ from portal.admin.forms import (
     SegmentForm,
     SuspendForm,
     TestMailForm,
+    WebhookForm,
 )
 from portal.admin.services import save_plan
 from portal.csrf import form_view
@@ -43,6 +44,11 @@ from portal.site.services import (
 )
 from portal.taxonomy.models import ProductArea
 from portal.taxonomy.services import all_areas, save_area
+from portal.webhooks.models import WebhookDelivery, WebhookEndpoint
+from portal.webhooks.queries import recent_deliveries, webhook_endpoints
+from portal.webhooks.services import create_endpoint, redeliver
+from portal.webhooks.services import disable as disable_endpoint
+from portal.webhooks.services import enable as enable_endpoint
 from portal.writes import REFUSED, write
 
 
@@ -326,3 +332,70 @@ def mail():
         form=form,
         outcome=outcome,
     )
+
+
+# Webhooks -------------------------------------------------------------------------------------
+
+NEW_WEBHOOK_SECRET = "new_webhook_secret"
+
+
+@bp.route("/webhooks", methods=["GET", "POST"])
+@form_view
+def webhooks():
+    form = WebhookForm()
+    if form.validate_on_submit():
+        made = write(
+            lambda: create_endpoint(form.url.data, form.events.data, form.format.data), form=form
+        )
+        if made is not REFUSED:
+            endpoint, secret = made
+            session[NEW_WEBHOOK_SECRET] = secret  # shown once, by the endpoint's page
+            return redirect(url_for(".webhook", endpoint_id=endpoint.id))
+    return render_template("admin/webhooks.html", form=form, endpoints=webhook_endpoints())
+
+
+@bp.get("/webhooks/<int:endpoint_id>")
+def webhook(endpoint_id: int):
+    endpoint = db.get_or_404(WebhookEndpoint, endpoint_id)
+    response = make_response(
+        render_template(
+            "admin/webhook.html",
+            endpoint=endpoint,
+            deliveries=recent_deliveries(endpoint),
+            secret=session.pop(NEW_WEBHOOK_SECRET, None),
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/webhooks/<int:endpoint_id>/state")
+def webhook_state(endpoint_id: int):
+    endpoint = db.get_or_404(WebhookEndpoint, endpoint_id)
+    back = url_for(".webhook", endpoint_id=endpoint.id)
+    if endpoint.disabled_at is None:
+        write(lambda: disable_endpoint(endpoint, "Turned off by an admin."), back=back)
+        flash("The webhook is off: events wait for it until it is on again.", "success")
+    else:
+        write(lambda: enable_endpoint(endpoint), back=back)
+        flash("The webhook is on again; waiting deliveries go out now.", "success")
+    return redirect(back)
+
+
+@bp.post("/webhooks/<int:endpoint_id>/delete")
+def webhook_delete(endpoint_id: int):
+    endpoint = db.get_or_404(WebhookEndpoint, endpoint_id)
+    write(lambda: db.session.delete(endpoint))
+    flash("The webhook and its delivery log are deleted.", "success")
+    return redirect(url_for(".webhooks"))
+
+
+@bp.post("/webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/redeliver")
+def webhook_redeliver(endpoint_id: int, delivery_id: int):
+    delivery = db.get_or_404(WebhookDelivery, delivery_id)
+    if delivery.endpoint_id != endpoint_id:
+        abort(404)
+    back = url_for(".webhook", endpoint_id=endpoint_id)
+    write(lambda: redeliver(delivery), back=back)
+    flash("Queued again: the worker sends it within seconds.", "success")
+    return redirect(back)

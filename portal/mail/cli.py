@@ -2,7 +2,7 @@
 
 The worker does what must not run in a request: it writes pending notification fan-outs
 (portal/notifications/services.py), queues mail for new notifications (notices.py) and the
-digests that are due (digests.py), then delivers queued mail."""
+digests that are due (digests.py), then delivers queued mail and webhooks."""
 
 import signal
 import threading
@@ -17,6 +17,7 @@ from portal.mail import notices
 from portal.mail.digests import send_due_digests
 from portal.mail.services import BATCH, deliver_pending, given_up_count, pending_count
 from portal.notifications.services import write_pending
+from portal.webhooks import services as webhooks
 
 mail_cli = AppGroup("mail", help="The outgoing mail queue and its worker.")
 
@@ -28,8 +29,9 @@ def _work() -> tuple[int, int, int, int, int, bool]:
     decided = notices.mail_notifications()
     digested = send_due_digests()
     sent, failed = deliver_pending()
+    hooks = webhooks.deliver_due()
     more = bool(fanouts or digested) or decided == notices.BATCH or sent + failed == BATCH
-    return fanouts, decided, digested, sent, failed, more
+    return fanouts, decided, digested, sent, failed, more or hooks == webhooks.BATCH
 
 
 @mail_cli.command("send-queued")
