@@ -70,8 +70,8 @@ class Case:
     data: Callable[[World], dict] = lambda world: {}
     # A 302 for an anonymous visitor means "log in first", unless the endpoint redirects everyone.
     anonymous_goes_to_login: bool = True
-    # An API call: the person calls with their token (read and write scopes), never a cookie,
-    # and sends `data` as JSON.
+    # An API call: the person calls with their token (every scope), never a cookie, and sends
+    # `data` as JSON.
     api: bool = False
 
 
@@ -670,7 +670,23 @@ API_CASES = [
         data=lambda w: {"idea": str(w.ids["idea"])},
         api=True,
     ),
+    Case(
+        "api: an insights figure",
+        "GET",
+        lambda w: "/api/v1/insights/top-ideas",
+        everyone(403, anonymous=401, staff=200, product=200, admin=200),
+        api=True,
+    ),
     Case("api: tokens page", "GET", lambda w: "/settings/tokens", signed_in(200)),
+    Case("admin: API tokens", "GET", lambda w: "/admin/tokens", ADMIN_ONLY),
+    Case("admin: webhooks", "GET", lambda w: "/admin/webhooks", ADMIN_ONLY),
+    Case(
+        "admin: add a webhook",
+        "POST",
+        lambda w: "/admin/webhooks",
+        signed_in(403, admin=200),  # the address is refused (loopback): the form again
+        data=lambda w: {"url": "http://127.0.0.1/x", "events": ["question.created"]},
+    ),
     Case(
         "api: make a token",
         "POST",
@@ -729,7 +745,8 @@ def _build_world(make_user) -> World:
 
 
 def _token_of(user) -> str:
-    """A read and write token of `user`, made as if before any suspension."""
+    """A token of `user` with every scope, made as if before any suspension or change of role:
+    what the person may do is then decided by `can()` alone."""
     from portal.accounts.api_tokens import PREFIX, secret_hash
     from portal.accounts.models import ApiToken
 
@@ -740,7 +757,7 @@ def _token_of(user) -> str:
             name="Matrix",
             secret_hash=secret_hash(secret),
             prefix=secret[:9],
-            scopes="read write",
+            scopes="read write moderate insights",
         )
     )
     return secret

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from portal.accounts.models import ApiToken, User
+from portal.accounts.models import ApiToken, Role, User
 from portal.accounts.permissions import Permission, can
 from portal.clock import utcnow
 from portal.extensions import db
@@ -105,6 +105,40 @@ def authenticate(secret: str) -> ApiToken | None:
         db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
         db.session.commit()
     return token
+
+
+SERVICE_ROLES = (Role.MEMBER, Role.STAFF, Role.PRODUCT)
+
+
+def create_service_token(
+    *, name: str, role: str, scopes: list[str], lifetime: str = "365"
+) -> tuple[ApiToken, str]:
+    """A token for an integration rather than a person (a helpdesk, a CRM sync): it acts as a
+    service account of its own, with the role the admin gives it, which can never sign in
+    (no email, no password) and shows its name on what it posts."""
+    name = " ".join(name.split())
+    if not 2 <= len(name) <= 60:
+        raise Refused("Name the integration in 2 to 60 characters.", field="name")
+    if role not in {r.value for r in SERVICE_ROLES}:
+        raise Refused("Choose member, staff or product.", field="role")
+    now = utcnow()
+    account = User(
+        display_name=name,
+        role=Role(role),
+        email=None,
+        password_hash=None,
+        guidelines_accepted_at=now,
+        email_confirmed_at=now,
+        trust_level=2,  # posts at once, as an established member would
+    )
+    db.session.add(account)
+    db.session.flush()
+    return create_token(account, name=name, scopes=scopes, lifetime=lifetime)
+
+
+def all_tokens() -> list[ApiToken]:
+    """Every token, newest first, with its owner: for admins."""
+    return list(db.session.scalars(db.select(ApiToken).order_by(ApiToken.id.desc())))
 
 
 def tokens_of(user: User) -> list[ApiToken]:

@@ -10,6 +10,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.accounts.api_tokens import SCOPES
 from portal.accounts.models import Role
 from portal.forms import Form, email_field, select_choices
 from portal.webhooks.services import EVENT_NAMES, FORMATS
@@ -119,3 +120,25 @@ class WebhookForm(Form):
         option_widget=CheckboxInput(),
     )
     format = SelectField("Format", choices=select_choices(FORMATS.items()), default="json")
+
+
+class ServiceTokenForm(Form):
+    name = StringField(
+        "Integration name",
+        validators=[DataRequired("Name the integration."), Length(min=2, max=60)],
+        description="Shown on what it posts, e.g. “Helpdesk”.",
+    )
+    role = SelectField(
+        "Acts as",
+        choices=select_choices(
+            [("member", "Member"), ("staff", "Support staff"), ("product", "Product team")]
+        ),
+        default="member",
+    )
+    scopes = SelectMultipleField(
+        "Scopes",
+        choices=select_choices((scope, label) for scope, label in SCOPES.items()),
+        validators=[DataRequired("Choose at least one scope.")],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )

@@ -3,7 +3,8 @@ from collections.abc import Callable
 from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from portal.accounts.models import Plan, Role, User
+from portal.accounts.api_tokens import all_tokens, create_service_token, revoke_token
+from portal.accounts.models import ApiToken, Plan, Role, User
 from portal.accounts.permissions import Permission, can
 from portal.accounts.services import (
     all_plans,
@@ -23,6 +24,7 @@ from portal.admin.forms import (
     ProductAreaForm,
     RoleForm,
     SegmentForm,
+    ServiceTokenForm,
     SuspendForm,
     TestMailForm,
     WebhookForm,
@@ -398,4 +400,42 @@ def webhook_redeliver(endpoint_id: int, delivery_id: int):
     back = url_for(".webhook", endpoint_id=endpoint_id)
     write(lambda: redeliver(delivery), back=back)
     flash("Queued again: the worker sends it within seconds.", "success")
+    return redirect(back)
+
+
+# API tokens -----------------------------------------------------------------------------------
+
+NEW_SERVICE_TOKEN = "new_service_token"
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@form_view
+def tokens():
+    form = ServiceTokenForm()
+    if not form.is_submitted():
+        form.scopes.data = ["read"]
+    if form.validate_on_submit():
+        made = write(
+            lambda: create_service_token(
+                name=form.name.data, role=form.role.data, scopes=form.scopes.data
+            ),
+            form=form,
+        )
+        if made is not REFUSED:
+            session[NEW_SERVICE_TOKEN] = made[1]
+            return redirect(url_for(".tokens"))
+    secret = session.pop(NEW_SERVICE_TOKEN, None) if request.method == "GET" else None
+    response = make_response(
+        render_template("admin/tokens.html", form=form, tokens=all_tokens(), secret=secret)
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+def revoke_token_of_anyone(token_id: int):
+    token = db.get_or_404(ApiToken, token_id)
+    back = url_for(".tokens")
+    write(lambda: revoke_token(token, current_user), back=back)
+    flash(f"The token “{token.name}” of {token.user.display_name} is revoked.", "success")
     return redirect(back)

@@ -52,6 +52,7 @@ class Operation:
     many: bool
     needs: str = ""  # who may call it, in words, for the document
     errors: tuple[int, ...] = field(default_factory=tuple)
+    path_values: dict = field(default_factory=dict)  # name -> JSON Schema of a text path part
 
     @property
     def path(self) -> str:
@@ -59,8 +60,12 @@ class Operation:
         return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", self.rule)
 
     @property
-    def path_parameters(self) -> list[str]:
-        return re.findall(r"<(?:\w+:)?(\w+)>", self.rule)
+    def path_parameters(self) -> list[tuple[str, str]]:
+        """(name, converter) of each part of the path: `int` or `string`."""
+        return [
+            (name, converter or "string")
+            for converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", self.rule)
+        ]
 
 
 OPERATIONS: list[Operation] = []
@@ -91,6 +96,7 @@ def operation(
     status: int = 200,
     needs: str = "",
     errors: tuple[int, ...] = (),
+    path_values: dict | None = None,
 ) -> Callable:
     def decorate(view):
         declared = Operation(
@@ -109,6 +115,7 @@ def operation(
             many=many,
             needs=needs,
             errors=errors,
+            path_values=path_values or {},
         )
 
         @wraps(view)
@@ -145,7 +152,7 @@ def _parse_query(schema: type[Schema]) -> dict:
     try:
         return schema().load(request.args.to_dict())
     except ValidationError as error:
-        abort(_invalid(error.messages))
+        abort(invalid(error.messages))
 
 
 def filled(body_class, **choices):
@@ -156,20 +163,20 @@ def filled(body_class, **choices):
     if isinstance(body_class, type) and issubclass(body_class, Schema):
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
-            abort(_invalid({"body": ["Send a JSON object."]}))
+            abort(invalid({"body": ["Send a JSON object."]}))
         try:
             return body_class().load(body)
         except ValidationError as error:
-            abort(_invalid(error.messages))
+            abort(invalid(error.messages))
     form = body_class(meta={"csrf": False})
     for name, values in choices.items():
         form[name].choices = values
     if not form.validate():
-        abort(_invalid(form.errors))
+        abort(invalid(form.errors))
     return form
 
 
-def _invalid(messages: dict):
+def invalid(messages: dict):
     """A 422 that says what is wrong with each field."""
     errors = {
         name: [str(m) for m in (found if isinstance(found, list) else [found])]
@@ -181,7 +188,7 @@ def _invalid(messages: dict):
 
 def refused_field(name: str, message: str):
     """Stop with a 422 that names the field, as a validation error would."""
-    abort(_invalid({name: [message]}))
+    abort(invalid({name: [message]}))
 
 
 def _render(declared: Operation, result) -> tuple[bytes | None, dict]:
@@ -269,4 +276,4 @@ def _read_cursor(cursor: str | None) -> tuple[datetime, int] | None:
             raise ValueError
         return created_at, row_id
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        abort(_invalid({"cursor": ["This is not a cursor the API gave: start without one."]}))
+        abort(invalid({"cursor": ["This is not a cursor the API gave: start without one."]}))

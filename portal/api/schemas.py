@@ -167,6 +167,19 @@ class Notification(Schema):
     read_at = When(allow_none=True)
 
 
+class InsightsPanel(Schema):
+    key = fields.Str()
+    title = fields.Str()
+    description = fields.Str()
+    since = fields.Date()
+    until = fields.Date()
+    columns = fields.List(fields.Str())
+    rows = fields.List(
+        fields.List(fields.Raw(allow_none=True)),
+        metadata={"description": "One list per row, a value per column: text or a number"},
+    )
+
+
 class Problem(Schema):
     """RFC 9457 problem details; a problem may carry members of its own (`scope`)."""
 

@@ -94,9 +94,11 @@ def _operation(declared: Operation) -> dict:
             "in": "path",
             "name": name,
             "required": True,
-            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+            if converter == "int"
+            else {"type": "string", **declared.path_values.get(name, {})},
         }
-        for name in declared.path_parameters
+        for name, converter in declared.path_parameters
     ]
     if declared.query is not None:
         parameters.append({"in": "query", "schema": declared.query})

@@ -3,7 +3,7 @@ list and record is what the caller could see on the site."""
 
 import copy
 
-from flask import abort, jsonify, render_template
+from flask import abort, jsonify, render_template, request
 from flask_login import AnonymousUserMixin
 from markupsafe import Markup
 from marshmallow import Schema
@@ -13,13 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accounts.models import User
-from portal.accounts.permissions import Permission, can
+from portal.accounts.permissions import Permission, can, require
 from portal.api import bp, docs_bp, schemas, spec
 from portal.api.auth import caller
-from portal.api.operations import Paging, operation, page_by_cursor, refused_field
+from portal.api.operations import Paging, invalid, operation, page_by_cursor, refused_field
 from portal.extensions import db
 from portal.ideas import queries as idea_queries
 from portal.ideas.models import Idea, IdeaStatus
+from portal.insights.filters import parse_filters
+from portal.insights.panels import PANELS
 from portal.markdown import render_markdown
 from portal.notifications.models import Notification
 from portal.search.queries import MAX_QUERY_CHARS, Filters, search, similar
@@ -337,6 +339,56 @@ def notifications(query):
     if query.get("unread"):
         rows = rows.where(Notification.read_at.is_(None))
     return page_by_cursor(rows, Notification, query)
+
+
+# Insights -------------------------------------------------------------------------------------
+
+
+class InsightsQuery(Schema):
+    period = f.Str(metadata={"description": "As on the dashboard: 7d, 30d, 90d, 365d or custom"})
+    since = f.Str(metadata={"description": "YYYY-MM-DD, with period=custom"})
+    until = f.Str(metadata={"description": "YYYY-MM-DD, with period=custom"})
+    area = f.Str(metadata={"description": "A product area's slug"})
+    plan = f.Str(metadata={"description": "A plan's slug"})
+
+
+@operation(
+    "/insights/<panel>",
+    summary="An insights figure",
+    tag="Insights",
+    scope="insights",
+    query=InsightsQuery,
+    response=schemas.InsightsPanel,
+    errors=(403, 404),
+    needs="The product team, support staff and admins.",
+    path_values={"panel": {"enum": sorted(PANELS)}},
+)
+def insights_panel(panel: str, query):
+    """One of the dashboard's figures as a table, for the period and filters given: the same
+    numbers as the dashboard and its CSV."""
+    require(Permission.VIEW_INSIGHTS)
+    build = PANELS.get(panel)
+    if build is None:
+        abort(404, description=f"There is no figure {panel}: one of {', '.join(sorted(PANELS))}.")
+    filters = parse_filters(request.args)
+    if filters.errors:
+        abort(invalid({name: [message] for name, message in filters.errors.items()}))
+    built = build(filters)
+    return {
+        "key": built.key,
+        "title": built.title,
+        "description": built.description,
+        "since": filters.since,
+        "until": filters.until,
+        "columns": built.columns,
+        "rows": [[_cell(value) for value in row] for row in built.rows],
+    }
+
+
+def _cell(value):
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return str(value)
 
 
 # The document ---------------------------------------------------------------------------------

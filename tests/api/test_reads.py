@@ -1,6 +1,8 @@
 """Reading through the API: lists paged by cursor, records, ETags, problem bodies, and only
 what the caller could see on the site."""
 
+import re
+
 import pytest
 
 from portal.accounts.models import Plan, Role
@@ -191,7 +193,10 @@ def test_the_openapi_document_describes_every_call(app, api):
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     documented = {
-        (path.replace("{", "<int:").replace("}", ">") if "{" in path else path, method)
+        (
+            re.sub(r"\{(\w+)\}", lambda m: f"<{'' if m[1] == 'panel' else 'int:'}{m[1]}>", path),
+            method,
+        )
         for path, operations in document["paths"].items()
         for method in operations
     }
@@ -222,3 +227,26 @@ def test_kept_answers_never_reach_a_caller_who_sees_more_or_less(api):
     newer = factories.make_question()
     after = {q["id"] for q in api.get("/api/v1/questions").json["items"]}
     assert after == before | {newer.id}
+
+
+def test_insights_figures_need_the_scope_and_the_role(api):
+    factories.make_idea(title="Export invoices as CSV")
+    product = factories.make_user(Role.PRODUCT)
+    figure = api.get("/api/v1/insights/top-ideas", headers=bearer(product, "read", "insights"))
+    assert figure.status_code == 200, figure.json
+    body = figure.json
+    assert (
+        body["key"] == "top-ideas"
+        and body["columns"]
+        and body["rows"][0][0] == "Export invoices as CSV"
+    )
+    assert api.get("/api/v1/insights/top-ideas", headers=bearer(product, "read")).status_code == 403
+    assert api.get("/api/v1/insights/top-ideas").status_code == 401
+    member_token = bearer(factories.make_user(), "read")
+    assert api.get("/api/v1/insights/top-ideas", headers=member_token).status_code == 403
+    insights = bearer(product, "insights")
+    assert api.get("/api/v1/insights/nothing", headers=insights).status_code == 404
+    bad = api.get(
+        "/api/v1/insights/top-ideas", query_string={"period": "forever"}, headers=insights
+    )
+    assert bad.status_code == 422 and "period" in bad.json["errors"]

@@ -114,3 +114,36 @@ def test_the_site_cookie_is_not_a_token(app):
     assert response.status_code == 401 and response.json["status"] == 401
     bad = app.test_client().get("/api/v1/me", headers={"Authorization": "Basic abc"})
     assert bad.status_code == 401 and "Bearer" in bad.json["detail"]
+
+
+def test_admins_make_integration_tokens_and_revoke_anyones(app):
+    admin, member = factories.make_user(Role.ADMIN), factories.make_user()
+    _token, member_secret = _make(member)
+    client = client_for(app, admin)
+    made = client.post(
+        "/admin/tokens",
+        data={"name": "Roadmap sync", "role": "product", "scopes": ["read", "insights"]},
+    )
+    assert made.status_code == 302
+    page = client.get("/admin/tokens").get_data(as_text=True)
+    secret = re.search(r'value="(cpat_[\w-]+)"', page).group(1)
+    assert "Roadmap sync" in page and secret not in client.get("/admin/tokens").get_data(
+        as_text=True
+    )
+    api = app.test_client()
+    me = api.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).json
+    assert (me["display_name"], me["role"]) == ("Roadmap sync", "product")
+    figure = api.get("/api/v1/insights/top-ideas", headers={"Authorization": f"Bearer {secret}"})
+    assert figure.status_code == 200
+
+    refused = client.post(
+        "/admin/tokens", data={"name": "Too much", "role": "member", "scopes": ["moderate"]}
+    )
+    assert "may not give a token the scope moderate" in refused.get_data(as_text=True)
+
+    member_token = db.session.scalars(
+        db.select(ApiToken).where(ApiToken.user_id == member.id)
+    ).one()
+    assert client.post(f"/admin/tokens/{member_token.id}/revoke").status_code == 302
+    assert authenticate(member_secret) is None
+    assert client_for(app, member).get("/admin/tokens").status_code == 403

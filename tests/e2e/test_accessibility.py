@@ -50,7 +50,14 @@ PAGES = {
         "/admin/guidelines",
         "{member_profile}",
     ],
-    "admin@example.com": ["/admin/users", "/admin/brand", "/admin/areas", "/admin/plans"],
+    "admin@example.com": [
+        "/admin/users",
+        "/admin/brand",
+        "/admin/areas",
+        "/admin/plans",
+        "/admin/webhooks",
+        "/admin/tokens",
+    ],
 }
 
 
