@@ -37,7 +37,16 @@ run: $(BIN)/.installed
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-test: $(BIN)/.installed-dev
+# The OpenID provider the sign-in tests run on loopback (tests/oidc), from the npm registry.
+OIDC_PROVIDER := tests/oidc/node_modules/.package-lock.json
+$(OIDC_PROVIDER): tests/oidc/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/oidc --no-audit --no-fund --silent; \
+	else \
+		echo "== npm not found: the OpenID sign-in tests will be skipped"; \
+	fi
+
+test: $(BIN)/.installed-dev $(OIDC_PROVIDER)
 	$(BIN)/ruff check portal tests
 	$(BIN)/lint-imports --no-logo
 	$(BIN)/python -m pytest -n 2

@@ -28,7 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_extensions(app: Flask) -> None:
     from portal import database, models, ratelimits  # noqa: F401  (complete metadata; storage)
-    from portal.accounts import auth
+    from portal.accounts import auth, oidc
     from portal.extensions import csrf, db, limiter, login_manager
 
     db.init_app(app)
@@ -37,6 +37,7 @@ def _register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     auth.configure_login(login_manager)
+    oidc.register(app)
 
 
 def _register_input_checks(app: Flask) -> None:

@@ -43,6 +43,29 @@ def _pairs(name: str, default: str) -> dict[str, int]:
     return pairs
 
 
+def _oidc_providers() -> dict[str, dict]:
+    """The OpenID providers members may sign in with: PORTAL_OIDC_PROVIDERS names them
+    ("brand" or "brand partner"), and PORTAL_OIDC_<NAME>_ISSUER, _CLIENT_ID, _CLIENT_SECRET,
+    _LABEL ("Sign in with ..."), _COMPANY_CLAIM, _PLAN_CLAIM and _DISCOVERY_URL describe each."""
+    providers = {}
+    for name in (_env("OIDC_PROVIDERS") or "").split():
+        prefix = f"OIDC_{name.upper()}_"
+        missing = [key for key in ("ISSUER", "CLIENT_ID") if not _env(prefix + key)]
+        if missing:
+            raise ConfigError(f"PORTAL_{prefix}{missing[0]} must be set for provider {name}.")
+        providers[name] = {
+            "issuer": _env(prefix + "ISSUER").rstrip("/"),
+            "client_id": _env(prefix + "CLIENT_ID"),
+            "client_secret": _env(prefix + "CLIENT_SECRET") or "",
+            "label": _env(prefix + "LABEL") or name.title(),
+            "company_claim": _env(prefix + "COMPANY_CLAIM") or "",
+            "plan_claim": _env(prefix + "PLAN_CLAIM") or "",
+            # Where the provider's discovery document is, when not under the issuer.
+            "discovery_url": _env(prefix + "DISCOVERY_URL") or "",
+        }
+    return providers
+
+
 def _secret_key(instance_dir: Path, env: str) -> str:
     key = _env("SECRET_KEY")
     if key:
@@ -145,6 +168,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         # Off only for load tests from one address (bench/pages.py); on everywhere else.
         "RATELIMIT_ENABLED": _env("RATELIMIT_ENABLED", "1").lower() not in {"0", "false", "off"},
+        "OIDC_PROVIDERS": _oidc_providers(),
+        # Members sign in only through a provider; admins keep a password login (break glass).
+        "SSO_ONLY": _flag("SSO_ONLY"),
         # Webhooks may call private, loopback and link-local addresses (tests, an intranet).
         "WEBHOOKS_ALLOW_PRIVATE": _env("WEBHOOKS_ALLOW_PRIVATE", "0").lower()
         in {"1", "true", "on"},

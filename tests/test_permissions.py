@@ -678,6 +678,20 @@ API_CASES = [
         api=True,
     ),
     Case("api: tokens page", "GET", lambda w: "/settings/tokens", signed_in(200)),
+    Case("sso: sign-in accounts page", "GET", lambda w: "/settings/sso", signed_in(200)),
+    Case("sso: a provider not configured", "GET", lambda w: "/login/sso/nope", everyone(404)),
+    Case(
+        "sso: callback of a provider not configured",
+        "GET",
+        lambda w: "/login/sso/nope/callback?code=x&state=y",
+        everyone(404),
+    ),
+    Case(
+        "sso: unlink what is not one's own",
+        "POST",
+        lambda w: "/settings/sso/1/unlink",
+        signed_in(404),
+    ),
     Case("admin: API tokens", "GET", lambda w: "/admin/tokens", ADMIN_ONLY),
     Case("admin: webhooks", "GET", lambda w: "/admin/webhooks", ADMIN_ONLY),
     Case(

@@ -3,7 +3,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, SmallInteger, String, Text, false, text
+from sqlalchemy import ForeignKey, SmallInteger, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.clock import utcnow
@@ -164,3 +164,19 @@ class ApiToken(db.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at is not None and self.expires_at <= utcnow()
+
+
+class ExternalIdentity(db.Model):
+    """A member's account at an OpenID provider, linked to theirs here: signing in there signs
+    them in here. `subject` is the provider's stable id for them (the `sub` claim)."""
+
+    __tablename__ = "external_identities"
+    __table_args__ = (UniqueConstraint("provider", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_sign_in_at: Mapped[datetime | None]

@@ -13,7 +13,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.accounts import bp
+from portal.accounts import bp, oidc
 from portal.accounts.api_tokens import create_token, revoke_token, scopes_offered, tokens_of
 from portal.accounts.forms import (
     ApiTokenForm,
@@ -24,7 +24,7 @@ from portal.accounts.forms import (
     RegistrationForm,
     ResetPasswordForm,
 )
-from portal.accounts.models import ApiToken, User
+from portal.accounts.models import ApiToken, ExternalIdentity, Role, User
 from portal.accounts.permissions import Permission, can, require
 from portal.accounts.profiles import recent_activity
 from portal.accounts.services import (
@@ -45,6 +45,7 @@ from portal.extensions import db, limiter
 from portal.forms import honeypot_filled, select_choices
 from portal.moderation.forms import TrustLevelForm
 from portal.moderation.trust import LEVELS, progress
+from portal.public_url import public_url
 from portal.redirects import safe_url
 from portal.writes import REFUSED, write
 
@@ -161,10 +162,14 @@ def login():
     if current_user.is_authenticated:
         return redirect(_next_url())
     form = LoginForm()
+    sso_only = current_app.config["SSO_ONLY"] and bool(oidc.providers())
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is None:
             form.password.errors.append("The email or password is not correct.")
+        elif sso_only and user.role != Role.ADMIN:
+            # Members sign in through the provider; only admins keep a password (break glass).
+            form.password.errors.append("Sign in with your company account, with the button.")
         elif not user.email_confirmed:
             write(lambda: send_confirmation(user))
             _await_confirmation(user.email)
@@ -174,7 +179,12 @@ def login():
             write(lambda: _sign_in(user, remember=form.remember.data))
             flash(f"Welcome back, {user.display_name}.", "success")
             return redirect(_next_url())
-    return render_template("accounts/login.html", form=form)
+    return render_template(
+        "accounts/login.html",
+        form=form,
+        providers=oidc.providers(),
+        password_form_shown=not sso_only or request.args.get("admin") == "1" or form.errors,
+    )
 
 
 @bp.post("/logout")
@@ -320,4 +330,79 @@ def revoke_api_token(token_id: int):
     back = url_for(".api_tokens")
     write(lambda: revoke_token(token, current_user), back=back)
     flash(f"The token “{token.name}” is revoked: it no longer works.", "success")
+    return redirect(back)
+
+
+# Signing in with the brand's accounts (OpenID Connect) -----------------------------------------
+
+SSO_INTENT = "sso_intent"
+
+
+@bp.get("/login/sso/<name>")
+@limiter.limit(LOGIN_LIMIT)
+def sso_start(name: str):
+    provider = oidc.client(name)
+    if provider is None:
+        abort(404)
+    linking = request.args.get("link") == "1" and current_user.is_authenticated
+    session[SSO_INTENT] = {"link": linking, "next": _next_url()}
+    # The address the provider sends the browser back to: from configuration, never the request.
+    return provider.authorize_redirect(public_url("accounts.sso_callback", name=name))
+
+
+@bp.get("/login/sso/<name>/callback")
+@limiter.limit(LOGIN_LIMIT)
+def sso_callback(name: str):
+    provider = oidc.client(name)
+    if provider is None:
+        abort(404)
+    label = oidc.providers()[name]["label"]
+    intent = session.pop(SSO_INTENT, None) or {}
+    try:
+        claims = provider.authorize_access_token().get("userinfo") or {}
+    except Exception as error:
+        current_app.logger.warning("Sign-in with %s refused: %r", name, error)
+        flash(f"Signing in with {label} did not work ({_sso_problem(error)}). Try again.", "error")
+        return redirect(url_for(".login"))
+    linking = current_user._get_current_object() if intent.get("link") else None
+    back = url_for(".sso_settings") if linking else url_for(".login")
+
+    def sign_in():
+        user = oidc.sign_in_with(name, claims, linking=linking)
+        if linking is None:
+            _sign_in(user)
+        return user
+
+    user = write(sign_in, back=back)
+    if linking is not None:
+        flash(f"Your {label} account is linked: you can sign in with it.", "success")
+        return redirect(back)
+    flash(f"Welcome, {user.display_name}.", "success")
+    return redirect(safe_url(intent.get("next"), fallback=url_for("main.home")))
+
+
+def _sso_problem(error: Exception) -> str:
+    text = getattr(error, "description", None) or getattr(error, "error", None) or str(error)
+    return " ".join(str(text).split())[:160] or type(error).__name__
+
+
+@bp.get("/settings/sso")
+@login_required
+def sso_settings():
+    return render_template(
+        "accounts/sso.html",
+        providers=oidc.providers(),
+        identities={i.provider: i for i in oidc.identities_of(current_user)},
+    )
+
+
+@bp.post("/settings/sso/<int:identity_id>/unlink")
+@login_required
+def sso_unlink(identity_id: int):
+    identity = db.session.get(ExternalIdentity, identity_id)
+    if identity is None or identity.user_id != current_user.id:
+        abort(404)
+    back = url_for(".sso_settings")
+    write(lambda: oidc.unlink(current_user, identity), back=back)
+    flash("Unlinked: that account no longer signs you in here.", "success")
     return redirect(back)

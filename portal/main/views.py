@@ -54,12 +54,16 @@ BEFORE_ACCEPTING = {"static", "main.guidelines", "main.accept_guidelines", "acco
 
 @bp.before_app_request
 def _guidelines_accepted_again():
-    """After a material change, a signed-in member accepts the guidelines before going on."""
-    if request.endpoint in BEFORE_ACCEPTING or not current_user.is_authenticated:
+    """A signed-in member accepts the guidelines before going on: on their first visit (one
+    who joined through their company's sign-in never saw the registration form's box) and
+    again after a material change."""
+    if request.endpoint in BEFORE_ACCEPTING or request.path.startswith("/api/"):
+        return None
+    if not current_user.is_authenticated:
         return None
     since = get_settings().guidelines_accept_again_since
     accepted = current_user.guidelines_accepted_at
-    if since is None or (accepted is not None and accepted >= since):
+    if accepted is not None and (since is None or accepted >= since):
         return None
     return redirect(url_for("main.accept_guidelines", next=request.full_path))
 
@@ -71,7 +75,7 @@ def accept_guidelines():
     back = safe_url(request.args.get("next"), fallback=url_for(".home"))
     if request.method == "POST":
         write(lambda: accept_current_guidelines(current_user))
-        flash("Thanks for accepting the updated guidelines.", "success")
+        flash("Thanks for accepting the guidelines.", "success")
         return redirect(back)
     return render_template("main/accept_guidelines.html", settings=get_settings(), back=back)
 
