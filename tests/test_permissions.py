@@ -694,6 +694,7 @@ API_CASES = [
     ),
     Case("admin: API tokens", "GET", lambda w: "/admin/tokens", ADMIN_ONLY),
     Case("admin: webhooks", "GET", lambda w: "/admin/webhooks", ADMIN_ONLY),
+    Case("admin: sign-in providers", "GET", lambda w: "/admin/sso", ADMIN_ONLY),
     Case(
         "admin: add a webhook",
         "POST",

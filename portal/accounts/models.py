@@ -180,3 +180,21 @@ class ExternalIdentity(db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_sign_in_at: Mapped[datetime | None]
+
+
+class SsoProvider(db.Model):
+    """An OpenID provider an admin added on the administration pages (PORTAL_OIDC_* ones live
+    in the configuration). The client secret is written, never shown again."""
+
+    __tablename__ = "sso_providers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)  # in the sign-in address
+    label: Mapped[str] = mapped_column(String(60))
+    issuer: Mapped[str] = mapped_column(String(300))
+    client_id: Mapped[str] = mapped_column(String(200))
+    client_secret: Mapped[str] = mapped_column(String(300), default="")
+    company_claim: Mapped[str] = mapped_column(String(60), default="")
+    plan_claim: Mapped[str] = mapped_column(String(60), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

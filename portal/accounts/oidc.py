@@ -7,10 +7,14 @@ verified; otherwise it makes a new member, who accepts the guidelines on their f
 The company and plan claims, when configured, set the member's customer segment at each
 sign-in. Services flush, never commit."""
 
+import re
+import threading
+from urllib.parse import urlsplit
+
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
 
-from portal.accounts.models import ExternalIdentity, Plan, User
+from portal.accounts.models import ExternalIdentity, Plan, SsoProvider, User
 from portal.accounts.services import find_user_by_email, normalise_email
 from portal.clock import utcnow
 from portal.extensions import db
@@ -21,29 +25,82 @@ EXTENSION = "portal_oidc"
 
 
 def register(app: Flask) -> None:
-    """An Authlib registry of its own per app, with each configured provider."""
-    oauth = OAuth(app)
-    for name, provider in app.config["OIDC_PROVIDERS"].items():
-        oauth.register(
-            name,
-            client_id=provider["client_id"],
-            client_secret=provider["client_secret"],
-            server_metadata_url=provider.get("discovery_url")
-            or f"{provider['issuer']}/.well-known/openid-configuration",
-            client_kwargs={"scope": SCOPE, "code_challenge_method": "S256", "timeout": 10},
-        )
-    app.extensions[EXTENSION] = oauth
+    """Each app keeps an Authlib registry of its own, made again when the providers change
+    (an admin adds one): `client`."""
+    app.extensions[EXTENSION] = {"providers": None, "oauth": None, "lock": threading.Lock()}
 
 
 def providers() -> dict[str, dict]:
-    return current_app.config["OIDC_PROVIDERS"]
+    """The configured providers (PORTAL_OIDC_*) and those admins added, by name."""
+    found = dict(current_app.config["OIDC_PROVIDERS"])
+    for row in db.session.scalars(db.select(SsoProvider).order_by(SsoProvider.id)):
+        found.setdefault(
+            row.name,
+            {
+                "issuer": row.issuer.rstrip("/"),
+                "client_id": row.client_id,
+                "client_secret": row.client_secret,
+                "label": row.label,
+                "company_claim": row.company_claim,
+                "plan_claim": row.plan_claim,
+                "discovery_url": "",
+            },
+        )
+    return found
 
 
 def client(name: str):
     """Authlib's client for the provider `name`, or None."""
-    if name not in providers():
+    current = providers()
+    if name not in current:
         return None
-    return current_app.extensions[EXTENSION].create_client(name)
+    state = current_app.extensions[EXTENSION]
+    with state["lock"]:
+        if state["providers"] != current:
+            oauth = OAuth(current_app._get_current_object())
+            for each, provider in current.items():
+                oauth.register(
+                    each,
+                    client_id=provider["client_id"],
+                    client_secret=provider["client_secret"],
+                    server_metadata_url=provider.get("discovery_url")
+                    or f"{provider['issuer']}/.well-known/openid-configuration",
+                    client_kwargs={
+                        "scope": SCOPE,
+                        "code_challenge_method": "S256",
+                        "timeout": 10,
+                    },
+                )
+            state["providers"], state["oauth"] = current, oauth
+        return state["oauth"].create_client(name)
+
+
+PROVIDER_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
+def save_provider(provider: SsoProvider | None, **values) -> SsoProvider:
+    """Add a provider (None) or change one. An empty `client_secret` keeps the one stored."""
+    name = (values.get("name") or "").strip().lower()
+    if provider is None:
+        if not PROVIDER_NAME.match(name):
+            raise Refused("Use lowercase letters, digits and hyphens.", field="name")
+        if name in providers():
+            raise Refused("There is a provider with that name already.", field="name")
+        provider = SsoProvider(name=name)
+        db.session.add(provider)
+    issuer = (values.get("issuer") or "").strip().rstrip("/")
+    if urlsplit(issuer).scheme not in ("https", "http") or not urlsplit(issuer).hostname:
+        raise Refused("Give the issuer's address, such as https://id.example.com.", field="issuer")
+    provider.issuer = issuer
+    provider.label = values["label"].strip()
+    provider.client_id = values["client_id"].strip()
+    if values.get("client_secret"):
+        provider.client_secret = values["client_secret"]
+    provider.company_claim = (values.get("company_claim") or "").strip()
+    provider.plan_claim = (values.get("plan_claim") or "").strip()
+    provider.updated_at = utcnow()
+    db.session.flush()
+    return provider
 
 
 def identities_of(user: User) -> list[ExternalIdentity]:

@@ -227,7 +227,10 @@ def settings():
         flash("Your profile is saved.", "success")
         return redirect(url_for(".settings"))
     return render_template(
-        "accounts/settings.html", form=form, password_form=PasswordChangeForm(prefix="pw")
+        "accounts/settings.html",
+        form=form,
+        password_form=PasswordChangeForm(prefix="pw"),
+        sso_providers=oidc.providers(),
     )
 
 

@@ -2,6 +2,7 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     FloatField,
+    PasswordField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -142,3 +143,29 @@ class ServiceTokenForm(Form):
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
+
+
+class SsoProviderForm(Form):
+    name = StringField(
+        "Name",
+        validators=[Optional(), Length(max=40)],
+        description="In the sign-in address, /login/sso/<name>: letters, digits, hyphens.",
+    )
+    label = StringField(
+        "Button label",
+        validators=[DataRequired("Say what members sign in with."), Length(max=60)],
+        description="The button reads “Sign in with <label>”.",
+    )
+    issuer = StringField(
+        "Issuer", validators=[DataRequired("Give the issuer's address."), Length(max=300)]
+    )
+    client_id = StringField(
+        "Client id", validators=[DataRequired("Give the client id."), Length(max=200)]
+    )
+    client_secret = PasswordField(
+        "Client secret",
+        validators=[Optional(), Length(max=300)],
+        description="Never shown again. Leave empty to keep the one stored.",
+    )
+    company_claim = StringField("Claim for the company", validators=[Optional(), Length(max=60)])
+    plan_claim = StringField("Claim for the plan", validators=[Optional(), Length(max=60)])

@@ -1,10 +1,21 @@
 from collections.abc import Callable
 
-from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from portal.accounts.api_tokens import all_tokens, create_service_token, revoke_token
-from portal.accounts.models import ApiToken, Plan, Role, User
+from portal.accounts.models import ApiToken, Plan, Role, SsoProvider, User
+from portal.accounts.oidc import save_provider
 from portal.accounts.permissions import Permission, can
 from portal.accounts.services import (
     all_plans,
@@ -25,6 +36,7 @@ from portal.admin.forms import (
     RoleForm,
     SegmentForm,
     ServiceTokenForm,
+    SsoProviderForm,
     SuspendForm,
     TestMailForm,
     WebhookForm,
@@ -36,6 +48,7 @@ from portal.forms import select_choices
 from portal.mail.queries import delivery_log, mail_figures, mail_settings
 from portal.mail.services import send_test_mail
 from portal.pagination import paginate
+from portal.public_url import public_url
 from portal.site.logo import LOGO_MAX_BYTES
 from portal.site.services import (
     get_settings,
@@ -439,3 +452,46 @@ def revoke_token_of_anyone(token_id: int):
     write(lambda: revoke_token(token, current_user), back=back)
     flash(f"The token “{token.name}” of {token.user.display_name} is revoked.", "success")
     return redirect(back)
+
+
+# Sign-in providers ----------------------------------------------------------------------------
+
+
+@bp.route("/sso", methods=["GET", "POST"])
+@form_view
+def sso_providers():
+    form = SsoProviderForm()
+    if form.validate_on_submit():
+        saved = write(lambda: save_provider(None, **form.data), form=form)
+        if saved is not REFUSED:
+            flash(f"Members can now sign in with {saved.label}.", "success")
+            return redirect(url_for(".sso_providers"))
+    return render_template(
+        "admin/sso.html",
+        form=form,
+        configured=current_app.config["OIDC_PROVIDERS"],
+        added=db.session.scalars(db.select(SsoProvider).order_by(SsoProvider.id)).all(),
+        callback=lambda name: public_url("accounts.sso_callback", name=name),
+    )
+
+
+@bp.route("/sso/<int:provider_id>", methods=["GET", "POST"])
+@form_view
+def sso_provider(provider_id: int):
+    provider = db.get_or_404(SsoProvider, provider_id)
+    form = SsoProviderForm(obj=provider) if request.method == "GET" else SsoProviderForm()
+    form.client_secret.data = "" if request.method == "GET" else form.client_secret.data
+    if form.validate_on_submit():
+        saved = write(lambda: save_provider(provider, **form.data), form=form)
+        if saved is not REFUSED:
+            flash("Saved.", "success")
+            return redirect(url_for(".sso_providers"))
+    return render_template("admin/sso_provider.html", form=form, provider=provider)
+
+
+@bp.post("/sso/<int:provider_id>/delete")
+def sso_provider_delete(provider_id: int):
+    provider = db.get_or_404(SsoProvider, provider_id)
+    write(lambda: db.session.delete(provider))
+    flash(f"{provider.label} removed: members who used it sign in another way.", "success")
+    return redirect(url_for(".sso_providers"))

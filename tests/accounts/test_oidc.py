@@ -256,3 +256,57 @@ def test_a_forged_or_stale_id_token_signs_no_one_in(app, provider, tamper, signs
             assert client.get("/settings").status_code == 302
     finally:
         proxy.close()
+
+
+def test_admins_add_a_provider_whose_secret_is_never_shown_again(app):
+    partner = start_provider(
+        ["http://localhost/login/sso/partner/callback"], {"lin": {"email": "lin@partner.example"}}
+    )
+    try:
+        admin = factories.make_user(Role.ADMIN)
+        client = client_for(app, admin)
+        added = client.post(
+            "/admin/sso",
+            data={
+                "name": "partner",
+                "label": "Partner ID",
+                "issuer": partner.issuer,
+                "client_id": "portal",
+                "client_secret": "portal-test-secret",
+            },
+        )
+        assert added.status_code == 302, added.get_data(as_text=True)
+        page = client.get("/admin/sso").get_data(as_text=True)
+        assert "http://localhost/login/sso/partner/callback" in page
+        assert "portal-test-secret" not in page
+        assert "Sign in with Partner ID" in app.test_client().get("/login").get_data(as_text=True)
+
+        from portal.accounts.models import SsoProvider
+
+        row = db.session.scalars(db.select(SsoProvider)).one()
+        edit = client.get(f"/admin/sso/{row.id}").get_data(as_text=True)
+        assert "portal-test-secret" not in edit
+        client.post(
+            f"/admin/sso/{row.id}",
+            data={"label": "Partner", "issuer": partner.issuer, "client_id": "portal"},
+        )
+        db.session.expire_all()
+        assert db.session.get(SsoProvider, row.id).client_secret == "portal-test-secret"
+
+        visitor = app.test_client()
+        start = visitor.get("/login/sso/partner")
+        back = sign_in_at_provider(
+            start.location, "lin", until="http://localhost/login/sso/partner/callback"
+        )
+        visitor.get(back.removeprefix("http://localhost"))
+        identity = db.session.scalars(db.select(ExternalIdentity)).one()
+        assert identity.provider == "partner"
+
+        refused = client.post(
+            "/admin/sso",
+            data={"name": "Bad Name!", "label": "x", "issuer": "nope", "client_id": "x"},
+        )
+        assert "lowercase letters" in refused.get_data(as_text=True)
+        assert client_for(app, factories.make_user()).get("/admin/sso").status_code == 403
+    finally:
+        partner.stop()

@@ -57,6 +57,7 @@ PAGES = {
         "/admin/plans",
         "/admin/webhooks",
         "/admin/tokens",
+        "/admin/sso",
     ],
 }
 
