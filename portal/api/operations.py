@@ -12,6 +12,7 @@ until the community changes (portal.caching).
 
 import base64
 import binascii
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -148,9 +149,15 @@ def operation(
     return decorate
 
 
+@functools.cache
+def _instance(schema: type[Schema]) -> Schema:
+    """One instance per schema: making one copies every field, and loading keeps no state."""
+    return schema()
+
+
 def _parse_query(schema: type[Schema]) -> dict:
     try:
-        return schema().load(request.args.to_dict())
+        return _instance(schema).load(request.args.to_dict())
     except ValidationError as error:
         abort(invalid(error.messages))
 

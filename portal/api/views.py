@@ -4,7 +4,6 @@ list and record is what the caller could see on the site."""
 import copy
 
 from flask import abort, jsonify, render_template, request
-from flask_login import AnonymousUserMixin
 from markupsafe import Markup
 from marshmallow import Schema
 from marshmallow import fields as f
@@ -17,6 +16,7 @@ from portal.accounts.permissions import Permission, can, require
 from portal.api import bp, docs_bp, schemas, spec
 from portal.api.auth import caller
 from portal.api.operations import Paging, invalid, operation, page_by_cursor, refused_field
+from portal.caching import cached
 from portal.extensions import db
 from portal.ideas import queries as idea_queries
 from portal.ideas.models import Idea, IdeaStatus
@@ -136,21 +136,36 @@ def questions(query):
 
 def _question_alike_for_all(question_id: int) -> bool:
     """Whether the caller sees the question as a visitor does: it is live, and they are no
-    moderator and wrote nothing on it that waits for review or is hidden."""
-    question = db.session.get(Question, question_id)
-    if question is None or not support_queries.may_see(question, AnonymousUserMixin()):
+    moderator and wrote nothing on it that waits for review or is hidden. What it reads is
+    kept until the community changes, so a kept answer costs no query of its own."""
+    if not cached(
+        "api.question_live",
+        question_id,
+        compute=lambda: _exists(Question, question_id, Question.live()),
+    ):
         return False
     viewer = caller()
     if not viewer.is_authenticated:
         return True
     if can(viewer, Permission.MODERATE):
         return False
-    return viewer.id not in support_queries.withheld_authors(question_id)
+    withheld = cached(
+        "api.question_withheld",
+        question_id,
+        compute=lambda: support_queries.withheld_authors(question_id),
+    )
+    return viewer.id not in withheld
 
 
 def _idea_alike_for_all(idea_id: int) -> bool:
-    idea = db.session.get(Idea, idea_id)
-    return idea is not None and idea.review_state is None
+    live = Idea.review_state.is_(None)
+    return cached("api.idea_live", idea_id, compute=lambda: _exists(Idea, idea_id, live))
+
+
+def _exists(model, row_id: int, condition) -> bool:
+    """Whether the row exists and meets `condition` (one narrow query, no joined rows)."""
+    found = db.session.execute(select(model.id).where(model.id == row_id, condition)).first()
+    return found is not None
 
 
 def question_or_404(question_id: int) -> Question:
