@@ -15,6 +15,8 @@ import binascii
 import functools
 import json
 import re
+import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,6 +36,7 @@ from portal.public_url import public_url
 from portal.writes import problem
 
 MAX_LIMIT = 100
+KEEP_SECONDS = 60
 
 
 @dataclass
@@ -125,12 +128,14 @@ def operation(
                 kwargs["query"] = _parse_query(declared.query)
             if not (shared(**kwargs) if callable(shared) else shared):
                 return _respond(declared, *_render(declared, view(**kwargs)))
-            # The same for every caller: kept until the community changes.
+            # The same for every caller: kept until the community changes, and at most a
+            # minute, as pages are (a renamed member or area records no activity event).
             arguments = tuple(sorted(request.args.items(multi=True)))
             found = cached(
                 f"api.{declared.endpoint}",
                 arguments,
                 tuple(sorted((request.view_args or {}).items())),
+                _keeping_window(),
                 compute=lambda: _render(declared, view(**kwargs)),
             )
             return _respond(declared, *found)
@@ -147,6 +152,13 @@ def operation(
         return run
 
     return decorate
+
+
+def _keeping_window() -> int:
+    """The minute a kept answer belongs to; each address's minute starts at a second of its
+    own, so kept answers do not all expire at once (as pages, portal/caching/pages.py)."""
+    offset = zlib.crc32(request.full_path.encode()) % KEEP_SECONDS
+    return int((time.time() + offset) // KEEP_SECONDS)
 
 
 @functools.cache
