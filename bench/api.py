@@ -2,9 +2,10 @@
 generated community, server and load (bench/pages.py's gunicorn and wrk).
 
 Each pair is one list or record as a page and as an API call: the questions list, a question
-with 3 answers, the idea board, an idea, a search. Visitors read both anonymously; a member
-reads the pages signed in and the API with a token of theirs. Target: the API's requests per
-second at least 80% of the page's.
+with 3 answers, the idea board, an idea, a search. Each is run twice, page, API, API, page, and
+averaged, so neither side always runs second on a machine that drifts. Visitors read both
+anonymously; a member reads the pages signed in and the API with a token of theirs. Target:
+the API's requests per second at least 80% of the page's.
 
 Usage:
     .venv/bin/python bench/api.py [--backend sqlite|postgresql] [--duration 10] [--small]
@@ -82,15 +83,19 @@ def main() -> None:
                 api = pages.Scenario(f"api: {name}", api_paths, who=who)
                 headers = [f"Authorization: Bearer {token}"] if who == "member" else []
                 pages.warm_up(server.base, [page], {"member": (cookie, None)})
-                measured_page = pages.measure(
-                    name,
-                    who,
-                    pages.drive(server.base, page, cookie if who == "member" else None, None, args),
-                )
                 warm(server.base, api_paths, headers)
-                measured_api = pages.measure(
-                    api.name, who, drive_with_headers(server.base, api, headers, args)
-                )
+                page_cookie = cookie if who == "member" else None
+                # Page, API, API, page: whichever runs first or second meets the same machine.
+                runs = {"page": [], "api": []}
+                for kind in ("page", "api", "api", "page"):
+                    if kind == "page":
+                        result = pages.drive(server.base, page, page_cookie, None, args)
+                    else:
+                        result = drive_with_headers(server.base, api, headers, args)
+                    runs[kind].append(
+                        pages.measure(name if kind == "page" else api.name, who, result)
+                    )
+                measured_page, measured_api = _mean(runs["page"]), _mean(runs["api"])
                 ratio = round(measured_api.rps / measured_page.rps, 2)
                 print(
                     f"-- {name} ({who}): page {measured_page.rps} req/s, "
@@ -121,6 +126,21 @@ def main() -> None:
     out = pages.RESULTS / f"api-{args.backend}{'-small' if args.small else ''}.json"
     out.write_text(json.dumps(summary, indent=2) + "\n")
     print(f"written to {out.relative_to(pages.ROOT)}")
+
+
+def _mean(measured: list) -> "pages.Measurement":
+    """Two runs as one: requests added, rates and latencies averaged."""
+    first, second = measured
+    return pages.Measurement(
+        name=first.name,
+        who=first.who,
+        requests=first.requests + second.requests,
+        rps=round((first.rps + second.rps) / 2, 1),
+        p50_ms=round((first.p50_ms + second.p50_ms) / 2, 1),
+        p95_ms=round((first.p95_ms + second.p95_ms) / 2, 1),
+        p99_ms=round((first.p99_ms + second.p99_ms) / 2, 1),
+        errors=first.errors + second.errors,
+    )
 
 
 def warm(base: str, paths: list[str], headers: list[str]) -> None:
