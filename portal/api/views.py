@@ -113,24 +113,17 @@ class QuestionQuery(Paging):
     shared=True,
 )
 def questions(query):
-    """Questions everyone may see, newest first."""
-    rows = select(Question).options(selectinload(Question.tags)).where(Question.live())
+    """Questions everyone may see, newest first: the site's lists, by the same filters."""
     area = _area_or_422(query.get("area"))
-    if area is not None:
-        rows = rows.where(Question.product_area_id == area.id)
-    if query.get("tag"):
-        tag = support_queries.tag_by_name(query["tag"])
-        if tag is None:
-            return [], None
-        rows = rows.where(
-            Question.id.in_(
-                select(question_tags.c.question_id).where(question_tags.c.tag_id == tag.id)
-            )
-        )
-    if query.get("unanswered"):
-        rows = rows.where(Question.answer_count == 0, Question.closed_at.is_(None))
-    if "solved" in query:
-        rows = rows.where(Question.is_solved.is_(query["solved"]))
+    tag = support_queries.tag_by_name(query["tag"]) if query.get("tag") else None
+    if query.get("tag") and tag is None:
+        return [], None
+    tab = "unanswered" if query.get("unanswered") else "solved" if query.get("solved") else ""
+    rows = support_queries.listed(
+        select(Question).options(selectinload(Question.tags)), tab, area=area, tag=tag
+    )
+    if query.get("solved") is False:
+        rows = rows.where(Question.is_solved.is_(False))
     return page_by_cursor(rows, Question, query)
 
 

@@ -113,7 +113,15 @@ def question_list(tab: str = "newest", *, area: ProductArea | None = None, tag: 
 
     Deleted questions never appear. Each tab's filter matches a partial index's WHERE (with
     literal values, which SQLite needs to use one), so a page walks an index range."""
-    query = db.select(Question.id).where(Question.live())
+    query = listed(db.select(Question.id), tab, area=area, tag=tag)
+    order = Question.last_activity_at if tab == "active" else Question.created_at
+    return query.order_by(order.desc(), Question.id.desc())
+
+
+def listed(query: Select, tab: str = "newest", *, area=None, tag=None) -> Select:
+    """`query` (of questions) narrowed to a list's: live, in the area, with the tag, and the
+    tab's filter. Unordered: the site's lists and the API's cursor pages order it each."""
+    query = query.where(Question.live())
     if area is not None:
         query = query.where(Question.product_area_id == area.id)
     if tag is not None:
@@ -126,8 +134,7 @@ def question_list(tab: str = "newest", *, area: ProductArea | None = None, tag: 
         query = query.where(Question.answer_count == _literal(0), Question.closed_at.is_(None))
     elif tab == "solved":
         query = query.where(Question.is_solved == _literal(True))
-    order = Question.last_activity_at if tab == "active" else Question.created_at
-    return query.order_by(order.desc(), Question.id.desc())
+    return query
 
 
 def unanswered_queue(area: ProductArea | None = None):
