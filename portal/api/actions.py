@@ -16,8 +16,8 @@ from portal.extensions import db
 from portal.forms import select_choices
 from portal.ideas.forms import BehalfForm, IdeaForm, StatusForm
 from portal.ideas.models import IdeaStatus
-from portal.ideas.queries import find_customer, has_voted
-from portal.ideas.services import change_status, suggest_idea, toggle_vote, vote_on_behalf
+from portal.ideas.queries import find_customer
+from portal.ideas.services import change_status, set_vote, suggest_idea, vote_on_behalf
 from portal.links.services import find_idea, link_question
 from portal.moderation.screening import screen
 from portal.support import services as support
@@ -279,17 +279,10 @@ class IdeaVoteResult(Schema):
     votes = f.Int()
 
 
-def _set_vote(idea_id: int, intent: str):
+def _set_vote(idea_id: int, voting: bool):
     idea = idea_or_404(idea_id)
     require(Permission.VOTE, idea)
-    user = caller()
-
-    def settle() -> bool:
-        if has_voted(idea, user) == (intent == "add"):
-            return intent == "add"  # as asked already: PUT and DELETE change nothing twice
-        return toggle_vote(idea, user, intent)
-
-    voted = write(settle)
+    voted = write(lambda: set_vote(idea, caller(), voting))
     db.session.refresh(idea)
     return {"voted": voted, "votes": idea.votes}
 
@@ -305,7 +298,7 @@ def _set_vote(idea_id: int, intent: str):
 )
 def vote_idea(idea_id: int):
     """Idempotent: voting again changes nothing. Closed ideas take no votes (409)."""
-    return _set_vote(idea_id, "add")
+    return _set_vote(idea_id, True)
 
 
 @operation(
@@ -319,7 +312,7 @@ def vote_idea(idea_id: int):
 )
 def unvote_idea(idea_id: int):
     """Idempotent: withdrawing a vote one does not have changes nothing."""
-    return _set_vote(idea_id, "remove")
+    return _set_vote(idea_id, False)
 
 
 @operation(

@@ -277,6 +277,14 @@ def toggle_vote(idea: Idea, user: User, intent: str | None = None) -> bool:
     return False
 
 
+def set_vote(idea: Idea, user: User, voting: bool) -> bool:
+    """Vote (`voting`) or not, whatever the person did before: asking for what already holds
+    changes nothing (the API's PUT and DELETE). Returns whether the person now votes."""
+    if has_voted(idea, user) == voting:
+        return voting
+    return toggle_vote(idea, user, "add" if voting else "remove")
+
+
 def vote_on_behalf(idea: Idea, customer: User, *, by: User, at=None) -> None:
     """A team member records a customer's vote (heard on a call, in a ticket...)."""
     _check_takes_votes(idea)
