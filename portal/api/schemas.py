@@ -68,6 +68,10 @@ class Tag(Schema):
 
 class Comment(Schema):
     id = fields.Int()
+    review_state = fields.Str(
+        allow_none=True,
+        metadata={"description": "null when everyone sees it; pending or hidden otherwise"},
+    )
     body = fields.Str(metadata={"description": "Plain text"})
     author = fields.Nested(Member, allow_none=True)
     created_at = When()
@@ -75,6 +79,10 @@ class Comment(Schema):
 
 class Answer(Schema):
     id = fields.Int()
+    review_state = fields.Str(
+        allow_none=True,
+        metadata={"description": "null when everyone sees it; pending or hidden otherwise"},
+    )
     question_id = fields.Int()
     body = fields.Str(metadata={"description": "Markdown, as written"})
     body_html = fields.Str(metadata={"description": "The body as sanitised HTML"})
@@ -88,6 +96,10 @@ class Answer(Schema):
 
 class QuestionSummary(Schema):
     id = fields.Int()
+    review_state = fields.Str(
+        allow_none=True,
+        metadata={"description": "null when everyone sees it; pending or hidden otherwise"},
+    )
     title = fields.Str()
     url = _link("support.question", question_id=lambda q: q.id, slug=lambda q: q.slug)
     product_area = fields.Nested(ProductArea)
@@ -111,6 +123,10 @@ class Question(QuestionSummary):
 
 class IdeaSummary(Schema):
     id = fields.Int()
+    review_state = fields.Str(
+        allow_none=True,
+        metadata={"description": "null when everyone sees it; pending or hidden otherwise"},
+    )
     title = fields.Str()
     url = _link("ideas.idea", idea_id=lambda idea: idea.id)
     status = fields.Str()

@@ -237,3 +237,17 @@ def test_writes_are_limited_per_token(app, api):
     other = api.put(f"/api/v1/ideas/{idea.id}/vote", headers=bearer(factories.make_user(), "write"))
     assert other.status_code == 200
     assert _count(Idea) == 1
+
+
+@pytest.mark.parametrize("app_config", [{"MODERATION_HOLD_FIRST_POSTS": 1}])
+def test_a_new_members_post_waits_for_review_and_says_so(api):
+    newcomer, area = factories.make_user(trust_level=0), factories.make_area()
+    posted = api.post(
+        "/api/v1/questions", json={**ASK, "area": area.slug}, headers=bearer(newcomer, "write")
+    )
+    assert posted.status_code == 201 and posted.json["review_state"] == "pending"
+    question_id = posted.json["id"]
+    assert api.get(f"/api/v1/questions/{question_id}").status_code == 404
+    own = api.get(f"/api/v1/questions/{question_id}", headers=bearer(newcomer))
+    assert own.status_code == 200 and own.json["review_state"] == "pending"
+    assert question_id not in {q["id"] for q in api.get("/api/v1/questions").json["items"]}
