@@ -2,7 +2,7 @@
 and `require()` asks the same `can()` first. A post by a new member waits for review as it
 would on the site (spam screening included); its answer says so in `review_state`."""
 
-from flask import abort, url_for
+from flask import url_for
 from marshmallow import Schema
 from marshmallow import fields as f
 from marshmallow.validate import OneOf
@@ -11,7 +11,7 @@ from portal.accounts.permissions import Forbidden, Permission, can, require
 from portal.api import schemas
 from portal.api.auth import caller
 from portal.api.operations import filled, operation
-from portal.api.views import idea_or_404, question_or_404
+from portal.api.views import idea_or_404
 from portal.extensions import db
 from portal.forms import select_choices
 from portal.ideas.forms import BehalfForm, IdeaForm, StatusForm
@@ -23,7 +23,7 @@ from portal.moderation.screening import screen
 from portal.support import services as support
 from portal.support.forms import AnswerForm, CommentForm, QuestionForm
 from portal.support.models import Answer
-from portal.support.queries import may_see
+from portal.support.queries import get_answer_or_404, get_question_or_404
 from portal.taxonomy.services import all_areas
 from portal.writes import write
 
@@ -75,13 +75,6 @@ def ask():
     return question, _created(url_for("api.question", question_id=question.id))
 
 
-def _answer_or_404(answer_id: int) -> Answer:
-    answer = db.session.get(Answer, answer_id)
-    if answer is None or not may_see(answer, caller()) or not may_see(answer.question, caller()):
-        abort(404, description="There is no answer with that id, or you may not see it.")
-    return answer
-
-
 @operation(
     "/questions/<int:question_id>/answers",
     "POST",
@@ -95,7 +88,7 @@ def _answer_or_404(answer_id: int) -> Answer:
 )
 def answer(question_id: int):
     """Answers as the token's owner. A closed question takes no answers (409)."""
-    question = question_or_404(question_id)
+    question = get_question_or_404(question_id)
     require(Permission.POST)
     form = filled(AnswerForm)
     user = caller()
@@ -121,7 +114,7 @@ def answer(question_id: int):
 def accept(answer_id: int):
     """Marks the answer as the one that solved the question (another accepted answer stops
     being so)."""
-    found = _answer_or_404(answer_id)
+    found = get_answer_or_404(answer_id)
     _require_accept(found)
     write(lambda: support.accept_answer(found, caller()))
     found.comments = []
@@ -140,7 +133,7 @@ def accept(answer_id: int):
 )
 def unaccept(answer_id: int):
     """The answer is no longer the accepted one."""
-    found = _answer_or_404(answer_id)
+    found = get_answer_or_404(answer_id)
     _require_accept(found)
     write(lambda: support.unaccept_answer(found, caller()))
     found.comments = []
@@ -177,7 +170,7 @@ def _comment_on(post):
 )
 def comment_question(question_id: int):
     """Comments are plain text, 15 to 600 characters."""
-    return _comment_on(question_or_404(question_id))
+    return _comment_on(get_question_or_404(question_id))
 
 
 @operation(
@@ -193,7 +186,7 @@ def comment_question(question_id: int):
 )
 def comment_answer(answer_id: int):
     """Comments are plain text, 15 to 600 characters."""
-    return _comment_on(_answer_or_404(answer_id))
+    return _comment_on(get_answer_or_404(answer_id))
 
 
 class PostVote(Schema):
@@ -225,7 +218,7 @@ def _vote_on(post):
 )
 def vote_question(question_id: int):
     """Up, down or withdraw; never on one's own question."""
-    return _vote_on(question_or_404(question_id))
+    return _vote_on(get_question_or_404(question_id))
 
 
 @operation(
@@ -240,7 +233,7 @@ def vote_question(question_id: int):
 )
 def vote_answer(answer_id: int):
     """Up, down or withdraw; never on one's own answer."""
-    return _vote_on(_answer_or_404(answer_id))
+    return _vote_on(get_answer_or_404(answer_id))
 
 
 # Ideas ----------------------------------------------------------------------------------------
@@ -377,7 +370,7 @@ class LinkBody(Schema):
 )
 def link(question_id: int):
     """The question asks for the idea: the asker follows the idea and hears of its progress."""
-    question = question_or_404(question_id)
+    question = get_question_or_404(question_id)
     require(Permission.MANAGE_IDEAS)
     body = filled(LinkBody)
 

@@ -57,7 +57,8 @@ def rate_key() -> str:
 
 
 def caller():
-    """The token's owner, or an anonymous reader."""
+    """The token's owner, or an anonymous reader: also Flask-Login's `current_user` here, so
+    the pages' loaders (`get_question_or_404`...) see the caller too."""
     return g._login_user
 
 

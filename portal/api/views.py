@@ -161,13 +161,6 @@ def _exists(model, row_id: int, condition) -> bool:
     return found is not None
 
 
-def question_or_404(question_id: int) -> Question:
-    question = db.session.get(Question, question_id)
-    if question is None or not support_queries.may_see(question, caller()):
-        abort(404, description="There is no question with that id, or you may not see it.")
-    return question
-
-
 @operation(
     "/questions/<int:question_id>",
     summary="A question with its answers and comments",
@@ -179,7 +172,7 @@ def question_or_404(question_id: int) -> Question:
 def question(question_id: int):
     """The question, with the answers and comments the caller may see: the accepted answer
     first, then by score."""
-    found = question_or_404(question_id)
+    found = support_queries.get_question_or_404(question_id)
     viewer = caller()
     page = support_queries.load_question_page(
         found, viewer, moderator=can(viewer, Permission.MODERATE)
