@@ -1,9 +1,12 @@
 """The OpenAPI 3.1 document, built by apispec from the declared operations (operations.py):
 their marshmallow schemas for queries and answers, and the pages' WTForms forms for bodies."""
 
+import copy
+
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app
+from markupsafe import Markup
 from marshmallow import Schema
 from wtforms import validators as v
 from wtforms.fields.core import UnboundField
@@ -11,6 +14,7 @@ from wtforms.fields.core import UnboundField
 from portal.api import schemas
 from portal.api.operations import OPERATIONS, Operation
 from portal.inputs import MAX_ID
+from portal.markdown import render_markdown
 from portal.site.services import get_settings
 
 SCOPE_WORDS = {
@@ -52,6 +56,31 @@ def document() -> dict:
     if built is None:
         built = current_app.extensions["api_openapi"] = build()
     return built
+
+
+def reference() -> dict:
+    """What the reference page shows: the introduction and each section's calls, descriptions
+    as HTML and bodies' schemas written out. Made once per app, as the document."""
+    built = current_app.extensions.get("api_reference")
+    if built is None:
+        written_out = copy.deepcopy(document())
+        sections: dict[str, list] = {}
+        for path, operations in written_out["paths"].items():
+            for method, described in operations.items():
+                _write_out_body(described, written_out["components"]["schemas"])
+                html = Markup(render_markdown(described["description"]))
+                sections.setdefault(described["tags"][0], []).append(
+                    (path, method, described, html)
+                )
+        intro = Markup(render_markdown(written_out["info"]["description"]))
+        built = current_app.extensions["api_reference"] = {"intro": intro, "sections": sections}
+    return built
+
+
+def _write_out_body(operation: dict, components: dict) -> None:
+    body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    if body and "$ref" in body["schema"]:
+        body["schema"] = components[body["schema"]["$ref"].rsplit("/", 1)[-1]]
 
 
 def build() -> dict:

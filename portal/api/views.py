@@ -1,10 +1,7 @@
 """The API's calls. Thin, as the pages' views: rules in services, reads in queries; every
 list and record is what the caller could see on the site."""
 
-import copy
-
 from flask import abort, jsonify, render_template, request
-from markupsafe import Markup
 from marshmallow import Schema
 from marshmallow import fields as f
 from marshmallow.validate import Length, OneOf, Range
@@ -22,7 +19,6 @@ from portal.ideas import queries as idea_queries
 from portal.ideas.models import Idea, IdeaStatus
 from portal.insights.filters import parse_filters
 from portal.insights.panels import PANELS
-from portal.markdown import render_markdown
 from portal.notifications.models import Notification
 from portal.search.queries import MAX_QUERY_CHARS, Filters, search, similar
 from portal.support import queries as support_queries
@@ -404,20 +400,4 @@ def openapi():
 @docs_bp.get("/api")
 def docs():
     """The API's reference, read in the browser: the same document as openapi.json."""
-    document = copy.deepcopy(spec.document())
-    sections: dict[str, list] = {}
-    for path, operations in document["paths"].items():
-        for method, described in operations.items():
-            body = described.get("requestBody", {}).get("content", {}).get("application/json")
-            if body and "$ref" in body["schema"]:
-                name = body["schema"]["$ref"].rsplit("/", 1)[-1]
-                body["schema"] = document["components"]["schemas"][name]
-            sections.setdefault(described["tags"][0], []).append(
-                (path, method, described, Markup(render_markdown(described["description"])))
-            )
-    return render_template(
-        "api/docs.html",
-        document=document,
-        intro=Markup(render_markdown(document["info"]["description"])),
-        sections=sections,
-    )
+    return render_template("api/docs.html", document=spec.document(), **spec.reference())
