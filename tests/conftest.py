@@ -74,6 +74,8 @@ def make_test_config(database_url: str, instance_dir: Path, **overrides) -> dict
         "INSTANCE_DIR": str(instance_dir),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SEARCH_DIR": str(instance_dir / "search"),
+        # The similarity model, built from its package once for every run (as make run does).
+        "SEARCH_MODEL_DIR": str(Path(__file__).resolve().parent.parent / "instance" / "models"),
         "UPLOAD_DIR": str(instance_dir / "uploads"),
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",  # cheap hashing: tests are not about cost
         "RATELIMIT_ENABLED": False,

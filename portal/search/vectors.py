@@ -1,0 +1,270 @@
+"""Document vectors for similar items: stored beside the index, held by each process.
+
+The indexer embeds each question and idea it writes (its title and the start of its text) and
+stores the vector in `search_vectors` in the same batch, committed before the index and the
+batch's last change id: a crash applies the batch again, so no vector is lost, and a rebuild
+writes every vector afresh. Each process keeps all vectors in memory (int8, 384 bytes each),
+reads the rows written since before each lookup, and finds the nearest by exact search: an
+int8 matrix product in ONNX Runtime over every vector.
+"""
+
+import threading
+from collections.abc import Iterable
+
+from flask import current_app
+from sqlalchemy import delete, insert, select
+
+from portal.database import take_turns
+from portal.extensions import db
+from portal.search.embedding import DIMENSIONS, model
+from portal.search.models import SearchVector
+
+SEMANTIC_TYPES = ("question", "idea")
+TEXT_CHARS = 400  # of the body after the title; the model reads MAX_TOKENS tokens at most
+EMBED_BATCH = 32
+READ_BATCH = 5000
+# Cosine similarity below which a neighbour is not similar: unrelated posts score about 0 to
+# 0.25 with this model, a question asked in other words 0.5 and more.
+SEMANTIC_FLOOR = 0.35
+
+Key = tuple[str, int]
+
+
+def embedding_text(document: dict) -> str:
+    return f"{document.get('title') or ''}. {(document.get('body') or '')[:TEXT_CHARS]}"
+
+
+def embed_texts(texts: list[str]):
+    """Unit vectors for `texts`, embedded in batches of similar length (less padding)."""
+    import numpy as np
+
+    found = model()
+    vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    for start in range(0, len(order), EMBED_BATCH):
+        chosen = order[start : start + EMBED_BATCH]
+        vectors[chosen] = found.embed([texts[i] for i in chosen])
+    return vectors
+
+
+def quantize(vectors):
+    """int8 rows scaled to their largest component, and each row's scale (cosine ignores a
+    row's scale, so each row keeps all 8 bits)."""
+    import numpy as np
+
+    peaks = np.maximum(np.abs(vectors).max(axis=1), 1e-12)
+    rows = np.round(vectors * (127.0 / peaks)[:, None]).astype(np.int8)
+    return rows, (peaks / 127.0).astype(np.float32)
+
+
+def store_vectors(documents: dict[Key, dict | None]) -> int:
+    """Embed and store the vectors of these documents (None: the document is gone), in the
+    session's transaction; how many rows were written. Nothing when the model cannot run."""
+    keys = [key for key in documents if key[0] in SEMANTIC_TYPES]
+    if not keys or model() is None:
+        return 0
+    live = [key for key in keys if documents[key] is not None]
+    rows, scales = quantize(embed_texts([embedding_text(documents[key]) for key in live]))
+    values = dict.fromkeys(keys, (None, 0.0))
+    values.update({key: (rows[i].tobytes(), float(scales[i])) for i, key in enumerate(live)})
+    take_turns("search_vectors")  # ids follow commit order: readers only look above theirs
+    for doc_type in {key[0] for key in keys}:
+        ids = [doc_id for kind, doc_id in keys if kind == doc_type]
+        db.session.execute(
+            delete(SearchVector).where(
+                SearchVector.doc_type == doc_type, SearchVector.doc_id.in_(ids)
+            )
+        )
+    db.session.execute(
+        insert(SearchVector),
+        [
+            {"doc_type": kind, "doc_id": doc_id, "vector": vector, "scale": scale}
+            for (kind, doc_id), (vector, scale) in values.items()
+        ],
+    )
+    return len(keys)
+
+
+def remove_vectors_except(kept: Iterable[Key]) -> None:
+    """After a rebuild: drop the vectors of documents the rebuild did not write."""
+    kept = set(kept)
+    for doc_type in SEMANTIC_TYPES:
+        stale = [
+            doc_id
+            for (doc_id,) in db.session.execute(
+                select(SearchVector.doc_id).where(SearchVector.doc_type == doc_type)
+            )
+            if (doc_type, doc_id) not in kept
+        ]
+        for start in range(0, len(stale), READ_BATCH):
+            chunk = stale[start : start + READ_BATCH]
+            db.session.execute(
+                delete(SearchVector).where(
+                    SearchVector.doc_type == doc_type, SearchVector.doc_id.in_(chunk)
+                )
+            )
+
+
+def vector_count() -> int:
+    return db.session.scalar(
+        select(db.func.count(SearchVector.id)).where(SearchVector.vector.is_not(None))
+    )
+
+
+class VectorStore:
+    """One process's copy of every vector, refreshed from the table before each lookup."""
+
+    def __init__(self) -> None:
+        import numpy as np
+
+        self._lock = threading.Lock()
+        self.last_id = 0
+        self.count = 0
+        self.slots: dict[Key, int] = {}
+        self.keys: list[Key] = []
+        self.rows = np.zeros((0, DIMENSIONS), dtype=np.int8)
+        self.scales = np.zeros(0, dtype=np.float32)
+        self.types = np.zeros(0, dtype=np.int8)  # index in SEMANTIC_TYPES, -1: gone
+
+    def refresh(self) -> None:
+        while True:
+            found = db.session.execute(
+                select(
+                    SearchVector.id,
+                    SearchVector.doc_type,
+                    SearchVector.doc_id,
+                    SearchVector.vector,
+                    SearchVector.scale,
+                )
+                .where(SearchVector.id > self.last_id)
+                .order_by(SearchVector.id)
+                .limit(READ_BATCH)
+            ).all()
+            if found:
+                with self._lock:
+                    self._take(found)
+            if len(found) < READ_BATCH:
+                return
+
+    def _take(self, found) -> None:
+        import numpy as np
+
+        for row_id, doc_type, doc_id, vector, scale in found:
+            if row_id <= self.last_id:  # another thread took it first
+                continue
+            key = (doc_type, doc_id)
+            slot = self.slots.get(key)
+            if slot is None:
+                if vector is None or doc_type not in SEMANTIC_TYPES:
+                    self.last_id = row_id
+                    continue
+                slot = self.slots[key] = self.count
+                self.keys.append(key)
+                self.count += 1
+                if self.count > len(self.rows):  # grow by half, as lists do
+                    size = max(1024, self.count * 3 // 2)
+                    self.rows = np.resize(self.rows, (size, DIMENSIONS))
+                    self.scales = np.resize(self.scales, size)
+                    self.types = np.resize(self.types, size)
+            if vector is None:
+                self.types[slot] = -1
+                self.scales[slot] = 0.0
+            else:
+                self.rows[slot] = np.frombuffer(vector, dtype=np.int8)
+                self.scales[slot] = scale
+                self.types[slot] = SEMANTIC_TYPES.index(doc_type)
+            self.last_id = row_id
+
+    def similarity(self, vector, keys: list[Key]) -> dict[Key, float]:
+        """Cosine similarity of `vector` to each of these documents that has a vector."""
+        import numpy as np
+
+        with self._lock:
+            slots = [(key, self.slots[key]) for key in keys if key in self.slots]
+            slots = [(key, slot) for key, slot in slots if self.types[slot] >= 0]
+            if not slots:
+                return {}
+            chosen = [slot for _, slot in slots]
+            rows = self.rows[chosen].astype(np.float32) * self.scales[chosen, None]
+        return {key: float(score) for (key, _), score in zip(slots, rows @ vector, strict=True)}
+
+    def nearest(
+        self, vector, doc_types: tuple[str, ...], limit: int, exclude: Iterable[Key] = ()
+    ) -> list[tuple[Key, float]]:
+        """The `limit` nearest documents of these types, with their cosine similarity."""
+        import numpy as np
+
+        query, query_scale = quantize(vector[None, :])
+        with self._lock:
+            count = self.count
+            if count == 0:
+                return []
+            scores = _int8_products(self.rows[:count], query[0]) * self.scales[:count]
+            wanted = np.isin(self.types[:count], [SEMANTIC_TYPES.index(t) for t in doc_types])
+            scores = np.where(wanted, scores * query_scale[0], -2.0)
+            for key in exclude:
+                if (slot := self.slots.get(key)) is not None and slot < count:
+                    scores[slot] = -2.0
+            take = min(limit, count)
+            top = np.argpartition(-scores, take - 1)[:take]
+            top = top[np.argsort(-scores[top])]
+            return [(self.keys[i], float(scores[i])) for i in top if scores[i] > -2.0]
+
+
+def neighbours(
+    text: str, doc_types: tuple[str, ...], exclude: Iterable[Key] = (), by_words=(), limit=20
+) -> dict[Key, float]:
+    """Cosine similarity to `text` of its `limit` nearest documents (at least SEMANTIC_FLOOR
+    alike) and of the word match's candidates (Whoosh results, whatever their similarity);
+    empty where the model cannot run."""
+    found = model()
+    if found is None:
+        return {}
+    vector = found.embed([text])[0]
+    store = vector_store()
+    nearest = store.nearest(vector, doc_types, limit, exclude)
+    similarity = {key: score for key, score in nearest if score >= SEMANTIC_FLOOR}
+    candidates = [(result["type"], result["doc_id"]) for result, _ in by_words]
+    return store.similarity(vector, candidates) | similarity
+
+
+def vector_store() -> VectorStore:
+    store = current_app.extensions.get("search_vectors")
+    if store is None:
+        store = current_app.extensions.setdefault("search_vectors", VectorStore())
+    store.refresh()
+    return store
+
+
+_product = {}
+
+
+def _int8_products(rows, query):
+    """rows · query in int32, by ONNX Runtime (numpy has no fast int8 product)."""
+    import numpy as np
+
+    session = _product.get("session")
+    if session is None:
+        import onnxruntime
+        from onnx import TensorProto, helper
+
+        graph = helper.make_graph(
+            [helper.make_node("MatMulInteger", ["rows", "query"], ["scores"])],
+            "products",
+            [
+                helper.make_tensor_value_info("rows", TensorProto.INT8, ["n", DIMENSIONS]),
+                helper.make_tensor_value_info("query", TensorProto.INT8, [DIMENSIONS, 1]),
+            ],
+            [helper.make_tensor_value_info("scores", TensorProto.INT32, ["n", 1])],
+        )
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = 1
+        onnx_model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+        session = _product.setdefault(
+            "session",
+            onnxruntime.InferenceSession(
+                onnx_model.SerializeToString(), options, providers=["CPUExecutionProvider"]
+            ),
+        )
+    (scores,) = session.run(None, {"rows": rows, "query": query.reshape(DIMENSIONS, 1)})
+    return scores[:, 0].astype(np.float32)
