@@ -523,6 +523,7 @@ CASES += SUPPORT_CASES
 
 MODERATION_CASES = [
     Case("review queue", "GET", lambda w: "/moderation", STAFF_ONLY),
+    Case("possible duplicates", "GET", lambda w: "/moderation/duplicates", TEAM_INSIGHTS),
     Case("moderation log", "GET", lambda w: "/moderation/log", COMMUNITY_MANAGERS),
     Case("moderation log CSV", "GET", lambda w: "/moderation/log.csv", COMMUNITY_MANAGERS),
     Case(

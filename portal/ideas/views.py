@@ -13,7 +13,7 @@ from flask import (
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from portal.accounts.permissions import Permission, require
+from portal.accounts.permissions import Permission, can, require
 from portal.caching import few_members, fill_slot, kept_for_viewer, kept_page, kept_part, post_page
 from portal.csrf import form_view
 from portal.extensions import db, limiter
@@ -175,10 +175,17 @@ def _idea_parts(idea: Idea, **forms) -> IdeaParts:
     forms["status_form"].status.choices = _status_choices()
     if not forms["status_form"].status.data:
         forms["status_form"].status.data = idea.status
+    # For those who merge ideas: the ideas most like this one (similar items).
+    merge_suggestions = (
+        similar(idea.title, "idea", exclude=(("idea", idea.id),))
+        if can(current_user, Permission.MANAGE_IDEAS, idea) and not idea.is_merged
+        else []
+    )
     body = render_template(
         "ideas/_idea_body.html",
         view=load_idea_page(idea, current_user),
         idea=idea,
+        merge_suggestions=merge_suggestions,
         merged_from_id=request.args.get("merged_from", type=int),
         **forms,
     )

@@ -2,7 +2,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portal.accounts.models import User
-from portal.accounts.permissions import Permission, require
+from portal.accounts.permissions import Permission, can, require
 from portal.csv_export import csv_text
 from portal.extensions import db
 from portal.forms import select_choices
@@ -34,6 +34,8 @@ from portal.moderation.services import (
 from portal.moderation.trust import LEVELS, set_level
 from portal.pagination import paginate
 from portal.redirects import safe_url
+from portal.search.embedding import availability
+from portal.search.queries import DUPLICATE_FLOOR, possible_duplicates
 from portal.writes import write
 
 DONE = {
@@ -135,6 +137,24 @@ def queue():
         trust_levels=LEVELS,
         warn_form=_warn_form(formdata=None),
         suspend_form=SuspendForm(formdata=None),
+    )
+
+
+@bp.get("/moderation/duplicates")
+@login_required
+def duplicates():
+    """New questions (for moderators) and ideas (for those who merge them) that look like an
+    older one: similar items' semantic score over the newest posts."""
+    questions = can(current_user, Permission.MODERATE)
+    ideas = can(current_user, Permission.MANAGE_IDEAS)
+    if not (questions or ideas):
+        require(Permission.MODERATE)  # refused, as every other way in is
+    return render_template(
+        "moderation/duplicates.html",
+        questions=possible_duplicates("question") if questions else None,
+        ideas=possible_duplicates("idea") if ideas else None,
+        semantic=availability(),
+        floor=DUPLICATE_FLOOR,
     )
 
 

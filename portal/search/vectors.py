@@ -188,6 +188,32 @@ class VectorStore:
             rows = self.rows[chosen].astype(np.float32) * self.scales[chosen, None]
         return {key: float(score) for (key, _), score in zip(slots, rows @ vector, strict=True)}
 
+    def nearest_each(
+        self, keys: list[Key], doc_types: tuple[str, ...]
+    ) -> dict[Key, tuple[Key, float]]:
+        """For each of these documents that has a vector, its nearest other document of these
+        types, with their cosine similarity (one matrix product for all of them)."""
+        import numpy as np
+
+        with self._lock:
+            count = self.count
+            mine = [(key, self.slots[key]) for key in keys if key in self.slots]
+            mine = [(key, slot) for key, slot in mine if self.types[slot] >= 0]
+            if not mine or count < 2:
+                return {}
+            slots = np.array([slot for _, slot in mine])
+            products = _int8_products(self.rows[:count], self.rows[slots].T.copy())
+            scores = products * self.scales[:count, None] * self.scales[slots][None, :]
+            wanted = np.isin(self.types[:count], [SEMANTIC_TYPES.index(t) for t in doc_types])
+            scores[~wanted, :] = -2.0
+            scores[slots, np.arange(len(slots))] = -2.0  # not itself
+            best = scores.argmax(axis=0)
+            return {
+                key: (self.keys[best[n]], float(scores[best[n], n]))
+                for n, (key, _) in enumerate(mine)
+                if scores[best[n], n] > -2.0
+            }
+
     def nearest(
         self, vector, doc_types: tuple[str, ...], limit: int, exclude: Iterable[Key] = ()
     ) -> list[tuple[Key, float]]:
@@ -199,7 +225,8 @@ class VectorStore:
             count = self.count
             if count == 0:
                 return []
-            scores = _int8_products(self.rows[:count], query[0]) * self.scales[:count]
+            products = _int8_products(self.rows[:count], query[0].reshape(DIMENSIONS, 1))
+            scores = products[:, 0] * self.scales[:count]
             wanted = np.isin(self.types[:count], [SEMANTIC_TYPES.index(t) for t in doc_types])
             scores = np.where(wanted, scores * query_scale[0], -2.0)
             for key in exclude:
@@ -239,8 +266,9 @@ def vector_store() -> VectorStore:
 _product = {}
 
 
-def _int8_products(rows, query):
-    """rows · query in int32, by ONNX Runtime (numpy has no fast int8 product)."""
+def _int8_products(rows, columns):
+    """rows · columns (DIMENSIONS rows, k columns) as float32, by ONNX Runtime's int8
+    product (numpy has no fast one)."""
     import numpy as np
 
     session = _product.get("session")
@@ -253,9 +281,9 @@ def _int8_products(rows, query):
             "products",
             [
                 helper.make_tensor_value_info("rows", TensorProto.INT8, ["n", DIMENSIONS]),
-                helper.make_tensor_value_info("query", TensorProto.INT8, [DIMENSIONS, 1]),
+                helper.make_tensor_value_info("query", TensorProto.INT8, [DIMENSIONS, "k"]),
             ],
-            [helper.make_tensor_value_info("scores", TensorProto.INT32, ["n", 1])],
+            [helper.make_tensor_value_info("scores", TensorProto.INT32, ["n", "k"])],
         )
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = 1
@@ -266,5 +294,5 @@ def _int8_products(rows, query):
                 onnx_model.SerializeToString(), options, providers=["CPUExecutionProvider"]
             ),
         )
-    (scores,) = session.run(None, {"rows": rows, "query": query.reshape(DIMENSIONS, 1)})
-    return scores[:, 0].astype(np.float32)
+    (scores,) = session.run(None, {"rows": rows, "query": columns})
+    return scores.astype(np.float32)

@@ -556,7 +556,11 @@ def close(question_id: int):
             if closed is not REFUSED:
                 flash("Closed as a duplicate. It links to the original.", "success")
                 return redirect(question_url(question))
-    return render_template("support/close.html", form=form, question=question)
+    # The questions most like it, each closable with one click (similar items).
+    suggestions = similar(question.title, "question", exclude=(("question", question.id),))
+    return render_template(
+        "support/close.html", form=form, question=question, suggestions=suggestions
+    )
 
 
 @bp.post("/questions/<int:question_id>/reopen")

@@ -6,6 +6,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from portal.demo import load_demo
 from portal.extensions import db
+from portal.search.indexer import apply_pending
 from tests.e2e.conftest import CHROMIUM_ARGS  # noqa: F401  (the browser fixture's flags)
 
 DEMO_PASSWORD = "demo password 1"
@@ -42,10 +43,16 @@ PAGES = {
         "{idea}",
         "{member_profile}",
     ],
-    "staff@example.com": ["/questions/unanswered", "{question}", "/announcements/new"],
+    "staff@example.com": [
+        "/questions/unanswered",
+        "{question}",
+        "{close}",  # with the originals it offers
+        "/announcements/new",
+    ],
     "product@example.com": ["/insights", "/insights/report", "{idea}"],
     "manager@example.com": [
         "/moderation",
+        "/moderation/duplicates",
         "/moderation/log",
         "/admin/guidelines",
         "{member_profile}",
@@ -80,8 +87,10 @@ def demo(app):
     ).first()
     flag_post(member, "answer", answer.id, reason="rude", note="Name-calling in the second line")
     db.session.commit()
+    apply_pending()  # the index and its vectors: similar items on the close and idea pages
     return {
         "question": f"/questions/{question.id}",
+        "close": f"/questions/{question.id}/close",
         "idea": f"/ideas/{idea.id}",
         "member_profile": f"/users/{member.id}",
     }
