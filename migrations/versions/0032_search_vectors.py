@@ -24,7 +24,7 @@ def upgrade():
         sa.Column('doc_type', sa.String(length=20), nullable=False),
         sa.Column('doc_id', sa.Integer(), nullable=False),
         sa.Column('vector', sa.LargeBinary(), nullable=True),
-        sa.Column('scale', sa.Float(), nullable=False),
+        sa.Column('scale', sa.Double(), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_search_vectors')),
         sa.UniqueConstraint('doc_type', 'doc_id', name=op.f('uq_search_vectors_doc_type_doc_id')),
     )
