@@ -70,19 +70,22 @@ def availability() -> Availability:
     return Availability(True, f"{MODEL_NAME} ({DIMENSIONS} dimensions, int8, ONNX Runtime)")
 
 
-def model() -> Model | None:
-    """The process's model, loaded once; None when it cannot run here."""
-    key = f"{current_app.config['SEARCH_MODEL_PACKAGE']}:{current_app.config['SEARCH_SEMANTIC']}"
+def model(*, bulk: bool = False) -> Model | None:
+    """The process's model, loaded once; None when it cannot run here. `bulk`: one that uses
+    every core, for a rebuild (a request's uses SEARCH_MODEL_THREADS)."""
+    threads = (os.cpu_count() or 1) if bulk else current_app.config["SEARCH_MODEL_THREADS"]
+    config = current_app.config
+    key = f"{config['SEARCH_MODEL_PACKAGE']}:{config['SEARCH_SEMANTIC']}:{threads}"
     found = _loaded.get(key)
     if found is None:
         with _lock:
             found = _loaded.get(key)
             if found is None:
-                found = _loaded[key] = _load()
+                found = _loaded[key] = _load(threads)
     return found if isinstance(found, Model) else None
 
 
-def _load() -> Model | Availability:
+def _load(threads: int) -> Model | Availability:
     state = availability()
     if not state.ready:
         return state
@@ -97,7 +100,7 @@ def _load() -> Model | Availability:
     options = onnxruntime.SessionOptions()
     # One request embeds one short text: more threads cost more than they save, and the
     # workers' own threads already share the cores.
-    options.intra_op_num_threads = current_app.config["SEARCH_MODEL_THREADS"]
+    options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     tokenizer = Tokenizer.from_file(str(_weights_dir() / "tokenizer.json"))

@@ -144,12 +144,12 @@ def _apply_batch(path, changes: list[SearchChange], lock_timeout: float) -> int:
     return len(documents)
 
 
-def _store_vectors(documents: dict[tuple[str, int], dict | None]) -> None:
+def _store_vectors(documents: dict[tuple[str, int], dict | None], bulk: bool = False) -> None:
     """The documents' vectors, committed before the index is (see portal.search.vectors).
     A model that fails leaves the word match working: the log says so, and `flask search
     status` counts the documents without a vector."""
     try:
-        store_vectors(documents)
+        store_vectors(documents, bulk=bulk)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -237,7 +237,7 @@ def rebuild(progress: Callable[[int], None] | None = None, batch: int = 1000) ->
                         writer.add_document(**document)
                         documents[(doc_type, doc_id)] = document
                         count += 1
-                _store_vectors(documents)
+                _store_vectors(documents, bulk=True)
                 written += documents
                 if progress:
                     progress(len(ids))

@@ -34,11 +34,11 @@ def embedding_text(document: dict) -> str:
     return f"{document.get('title') or ''}. {(document.get('body') or '')[:TEXT_CHARS]}"
 
 
-def embed_texts(texts: list[str]):
+def embed_texts(texts: list[str], *, bulk: bool = False):
     """Unit vectors for `texts`, embedded in batches of similar length (less padding)."""
     import numpy as np
 
-    found = model()
+    found = model(bulk=bulk)
     vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     for start in range(0, len(order), EMBED_BATCH):
@@ -57,14 +57,15 @@ def quantize(vectors):
     return rows, (peaks / 127.0).astype(np.float32)
 
 
-def store_vectors(documents: dict[Key, dict | None]) -> int:
+def store_vectors(documents: dict[Key, dict | None], *, bulk: bool = False) -> int:
     """Embed and store the vectors of these documents (None: the document is gone), in the
     session's transaction; how many rows were written. Nothing when the model cannot run."""
     keys = [key for key in documents if key[0] in SEMANTIC_TYPES]
-    if not keys or model() is None:
+    if not keys or model(bulk=bulk) is None:
         return 0
     live = [key for key in keys if documents[key] is not None]
-    rows, scales = quantize(embed_texts([embedding_text(documents[key]) for key in live]))
+    texts = [embedding_text(documents[key]) for key in live]
+    rows, scales = quantize(embed_texts(texts, bulk=bulk))
     values = dict.fromkeys(keys, (None, 0.0))
     values.update({key: (rows[i].tobytes(), float(scales[i])) for i, key in enumerate(live)})
     take_turns("search_vectors")  # ids follow commit order: readers only look above theirs
