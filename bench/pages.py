@@ -63,6 +63,17 @@ SEARCHES = [
     "no such thing zzqx",
 ]
 
+TYPED = [
+    "app logs me out every morning",
+    "how do I adjust the rear derailleur",
+    "espresso tastes sour",
+    "brake pads squeal when wet",
+    "export invoices to a spreadsheet",
+    "tubeless tire keeps losing air",
+    "coffee grinder setting for french press",
+    "chain skips under load",
+]
+
 
 @dataclass
 class Scenario:
@@ -149,6 +160,10 @@ def scenarios(ids: dict) -> list[Scenario]:
     ideas = [f"/ideas/{i}" for i in ids["ideas"]]
     deep_unanswered = min(500, max(1, ids["unanswered_pages"][0] // 30))
     searches = ["/search?" + urllib.parse.urlencode({"q": q}) for q in SEARCHES]
+    # The ask form's JSON as someone types a title (the word match and the semantic score).
+    similar_items = [
+        "/search/similar?" + urllib.parse.urlencode({"q": q, "type": "any"}) for q in TYPED
+    ]
     reads = [
         Scenario("home", ["/"]),
         *(
@@ -177,6 +192,7 @@ def scenarios(ids: dict) -> list[Scenario]:
         Scenario("idea page first view", [f"/ideas/{i}" for i in ids["ideas_unseen"]], warm=False),
         Scenario("roadmap", ["/roadmap"]),
         Scenario("search", searches),
+        Scenario("similar items", similar_items),
     ]
     logged_in = [replace(s, who="member") for s in reads]
     peer_pages = ("questions newest p1", "question (3 answers)", "ideas top", "idea page")
