@@ -13,7 +13,13 @@ from portal.search.index import searchers
 from portal.search.indexer import apply_pending, rebuild
 from portal.search.models import SearchVector
 from portal.search.queries import similar
-from portal.search.vectors import VectorStore, embed_texts, quantize, vector_store
+from portal.search.vectors import (
+    VectorStore,
+    embed_texts,
+    quantize,
+    store_vectors,
+    vector_store,
+)
 from tests.factories import make_idea, make_question
 
 LOGOUT = "Session expires overnight and I have to sign in again"
@@ -188,3 +194,42 @@ def test_without_the_model_package_similar_items_match_words(app, without_model)
     assert "words only: the model package 'a_model_package_that_is_not_installed'" in (
         result.output
     )
+
+
+def test_a_reader_never_misses_a_vector_written_concurrently(app):
+    """Writers take turns, so vector ids follow commit order and a process that reads only the
+    ids above its highest misses nothing, even while other transactions are open (on
+    PostgreSQL a later id could otherwise commit first)."""
+    import threading
+    import time
+
+    written: list[tuple[str, int]] = []
+    failures: list[str] = []
+
+    def writer(first: int) -> None:
+        with app.app_context():
+            try:
+                for n in range(first, first + 12):
+                    store_vectors({("question", n): {"title": f"Question {n}", "body": "b"}})
+                    time.sleep(0.01)  # the transaction stays open while others write
+                    db.session.commit()
+                    written.append(("question", n))
+            except Exception as error:  # pragma: no cover - reported below
+                failures.append(repr(error))
+            finally:
+                db.session.remove()
+
+    reader = VectorStore()
+    threads = [threading.Thread(target=writer, args=(first,)) for first in (1000, 2000)]
+    for thread in threads:
+        thread.start()
+    while any(thread.is_alive() for thread in threads):
+        with app.app_context():
+            reader.refresh()
+            db.session.remove()
+    for thread in threads:
+        thread.join()
+    reader.refresh()
+    assert failures == []
+    assert len(written) == 24
+    assert set(reader.slots) == set(written)
