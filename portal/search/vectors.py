@@ -128,6 +128,10 @@ class VectorStore:
         self.types = np.zeros(0, dtype=np.int8)  # index in SEMANTIC_TYPES, -1: gone
 
     def refresh(self) -> None:
+        if self.last_id == 0:  # the first read takes every row: make room for them at once
+            rows = db.session.scalar(select(db.func.count(SearchVector.id)))
+            with self._lock:
+                self._reserve(rows)
         while True:
             found = db.session.execute(
                 select(
@@ -147,6 +151,15 @@ class VectorStore:
             if len(found) < READ_BATCH:
                 return
 
+    def _reserve(self, size: int) -> None:
+        import numpy as np
+
+        size = max(size, 1024)
+        if size > len(self.rows):
+            self.rows = np.resize(self.rows, (size, DIMENSIONS))
+            self.scales = np.resize(self.scales, size)
+            self.types = np.resize(self.types, size)
+
     def _take(self, found) -> None:
         import numpy as np
 
@@ -163,10 +176,7 @@ class VectorStore:
                 self.keys.append(key)
                 self.count += 1
                 if self.count > len(self.rows):  # grow by half, as lists do
-                    size = max(1024, self.count * 3 // 2)
-                    self.rows = np.resize(self.rows, (size, DIMENSIONS))
-                    self.scales = np.resize(self.scales, size)
-                    self.types = np.resize(self.types, size)
+                    self._reserve(self.count * 3 // 2)
             if vector is None:
                 self.types[slot] = -1
                 self.scales[slot] = 0.0
