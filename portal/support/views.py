@@ -556,8 +556,10 @@ def close(question_id: int):
             if closed is not REFUSED:
                 flash("Closed as a duplicate. It links to the original.", "success")
                 return redirect(question_url(question))
-    # The questions most like it, each closable with one click (similar items).
-    suggestions = similar(question.title, "question", exclude=(("question", question.id),))
+    # The questions most like it, each closable with one click (similar items); not one that
+    # is itself a duplicate: the original is the one to point at.
+    alike = similar(question.title, "question", exclude=(("question", question.id),))
+    suggestions = [hit for hit in alike if hit.status != "duplicate"]
     return render_template(
         "support/close.html", form=form, question=question, suggestions=suggestions
     )

@@ -63,6 +63,19 @@ def test_closing_offers_the_original_and_closes_with_one_click(client, twins, ma
     assert db.session.get(Question, duplicate.id).duplicate_of_id == original.id
 
 
+def test_a_question_closed_as_a_duplicate_is_not_offered_as_an_original(client, twins, make_user):
+    original, duplicate = twins
+    staff = make_user(Role.STAFF)
+    login(client, staff)
+    client.post(f"/questions/{duplicate.id}/close", data={"duplicate_of": str(original.id)})
+    apply_pending()
+    twin = make_question(title=TWIN, body="The portal forgets me every day.")
+    apply_pending()
+    page = client.get(f"/questions/{twin.id}/close").get_data(as_text=True)
+    offered = re.findall(r'name="duplicate_of" value="(\d+)"', page)
+    assert str(original.id) in offered and str(duplicate.id) not in offered
+
+
 def test_merging_offers_the_idea_most_like_it(client, make_user):
     target = make_idea(title="Let me stay signed in for a month")
     make_idea(title="Export charts as PNG images")
