@@ -12,6 +12,7 @@ items use the word match alone (`flask search status` says why).
 
 import hashlib
 import importlib.util
+import logging
 import os
 import tempfile
 import threading
@@ -136,9 +137,22 @@ def _built_model() -> Path:
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
         quantized = Path(scratch) / "model-int8.onnx"
-        quantize_dynamic(str(full), str(quantized), weight_type=QuantType.QInt8)
+        advice = _DropAdvice()
+        logging.getLogger().addFilter(advice)
+        try:
+            quantize_dynamic(str(full), str(quantized), weight_type=QuantType.QInt8)
+        finally:
+            logging.getLogger().removeFilter(advice)
         os.replace(quantized, path)
     return path
+
+
+class _DropAdvice(logging.Filter):
+    """ONNX Runtime's quantizer logs advice to run its pre-processing first, which needs sympy
+    (a large package the portal does without): advice, not a warning for the server's log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "pre-processing before quantization" not in record.getMessage()
 
 
 def _write_graph(weights: Path, out: Path) -> None:
