@@ -278,8 +278,9 @@ class SimilarQuery(Schema):
     shared=True,
 )
 def similar_items(query):
-    """What is already asked or suggested with a title like this one: call it while a title
-    is typed, to find the duplicate before it is posted."""
+    """What is already asked or suggested with a title like this one, in meaning as well as
+    in words (where the portal runs its similarity model): call it while a title is typed,
+    to find the duplicate before it is posted."""
     return similar(query["title"], query["type"])
 
 

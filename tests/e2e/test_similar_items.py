@@ -47,3 +47,26 @@ def test_idea_form_suggests_similar_ideas_and_questions(live_server, page, make_
     page.keyboard.press("Tab")
     expect(panel.get_by_role("link").first).to_be_focused()
     page.screenshot(path=str(ARTIFACTS / "idea-form-similar.png"), full_page=True)
+
+
+def test_a_question_in_other_words_is_suggested_while_typing(
+    live_server, page, make_user, make_area
+):
+    """No word in common: only the meaning finds it."""
+    area = make_area("Accounts", slug="accounts")
+    existing = make_question(
+        title="Session expires overnight and I have to sign in again",
+        body="Each day the portal forgets who I am.",
+        area=area,
+    )
+    make_question(title="How do I export invoices as a spreadsheet?", area=area)
+    apply_pending()
+    searchers().close()
+    member = make_user(email="rephraser@example.com")
+
+    log_in(page, live_server, member.email)
+    page.goto(f"{live_server}/questions/ask")
+    page.get_by_label("Title").press_sequentially("app logs me out every morning", delay=20)
+    panel = page.locator("#similar-items")
+    expect(panel.get_by_role("link").first).to_have_text(existing.title)
+    page.screenshot(path=str(ARTIFACTS / "ask-form-similar-by-meaning.png"), full_page=True)
