@@ -52,6 +52,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.accounts import sessions as login_sessions
     from portal.admin import bp as admin_bp
     from portal.announcements import bp as announcements_bp
+    from portal.events import bp as events_bp
     from portal.follows import bp as follows_bp
     from portal.ideas import bp as ideas_bp
     from portal.insights import bp as insights_bp
@@ -79,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
         ideas_bp,
         links_bp,
         announcements_bp,
+        events_bp,
         moderation_bp,
     )
     for blueprint in blueprints:

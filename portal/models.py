@@ -4,6 +4,7 @@ from portal.accounts.models import Plan, Role, User
 from portal.activity.models import ActivityEvent
 from portal.announcements.models import Announcement
 from portal.attribution import ImportedRecord
+from portal.events.models import Event, EventResponse
 from portal.follows.models import Follow
 from portal.ideas.models import (
     Idea,
@@ -31,6 +32,8 @@ __all__ = [
     "Answer",
     "Comment",
     "DigestSend",
+    "Event",
+    "EventResponse",
     "Flag",
     "Follow",
     "Idea",

@@ -293,6 +293,39 @@ CASES = [
             "action": "send",
         },
     ),
+    Case("events", "GET", lambda w: "/events", everyone(200)),
+    Case("event page", "GET", lambda w: f"/events/{w.ids['event']}", everyone(200)),
+    Case("event calendar file", "GET", lambda w: f"/events/{w.ids['event']}.ics", everyone(200)),
+    Case("events calendar feed", "GET", lambda w: "/events.ics", everyone(200)),
+    Case("plan an event", "GET", lambda w: "/events/new", signed_in(403, staff=200, admin=200)),
+    Case(
+        "edit an event",
+        "GET",
+        lambda w: f"/events/{w.ids['event']}/edit",
+        signed_in(403, staff=200, admin=200),
+    ),
+    Case(
+        "publish an event",
+        "POST",
+        lambda w: "/events/new",
+        signed_in(403, staff=302, admin=302),
+        data=lambda w: {
+            "kind": "event",
+            "title": "Matrix meetup",
+            "body": "Hello.",
+            "starts": "2099-06-01T10:00",
+            "ends": "2099-06-01T11:00",
+            "time_zone": "Europe/Berlin",
+            "location": "Berlin office",
+        },
+    ),
+    Case(
+        "answer an event",
+        "POST",
+        lambda w: f"/events/{w.ids['event']}/response",
+        CONTRIBUTE_WRITE,
+        data=lambda w: {"response": "going"},
+    ),
     Case("mention suggestions", "GET", lambda w: "/mentions?q=a", signed_in(200, suspended=403)),
     Case(
         "watch a product area",
@@ -756,8 +789,30 @@ def _build_world(make_user) -> World:
     world.ids["idea"] = idea.id
     world.ids["other_idea"] = make_idea(world.users["staff"], title="Another idea").id
     world.ids["idea_comment"] = add_comment(idea, world.users["author"], "First!").id
+    world.ids["event"] = _event_of(world.users["staff"]).id
     db.session.commit()
     return world
+
+
+def _event_of(staff):
+    from datetime import datetime
+
+    from portal.events.services import save_event
+
+    return save_event(
+        staff,
+        None,
+        kind="event",
+        title="Matrix office hours",
+        body="Questions welcome.",
+        starts=datetime(2099, 5, 1, 10, 0),
+        ends=datetime(2099, 5, 1, 11, 0),
+        time_zone="Europe/Berlin",
+        location="Berlin office",
+        online_url=None,
+        area_id=None,
+        capacity=1,
+    )
 
 
 def _token_of(user) -> str:

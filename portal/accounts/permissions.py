@@ -28,6 +28,7 @@ class Permission(StrEnum):
     # admin handles the team)
     DISCIPLINE = "discipline"
     ANNOUNCE = "announce"  # write announcements to the community: support staff and managers
+    MANAGE_EVENTS = "manage_events"  # plan and change events: support staff and managers
     MANAGE_IDEAS = "manage_ideas"  # change idea status, merge ideas, vote on behalf of customers
     VIEW_INSIGHTS = "view_insights"
     ADMINISTER = "administer"  # users and roles, product areas, plans, brand, guidelines
@@ -96,6 +97,7 @@ RULES: dict[Permission, Callable] = {
         _active(user) and (obj is None or getattr(obj, "author_id", None) != user.id)
     ),
     Permission.ANNOUNCE: _has_role(*TEAM_MODERATORS),
+    Permission.MANAGE_EVENTS: _has_role(*TEAM_MODERATORS),
     Permission.MANAGE_IDEAS: _team,
     Permission.VIEW_INSIGHTS: _team,
     Permission.ADMINISTER: _has_role(Role.ADMIN),

@@ -38,6 +38,8 @@ PAGES = {
         "/notifications",
         "/settings/notifications",
         "/settings/tokens",
+        "/events",
+        "{event}",  # the full meetup: the waitlist choice
         "/questions?tag=sync",  # what the member follows: the control in the header
         "{question}",
         "{idea}",
@@ -48,6 +50,7 @@ PAGES = {
         "{question}",
         "{close}",  # with the originals it offers
         "/announcements/new",
+        "/events/new",
     ],
     "product@example.com": ["/insights", "/insights/report", "{idea}"],
     "manager@example.com": [
@@ -88,7 +91,11 @@ def demo(app):
     flag_post(member, "answer", answer.id, reason="rude", note="Name-calling in the second line")
     db.session.commit()
     apply_pending()  # the index and its vectors: similar items on the close and idea pages
+    from portal.events.models import Event
+
+    meetup = db.session.scalars(db.select(Event).where(Event.capacity.is_not(None))).first()
     return {
+        "event": f"/events/{meetup.id}",
         "question": f"/questions/{question.id}",
         "close": f"/questions/{question.id}/close",
         "idea": f"/ideas/{idea.id}",

@@ -1,0 +1,9 @@
+"""Events: the team hosts online or in-person sessions (and Ask-Me-Anything sessions); members
+answer going, maybe or not going, join a waitlist when an event is full, and add events to
+their calendars (.ics, and a feed of what is coming)."""
+
+from flask import Blueprint
+
+bp = Blueprint("events", __name__)
+
+from portal.events import views  # noqa: E402, F401  (routes)
