@@ -1,7 +1,7 @@
 """events
 
 `events` and `event_responses`: events and Ask-Me-Anything sessions, and members' answers
-(going, maybe, not going) with the waitlist.
+(going, maybe, not going) with the waitlist and the reminders sent.
 
 Revision ID: 0033_events
 Revises: 0032_search_vectors
@@ -51,6 +51,7 @@ def upgrade():
         sa.Column('response', sa.String(length=10), nullable=False),
         sa.Column('waitlisted', sa.Boolean(), nullable=False),
         sa.Column('queued_at', sa.DateTime(), nullable=False),
+        sa.Column('reminded', sa.Integer(), nullable=False),
         sa.Column('updated_at', sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_event_responses_event_id_events'), ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_event_responses_user_id_users'), ondelete='CASCADE'),

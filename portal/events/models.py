@@ -64,4 +64,6 @@ class EventResponse(db.Model):
     response: Mapped[str] = mapped_column(String(10))  # going | maybe | not_going
     waitlisted: Mapped[bool] = mapped_column(default=False)
     queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Reminders sent: 0 none, 1 the day before, 2 the hour before (see reminders.py).
+    reminded: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -5,7 +5,7 @@ capacity: past it, "going" waits in line and moves up, in order, when a place fr
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal.accounts.permissions import Permission, can
 from portal.activity import record_event
@@ -83,6 +83,10 @@ def save_event(
         db.session.refresh(event)
     event.kind, event.title, event.body = kind, title, body
     event.body_html = render_markdown(body)
+    if not created and starts_at != event.starts_at:  # a new time: remind everyone again
+        db.session.execute(
+            update(EventResponse).where(EventResponse.event_id == event.id).values(reminded=0)
+        )
     event.starts_at, event.ends_at, event.time_zone = starts_at, ends_at, zone.key
     event.location, event.online_url = location or None, online_url or None
     event.product_area_id, event.capacity = area_id, capacity

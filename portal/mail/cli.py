@@ -1,6 +1,7 @@
 """`flask mail worker` (what `make run` starts beside gunicorn) and `flask mail send-queued`.
 
-The worker does what must not run in a request: it writes pending notification fan-outs
+The worker does what must not run in a request: it runs the features' periodic jobs
+(jobs.py: event reminders), writes pending notification fan-outs
 (portal/notifications/services.py), queues mail for new notifications (notices.py) and the
 digests that are due (digests.py), then delivers queued mail and webhooks."""
 
@@ -15,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal.extensions import db
 from portal.mail import notices
 from portal.mail.digests import send_due_digests
+from portal.mail.jobs import run_jobs
 from portal.mail.services import BATCH, deliver_pending, given_up_count, pending_count
 from portal.notifications.services import write_pending
 from portal.webhooks import services as webhooks
@@ -25,12 +27,13 @@ mail_cli = AppGroup("mail", help="The outgoing mail queue and its worker.")
 def _work() -> tuple[int, int, int, int, int, bool]:
     """Some of the queued work: (fan-outs written, notifications decided for mail, digests
     decided, mail sent, mail failed, more to do)."""
+    jobs = run_jobs()  # before the fan-outs and mail: what they notify goes out this round
     fanouts = write_pending()
     decided = notices.mail_notifications()
     digested = send_due_digests()
     sent, failed = deliver_pending()
     hooks = webhooks.deliver_due()
-    more = bool(fanouts or digested) or decided == notices.BATCH or sent + failed == BATCH
+    more = bool(fanouts or digested or jobs) or decided == notices.BATCH or sent + failed == BATCH
     return fanouts, decided, digested, sent, failed, more or hooks == webhooks.BATCH
 
 

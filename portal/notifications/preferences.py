@@ -100,6 +100,7 @@ TOPICS = (
     ),
     Topic("trust", "My trust level going up", ("trust.",), default=Delivery.APP),
     Topic("announcements", "Announcements from the team", ("announcement.",)),
+    Topic("events", "Events I am going to: reminders, and a place freed for me", ("event.",)),
     Topic(
         "summary",
         "A digest of the community: top questions and ideas, where I could help, ideas that "

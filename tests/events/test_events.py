@@ -8,6 +8,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from portal.accounts.models import Role
+from portal.clock import utcnow
 from portal.events.models import AMA, EVENT, GOING, MAYBE, NOT_GOING, Event, EventResponse
 from portal.events.queries import in_zone, waitlist_position
 from portal.events.services import respond, save_event
@@ -265,3 +266,69 @@ def test_staff_plan_an_event_through_the_form(app, client, staff, make_area):
     assert event.title in listing
     assert event.title not in client.get("/events?show=past").get_data(as_text=True)
     assert timedelta(hours=1) == event.ends_at - event.starts_at
+
+
+def test_those_going_are_reminded_the_day_and_the_hour_before(app, staff, make_user):
+    from portal.events.reminders import send_due_reminders
+    from portal.mail.cli import _work
+    from portal.mail.models import OutboxMail
+
+    event = plan(staff, capacity=2)
+    going, maybe, waiting, late = make_user(), make_user(), make_user(), make_user()
+    respond(going, event, GOING)
+    respond(maybe, event, MAYBE)
+    respond(late, event, GOING)
+    respond(waiting, event, GOING)  # third for two places: waits
+    db.session.commit()
+
+    def reminders(user) -> list[str]:
+        rows = select(Notification.title).where(
+            Notification.user_id == user.id, Notification.kind == "event.reminder"
+        )
+        return list(db.session.scalars(rows.order_by(Notification.id)))
+
+    assert send_due_reminders() == 0  # weeks away
+    event.starts_at = utcnow() + timedelta(hours=20)
+    event.ends_at = event.starts_at + timedelta(hours=1)
+    db.session.commit()
+    assert send_due_reminders() == 2
+    assert send_due_reminders() == 0  # never twice
+    assert reminders(going) == [f"Tomorrow: {event.title}"]
+    assert reminders(maybe) == reminders(waiting) == []
+    event.starts_at = utcnow() + timedelta(minutes=40)
+    db.session.commit()
+    assert send_due_reminders() == 2
+    assert reminders(going) == [f"Tomorrow: {event.title}", f"In an hour: {event.title}"]
+    _work()  # the worker's round mails them, as the members' preferences say (at once)
+    mailed = db.session.scalars(select(OutboxMail.to_address)).all()
+    assert going.email in mailed and maybe.email not in mailed
+
+
+def test_a_new_time_reminds_again(app, staff, make_user):
+    from portal.events.reminders import send_due_reminders
+
+    event = plan(staff)
+    member = make_user()
+    respond(member, event, GOING)
+    event.starts_at = utcnow() + timedelta(hours=5)
+    event.ends_at = event.starts_at + timedelta(hours=1)
+    db.session.commit()
+    assert send_due_reminders() == 1
+    later = in_zone(utcnow() + timedelta(hours=10), "Europe/Paris").replace(tzinfo=None)
+    later = later.replace(second=0, microsecond=0)
+    save_event(
+        staff,
+        event,
+        kind=EVENT,
+        title=event.title,
+        body=event.body,
+        starts=later,
+        ends=later + timedelta(hours=1),
+        time_zone="Europe/Paris",
+        location=None,
+        online_url=event.online_url,
+        area_id=None,
+        capacity=None,
+    )
+    db.session.commit()
+    assert send_due_reminders() == 1
