@@ -4,7 +4,7 @@ from portal.accounts.models import Plan, Role, User
 from portal.activity.models import ActivityEvent
 from portal.announcements.models import Announcement
 from portal.attribution import ImportedRecord
-from portal.events.models import Event, EventResponse
+from portal.events.models import Event, EventQuestion, EventResponse
 from portal.follows.models import Follow
 from portal.ideas.models import (
     Idea,
@@ -33,6 +33,7 @@ __all__ = [
     "Comment",
     "DigestSend",
     "Event",
+    "EventQuestion",
     "EventResponse",
     "Flag",
     "Follow",

@@ -326,6 +326,16 @@ CASES = [
         CONTRIBUTE_WRITE,
         data=lambda w: {"response": "going"},
     ),
+    Case(
+        "ask at an AMA",
+        "POST",
+        lambda w: f"/events/{w.ids['ama']}/questions",
+        CONTRIBUTE_WRITE,
+        data=lambda w: {
+            "title": "A question for the matrix session?",
+            "body": "Asked by everyone in the permission matrix.",
+        },
+    ),
     Case("mention suggestions", "GET", lambda w: "/mentions?q=a", signed_in(200, suspended=403)),
     Case(
         "watch a product area",
@@ -790,19 +800,22 @@ def _build_world(make_user) -> World:
     world.ids["other_idea"] = make_idea(world.users["staff"], title="Another idea").id
     world.ids["idea_comment"] = add_comment(idea, world.users["author"], "First!").id
     world.ids["event"] = _event_of(world.users["staff"]).id
+    world.ids["ama"] = _event_of(world.users["staff"], kind="ama").id
     db.session.commit()
     return world
 
 
-def _event_of(staff):
+def _event_of(staff, kind="event"):
     from datetime import datetime
 
     from portal.events.services import save_event
+    from portal.taxonomy.models import ProductArea
 
+    area = db.session.scalars(db.select(ProductArea)).first()
     return save_event(
         staff,
         None,
-        kind="event",
+        kind=kind,
         title="Matrix office hours",
         body="Questions welcome.",
         starts=datetime(2099, 5, 1, 10, 0),
@@ -810,7 +823,7 @@ def _event_of(staff):
         time_zone="Europe/Berlin",
         location="Berlin office",
         online_url=None,
-        area_id=None,
+        area_id=area.id,
         capacity=1,
     )
 

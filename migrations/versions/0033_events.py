@@ -1,7 +1,7 @@
 """events
 
-`events` and `event_responses`: events and Ask-Me-Anything sessions, and members' answers
-(going, maybe, not going) with the waitlist and the reminders sent.
+`events`, `event_responses` and `event_questions`: events and Ask-Me-Anything sessions, and members' answers
+(going, maybe, not going) with the waitlist and the reminders sent, and the questions asked at AMA sessions.
 
 Revision ID: 0033_events
 Revises: 0032_search_vectors
@@ -59,8 +59,19 @@ def upgrade():
         sa.UniqueConstraint('event_id', 'user_id', name=op.f('uq_event_responses_event_id_user_id')),
     )
     op.create_index(op.f('ix_event_responses_user_id'), 'event_responses', ['user_id'], unique=False)
+    op.create_table(
+        'event_questions',
+        sa.Column('event_id', sa.Integer(), nullable=False),
+        sa.Column('question_id', sa.Integer(), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_event_questions_event_id_events'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['question_id'], ['questions.id'], name=op.f('fk_event_questions_question_id_questions'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('event_id', 'question_id', name=op.f('pk_event_questions')),
+    )
+    op.create_index(op.f('ix_event_questions_question_id'), 'event_questions', ['question_id'], unique=False)
 
 
 def downgrade():
+    op.drop_table('event_questions')
     op.drop_table('event_responses')
     op.drop_table('events')

@@ -12,6 +12,7 @@ from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
 from portal.events.models import AMA, EVENT, RESPONSES
 from portal.forms import Form, select_choices
+from portal.support.forms import BODY_LIMITS, TITLE_LIMITS
 
 ZONES = sorted(zone for zone in available_timezones() if "/" in zone and not zone.startswith("Etc"))
 
@@ -75,3 +76,20 @@ class EventForm(Form):
 
 class ResponseForm(Form):
     response = RadioField("Your answer", choices=select_choices(RESPONSES.items()))
+
+
+class EventQuestionForm(Form):
+    title = StringField(
+        "Your question",
+        validators=[
+            DataRequired("Write your question."),
+            Length(message="Use 15 to 200 characters.", **TITLE_LIMITS),
+        ],
+    )
+    body = TextAreaField(
+        "Details",
+        validators=[
+            DataRequired("Add a sentence or two of context."),
+            Length(message="Use 20 to 30,000 characters.", **BODY_LIMITS),
+        ],
+    )

@@ -67,3 +67,18 @@ class EventResponse(db.Model):
     # Reminders sent: 0 none, 1 the day before, 2 the hour before (see reminders.py).
     reminded: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class EventQuestion(db.Model):
+    """A question asked at an Ask-Me-Anything session: a normal question of the Q&A (found in
+    search, answered and voted on as any other), listed on the event's page."""
+
+    __tablename__ = "event_questions"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

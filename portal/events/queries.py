@@ -1,11 +1,12 @@
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from portal.clock import utcnow
-from portal.events.models import Event, EventResponse
+from portal.events.models import Event, EventQuestion, EventResponse
 from portal.extensions import db
+from portal.support.models import Question
 
 PER_LIST = 50
 
@@ -54,3 +55,22 @@ def waitlist_position(event: Event, response: EventResponse) -> int:
 def in_zone(moment: datetime, zone: str) -> datetime:
     """A naive UTC moment as the wall-clock time in `zone`."""
     return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone))
+
+
+def questions_at(event: Event, viewer, *, moderator: bool) -> list[Question]:
+    """An AMA's questions that `viewer` may see (live ones, and their own waiting or hidden;
+    moderators all), most voted first."""
+    query = (
+        select(Question)
+        .join(EventQuestion, EventQuestion.question_id == Question.id)
+        .where(EventQuestion.event_id == event.id, Question.deleted_at.is_(None))
+    )
+    if not moderator:
+        mine = (
+            Question.author_id == viewer.id
+            if getattr(viewer, "is_authenticated", False)
+            else false()
+        )
+        query = query.where(Question.live() | mine)
+    order = (Question.score.desc(), Question.created_at, Question.id)
+    return list(db.session.scalars(query.order_by(*order)))

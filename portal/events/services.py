@@ -11,11 +11,22 @@ from portal.accounts.permissions import Permission, can
 from portal.activity import record_event
 from portal.clock import utcnow
 from portal.database import take_turns
-from portal.events.models import AMA, EVENT, GOING, RESPONSES, Event, EventResponse
+from portal.events.models import (
+    AMA,
+    EVENT,
+    GOING,
+    RESPONSES,
+    Event,
+    EventQuestion,
+    EventResponse,
+)
 from portal.extensions import db
 from portal.markdown import render_markdown
 from portal.notifications.services import notify
 from portal.public_url import site_path
+from portal.support.models import Question
+from portal.support.services import ask_question
+from portal.taxonomy.models import ProductArea
 from portal.writes import Refused
 
 MAX_CAPACITY = 100_000
@@ -72,6 +83,8 @@ def save_event(
         raise Refused(
             f"Capacity is 1 to {MAX_CAPACITY:,}, or empty for no limit.", field="capacity"
         )
+    if kind == AMA and area_id is None:  # its questions join the Q&A, in this area
+        raise Refused("An Ask-Me-Anything session needs a product area.", field="area")
     if not (location or online_url):
         raise Refused("Say where it happens: a place, an online link, or both.", field="location")
     created = event is None
@@ -167,3 +180,19 @@ def _promote(event: Event) -> None:
             url=site_path("events.event", event_id=event.id),
         )
     db.session.flush()
+
+
+def ask_at_event(user, event: Event, *, title: str, body: str, screening) -> Question:
+    """A question for an Ask-Me-Anything session, before or during it: a question of the Q&A
+    in the session's product area (screened as any other), listed on the session's page."""
+    if event.kind != AMA:
+        raise Refused("Only Ask-Me-Anything sessions take questions.")
+    if event.ends_at <= utcnow():
+        raise Refused("This session is over: ask in the Q&A instead.")
+    area = db.session.get(ProductArea, event.product_area_id)
+    question, _ = ask_question(
+        user, title=title, body=body, area=area, tags=[], screening=screening
+    )
+    db.session.add(EventQuestion(event_id=event.id, question_id=question.id))
+    record_event("event.question_asked", actor=user, subject=event, question_id=question.id)
+    return question

@@ -2,17 +2,28 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 
 from portal.accounts.permissions import Permission, can, require
+from portal.clock import utcnow
 from portal.csrf import form_view
 from portal.events import bp
 from portal.events.calendar import calendar_of
-from portal.events.forms import EventForm, ResponseForm
-from portal.events.models import RESPONSES, Event
-from portal.events.queries import in_zone, past, response_of, upcoming, waitlist_position
-from portal.events.services import respond, save_event
-from portal.extensions import db
-from portal.forms import select_choices
+from portal.events.forms import EventForm, EventQuestionForm, ResponseForm
+from portal.events.models import AMA, RESPONSES, Event
+from portal.events.queries import (
+    in_zone,
+    past,
+    questions_at,
+    response_of,
+    upcoming,
+    waitlist_position,
+)
+from portal.events.services import ask_at_event, respond, save_event
+from portal.extensions import db, limiter
+from portal.forms import honeypot_filled, select_choices
+from portal.moderation.screening import WAITS, posting_limit, screen
 from portal.taxonomy.services import all_areas
 from portal.writes import REFUSED, write
+
+POST_LIMIT = "20 per minute"
 
 
 def _area_from_args():
@@ -42,8 +53,10 @@ def event(event_id: int):
     return _render_event(found, ResponseForm(formdata=None))
 
 
-def _render_event(found: Event, form: ResponseForm):
+def _render_event(found: Event, form: ResponseForm, question_form=None):
     mine = response_of(current_user, found)
+    moderator = can(current_user, Permission.MODERATE)
+    asked = questions_at(found, current_user, moderator=moderator) if found.kind == AMA else []
     if mine is not None and not form.response.data:
         form.response.data = mine.response
     return render_template(
@@ -55,7 +68,45 @@ def _render_event(found: Event, form: ResponseForm):
         in_zone=in_zone,
         responses=RESPONSES,
         may_plan=can(current_user, Permission.MANAGE_EVENTS),
+        questions=asked,
+        question_form=question_form or EventQuestionForm(formdata=None),
+        open_for_questions=found.kind == AMA and found.ends_at > utcnow(),
     )
+
+
+@bp.post("/events/<int:event_id>/questions")
+@login_required
+@limiter.limit(lambda: posting_limit(POST_LIMIT))
+@form_view
+def ask(event_id: int):
+    """Ask at an Ask-Me-Anything session: the question joins the Q&A and the session's list."""
+    found = db.get_or_404(Event, event_id)
+    if found.kind != AMA:
+        abort(404)  # only sessions have questions
+    require(Permission.POST)
+    if found.ends_at <= utcnow():
+        flash("This session is over: ask in the Q&A instead.", "error")
+        return redirect(url_for(".event", event_id=found.id))
+    form = EventQuestionForm()
+    if form.validate_on_submit():
+        text = f"{form.title.data}\n\n{form.body.data}"
+        asked = write(
+            lambda: ask_at_event(
+                current_user,
+                found,
+                title=form.title.data,
+                body=form.body.data,
+                screening=screen(current_user, text, honeypot=honeypot_filled()),
+            ),
+            form=form,
+        )
+        if asked is not REFUSED:
+            if asked.is_pending:
+                flash(WAITS.format(post="question"), "info")
+            else:
+                flash("Your question is in. Vote for the others you want answered.", "success")
+            return redirect(url_for(".event", event_id=found.id, _anchor="questions"))
+    return _render_event(found, ResponseForm(formdata=None), question_form=form)
 
 
 @bp.post("/events/<int:event_id>/response")

@@ -40,6 +40,7 @@ PAGES = {
         "/settings/tokens",
         "/events",
         "{event}",  # the full meetup: the waitlist choice
+        "{ama}",  # its questions and the form to ask
         "/questions?tag=sync",  # what the member follows: the control in the header
         "{question}",
         "{idea}",
@@ -94,8 +95,10 @@ def demo(app):
     from portal.events.models import Event
 
     meetup = db.session.scalars(db.select(Event).where(Event.capacity.is_not(None))).first()
+    ama = db.session.scalars(db.select(Event).where(Event.kind == "ama")).first()
     return {
         "event": f"/events/{meetup.id}",
+        "ama": f"/events/{ama.id}",
         "question": f"/questions/{question.id}",
         "close": f"/questions/{question.id}/close",
         "idea": f"/ideas/{idea.id}",

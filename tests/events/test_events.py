@@ -9,7 +9,16 @@ from sqlalchemy import select
 
 from portal.accounts.models import Role
 from portal.clock import utcnow
-from portal.events.models import AMA, EVENT, GOING, MAYBE, NOT_GOING, Event, EventResponse
+from portal.events.models import (
+    AMA,
+    EVENT,
+    GOING,
+    MAYBE,
+    NOT_GOING,
+    Event,
+    EventQuestion,
+    EventResponse,
+)
 from portal.events.queries import in_zone, waitlist_position
 from portal.events.services import respond, save_event
 from portal.extensions import db
@@ -214,8 +223,8 @@ def test_the_feed_lists_upcoming_events_only(app, client, staff):
     assert [str(e["summary"]) for e in calendar.walk("VEVENT")] == [coming.title]
 
 
-def test_the_pages_show_times_and_take_answers(app, client, staff, make_user):
-    event = plan(staff, kind=AMA, capacity=1)
+def test_the_pages_show_times_and_take_answers(app, client, staff, make_user, make_area):
+    event = plan(staff, kind=AMA, capacity=1, area_id=make_area().id)
     respond(make_user(), event, GOING)
     db.session.commit()
     listing = client.get("/events").get_data(as_text=True)
@@ -332,3 +341,80 @@ def test_a_new_time_reminds_again(app, staff, make_user):
     )
     db.session.commit()
     assert send_due_reminders() == 1
+
+
+def test_an_ama_needs_a_product_area(app, staff):
+    with pytest.raises(Refused) as refused:
+        plan(staff, kind=AMA)
+    assert refused.value.field == "area"
+
+
+@pytest.fixture
+def ama(app, staff, make_area):
+    return plan(staff, kind=AMA, area_id=make_area("Mobile app", slug="mobile-app").id)
+
+
+def test_questions_asked_at_an_ama_join_the_qa_most_voted_first(app, client, ama, make_user):
+    from portal.search.indexer import apply_pending
+    from portal.search.queries import Filters, search
+    from portal.support.models import Question
+    from portal.support.services import cast_vote
+
+    asker, other, voter = make_user(), make_user(), make_user()
+    login(client, asker)
+    response = client.post(
+        f"/events/{ama.id}/questions",
+        data={
+            "title": "Will the Android app get offline mode?",
+            "body": "We work on trains a lot and lose sync every time.",
+        },
+    )
+    assert response.status_code == 302
+    login(client, other)
+    client.post(
+        f"/events/{ama.id}/questions",
+        data={
+            "title": "Can reports be scheduled per team?",
+            "body": "Each team lead wants their own weekly mail.",
+        },
+    )
+    first, second = db.session.scalars(select(Question).order_by(Question.id)).all()
+    assert first.product_area_id == ama.product_area_id and first.review_state is None
+    cast_vote(voter, second, 1)
+    db.session.commit()
+    page = client.get(f"/events/{ama.id}").get_data(as_text=True)
+    assert page.index(second.title) < page.index(first.title)  # most voted first
+    apply_pending()
+    found = search("offline mode android", Filters())
+    assert first.id in [hit.id for hit in found.hits]  # a normal, searchable question
+
+
+def test_a_held_ama_question_is_shown_to_its_author_only(app, client, ama, make_user):
+    from portal.support.models import Question
+
+    newcomer = make_user(trust_level=0)
+    login(client, newcomer)
+    client.post(
+        f"/events/{ama.id}/questions",
+        data={
+            "title": "Is there a discount for schools?",
+            "body": "We are a small school and would like to try it out.",
+        },
+    )
+    question = db.session.scalars(select(Question)).one()
+    assert question.review_state == "pending"
+    assert question.title in client.get(f"/events/{ama.id}").get_data(as_text=True)
+    login(client, make_user())
+    assert question.title not in client.get(f"/events/{ama.id}").get_data(as_text=True)
+
+
+def test_only_an_open_ama_takes_questions(app, client, staff, make_user, ama):
+    event = plan(staff)  # not an AMA
+    login(client, make_user())
+    data = {"title": "A question for a meetup?", "body": "Does a meetup take questions here?"}
+    assert client.post(f"/events/{event.id}/questions", data=data).status_code == 404
+    ama.starts_at, ama.ends_at = datetime(2020, 1, 1, 10), datetime(2020, 1, 1, 11)
+    db.session.commit()
+    response = client.post(f"/events/{ama.id}/questions", data=data, follow_redirects=True)
+    assert "This session is over" in response.get_data(as_text=True)
+    assert db.session.scalar(select(db.func.count(EventQuestion.question_id))) == 0
