@@ -418,3 +418,13 @@ def test_only_an_open_ama_takes_questions(app, client, staff, make_user, ama):
     response = client.post(f"/events/{ama.id}/questions", data=data, follow_redirects=True)
     assert "This session is over" in response.get_data(as_text=True)
     assert db.session.scalar(select(db.func.count(EventQuestion.question_id))) == 0
+
+
+def test_the_home_page_lists_upcoming_events(app, client, staff):
+    coming = plan(staff, title="Roadmap webinar for admins")
+    over = plan(staff, title="A meetup long gone")
+    over.starts_at, over.ends_at = datetime(2020, 1, 1, 10), datetime(2020, 1, 1, 11)
+    db.session.commit()
+    panel = client.get("/").get_data(as_text=True)
+    panel = panel[panel.index('id="home-events"') :]
+    assert coming.title in panel and over.title not in panel
