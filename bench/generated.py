@@ -64,3 +64,18 @@ def _recreate_postgresql_database(name: str) -> None:
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
         c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         c.execute(f'CREATE DATABASE "{name}"')
+
+
+# Titles as someone types them on the ask form: what the similar-items benchmarks ask.
+TYPED = [
+    "app logs me out every morning",
+    "how do I adjust the rear derailleur",
+    "espresso tastes sour",
+    "brake pads squeal when wet",
+    "export invoices to a spreadsheet",
+    "tubeless tire keeps losing air",
+    "coffee grinder setting for french press",
+    "dark mode",
+    "sync fails with error",
+    "chain skips under load",
+]

@@ -63,17 +63,6 @@ SEARCHES = [
     "no such thing zzqx",
 ]
 
-TYPED = [
-    "app logs me out every morning",
-    "how do I adjust the rear derailleur",
-    "espresso tastes sour",
-    "brake pads squeal when wet",
-    "export invoices to a spreadsheet",
-    "tubeless tire keeps losing air",
-    "coffee grinder setting for french press",
-    "chain skips under load",
-]
-
 
 @dataclass
 class Scenario:
@@ -162,7 +151,8 @@ def scenarios(ids: dict) -> list[Scenario]:
     searches = ["/search?" + urllib.parse.urlencode({"q": q}) for q in SEARCHES]
     # The ask form's JSON as someone types a title (the word match and the semantic score).
     similar_items = [
-        "/search/similar?" + urllib.parse.urlencode({"q": q, "type": "any"}) for q in TYPED
+        "/search/similar?" + urllib.parse.urlencode({"q": q, "type": "any"})
+        for q in generated.TYPED
     ]
     reads = [
         Scenario("home", ["/"]),

@@ -172,20 +172,6 @@ def run_portal(posts: int) -> dict:
     }
 
 
-TYPED = [
-    "app logs me out every morning",
-    "how do I adjust the rear derailleur",
-    "espresso tastes sour",
-    "brake pads squeal when wet",
-    "export invoices to a spreadsheet",
-    "tubeless tire keeps losing air",
-    "coffee grinder setting for french press",
-    "dark mode",
-    "sync fails with error",
-    "chain skips under load",
-]
-
-
 def rss_mb() -> dict[str, float]:
     """Resident memory: all of it, the process's own (anonymous: heap, arrays) and mapped files
     (libraries: shared with the other workers)."""
@@ -214,12 +200,12 @@ def measure_similar_items(db) -> dict:
     loaded_s = time.perf_counter() - started
     after = rss_mb()
     cold, timings = [], []
-    for text in TYPED:  # first time: postings not yet read, as after a worker starts
+    for text in generated.TYPED:  # first time: postings not yet read, as after a worker starts
         started = time.perf_counter()
         similar(text)
         cold.append(time.perf_counter() - started)
     for _ in range(REPEAT):
-        for text in TYPED:
+        for text in generated.TYPED:
             started = time.perf_counter()
             similar(text)
             timings.append(time.perf_counter() - started)
