@@ -362,7 +362,7 @@ def similar(
     """The best matches for a title being typed (or a post's own title and text, for the
     related questions and duplicates of a post: `exclude` leaves the post itself out).
 
-    Two rankings, fused by their ranks:
+    Two scores, added (see `_fused`):
     - the words: typed words analysed like the index (stemmed, stop words out), any of them
       matching in the title (weighted most), the text or the tags; whole words win on error
       codes and product names. Typed words are never read as query syntax.
@@ -390,7 +390,7 @@ def similar(
 
 
 def _by_words(searcher, words: list[str], types, exclude) -> list:
-    """The word match's best candidates: (Whoosh result, query, score) each."""
+    """The word match's best candidates: (Whoosh result, the query, for highlights) each."""
     analyzer = searcher.schema["title"].analyzer
     stems = {token.text for token in analyzer(" ".join(words))}
     tags = {word.lower() for word in words if len(word) > 2}
