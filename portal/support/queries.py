@@ -11,7 +11,6 @@ from portal.attribution import attributions_for
 from portal.extensions import db
 from portal.markdown import excerpt
 from portal.pagination import load_in_order
-from portal.search.queries import similar
 from portal.support.models import (
     Answer,
     Comment,
@@ -166,7 +165,7 @@ def tag_by_name(name: str) -> Tag | None:
 
 @dataclass(frozen=True)
 class RelatedQuestion:
-    """What the "Related questions" list shows: a few columns, not a whole question."""
+    """What the "More in this area" list shows: a few columns, not a whole question."""
 
     id: int
     title: str
@@ -188,7 +187,7 @@ class QuestionPage:
     my_votes: dict  # (kind, id) -> 1 | -1
     duplicate_of: Question | None
     accepted: Answer | None
-    related: list[RelatedQuestion]  # the most alike questions, then others in its area
+    related: list[RelatedQuestion]  # other questions in the same product area, solved ones first
     attributions: dict = field(default_factory=dict)  # (kind, id) -> Attribution (imported posts)
 
 
@@ -261,15 +260,10 @@ RELATED_CANDIDATES = 30
 
 
 def related_questions(question: Question, limit: int = 6) -> list[RelatedQuestion]:
-    """The questions most like this one (similar items: meaning and words), then other
-    recently active ones in its product area, solved ones first, to fill the list.
+    """Other recently active questions in the same product area, solved ones first.
 
-    Only the most recently active few of the area are ranked (an index range), so the cost
-    does not grow with the number of questions in the area."""
-    alike = [
-        hit.id
-        for hit in similar(question.title, "question", limit, exclude=(("question", question.id),))
-    ]
+    Only the most recently active few are ranked (an index range), so the cost does not grow
+    with the number of questions in the area."""
     recent = db.session.execute(
         db.select(Question.id, Question.title, Question.answer_count, Question.is_solved)
         .where(
@@ -280,19 +274,9 @@ def related_questions(question: Question, limit: int = 6) -> list[RelatedQuestio
         .order_by(Question.last_activity_at.desc())
         .limit(RELATED_CANDIDATES)
     )
+    candidates = [RelatedQuestion(*row) for row in recent]
     # A stable sort keeps the most recently active first within solved and unsolved.
-    filling = sorted((RelatedQuestion(*row) for row in recent), key=lambda q: not q.is_solved)
-    found = {}
-    if alike:
-        rows = db.session.execute(
-            db.select(Question.id, Question.title, Question.answer_count, Question.is_solved).where(
-                Question.id.in_(alike), Question.live()
-            )
-        )
-        found = {row.id: RelatedQuestion(*row) for row in rows}
-    related = [found[i] for i in alike if i in found]
-    related += [q for q in filling if q.id not in found]
-    return related[:limit]
+    return sorted(candidates, key=lambda q: not q.is_solved)[:limit]
 
 
 def latest_questions(limit: int = 6) -> list[Question]:

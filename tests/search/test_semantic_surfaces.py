@@ -1,6 +1,6 @@
-"""Where the similarity score serves besides the ask forms: related questions on a question
-page, originals offered when closing a duplicate, ideas offered when merging, and the
-moderators' possible-duplicates page. Each shows only live, public posts."""
+"""Where the similarity score serves besides the ask forms: originals offered when closing a
+duplicate, ideas offered when merging, and the moderators' possible-duplicates page. Each
+shows only live, public posts."""
 
 import re
 
@@ -37,15 +37,6 @@ def twins(app, make_area):
     duplicate = make_question(title=REPHRASED, body="Why does that keep happening?", area=area)
     apply_pending()
     return original, duplicate
-
-
-def test_a_question_page_lists_the_question_most_like_it_first(client, twins):
-    original, duplicate = twins
-    page = client.get(f"/questions/{duplicate.id}").get_data(as_text=True)
-    related = page[page.index('id="related-heading"') :]
-    links = re.findall(r'href="/questions/(\d+)/', related)
-    assert links[0] == str(original.id)
-    assert str(duplicate.id) not in links
 
 
 def test_closing_offers_the_original_and_closes_with_one_click(client, twins, make_user):
