@@ -428,3 +428,20 @@ def test_the_home_page_lists_upcoming_events(app, client, staff):
     panel = client.get("/").get_data(as_text=True)
     panel = panel[panel.index('id="home-events"') :]
     assert coming.title in panel and over.title not in panel
+
+
+def test_the_events_list_costs_the_same_queries_for_many_events(
+    app, client, staff, make_area, count_queries
+):
+    plan(staff, area_id=make_area().id)
+    client.get("/events")  # settings and the like, loaded once
+    db.session.expire_all()  # no row the test made is at hand for the page
+    with count_queries() as few:
+        client.get("/events")
+    for n in range(5):
+        plan(staff, title=f"Office hours number {n}", area_id=make_area().id)
+    client.get("/events")
+    db.session.expire_all()
+    with count_queries() as many:
+        assert "Office hours number 4" in client.get("/events").get_data(as_text=True)
+    assert many.count == few.count
