@@ -59,21 +59,17 @@ class SyncResult:
     last_change_id: int = 0
 
 
-def pending_changes(after_id: int, limit: int) -> list[SearchChange]:
-    """Changes after `after_id` that are safe to apply, in id order.
+def pending_changes(after_id: int, limit: int, until: int | None = None) -> list[SearchChange]:
+    """Changes after `after_id` (and up to `until`) that are safe to apply, in id order.
 
     On PostgreSQL a transaction can commit a higher id before a slower one commits a lower id.
     At the first gap in the ids, stop, unless the gap is older than the grace period (then it is
     an id that a rolled-back transaction used, which will never appear).
     """
-    changes = list(
-        db.session.scalars(
-            db.select(SearchChange)
-            .where(SearchChange.id > after_id)
-            .order_by(SearchChange.id)
-            .limit(limit)
-        )
-    )
+    query = db.select(SearchChange).where(SearchChange.id > after_id)
+    if until is not None:
+        query = query.where(SearchChange.id <= until)
+    changes = list(db.session.scalars(query.order_by(SearchChange.id).limit(limit)))
     grace = timedelta(seconds=current_app.config["SEARCH_GAP_GRACE_SECONDS"])
     expected = after_id + 1
     for position, change in enumerate(changes):
@@ -88,15 +84,18 @@ def latest_change_id() -> int:
 
 
 def apply_pending(max_batches: int | None = None, lock_timeout: float = LOCK_TIMEOUT) -> SyncResult:
-    """Apply every change after the index's last applied id (in batches)."""
-    if latest_change_id() == 0 and not (search_dir() / CURRENT).exists():
+    """Apply every change after the index's last applied id (in batches), up to the latest
+    one when it starts: what commits meanwhile waits for the next call, so the indexing
+    thread's gap between batches holds."""
+    until = latest_change_id()
+    if until == 0 and not (search_dir() / CURRENT).exists():
         db.session.rollback()
         return SyncResult()  # nothing was ever written: do not even create an index
     path = live_index_dir()
     result = SyncResult(last_change_id=read_last_change_id(path))
     batches = 0
     while max_batches is None or batches < max_batches:
-        changes = pending_changes(result.last_change_id, BATCH)
+        changes = pending_changes(result.last_change_id, BATCH, until)
         if not changes:
             break
         try:

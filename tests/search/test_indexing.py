@@ -115,6 +115,36 @@ def test_a_burst_of_writes_is_indexed_in_one_later_batch(app, client, area_docum
     eventually(lambda: index_status()["pending"] == 0)
 
 
+def test_a_change_committed_during_a_sync_waits_for_the_next(area_documents, monkeypatch):
+    """A sync applies what was pending when it began; a later commit waits for the next sync,
+    which is what keeps the indexing thread's gap between batches."""
+    import portal.search.indexer as indexer
+
+    billing_id = add_area("Billing")
+    db.session.commit()
+    load = indexer._load_documents
+
+    def load_then_commit_elsewhere(latest):
+        documents = load(latest)
+        if ("area", billing_id) in latest:
+            with db.engine.begin() as connection:  # another request's commit, meanwhile
+                area = connection.execute(
+                    db.insert(ProductArea).values(name="Payments", slug="payments", description="")
+                )
+                connection.execute(
+                    db.insert(SearchChange).values(
+                        doc_type="area", doc_id=area.inserted_primary_key[0], action="upsert"
+                    )
+                )
+        return documents
+
+    monkeypatch.setattr(indexer, "_load_documents", load_then_commit_elsewhere)
+    assert apply_pending().applied == 1
+    assert indexed_titles() == {"Billing"}
+    assert apply_pending().applied == 1
+    assert indexed_titles() == {"Billing", "Payments"}
+
+
 @pytest.mark.parametrize("app_config", [AFTER_RESPONSE_SYNC])
 def test_a_crash_while_indexing_loses_nothing(app, client, area_documents):
     """Indexing fails once after the response: nobody sees it, and the indexing thread tries
