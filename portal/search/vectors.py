@@ -229,24 +229,42 @@ class VectorStore:
         self, vector, doc_types: tuple[str, ...], limit: int, exclude: Iterable[Key] = ()
     ) -> list[tuple[Key, float]]:
         """The `limit` nearest documents of these types, with their cosine similarity."""
+        query, query_scale = quantize(vector[None, :])
+        return self._nearest(query[0], float(query_scale[0]), doc_types, limit, exclude)
+
+    def nearest_to(
+        self, key: Key, doc_types: tuple[str, ...], limit: int
+    ) -> list[tuple[Key, float]]:
+        """The `limit` documents nearest to a stored one (itself left out), by its stored
+        vector: no embedding. Empty when it has no vector."""
+        with self._lock:
+            slot = self.slots.get(key)
+            if slot is None or self.types[slot] < 0:
+                return []
+            query, scale = self.rows[slot].copy(), float(self.scales[slot])
+        return self._nearest(query, scale, doc_types, limit, (key,))
+
+    def _nearest(self, query, query_scale: float, doc_types, limit: int, exclude):
         import numpy as np
 
-        query, query_scale = quantize(vector[None, :])
+        # The scan runs outside the lock, on the arrays as they are now: rows only ever grow
+        # into new arrays, and a row replaced meanwhile costs one score, not a wrong key.
         with self._lock:
-            count = self.count
-            if count == 0:
-                return []
-            products = _int8_products(self.rows[:count], query[0].reshape(DIMENSIONS, 1))
-            scores = products[:, 0] * self.scales[:count]
-            wanted = np.isin(self.types[:count], [SEMANTIC_TYPES.index(t) for t in doc_types])
-            scores = np.where(wanted, scores * query_scale[0], -2.0)
-            for key in exclude:
-                if (slot := self.slots.get(key)) is not None and slot < count:
-                    scores[slot] = -2.0
-            take = min(limit, count)
-            top = np.argpartition(-scores, take - 1)[:take]
-            top = top[np.argsort(-scores[top])]
-            return [(self.keys[i], float(scores[i])) for i in top if scores[i] > -2.0]
+            count, rows, scales, types = self.count, self.rows, self.scales, self.types
+            excluded = [self.slots.get(key) for key in exclude]
+        if count == 0:
+            return []
+        products = _int8_products(rows[:count], query.reshape(DIMENSIONS, 1))
+        scores = products[:, 0] * (scales[:count] * query_scale)
+        wanted = np.isin(types[:count], [SEMANTIC_TYPES.index(t) for t in doc_types])
+        scores[~wanted] = -2.0
+        for slot in excluded:
+            if slot is not None and slot < count:
+                scores[slot] = -2.0
+        take = min(limit, count)
+        top = np.argpartition(-scores, take - 1)[:take]
+        top = top[np.argsort(-scores[top])]
+        return [(self.keys[i], float(scores[i])) for i in top if scores[i] > -2.0]
 
 
 def neighbours(
@@ -264,6 +282,13 @@ def neighbours(
     similarity = {key: score for key, score in nearest if score >= SEMANTIC_FLOOR}
     candidates = [(result["type"], result["doc_id"]) for result, _ in by_words]
     return store.similarity(vector, candidates) | similarity
+
+
+def most_alike(key: Key, doc_types: tuple[str, ...], limit: int) -> list[Key]:
+    """The documents most like a stored one, most alike first (at least SEMANTIC_FLOOR alike),
+    by its stored vector: no model run. Empty when it has none."""
+    nearest = vector_store().nearest_to(key, doc_types, limit)
+    return [other for other, score in nearest if score >= SEMANTIC_FLOOR]
 
 
 def vector_store() -> VectorStore:
