@@ -11,6 +11,7 @@ from portal.attribution import attributions_for
 from portal.extensions import db
 from portal.markdown import excerpt
 from portal.pagination import load_in_order
+from portal.search.vectors import most_alike
 from portal.support.models import (
     Answer,
     Comment,
@@ -165,7 +166,7 @@ def tag_by_name(name: str) -> Tag | None:
 
 @dataclass(frozen=True)
 class RelatedQuestion:
-    """What the "More in this area" list shows: a few columns, not a whole question."""
+    """What the "Related questions" list shows: a few columns, not a whole question."""
 
     id: int
     title: str
@@ -187,7 +188,7 @@ class QuestionPage:
     my_votes: dict  # (kind, id) -> 1 | -1
     duplicate_of: Question | None
     accepted: Answer | None
-    related: list[RelatedQuestion]  # other questions in the same product area, solved ones first
+    related: list[RelatedQuestion]  # the most alike questions, then others in its area
     attributions: dict = field(default_factory=dict)  # (kind, id) -> Attribution (imported posts)
 
 
@@ -260,23 +261,35 @@ RELATED_CANDIDATES = 30
 
 
 def related_questions(question: Question, limit: int = 6) -> list[RelatedQuestion]:
-    """Other recently active questions in the same product area, solved ones first.
+    """The questions most like this one (by its stored vector: no model run, no word query),
+    then other recently active ones in its product area, solved ones first, to fill the list.
 
-    Only the most recently active few are ranked (an index range), so the cost does not grow
-    with the number of questions in the area."""
-    recent = db.session.execute(
-        db.select(Question.id, Question.title, Question.answer_count, Question.is_solved)
-        .where(
-            Question.product_area_id == question.product_area_id,
-            Question.id != question.id,
-            Question.live(),
+    Only the most recently active few of the area are ranked (an index range), so the cost
+    does not grow with the number of questions in the area."""
+    alike = [doc_id for _, doc_id in most_alike(("question", question.id), ("question",), limit)]
+    columns = (Question.id, Question.title, Question.answer_count, Question.is_solved)
+    found = {}
+    if alike:
+        rows = db.session.execute(
+            db.select(*columns).where(Question.id.in_(alike), Question.live())
         )
-        .order_by(Question.last_activity_at.desc())
-        .limit(RELATED_CANDIDATES)
-    )
-    candidates = [RelatedQuestion(*row) for row in recent]
-    # A stable sort keeps the most recently active first within solved and unsolved.
-    return sorted(candidates, key=lambda q: not q.is_solved)[:limit]
+        found = {row.id: RelatedQuestion(*row) for row in rows}
+    related = [found[i] for i in alike if i in found]
+    if len(related) < limit:
+        recent = db.session.execute(
+            db.select(*columns)
+            .where(
+                Question.product_area_id == question.product_area_id,
+                Question.id != question.id,
+                Question.live(),
+            )
+            .order_by(Question.last_activity_at.desc())
+            .limit(RELATED_CANDIDATES)
+        )
+        # A stable sort keeps the most recently active first within solved and unsolved.
+        filling = sorted((RelatedQuestion(*row) for row in recent), key=lambda q: not q.is_solved)
+        related += [q for q in filling if q.id not in found]
+    return related[:limit]
 
 
 def latest_questions(limit: int = 6) -> list[Question]:

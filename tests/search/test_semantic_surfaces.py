@@ -1,6 +1,6 @@
-"""Where the similarity score serves besides the ask forms: originals offered when closing a
-duplicate, ideas offered when merging, and the moderators' possible-duplicates page. Each
-shows only live, public posts."""
+"""Where the similarity score serves besides the ask forms: related questions on a question
+page, originals offered when closing a duplicate, ideas offered when merging, and the
+moderators' possible-duplicates page. Each shows only live, public posts."""
 
 import re
 
@@ -37,6 +37,31 @@ def twins(app, make_area):
     duplicate = make_question(title=REPHRASED, body="Why does that keep happening?", area=area)
     apply_pending()
     return original, duplicate
+
+
+def test_a_question_page_lists_the_question_most_like_it_first(client, twins):
+    original, duplicate = twins
+    page = client.get(f"/questions/{duplicate.id}").get_data(as_text=True)
+    related = page[page.index('id="related-heading"') :]
+    links = re.findall(r'href="/questions/(\d+)/', related)
+    assert links[0] == str(original.id)
+    assert str(duplicate.id) not in links
+
+
+def test_a_hidden_question_leaves_related_questions_though_its_vector_is_held(
+    app, client, twins, make_user
+):
+    from portal.moderation.services import decide, open_item
+
+    original, duplicate = twins
+    assert ORIGINAL in client.get(f"/questions/{duplicate.id}").get_data(as_text=True)
+    item = open_item("question", original.id, original.author_id, "flagged")
+    decide(item.id, "hide", make_user(Role.STAFF))
+    db.session.commit()  # not indexed: the vector stays in the table and in the process
+    page = client.get(f"/questions/{duplicate.id}").get_data(as_text=True)
+    assert ORIGINAL not in page
+    login(client, make_user())
+    assert ORIGINAL not in client.get(f"/questions/{duplicate.id}").get_data(as_text=True)
 
 
 def test_closing_offers_the_original_and_closes_with_one_click(client, twins, make_user):
