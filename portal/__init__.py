@@ -61,6 +61,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.main import bp as main_bp
     from portal.moderation import bp as moderation_bp
     from portal.notifications import bp as notifications_bp
+    from portal.polls import bp as polls_bp
     from portal.search import bp as search_bp
     from portal.search import hooks as search_hooks
     from portal.search.services import register_search_log
@@ -81,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
         links_bp,
         announcements_bp,
         events_bp,
+        polls_bp,
         moderation_bp,
     )
     for blueprint in blueprints:

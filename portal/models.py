@@ -19,6 +19,7 @@ from portal.mail.models import DigestSend, OutboxMail
 from portal.moderation.models import Flag, ModerationLogEntry, ReviewItem
 from portal.moderation.spam_models import SpamExample, SpamFingerprint, SpamModel
 from portal.notifications.models import Notification, NotificationPreference
+from portal.polls.models import Poll, PollOption, PollVote
 from portal.search.models import SearchChange, SearchQuery
 from portal.site.models import SiteSettings
 from portal.support.models import Answer, Comment, Question, Revision, Vote
@@ -50,6 +51,9 @@ __all__ = [
     "NotificationPreference",
     "OutboxMail",
     "Plan",
+    "Poll",
+    "PollOption",
+    "PollVote",
     "ProductArea",
     "Question",
     "ReviewItem",

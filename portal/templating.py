@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from portal.accounts.models import Role
 from portal.accounts.permissions import Permission
+from portal.attachments import attached_to
 from portal.caching import checked_can, checked_offered, rendering_kept_content, viewer_slot
 from portal.clock import utcnow
 from portal.moderation.models import REASONS as FLAG_REASONS
@@ -120,6 +121,7 @@ def register(app: Flask) -> None:
         flag_reasons=FLAG_REASONS,
         review_queue_size=review_queue_size,
         viewer_slot=viewer_slot,  # kept content's place for a part of the viewer's own
+        attached_to=attached_to,  # polls under a post (portal/attachments.py)
     )
     app.jinja_env.globals["public_url"] = public_url  # absolute links that leave the site
     app.jinja_env.filters.update(timeago=relative_time, time_tag=time_tag, compact=compact_number)

@@ -336,6 +336,40 @@ CASES = [
             "body": "Asked by everyone in the permission matrix.",
         },
     ),
+    Case("polls", "GET", lambda w: "/polls", everyone(200)),
+    Case("poll page", "GET", lambda w: f"/polls/{w.ids['poll']}", everyone(200)),
+    Case(
+        "start a poll form",
+        "GET",
+        lambda w: f"/polls/new?on=idea:{w.ids['idea']}",
+        signed_in(403, staff=200, product=200, admin=200),
+    ),
+    Case(
+        "start a poll",
+        "POST",
+        lambda w: "/polls/new",
+        signed_in(403, staff=302, product=302, admin=302),
+        data=lambda w: {"title": "Matrix poll?", "options": "Yes\nNo", "results_after": "voted"},
+    ),
+    Case(
+        "vote in a poll",
+        "POST",
+        lambda w: f"/polls/{w.ids['poll']}/ballot",
+        CONTRIBUTE_WRITE,
+        data=lambda w: {"choice": str(w.ids["poll_option"])},
+    ),
+    Case(
+        "withdraw a poll vote",
+        "POST",
+        lambda w: f"/polls/{w.ids['poll']}/withdraw",
+        CONTRIBUTE_WRITE,
+    ),
+    Case(
+        "close a poll",
+        "POST",
+        lambda w: f"/polls/{w.ids['poll']}/close",
+        signed_in(403, staff=302, product=302, admin=302),
+    ),
     Case("mention suggestions", "GET", lambda w: "/mentions?q=a", signed_in(200, suspended=403)),
     Case(
         "watch a product area",
@@ -801,6 +835,17 @@ def _build_world(make_user) -> World:
     world.ids["idea_comment"] = add_comment(idea, world.users["author"], "First!").id
     world.ids["event"] = _event_of(world.users["staff"]).id
     world.ids["ama"] = _event_of(world.users["staff"], kind="ama").id
+    from portal.polls.services import start_poll
+
+    poll = start_poll(
+        world.users["product"],
+        title="Which export format?",
+        options=["CSV", "Excel"],
+        multiple=False,
+        results_after="voted",
+        subject=("idea", idea.id),
+    )
+    world.ids["poll"], world.ids["poll_option"] = poll.id, poll.options[0].id
     db.session.commit()
     return world
 

@@ -29,6 +29,7 @@ class Permission(StrEnum):
     DISCIPLINE = "discipline"
     ANNOUNCE = "announce"  # write announcements to the community: support staff and managers
     MANAGE_EVENTS = "manage_events"  # plan and change events: support staff and managers
+    RUN_POLLS = "run_polls"  # start and close polls, read results early: the team
     MANAGE_IDEAS = "manage_ideas"  # change idea status, merge ideas, vote on behalf of customers
     VIEW_INSIGHTS = "view_insights"
     ADMINISTER = "administer"  # users and roles, product areas, plans, brand, guidelines
@@ -98,6 +99,7 @@ RULES: dict[Permission, Callable] = {
     ),
     Permission.ANNOUNCE: _has_role(*TEAM_MODERATORS),
     Permission.MANAGE_EVENTS: _has_role(*TEAM_MODERATORS),
+    Permission.RUN_POLLS: _has_role(*(TEAM_MODERATORS | IDEA_MANAGERS)),
     Permission.MANAGE_IDEAS: _team,
     Permission.VIEW_INSIGHTS: _team,
     Permission.ADMINISTER: _has_role(Role.ADMIN),

@@ -233,6 +233,7 @@ def _status_choices():
     Permission.MANAGE_IDEAS,
     Permission.MODERATE,
     Permission.FLAG,
+    Permission.RUN_POLLS,  # "Add a poll" under it (portal/polls)
     whole=False,
 )
 def idea(idea_id: int):

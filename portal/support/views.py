@@ -249,6 +249,7 @@ def _nothing_of_theirs(parts: QuestionParts) -> bool:
     Permission.MODERATE,
     Permission.MANAGE_IDEAS,  # the linked-ideas panel (portal/links)
     Permission.FLAG,
+    Permission.RUN_POLLS,  # "Add a poll" under it (portal/polls)
     whole=False,
 )
 def question(question_id: int, slug: str | None = None):
