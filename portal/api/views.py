@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.ideas import queries as idea_queries
 from portal.ideas.models import Idea, IdeaStatus
 from portal.insights.filters import parse_filters
-from portal.insights.panels import PANELS
+from portal.insights.panels import PANEL_KEYS, PANELS
 from portal.notifications.models import Notification
 from portal.search.queries import MAX_QUERY_CHARS, Filters, search, similar
 from portal.support import queries as support_queries
@@ -359,7 +359,7 @@ class InsightsQuery(Schema):
     response=schemas.InsightsPanel,
     errors=(403, 404),
     needs="The product team, support staff and admins.",
-    path_values={"panel": {"enum": sorted(PANELS)}},
+    path_values={"panel": {"enum": PANEL_KEYS}},
 )
 def insights_panel(panel: str, query):
     """One of the dashboard's figures as a table, for the period and filters given: the same

@@ -66,6 +66,13 @@ def headline(filters: InsightsFilters) -> list[dict]:
     return cards
 
 
+def tasks() -> list[list[str]]:
+    """TASKS, and one more for the panels other features registered (light ones)."""
+    listed = {key for keys in TASKS for key in keys}
+    registered = [key for key in PANELS if key not in listed]
+    return [*TASKS, registered] if registered else TASKS
+
+
 def _build_panels(app: Flask, filters: InsightsFilters, keys: list[str]) -> list[Panel]:
     """Some panels, in a thread of their own with its own app context and database session."""
     with app.app_context():
@@ -87,7 +94,7 @@ def build_dashboard(filters: InsightsFilters) -> Dashboard:
     app = current_app._get_current_object()
     as_of = utcnow().replace(microsecond=0)
     with ThreadPoolExecutor(THREADS, thread_name_prefix="insights") as pool:
-        futures = [pool.submit(_build_panels, app, filters, keys) for keys in TASKS]
+        futures = [pool.submit(_build_panels, app, filters, keys) for keys in tasks()]
         cards = headline(filters)
         built = {panel.key: panel for future in futures for panel in future.result()}
     panels = [built[key] for key in PANELS]
@@ -95,7 +102,11 @@ def build_dashboard(filters: InsightsFilters) -> Dashboard:
         "insights/_figures.html",
         filters=filters,
         headline=cards,
-        sections=[(section, [built[key] for key in section.panels]) for section in SECTIONS],
+        sections=[
+            (section, [built[key] for key in section.panels])
+            for section in SECTIONS
+            if section.panels
+        ],
         figures={panel.key: panel.figure for panel in panels if panel.figure},
     )
     return Dashboard(html=Markup(html), as_of=as_of)

@@ -2,7 +2,7 @@
 (for people who cannot or would rather not read a chart, and for CSV export)."""
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from portal.insights import charts, metrics
 from portal.insights.filters import InsightsFilters
@@ -403,6 +403,8 @@ SECTIONS = [
     ),
     Section("search", "Search gaps", "Search gaps", ("search-gaps", "search-few-results")),
     Section("people", "People", "People", ("activity", "contributors", "answer-share")),
+    # Filled by the features that keep the community alive (events, polls): see register_panel.
+    Section("community", "Events and polls", "Community", ()),
 ]
 
 PANELS: dict[str, Callable[[InsightsFilters], Panel]] = {
@@ -422,3 +424,15 @@ PANELS: dict[str, Callable[[InsightsFilters], Panel]] = {
     "search-gaps": search_gaps_panel,
     "search-few-results": few_results_panel,
 }
+PANEL_KEYS = sorted(PANELS)  # kept sorted in place: the API's list of figures reads it
+
+
+def register_panel(key: str, build: Callable[[InsightsFilters], Panel], section: str) -> None:
+    """A panel of a feature that builds on insights (events, polls) in one of the sections.
+    It is shared by every viewer of the dashboard, as the others are: it must show only what
+    the whole team may see."""
+    PANELS[key] = build
+    PANEL_KEYS[:] = sorted(PANELS)
+    for n, found in enumerate(SECTIONS):
+        if found.key == section:
+            SECTIONS[n] = replace(found, panels=(*found.panels, key))
