@@ -151,7 +151,7 @@ class Status(Schema):
 
 
 class SearchHit(Schema):
-    type = fields.Str(metadata={"description": "question or idea"})
+    type = fields.Str(metadata={"description": "question, idea, event or poll"})
     id = fields.Int()
     title = fields.Str()
     url = fields.Function(lambda hit: _absolute(hit.url), metadata={"format": "uri"})

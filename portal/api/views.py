@@ -20,7 +20,7 @@ from portal.ideas.models import Idea, IdeaStatus
 from portal.insights.filters import parse_filters
 from portal.insights.panels import PANEL_KEYS, PANELS
 from portal.notifications.models import Notification
-from portal.search.queries import MAX_QUERY_CHARS, Filters, search, similar
+from portal.search.queries import MAX_QUERY_CHARS, TYPES, Filters, search, similar
 from portal.support import queries as support_queries
 from portal.support.models import Question, question_tags
 from portal.taxonomy.models import ProductArea, Tag
@@ -239,7 +239,7 @@ class SearchQuery(Schema):
         validate=Length(max=MAX_QUERY_CHARS),
         metadata={"description": "Words, as in the site's search"},
     )
-    type = f.Str(validate=OneOf(["question", "idea"]))
+    type = f.Str(validate=OneOf(TYPES))  # questions and ideas, and events and polls
     area = f.Str(validate=Length(max=80))
     tag = f.Str(validate=Length(max=35))
     page = f.Int(load_default=1, validate=Range(1, 1000))
@@ -254,7 +254,8 @@ class SearchQuery(Schema):
     shared=True,
 )
 def search_all(query):
-    """Questions and ideas that match, best first, as on the site's search page."""
+    """Questions, ideas, events and polls that match, best first, as on the site's search
+    page."""
     outcome = search(
         query["q"],
         Filters(type=query.get("type"), area=query.get("area"), tag=query.get("tag")),

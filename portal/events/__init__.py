@@ -6,7 +6,7 @@ from flask import Blueprint
 
 bp = Blueprint("events", __name__)
 
-from portal.events import home, insights, subjects, views  # noqa: E402, F401  (home panel, insights figures, poll subject, routes)
+from portal.events import home, insights, search, subjects, views  # noqa: E402, F401  (home panel, insights figures, search documents, poll subject, routes)
 from portal.events.reminders import send_due_reminders  # noqa: E402
 from portal.mail.jobs import register_job  # noqa: E402
 

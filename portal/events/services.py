@@ -24,6 +24,7 @@ from portal.extensions import db
 from portal.markdown import render_markdown
 from portal.notifications.services import notify
 from portal.public_url import site_path
+from portal.search.changes import record_search_change
 from portal.support.models import Question
 from portal.support.services import ask_question
 from portal.taxonomy.models import ProductArea
@@ -106,6 +107,7 @@ def save_event(
     db.session.flush()
     if not created:
         _promote(event)
+    record_search_change("event", event.id)
     record_event(
         "event.created" if created else "event.updated",
         actor=author,

@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("polls", __name__)
 
-from portal.polls import attached, insights, views  # noqa: E402, F401  (parts on other pages, insights figures, routes)
+from portal.polls import attached, insights, search, views  # noqa: E402, F401  (parts on other pages, insights figures, search documents, routes)

@@ -10,6 +10,7 @@ from portal.database import take_turns
 from portal.extensions import db
 from portal.notifications.subjects import still_visible
 from portal.polls.models import RESULTS_AFTER, SUBJECT_KINDS, Poll, PollOption, PollVote
+from portal.search.changes import record_search_change
 from portal.writes import Refused
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
@@ -67,6 +68,7 @@ def start_poll(
     )
     db.session.add(poll)
     db.session.flush()
+    record_search_change("poll", poll.id)
     record_event("poll.started", actor=author, subject=poll, on=poll.subject_type)
     return poll
 

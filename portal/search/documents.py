@@ -24,11 +24,22 @@ class DocumentSource:
 
 
 SOURCES: dict[str, DocumentSource] = {}
+# What the search page lists, with the label of its type filter: questions and ideas, then the
+# types features add (events, polls). Kept in place: search.queries reads the same list.
+LISTED: dict[str, str] = {"question": "Questions", "idea": "Ideas"}
 
 
-def register_source(source: DocumentSource) -> DocumentSource:
+def register_source(source: DocumentSource, *, listed: str | None = None) -> DocumentSource:
+    """`listed`: the search page lists this type under that label (an answer is not listed:
+    it rolls up into its question's document)."""
     SOURCES[source.doc_type] = source
+    if listed:
+        LISTED[source.doc_type] = listed
+        TYPES[:] = list(LISTED)
     return source
+
+
+TYPES: list[str] = list(LISTED)
 
 
 def doc_key(doc_type: str, doc_id: int) -> str:

@@ -14,7 +14,7 @@ from whoosh.highlight import ContextFragmenter, HtmlFormatter
 from whoosh.searching import Results
 
 from portal.search import ranking
-from portal.search.documents import SOURCES, doc_key
+from portal.search.documents import SOURCES, TYPES, doc_key
 from portal.search.embedding import model
 from portal.search.index import EXCERPT_CHARS, searchers
 from portal.search.repair import from_index
@@ -22,7 +22,8 @@ from portal.search.vectors import neighbours, vector_store
 
 MAX_QUERY_CHARS = 500
 PER_PAGE = 20
-TYPES = ("question", "idea")  # what the search page lists (answers roll up into questions)
+# What the search page lists (see documents.LISTED); similar items are questions and ideas.
+SIMILAR_TYPES = ("question", "idea")
 SORTS = {"relevance": None, "newest": "created", "votes": "votes"}
 FIELD_ALIASES = {"tag": "tag", "tags": "tag", "title": "title", "body": "body", "area": "area"}
 FALLBACK_LIMIT = 20
@@ -376,7 +377,7 @@ def similar(
     words = re.findall(r"\w+", text)[:30]
     if not words:
         return []
-    types = TYPES if doc_type not in TYPES else (doc_type,)
+    types = SIMILAR_TYPES if doc_type not in SIMILAR_TYPES else (doc_type,)
 
     def from_the_index() -> list[Hit]:
         with searchers().lend() as searcher:

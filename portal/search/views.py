@@ -2,6 +2,7 @@ from flask import jsonify, render_template, request
 
 from portal.pagination import requested_page
 from portal.search import bp
+from portal.search.documents import LISTED
 from portal.search.queries import SORTS, TYPES, Filters, search, similar
 from portal.search.services import log_search
 from portal.taxonomy.services import all_areas
@@ -52,6 +53,7 @@ def results():
         sort=sort,
         areas=all_areas(),
         statuses=STATUS_CHOICES,
+        types=[("", "All types"), *LISTED.items()],
     )
 
 
