@@ -336,6 +336,13 @@ CASES = [
             "body": "Asked by everyone in the permission matrix.",
         },
     ),
+    Case(
+        "vote up an AMA question",
+        "POST",
+        lambda w: f"/events/{w.ids['ama']}/questions/{w.ids['ama_question']}/vote",
+        {**CONTRIBUTE_WRITE, "author": 403},  # never on one's own question
+        data=lambda w: {"value": "up"},
+    ),
     Case("polls", "GET", lambda w: "/polls", everyone(200)),
     Case("poll page", "GET", lambda w: f"/polls/{w.ids['poll']}", everyone(200)),
     Case(
@@ -835,6 +842,17 @@ def _build_world(make_user) -> World:
     world.ids["idea_comment"] = add_comment(idea, world.users["author"], "First!").id
     world.ids["event"] = _event_of(world.users["staff"]).id
     world.ids["ama"] = _event_of(world.users["staff"], kind="ama").id
+    from portal.events.models import Event
+    from portal.events.services import ask_at_event
+
+    asked = ask_at_event(
+        world.users["author"],
+        db.session.get(Event, world.ids["ama"]),
+        title="The author's question at the AMA?",
+        body="Asked before the session starts.",
+        screening=None,
+    )
+    world.ids["ama_question"] = asked.id
     from portal.polls.services import start_poll
 
     poll = start_poll(

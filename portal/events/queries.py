@@ -6,7 +6,7 @@ from sqlalchemy import false, select
 from portal.clock import utcnow
 from portal.events.models import Event, EventQuestion, EventResponse
 from portal.extensions import db
-from portal.support.models import Question
+from portal.support.models import Question, Vote
 
 PER_LIST = 50
 
@@ -74,3 +74,27 @@ def questions_at(event: Event, viewer, *, moderator: bool) -> list[Question]:
         query = query.where(Question.live() | mine)
     order = (Question.score.desc(), Question.created_at, Question.id)
     return list(db.session.scalars(query.order_by(*order)))
+
+
+def upvoted_by(viewer, questions: list[Question]) -> set[int]:
+    """Which of these questions the viewer voted up (the session's page shows it)."""
+    if not getattr(viewer, "is_authenticated", False) or not questions:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Vote.question_id).where(
+                Vote.user_id == viewer.id,
+                Vote.value == 1,
+                Vote.question_id.in_([question.id for question in questions]),
+            )
+        )
+    )
+
+
+def asked_at(event: Event, question_id: int) -> Question | None:
+    """The question, if it was asked at this session."""
+    return db.session.scalar(
+        select(Question)
+        .join(EventQuestion, EventQuestion.question_id == Question.id)
+        .where(EventQuestion.event_id == event.id, Question.id == question_id)
+    )

@@ -9,21 +9,26 @@ from portal.events.calendar import calendar_of
 from portal.events.forms import EventForm, EventQuestionForm, ResponseForm
 from portal.events.models import AMA, RESPONSES, Event
 from portal.events.queries import (
+    asked_at,
     in_zone,
     past,
     questions_at,
     response_of,
     upcoming,
+    upvoted_by,
     waitlist_position,
 )
 from portal.events.services import ask_at_event, respond, save_event
 from portal.extensions import db, limiter
 from portal.forms import honeypot_filled, select_choices
 from portal.moderation.screening import WAITS, posting_limit, screen
+from portal.support.queries import may_see
+from portal.support.services import UP, WITHDRAW, cast_vote
 from portal.taxonomy.services import all_areas
 from portal.writes import REFUSED, write
 
 POST_LIMIT = "20 per minute"
+VOTE_LIMIT = "60 per minute"  # as on a question's own page
 
 
 def _area_from_args():
@@ -69,6 +74,7 @@ def _render_event(found: Event, form: ResponseForm, question_form=None):
         responses=RESPONSES,
         may_plan=can(current_user, Permission.MANAGE_EVENTS),
         questions=asked,
+        upvoted=upvoted_by(current_user, asked),
         question_form=question_form or EventQuestionForm(formdata=None),
         open_for_questions=found.kind == AMA and found.ends_at > utcnow(),
     )
@@ -107,6 +113,24 @@ def ask(event_id: int):
                 flash("Your question is in. Vote for the others you want answered.", "success")
             return redirect(url_for(".event", event_id=found.id, _anchor="questions"))
     return _render_event(found, ResponseForm(formdata=None), question_form=form)
+
+
+@bp.post("/events/<int:event_id>/questions/<int:question_id>/vote")
+@login_required
+@limiter.limit(VOTE_LIMIT)
+def vote(event_id: int, question_id: int):
+    """Vote a session's question up (or take the vote back) from the session's page, which
+    lists them most voted first: the vote is the question's own, as on its page."""
+    found = db.get_or_404(Event, event_id)
+    question = asked_at(found, question_id)
+    if question is None or not may_see(question, current_user):
+        abort(404)
+    require(Permission.VOTE_ON_POST, question)
+    back = url_for(".event", event_id=found.id, _anchor="questions")
+    value = UP if request.form.get("value") == "up" else WITHDRAW
+    write(lambda: cast_vote(current_user, question, value), back=back)
+    flash("Vote counted." if value == UP else "Vote taken back.", "success")
+    return redirect(back)
 
 
 @bp.post("/events/<int:event_id>/response")

@@ -389,6 +389,46 @@ def test_questions_asked_at_an_ama_join_the_qa_most_voted_first(app, client, ama
     assert first.id in [hit.id for hit in found.hits]  # a normal, searchable question
 
 
+def test_members_vote_up_an_amas_questions_from_its_page(app, client, ama, make_user):
+    from portal.support.models import Question
+    from portal.support.services import ask_question
+
+    asker = make_user()
+    first, _ = ask_question(
+        asker,
+        title="Will sync work offline one day?",
+        body="We lose sync on trains.",
+        area=ama.product_area,
+        tags=[],
+        screening=None,
+    )
+    second, _ = ask_question(
+        asker,
+        title="Can we export reports to PDF?",
+        body="Managers want PDF reports.",
+        area=ama.product_area,
+        tags=[],
+        screening=None,
+    )
+    db.session.add_all([EventQuestion(event_id=ama.id, question_id=q.id) for q in (first, second)])
+    db.session.commit()
+    login(client, make_user())
+    response = client.post(f"/events/{ama.id}/questions/{second.id}/vote", data={"value": "up"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("#questions")
+    page = client.get(f"/events/{ama.id}").get_data(as_text=True)
+    assert page.index(second.title) < page.index(first.title)  # most voted first
+    assert 'aria-pressed="true" aria-label="Take back your vote for: Can we export' in page
+    client.post(f"/events/{ama.id}/questions/{second.id}/vote", data={"value": "withdraw"})
+    db.session.expire_all()
+    assert db.session.get(Question, second.id).score == 0
+    login(client, asker)  # never on one's own question
+    client.post(f"/events/{ama.id}/questions/{first.id}/vote", data={"value": "up"})
+    db.session.expire_all()
+    assert db.session.get(Question, first.id).score == 0
+    other = plan(ama.author, title="Another session", kind=AMA, area_id=ama.product_area_id)
+    assert client.post(f"/events/{other.id}/questions/{first.id}/vote").status_code == 404
+
+
 def test_a_held_ama_question_is_shown_to_its_author_only(app, client, ama, make_user):
     from portal.support.models import Question
 
