@@ -4,6 +4,7 @@ from portal.accounts.models import Plan, Role, User
 from portal.activity.models import ActivityEvent
 from portal.announcements.models import Announcement
 from portal.attribution import ImportedRecord
+from portal.changelog.models import ChangelogEntry, ChangelogIdea
 from portal.events.models import Event, EventQuestion, EventResponse
 from portal.follows.models import Follow
 from portal.ideas.models import (
@@ -31,6 +32,8 @@ __all__ = [
     "ActivityEvent",
     "Announcement",
     "Answer",
+    "ChangelogEntry",
+    "ChangelogIdea",
     "Comment",
     "DigestSend",
     "Event",

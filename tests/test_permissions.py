@@ -343,6 +343,21 @@ CASES = [
         {**CONTRIBUTE_WRITE, "author": 403},  # never on one's own question
         data=lambda w: {"value": "up"},
     ),
+    Case("changelog", "GET", lambda w: "/changelog", everyone(200)),
+    Case("changelog feed", "GET", lambda w: "/changelog.atom", everyone(200)),
+    Case(
+        "changelog form",
+        "GET",
+        lambda w: "/changelog/new",
+        signed_in(403, staff=200, product=200, admin=200),
+    ),
+    Case(
+        "publish a changelog entry",
+        "POST",
+        lambda w: "/changelog/new",
+        IDEA_TEAM_WRITE,
+        data=lambda w: {"title": "Matrix release", "body": "Shipped.", "ideas": str(w.ids["idea"])},
+    ),
     Case("polls", "GET", lambda w: "/polls", everyone(200)),
     Case("poll page", "GET", lambda w: f"/polls/{w.ids['poll']}", everyone(200)),
     Case(

@@ -84,8 +84,13 @@ TOPICS = (
     ),
     Topic(
         "question_updates",
-        "My questions linked to an idea, turned into one or closed",
-        ("idea.question_linked", "question.turned_into_idea", "question.closed"),
+        "My questions linked to an idea, turned into one, closed, or their idea shipped",
+        (
+            "idea.question_linked",
+            "question.turned_into_idea",
+            "question.closed",
+            "idea.shipped_for_question",
+        ),
     ),
     Topic(
         "watching",
