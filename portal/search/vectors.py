@@ -8,6 +8,7 @@ reads the rows written since before each lookup, and finds the nearest by exact 
 int8 matrix product in ONNX Runtime over every vector.
 """
 
+import os
 import threading
 from collections.abc import Iterable
 
@@ -213,9 +214,9 @@ class VectorStore:
             if not mine or count < 2:
                 return {}
             slots = np.array([slot for _, slot in mine])
-            products = _int8_products(self.rows[:count], self.rows[slots].T.copy())
+            products = _products(self.rows[slots], self.rows[:count], threads=os.cpu_count()).T
             scores = products * self.scales[:count, None] * self.scales[slots][None, :]
-            wanted = np.isin(self.types[:count], [SEMANTIC_TYPES.index(t) for t in doc_types])
+            wanted = _of_types(self.types[:count], doc_types)
             scores[~wanted, :] = -2.0
             scores[slots, np.arange(len(slots))] = -2.0  # not itself
             best = scores.argmax(axis=0)
@@ -226,14 +227,20 @@ class VectorStore:
             }
 
     def nearest(
-        self, vector, doc_types: tuple[str, ...], limit: int, exclude: Iterable[Key] = ()
+        self,
+        vector,
+        doc_types: tuple[str, ...],
+        limit: int,
+        exclude: Iterable[Key] = (),
+        floor: float = -1.0,
     ) -> list[tuple[Key, float]]:
-        """The `limit` nearest documents of these types, with their cosine similarity."""
+        """The `limit` nearest documents of these types at least `floor` alike, with their
+        cosine similarity."""
         query, query_scale = quantize(vector[None, :])
-        return self._nearest(query[0], float(query_scale[0]), doc_types, limit, exclude)
+        return self._nearest(query[0], float(query_scale[0]), doc_types, limit, exclude, floor)
 
     def nearest_to(
-        self, key: Key, doc_types: tuple[str, ...], limit: int
+        self, key: Key, doc_types: tuple[str, ...], limit: int, floor: float = -1.0
     ) -> list[tuple[Key, float]]:
         """The `limit` documents nearest to a stored one (itself left out), by its stored
         vector: no embedding. Empty when it has no vector."""
@@ -242,9 +249,9 @@ class VectorStore:
             if slot is None or self.types[slot] < 0:
                 return []
             query, scale = self.rows[slot].copy(), float(self.scales[slot])
-        return self._nearest(query, scale, doc_types, limit, (key,))
+        return self._nearest(query, scale, doc_types, limit, (key,), floor)
 
-    def _nearest(self, query, query_scale: float, doc_types, limit: int, exclude):
+    def _nearest(self, query, query_scale: float, doc_types, limit: int, exclude, floor):
         import numpy as np
 
         # The scan runs outside the lock, on the arrays as they are now: rows only ever grow
@@ -254,17 +261,19 @@ class VectorStore:
             excluded = [self.slots.get(key) for key in exclude]
         if count == 0:
             return []
-        products = _int8_products(rows[:count], query.reshape(DIMENSIONS, 1))
-        scores = products[:, 0] * (scales[:count] * query_scale)
-        wanted = np.isin(types[:count], [SEMANTIC_TYPES.index(t) for t in doc_types])
-        scores[~wanted] = -2.0
+        scores = _products(query.reshape(1, DIMENSIONS), rows[:count])[0]
+        scores *= scales[:count] * query_scale
+        scores[~_of_types(types[:count], doc_types)] = -2.0
         for slot in excluded:
             if slot is not None and slot < count:
                 scores[slot] = -2.0
-        take = min(limit, count)
-        top = np.argpartition(-scores, take - 1)[:take]
-        top = top[np.argsort(-scores[top])]
-        return [(self.keys[i], float(scores[i])) for i in top if scores[i] > -2.0]
+        # Those past the floor first (a few hundred of 120,000): partitioning every score
+        # took 1.3 ms.
+        found = np.flatnonzero(scores >= max(floor, -1.0))
+        if len(found) > limit:
+            found = found[np.argpartition(-scores[found], limit - 1)[:limit]]
+        top = found[np.argsort(-scores[found])]
+        return [(self.keys[i], float(scores[i])) for i in top]
 
 
 def neighbours(
@@ -278,8 +287,8 @@ def neighbours(
         return {}
     vector = found.embed([text])[0]
     store = vector_store()
-    nearest = store.nearest(vector, doc_types, limit, exclude)
-    similarity = {key: score for key, score in nearest if score >= SEMANTIC_FLOOR}
+    nearest = store.nearest(vector, doc_types, limit, exclude, floor=SEMANTIC_FLOOR)
+    similarity = dict(nearest)
     candidates = [(result["type"], result["doc_id"]) for result, _ in by_words]
     return store.similarity(vector, candidates) | similarity
 
@@ -287,8 +296,7 @@ def neighbours(
 def most_alike(key: Key, doc_types: tuple[str, ...], limit: int) -> list[Key]:
     """The documents most like a stored one, most alike first (at least SEMANTIC_FLOOR alike),
     by its stored vector: no model run. Empty when it has none."""
-    nearest = vector_store().nearest_to(key, doc_types, limit)
-    return [other for other, score in nearest if score >= SEMANTIC_FLOOR]
+    return [other for other, _ in vector_store().nearest_to(key, doc_types, limit, SEMANTIC_FLOOR)]
 
 
 def vector_store() -> VectorStore:
@@ -299,36 +307,25 @@ def vector_store() -> VectorStore:
     return store
 
 
-_product = {}
-
-
-def _int8_products(rows, columns):
-    """rows · columns (DIMENSIONS rows, k columns) as float32, by ONNX Runtime's int8
-    product (numpy has no fast one)."""
+def _products(queries, rows, threads: int | None = 1):
+    """queries · rows (k by n) of int8 vectors, exact (a product of 384 int8 pairs fits a
+    float32), by SimSIMD's int8 kernels: numpy has no fast int8 product, and ONNX Runtime's
+    took 11 ms over 120,000 vectors where these take 1.7 ms."""
     import numpy as np
+    import simsimd
 
-    session = _product.get("session")
-    if session is None:
-        import onnxruntime
-        from onnx import TensorProto, helper
+    products = simsimd.cdist(
+        queries, rows, metric="dot", dtype="int8", out_dtype="float32", threads=threads or 1
+    )
+    return np.asarray(products)
 
-        graph = helper.make_graph(
-            [helper.make_node("MatMulInteger", ["rows", "query"], ["scores"])],
-            "products",
-            [
-                helper.make_tensor_value_info("rows", TensorProto.INT8, ["n", DIMENSIONS]),
-                helper.make_tensor_value_info("query", TensorProto.INT8, [DIMENSIONS, "k"]),
-            ],
-            [helper.make_tensor_value_info("scores", TensorProto.INT32, ["n", "k"])],
-        )
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = 1
-        onnx_model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-        session = _product.setdefault(
-            "session",
-            onnxruntime.InferenceSession(
-                onnx_model.SerializeToString(), options, providers=["CPUExecutionProvider"]
-            ),
-        )
-    (scores,) = session.run(None, {"rows": rows, "query": columns})
-    return scores.astype(np.float32)
+
+def _of_types(types, doc_types: tuple[str, ...]):
+    """The mask of the rows of these types (np.isin sorted all 120,000 rows: 7 ms)."""
+    wanted = [SEMANTIC_TYPES.index(t) for t in doc_types]
+    if len(wanted) == len(SEMANTIC_TYPES):
+        return types >= 0  # every type: only documents that are gone are left out
+    mask = types == wanted[0]
+    for index in wanted[1:]:
+        mask |= types == index
+    return mask
