@@ -237,14 +237,19 @@ class SearcherCache:
             self._paths.pop(searcher, None)
         searcher.close()
 
+    def version(self, searcher) -> tuple | None:
+        """The index version `searcher` reads (its folder and generation); None for a
+        searcher this cache did not open."""
+        with self._lock:
+            path = self._paths.get(searcher)
+        return None if path is None else (path, searcher.reader().generation())
+
     def _store(self, searcher, name: str) -> dict | None:
         """The store `name` ("filters", "masks", "results") of the index version `searcher`
         reads, shared by the threads; None for a searcher this cache did not open."""
-        with self._lock:
-            path = self._paths.get(searcher)
-        if path is None:
+        version = self.version(searcher)
+        if version is None:
             return None
-        version = (path, searcher.reader().generation())
         with self._lock:
             stores = self._versions.get(version)
             if stores is None:

@@ -390,7 +390,13 @@ def similar(
     def from_the_index() -> list[Hit]:
         with searchers().lend() as searcher:
             by_words = [] if method == "semantic" else _by_words(searcher, words, types, exclude)
-            meaning = {} if method == "words" else neighbours(text, types, exclude, by_words)
+            meaning = (
+                {}
+                if method == "words"
+                else neighbours(
+                    text, types, exclude, by_words, index_version=searchers().version(searcher)
+                )
+            )
             return _fused(searcher, by_words, meaning, limit)
 
     # While a damaged index is rebuilt, suggestions wait: a title match on any typed word

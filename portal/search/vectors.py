@@ -120,6 +120,7 @@ class VectorStore:
         import numpy as np
 
         self._lock = threading.Lock()
+        self.index_version: tuple | None = None  # the last index version refreshed for
         self.last_id = 0
         self.count = 0
         self.slots: dict[Key, int] = {}
@@ -277,7 +278,12 @@ class VectorStore:
 
 
 def neighbours(
-    text: str, doc_types: tuple[str, ...], exclude: Iterable[Key] = (), by_words=(), limit=20
+    text: str,
+    doc_types: tuple[str, ...],
+    exclude: Iterable[Key] = (),
+    by_words=(),
+    limit=20,
+    index_version: tuple | None = None,
 ) -> dict[Key, float]:
     """Cosine similarity to `text` of its `limit` nearest documents (at least SEMANTIC_FLOOR
     alike) and of the word match's candidates (Whoosh results, whatever their similarity);
@@ -286,7 +292,7 @@ def neighbours(
     if found is None:
         return {}
     vector = found.embed([text])[0]
-    store = vector_store()
+    store = vector_store(index_version)
     nearest = store.nearest(vector, doc_types, limit, exclude, floor=SEMANTIC_FLOOR)
     similarity = dict(nearest)
     candidates = [(result["type"], result["doc_id"]) for result, _ in by_words]
@@ -299,11 +305,18 @@ def most_alike(key: Key, doc_types: tuple[str, ...], limit: int) -> list[Key]:
     return [other for other, _ in vector_store().nearest_to(key, doc_types, limit, SEMANTIC_FLOOR)]
 
 
-def vector_store() -> VectorStore:
+def vector_store(index_version: tuple | None = None) -> VectorStore:
+    """The process's vectors, with the rows written since the last look. Given the version of
+    the index a search reads, only when that version is new: the indexer commits a batch's
+    vectors before its documents, and every hit is read from the index, so rows written since
+    could not surface yet (the query cost a request 1 ms, and anonymous ones their only trip to
+    the database)."""
     store = current_app.extensions.get("search_vectors")
     if store is None:
         store = current_app.extensions.setdefault("search_vectors", VectorStore())
-    store.refresh()
+    if index_version is None or index_version != store.index_version:
+        store.refresh()
+        store.index_version = index_version
     return store
 
 
