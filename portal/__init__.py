@@ -52,6 +52,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.accounts import sessions as login_sessions
     from portal.admin import bp as admin_bp
     from portal.announcements import bp as announcements_bp
+    from portal.badges import bp as badges_bp
     from portal.changelog import bp as changelog_bp
     from portal.events import bp as events_bp
     from portal.follows import bp as follows_bp
@@ -85,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
         events_bp,
         polls_bp,
         changelog_bp,
+        badges_bp,
         moderation_bp,
     )
     for blueprint in blueprints:

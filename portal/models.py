@@ -4,6 +4,7 @@ from portal.accounts.models import Plan, Role, User
 from portal.activity.models import ActivityEvent
 from portal.announcements.models import Announcement
 from portal.attribution import ImportedRecord
+from portal.badges.models import BadgeAward, BadgeCursor
 from portal.changelog.models import ChangelogEntry, ChangelogIdea
 from portal.events.models import Event, EventQuestion, EventResponse
 from portal.follows.models import Follow
@@ -32,6 +33,8 @@ __all__ = [
     "ActivityEvent",
     "Announcement",
     "Answer",
+    "BadgeAward",
+    "BadgeCursor",
     "ChangelogEntry",
     "ChangelogIdea",
     "Comment",

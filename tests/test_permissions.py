@@ -343,6 +343,7 @@ CASES = [
         {**CONTRIBUTE_WRITE, "author": 403},  # never on one's own question
         data=lambda w: {"value": "up"},
     ),
+    Case("leaderboard", "GET", lambda w: "/leaderboard", everyone(200)),
     Case("changelog", "GET", lambda w: "/changelog", everyone(200)),
     Case("changelog feed", "GET", lambda w: "/changelog.atom", everyone(200)),
     Case(

@@ -72,6 +72,10 @@ class ProfileForm(Form):
     weighs their votes in insights, so the team sets them (admin pages, imports), not the member."""
 
     display_name = RegistrationForm.display_name
+    on_leaderboards = BooleanField(
+        "Show me on the leaderboards",
+        description="The month's top answerers. Your badges stay on your profile either way.",
+    )
 
 
 class PasswordChangeForm(Form):

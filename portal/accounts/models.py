@@ -3,7 +3,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, SmallInteger, String, Text, UniqueConstraint, false, text
+from sqlalchemy import ForeignKey, SmallInteger, String, Text, UniqueConstraint, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.clock import utcnow
@@ -65,6 +65,8 @@ class User(UserMixin, db.Model):
     is_imported: Mapped[bool] = mapped_column(default=False)
     # "Pause all mail" in the member's notification settings: account mail still goes out.
     mail_paused: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Shown on the leaderboards (portal/badges) unless the member chose to stay off them.
+    on_leaderboards: Mapped[bool] = mapped_column(default=True, server_default=true())
     # When the address was refused for good (SMTP 5xx): no notification mail goes to it until
     # the member confirms an address again.
     email_undeliverable_at: Mapped[datetime | None]

@@ -132,8 +132,9 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def update_profile(user: User, *, display_name: str) -> None:
+def update_profile(user: User, *, display_name: str, on_leaderboards: bool = True) -> None:
     user.display_name = display_name.strip()
+    user.on_leaderboards = on_leaderboards
     db.session.flush()
 
 

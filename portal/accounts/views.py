@@ -223,7 +223,13 @@ def settings():
         require(Permission.EDIT_OWN_PROFILE)  # reading one's settings stays open when suspended
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
-        write(lambda: update_profile(current_user, display_name=form.display_name.data))
+        write(
+            lambda: update_profile(
+                current_user,
+                display_name=form.display_name.data,
+                on_leaderboards=form.on_leaderboards.data,
+            )
+        )
         flash("Your profile is saved.", "success")
         return redirect(url_for(".settings"))
     return render_template(

@@ -104,6 +104,7 @@ TOPICS = (
         may_be_off=False,
     ),
     Topic("trust", "My trust level going up", ("trust.",), default=Delivery.APP),
+    Topic("badges", "Badges I earn", ("badge.",), default=Delivery.APP),
     Topic("announcements", "Announcements from the team", ("announcement.",)),
     Topic("events", "Events I am going to: reminders, and a place freed for me", ("event.",)),
     Topic(

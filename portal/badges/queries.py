@@ -1,0 +1,106 @@
+"""Reading badges and the leaderboards."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+
+from portal.accounts.models import User
+from portal.badges.definitions import BY_KEY, Badge
+from portal.badges.models import BadgeAward
+from portal.extensions import db
+from portal.support.models import Answer, Question, Vote
+
+BOARD_SIZE = 20
+
+
+@dataclass(frozen=True)
+class Earned:
+    badge: Badge
+    awarded_at: datetime
+
+
+def badges_of(user_id: int) -> list[Earned]:
+    rows = db.session.execute(
+        select(BadgeAward.badge, BadgeAward.awarded_at)
+        .where(BadgeAward.user_id == user_id)
+        .order_by(BadgeAward.awarded_at, BadgeAward.id)
+    )
+    return [Earned(BY_KEY[key], at) for key, at in rows if key in BY_KEY]
+
+
+@dataclass(frozen=True)
+class Place:
+    user_id: int
+    name: str
+    count: int
+    badges: int
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    start = datetime(month.year, month.month, 1)
+    end = datetime(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return start, end
+
+
+def _places(query, limit: int) -> list[Place]:
+    """Top people of a (user id, count) query: members who stay on the boards, not
+    suspended, with their badge count."""
+    counted = query.subquery()
+    rows = db.session.execute(
+        select(User.id, User.display_name, counted.c.count)
+        .join(counted, counted.c.user_id == User.id)
+        .where(User.on_leaderboards, User.suspended_at.is_(None))
+        .order_by(counted.c.count.desc(), User.id)
+        .limit(limit)
+    ).all()
+    badges = dict(
+        db.session.execute(
+            select(BadgeAward.user_id, func.count())
+            .where(BadgeAward.user_id.in_([row.id for row in rows]))
+            .group_by(BadgeAward.user_id)
+        ).all()
+    )
+    return [Place(row.id, row.display_name, row.count, badges.get(row.id, 0)) for row in rows]
+
+
+def top_accepted(month: date, area_id: int | None = None, limit: int = BOARD_SIZE) -> list[Place]:
+    """Who had the most answers accepted in the month (live answers on live questions)."""
+    start, end = month_bounds(month)
+    query = (
+        select(Answer.author_id.label("user_id"), func.count().label("count"))
+        .join(Question, Question.id == Answer.question_id)
+        .where(
+            Answer.is_accepted,
+            Answer.accepted_at >= start,
+            Answer.accepted_at < end,
+            Answer.live(),
+            Question.live(),
+        )
+        .group_by(Answer.author_id)
+    )
+    if area_id is not None:
+        query = query.where(Question.product_area_id == area_id)
+    return _places(query, limit)
+
+
+def top_helpful(month: date, area_id: int | None = None, limit: int = BOARD_SIZE) -> list[Place]:
+    """Whose answers got the most up votes in the month."""
+    start, end = month_bounds(month)
+    query = (
+        select(Answer.author_id.label("user_id"), func.count().label("count"))
+        .select_from(Vote)
+        .join(Answer, Answer.id == Vote.answer_id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(
+            Vote.value == 1,
+            Vote.created_at >= start,
+            Vote.created_at < end,
+            Answer.live(),
+            Question.live(),
+        )
+        .group_by(Answer.author_id)
+    )
+    if area_id is not None:
+        query = query.where(Question.product_area_id == area_id)
+    return _places(query, limit)
