@@ -19,7 +19,14 @@ BATCH = 2000  # activity events a round reads (a community's whole history takes
 
 
 def award_due() -> int:
-    """One round; how many badges it awarded."""
+    """One round of the worker, committed; how many badges it awarded."""
+    awarded, _ = award_round()
+    db.session.commit()
+    return awarded
+
+
+def award_round() -> tuple[int, bool]:
+    """One round in the session's transaction: (badges awarded, whether activity is left)."""
     cursor = db.session.get(BadgeCursor, 1)
     last = cursor.last_event_id if cursor is not None else 0
     events = list(
@@ -33,8 +40,7 @@ def award_due() -> int:
     awarded = sum(_award(badge, events) for badge in BADGES)
     if events:
         _move_cursor(events[-1].id)
-    db.session.commit()
-    return awarded
+    return awarded, len(events) == BATCH
 
 
 def _award(badge: Badge, events: list[ActivityEvent]) -> int:

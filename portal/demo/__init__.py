@@ -43,9 +43,9 @@ class DemoContext:
 
 
 def _steps() -> list[Callable[[DemoContext], None]]:
-    from portal.demo import community, events, ideas, searches, support
+    from portal.demo import community, engagement, events, ideas, searches, support
 
-    return [community.load, support.load, ideas.load, searches.load, events.load]
+    return [community.load, support.load, ideas.load, searches.load, events.load, engagement.load]
 
 
 def database_is_empty() -> bool:

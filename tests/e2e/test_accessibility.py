@@ -27,6 +27,10 @@ PAGES = {
         "/announcements",
         "/password/forgot",
         "/api",
+        "/polls",
+        "{poll}",  # its results show after the close: the anonymous view
+        "/changelog",
+        "/leaderboard",
         "{question}",
         "{idea}",
     ],
@@ -45,6 +49,7 @@ PAGES = {
         "{question}",
         "{idea}",
         "{member_profile}",
+        "{poll}",  # the ballot form, then the results
     ],
     "staff@example.com": [
         "/questions/unanswered",
@@ -53,7 +58,13 @@ PAGES = {
         "/announcements/new",
         "/events/new",
     ],
-    "product@example.com": ["/insights", "/insights/report", "{idea}"],
+    "product@example.com": [
+        "/insights",
+        "/insights/report",
+        "{idea}",
+        "/polls/new",
+        "/changelog/new",
+    ],
     "manager@example.com": [
         "/moderation",
         "/moderation/duplicates",
@@ -96,7 +107,11 @@ def demo(app):
 
     meetup = db.session.scalars(db.select(Event).where(Event.capacity.is_not(None))).first()
     ama = db.session.scalars(db.select(Event).where(Event.kind == "ama")).first()
+    from portal.polls.models import Poll
+
+    poll = db.session.scalars(db.select(Poll).order_by(Poll.id)).first()
     return {
+        "poll": f"/polls/{poll.id}",
         "event": f"/events/{meetup.id}",
         "ama": f"/events/{ama.id}",
         "question": f"/questions/{question.id}",
