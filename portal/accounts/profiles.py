@@ -1,8 +1,9 @@
 """What a public profile shows about a person's recent activity.
 
 Features add their public event kinds to PUBLIC_EVENT_KINDS (kind -> sentence) and their subject
-pages to SUBJECT_ENDPOINTS (subject type -> endpoint taking `<type>_id`); events carry the
-subject's title in `data["title"]`, so the profile needs no extra query per row.
+pages to SUBJECT_ENDPOINTS (subject type -> endpoint taking `<type>_id`, or (endpoint, the name
+of its id)); events carry the subject's title in `data["title"]`, so the profile needs no extra
+query per row.
 """
 
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ PUBLIC_EVENT_KINDS: dict[str, str] = {
     "idea.status_changed": "Updated the status of an idea",
     "idea.merged": "Merged a duplicate idea",
 }
-SUBJECT_ENDPOINTS: dict[str, str] = {
+SUBJECT_ENDPOINTS: dict[str, str | tuple[str, str]] = {
     "question": "support.question",
     "answer": "support.answer_link",
     "idea": "ideas.idea",
@@ -45,7 +46,8 @@ def _item(event: ActivityEvent) -> ActivityItem:
     endpoint = SUBJECT_ENDPOINTS.get(event.subject_type or "")
     url = None
     if endpoint and event.subject_id is not None:
-        url = url_for(endpoint, **{f"{event.subject_type}_id": event.subject_id})
+        endpoint, name = endpoint if isinstance(endpoint, tuple) else (endpoint, None)
+        url = url_for(endpoint, **{name or f"{event.subject_type}_id": event.subject_id})
     title = (event.data or {}).get("title")
     return ActivityItem(PUBLIC_EVENT_KINDS[event.kind], title, url, event.created_at)
 

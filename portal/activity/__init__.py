@@ -12,8 +12,9 @@ listeners: list[Callable[[ActivityEvent], None]] = []
 
 
 def subject_type_of(obj) -> str:
-    """`question`, `idea`, `user`...: the model's table name in the singular."""
-    return obj.__tablename__.removesuffix("s")
+    """`question`, `idea`, `user`...: the model's table name in the singular, or the name a
+    model gives itself (`__subject_type__`) where that reads badly ("changelog_entrie")."""
+    return getattr(obj, "__subject_type__", None) or obj.__tablename__.removesuffix("s")
 
 
 def record_event(

@@ -5,6 +5,7 @@ again after a crash, never award a badge twice; only the insert that happened no
 
 from sqlalchemy import select, update
 
+from portal.accounts.models import User
 from portal.activity import record_event
 from portal.activity.models import ActivityEvent
 from portal.badges.definitions import BADGES, Badge
@@ -75,7 +76,12 @@ def _award(badge: Badge, events: list[ActivityEvent]) -> int:
             title=f"You earned the {badge.name} badge: {badge.description.lower()}",
             url=site_path("accounts.profile", user_id=user_id) + "#badges",
         )
-        record_event("badge.awarded", badge=badge.key, user_id=user_id)
+        record_event(
+            "badge.awarded",
+            actor=db.session.get(User, user_id),  # the member it is about: their profile lists it
+            badge=badge.key,
+            title=badge.name,
+        )
         awarded += 1
     return awarded
 

@@ -6,4 +6,8 @@ from flask import Blueprint
 
 bp = Blueprint("changelog", __name__)
 
+from portal.accounts.profiles import PUBLIC_EVENT_KINDS, SUBJECT_ENDPOINTS  # noqa: E402
 from portal.changelog import insights, search, views  # noqa: E402, F401  (insights figure, search documents, routes)
+
+PUBLIC_EVENT_KINDS["changelog.published"] = "Published in the changelog"
+SUBJECT_ENDPOINTS["changelog"] = ("changelog.entry", "entry_id")

@@ -11,6 +11,7 @@ from portal.ideas.models import Idea
 
 class ChangelogEntry(db.Model):
     __tablename__ = "changelog_entries"
+    __subject_type__ = "changelog"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(150))

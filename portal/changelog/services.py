@@ -62,6 +62,7 @@ def publish_entry(author, *, title: str, body: str, ideas: list[Idea]) -> Change
         "changelog.published",
         actor=author,
         subject=entry,
+        title=entry.title,
         ideas=len(ids),
         askers_told=entry.askers_told,
     )

@@ -113,6 +113,7 @@ def save_event(
         actor=author,
         subject=event,
         product_area_id=area_id,
+        title=event.title,
     )
     return event
 

@@ -157,6 +157,8 @@ def test_the_profile_lists_badges(client, make_user):
     award_due()
     page = client.get(f"/users/{answerer.id}").get_data(as_text=True)
     assert 'id="badges"' in page and "Solver" in page and "Had a first answer accepted" in page
+    activity = page[page.index("Recent activity") :]
+    assert "Earned the badge" in activity and "Solver" in activity
 
 
 def test_the_leaderboard_lists_the_months_top_answerers_but_not_who_opted_out(client, make_user):

@@ -120,3 +120,12 @@ def test_insights_count_the_ideas_shipped_and_the_askers_told(client, product, m
     )
     text = client.get("/insights/data/changelog.csv?period=7").get_data(as_text=True)
     assert "PDF export,2" in text and text.replace("\r", "").endswith(",1,2,1\n")  # author, asker
+
+
+def test_the_authors_profile_lists_the_entry(client, product):
+    client.post("/changelog/new", data={"title": "Faster exports", "body": "Twice as fast."})
+    entry = db.session.scalar(select(ChangelogEntry))
+    page = client.get(f"/users/{product.id}").get_data(as_text=True)
+    activity = page[page.index("Recent activity") :]
+    assert "Published in the changelog" in activity
+    assert f'href="/changelog/{entry.id}">Faster exports</a>' in activity
