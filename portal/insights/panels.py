@@ -404,7 +404,7 @@ SECTIONS = [
     Section("search", "Search gaps", "Search gaps", ("search-gaps", "search-few-results")),
     Section("people", "People", "People", ("activity", "contributors", "answer-share")),
     # Filled by the features that keep the community alive (events, polls): see register_panel.
-    Section("community", "Events and polls", "Community", ()),
+    Section("community", "Events, polls and badges", "Community", ()),
 ]
 
 PANELS: dict[str, Callable[[InsightsFilters], Panel]] = {

@@ -193,3 +193,11 @@ def test_members_may_leave_the_leaderboards_in_their_settings(client, make_user)
     client.post("/settings", data={"display_name": member.display_name, "on_leaderboards": "y"})
     db.session.refresh(member)
     assert member.on_leaderboards is True
+
+
+def test_insights_count_the_badges_awarded(client, make_user):
+    answer_accepted(make_user())
+    award_due()
+    login(client, make_user(Role.PRODUCT))
+    text = client.get("/insights/data/badges.csv?period=7").get_data(as_text=True)
+    assert "Solver,Had a first answer accepted,bronze,1" in text
