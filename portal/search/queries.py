@@ -344,15 +344,16 @@ def _did_you_mean(searcher, text: str) -> str | None:
     return corrected if changed else None
 
 
-SIMILAR_FIELDS = (("title", 2.0), ("body", 1.0))
+# (field, boost, share): a word in more than that share of the field's documents, and in more
+# than COMMON_MIN of them, is left out of that field's word match, as Lucene's MoreLikeThis
+# leaves out common terms: "how" and "do" were in 117,000 and 140,000 of 421,000 texts, reading
+# their postings took 40 ms a request, and their low idf barely moves the ranking. Texts are
+# long, so their share is lower: an error code or a product name is rare in them and stays;
+# the sentence embedding already reads the start of every text. A small community keeps every
+# word (on bicycles.meta, 453 questions, 5% alone cost one of 9 duplicates its place). The
+# rarest word is always kept.
+SIMILAR_FIELDS = (("title", 2.0, 0.05), ("body", 1.0, 0.01))
 SIMILAR_CANDIDATES = 20  # from each of the word match and the semantic score
-# A word in more than this share of the documents' titles (or texts), and in more than
-# COMMON_MIN of them, is left out of that field's word match, as Lucene's MoreLikeThis leaves
-# out common terms: "how" and "do" were in 117,000 and 140,000 of 421,000 texts, reading their
-# postings took 40 ms a request, and their low idf barely moves the ranking. A small community
-# keeps every word (on bicycles.meta, 453 questions, 5% alone cost one of 9 duplicates its
-# place). The rarest word is always kept.
-COMMON_SHARE = 0.05
 COMMON_MIN = 2000
 # What a perfect word match adds to a candidate's cosine similarity: enough to lift an exact
 # error code or product name over a loose paraphrase, not enough to bury a rephrased twin.
@@ -409,9 +410,10 @@ def _by_words(searcher, words: list[str], types, exclude) -> list:
     analyzer = searcher.schema["title"].analyzer
     stems = {token.text for token in analyzer(" ".join(words))}
     tags = {word.lower() for word in words if len(word) > 2}
-    common = max(COMMON_SHARE * searcher.doc_count(), COMMON_MIN)
+    documents = searcher.doc_count()
     subqueries: list[query.Query] = []
-    for name, boost in SIMILAR_FIELDS:
+    for name, boost, share in SIMILAR_FIELDS:
+        common = max(share * documents, COMMON_MIN)
         frequency = {stem: searcher.doc_frequency(name, stem) for stem in stems}
         rarest = min(frequency, key=frequency.get, default=None)
         subqueries += [
