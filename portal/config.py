@@ -154,6 +154,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "SESSION_SEEN_FLUSH_SECONDS": 5.0,
         # Pages and parts kept per viewer class (portal/caching/pages.py).
         "PAGE_CACHE": True,
+        # The worker awards badges after the activity that earns them (portal/badges).
+        "BADGES": True,
         "UPLOAD_DIR": str(instance_dir / "uploads"),
         # Versioned, compressed static files (portal/assets.py): made from the code, so kept
         # with the checkout and shared by every instance folder that runs it.

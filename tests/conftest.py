@@ -88,6 +88,9 @@ def make_test_config(database_url: str, instance_dir: Path, **overrides) -> dict
         "SEARCH_LOG_FLUSH_SECONDS": 0,  # and searches
         "PAGE_CACHE": True,  # as in production: pages kept by viewer class (portal/caching)
         "INSIGHTS_CACHE_SECONDS": 0,  # the same; tests/insights/test_dashboard_cache.py turns it on
+        # Off unless a test is about them: each worker pass would add badge notifications to
+        # those the mail tests count.
+        "BADGES": False,
     }
     config.update(overrides)
     return config

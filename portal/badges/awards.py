@@ -3,6 +3,7 @@ came who of the people it names has earned it, and award what is new. An award i
 INSERT ... ON CONFLICT DO NOTHING on (member, badge), so two workers at once, or a round run
 again after a crash, never award a badge twice; only the insert that happened notifies."""
 
+from flask import current_app
 from sqlalchemy import select, update
 
 from portal.accounts.models import User
@@ -21,6 +22,8 @@ BATCH = 2000  # activity events a round reads (a community's whole history takes
 
 def award_due() -> int:
     """One round of the worker, committed; how many badges it awarded."""
+    if not current_app.config["BADGES"]:
+        return 0
     awarded, _ = award_round()
     db.session.commit()
     return awarded

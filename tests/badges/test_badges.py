@@ -22,6 +22,11 @@ from tests.conftest import login
 from tests.factories import make_idea, make_question
 
 
+@pytest.fixture
+def app_config() -> dict:
+    return {"BADGES": True}
+
+
 def badges(user) -> set[str]:
     return set(db.session.scalars(select(BadgeAward.badge).where(BadgeAward.user_id == user.id)))
 

@@ -4,6 +4,7 @@ entry that ships an idea linked to a question; its asker hears of it; the badges
 
 from datetime import timedelta
 
+import pytest
 from playwright.sync_api import expect
 
 from portal.clock import utcnow
@@ -13,6 +14,7 @@ from tests.e2e.conftest import ARTIFACTS, log_in_as, log_out
 from tests.factories import make_area, make_idea, make_user
 
 
+@pytest.mark.parametrize("app_config", [{"BADGES": True}])
 def test_an_ama_then_a_changelog_that_closes_the_loop(live_server, page, worker_pass):
     make_area("Mobile app", slug="mobile-app")
     manager = make_user("manager", display_name="Mia Manager")
