@@ -141,7 +141,7 @@ def test_main_pages_have_no_serious_accessibility_violation(browser, live_server
             _log_in(page, live_server, viewer)
         for url in urls:
             page.goto(live_server + url.format(**demo))
-            page.wait_for_load_state("networkidle")
+            page.wait_for_load_state("load")
             for violation in axe.run(page).response["violations"]:
                 if violation["impact"] in SEVERE or violation["id"] in ALSO:
                     targets = [node["target"] for node in violation["nodes"]][:3]
