@@ -64,43 +64,34 @@ def _places(query, limit: int) -> list[Place]:
     return [Place(row.id, row.display_name, row.count, badges.get(row.id, 0)) for row in rows]
 
 
-def top_accepted(month: date, area_id: int | None = None, limit: int = BOARD_SIZE) -> list[Place]:
-    """Who had the most answers accepted in the month (live answers on live questions)."""
+def _on_live_questions(query, month: date, when, area_id: int | None):
+    """Per answerer, the query's answers of the month on live questions (of the area)."""
     start, end = month_bounds(month)
     query = (
-        select(Answer.author_id.label("user_id"), func.count().label("count"))
-        .join(Question, Question.id == Answer.question_id)
-        .where(
-            Answer.is_accepted,
-            Answer.accepted_at >= start,
-            Answer.accepted_at < end,
-            Answer.live(),
-            Question.live(),
-        )
+        query.join(Question, Question.id == Answer.question_id)
+        .where(when >= start, when < end, Answer.live(), Question.live())
         .group_by(Answer.author_id)
     )
     if area_id is not None:
         query = query.where(Question.product_area_id == area_id)
-    return _places(query, limit)
+    return query
+
+
+PER_ANSWERER = (Answer.author_id.label("user_id"), func.count().label("count"))
+
+
+def top_accepted(month: date, area_id: int | None = None, limit: int = BOARD_SIZE) -> list[Place]:
+    """Who had the most answers accepted in the month."""
+    accepted = select(*PER_ANSWERER).where(Answer.is_accepted)
+    return _places(_on_live_questions(accepted, month, Answer.accepted_at, area_id), limit)
 
 
 def top_helpful(month: date, area_id: int | None = None, limit: int = BOARD_SIZE) -> list[Place]:
     """Whose answers got the most up votes in the month."""
-    start, end = month_bounds(month)
-    query = (
-        select(Answer.author_id.label("user_id"), func.count().label("count"))
+    voted = (
+        select(*PER_ANSWERER)
         .select_from(Vote)
         .join(Answer, Answer.id == Vote.answer_id)
-        .join(Question, Question.id == Answer.question_id)
-        .where(
-            Vote.value == 1,
-            Vote.created_at >= start,
-            Vote.created_at < end,
-            Answer.live(),
-            Question.live(),
-        )
-        .group_by(Answer.author_id)
+        .where(Vote.value == 1)
     )
-    if area_id is not None:
-        query = query.where(Question.product_area_id == area_id)
-    return _places(query, limit)
+    return _places(_on_live_questions(voted, month, Vote.created_at, area_id), limit)

@@ -6,6 +6,8 @@ from portal.markdown import html_to_text
 from portal.search.documents import (
     DocumentSource,
     documents_in_order,
+    id_batches,
+    newest_titled,
     register_source,
     url_builder,
 )
@@ -35,44 +37,19 @@ def entry_documents(ids: list[int]) -> dict[int, dict | None]:
     return documents_in_order(ids, rows, document)
 
 
-def all_entry_ids(batch: int):
-    last = 0
-    while True:
-        query = (
-            db.select(ChangelogEntry.id)
-            .where(ChangelogEntry.id > last)
-            .order_by(ChangelogEntry.id)
-            .limit(batch)
-        )
-        ids = list(db.session.scalars(query))
-        if not ids:
-            return
-        yield ids
-        last = ids[-1]
-
-
 def count_entries() -> int:
     return db.session.execute(db.select(db.func.count(ChangelogEntry.id))).scalar_one()
-
-
-def entries_titled_like(words: list[str], limit: int) -> list[int]:
-    return list(
-        db.session.scalars(
-            db.select(ChangelogEntry.id)
-            .where(*(ChangelogEntry.title.icontains(word, autoescape=True) for word in words))
-            .order_by(ChangelogEntry.id.desc())
-            .limit(limit)
-        )
-    )
 
 
 register_source(
     DocumentSource(
         "changelog",
         entry_documents,
-        all_entry_ids,
+        lambda batch: id_batches(ChangelogEntry.id, batch),
         count_entries,
-        titles_like=entries_titled_like,
+        titles_like=lambda words, limit: newest_titled(
+            ChangelogEntry.id, ChangelogEntry.title, words, limit
+        ),
     ),
     listed="Changelog",
 )

@@ -7,6 +7,8 @@ from portal.markdown import html_to_text
 from portal.search.documents import (
     DocumentSource,
     documents_in_order,
+    id_batches,
+    newest_titled,
     register_source,
     url_builder,
 )
@@ -44,39 +46,17 @@ def event_documents(ids: list[int]) -> dict[int, dict | None]:
     return documents_in_order(ids, rows, document)
 
 
-def all_event_ids(batch: int):
-    last = 0
-    while True:
-        query = db.select(Event.id).where(Event.id > last).order_by(Event.id).limit(batch)
-        ids = list(db.session.scalars(query))
-        if not ids:
-            return
-        yield ids
-        last = ids[-1]
-
-
 def count_events() -> int:
     return db.session.execute(db.select(db.func.count(Event.id))).scalar_one()
-
-
-def events_titled_like(words: list[str], limit: int) -> list[int]:
-    return list(
-        db.session.scalars(
-            db.select(Event.id)
-            .where(*(Event.title.icontains(word, autoescape=True) for word in words))
-            .order_by(Event.id.desc())
-            .limit(limit)
-        )
-    )
 
 
 register_source(
     DocumentSource(
         "event",
         event_documents,
-        all_event_ids,
+        lambda batch: id_batches(Event.id, batch),
         count_events,
-        titles_like=events_titled_like,
+        titles_like=lambda words, limit: newest_titled(Event.id, Event.title, words, limit),
     ),
     listed="Events",
 )

@@ -9,6 +9,8 @@ from portal.polls.models import Poll, PollOption, PollVote
 from portal.search.documents import (
     DocumentSource,
     documents_in_order,
+    id_batches,
+    newest_titled,
     register_source,
     url_builder,
 )
@@ -47,35 +49,17 @@ def poll_documents(ids: list[int]) -> dict[int, dict | None]:
     return documents_in_order(ids, rows, document)
 
 
-def all_poll_ids(batch: int):
-    last = 0
-    while True:
-        query = db.select(Poll.id).where(Poll.id > last, INDEXED).order_by(Poll.id).limit(batch)
-        ids = list(db.session.scalars(query))
-        if not ids:
-            return
-        yield ids
-        last = ids[-1]
-
-
 def count_polls() -> int:
     return db.session.execute(db.select(db.func.count(Poll.id)).where(INDEXED)).scalar_one()
 
 
-def polls_titled_like(words: list[str], limit: int) -> list[int]:
-    return list(
-        db.session.scalars(
-            db.select(Poll.id)
-            .where(INDEXED, *(Poll.title.icontains(word, autoescape=True) for word in words))
-            .order_by(Poll.id.desc())
-            .limit(limit)
-        )
-    )
-
-
 register_source(
     DocumentSource(
-        "poll", poll_documents, all_poll_ids, count_polls, titles_like=polls_titled_like
+        "poll",
+        poll_documents,
+        lambda batch: id_batches(Poll.id, batch, INDEXED),
+        count_polls,
+        titles_like=lambda words, limit: newest_titled(Poll.id, Poll.title, words, limit, INDEXED),
     ),
     listed="Polls",
 )

@@ -66,37 +66,42 @@ def _choices() -> list[int]:
     return [int(v) for v in request.form.getlist("choice")[:20] if v.isdigit() and len(v) < 12]
 
 
+def _act(poll_id: int, permission: Permission, action, done: str):
+    """A button on a poll's page: checked, written, told, and back to the poll."""
+    found = _poll_or_404(poll_id)
+    require(permission)
+    back = url_for(".poll", poll_id=found.id)
+    write(lambda: action(current_user, found), back=back)
+    flash(done, "success")
+    return redirect(back)
+
+
 @bp.post("/polls/<int:poll_id>/ballot")
 @login_required
 def vote(poll_id: int):
-    found = _poll_or_404(poll_id)
-    require(Permission.VOTE)
-    back = url_for(".poll", poll_id=found.id)
-    write(lambda: cast_ballot(current_user, found, _choices()), back=back)
-    flash("Your vote is counted. You may change it until the poll closes.", "success")
-    return redirect(back)
+    return _act(
+        poll_id,
+        Permission.VOTE,
+        lambda user, poll: cast_ballot(user, poll, _choices()),
+        "Your vote is counted. You may change it until the poll closes.",
+    )
 
 
 @bp.post("/polls/<int:poll_id>/withdraw")
 @login_required
 def withdraw(poll_id: int):
-    found = _poll_or_404(poll_id)
-    require(Permission.VOTE)
-    back = url_for(".poll", poll_id=found.id)
-    write(lambda: withdraw_ballot(current_user, found), back=back)
-    flash("Your vote is withdrawn.", "success")
-    return redirect(back)
+    return _act(poll_id, Permission.VOTE, withdraw_ballot, "Your vote is withdrawn.")
 
 
 @bp.post("/polls/<int:poll_id>/close")
 @login_required
 def close(poll_id: int):
-    found = _poll_or_404(poll_id)
-    require(Permission.RUN_POLLS)
-    back = url_for(".poll", poll_id=found.id)
-    write(lambda: close_poll(current_user, found), back=back)
-    flash("The poll is closed: everyone now sees the results.", "success")
-    return redirect(back)
+    return _act(
+        poll_id,
+        Permission.RUN_POLLS,
+        close_poll,
+        "The poll is closed: everyone now sees the results.",
+    )
 
 
 def _subject_from_args() -> tuple[str, int] | None:

@@ -8,6 +8,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from flask import current_app
+from sqlalchemy import select
+
+from portal.extensions import db
 
 
 @dataclass(frozen=True)
@@ -57,3 +60,23 @@ def url_builder() -> Callable[[str, dict], str]:
     """Builds site-relative URLs without a request (the indexer runs after the response); made
     once per batch of documents: binding the URL map costs more than building a URL."""
     return current_app.url_map.bind("localhost").build
+
+
+def id_batches(id_column, batch: int, *where) -> Iterator[list[int]]:
+    """Every id of a table that meets `where`, in order, `batch` at a time (a source's
+    `all_ids`)."""
+    last = 0
+    while True:
+        query = select(id_column).where(id_column > last, *where).order_by(id_column).limit(batch)
+        ids = list(db.session.scalars(query))
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def newest_titled(id_column, title_column, words: list[str], limit: int, *where) -> list[int]:
+    """The newest ids whose title holds every word (a source's `titles_like`)."""
+    holds = (title_column.icontains(word, autoescape=True) for word in words)
+    query = select(id_column).where(*where, *holds).order_by(id_column.desc()).limit(limit)
+    return list(db.session.scalars(query))
