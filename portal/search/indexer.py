@@ -183,13 +183,15 @@ def _with_key(doc_type: str, doc_id: int, document: dict | None) -> dict | None:
     if document is None:
         return None
     spell = f"{document.get('title', '')} {(document.get('tag') or '').replace(',', ' ')}"
+    # A source may say where its own text ends (a question's, before its answers' texts).
+    lead = document.get("excerpt") or document.get("body") or ""
     return {
         "key": doc_key(doc_type, doc_id),
         "type": doc_type,
         "doc_id": doc_id,
         "spell": spell,
-        "excerpt": (document.get("body") or "")[:EXCERPT_CHARS],
         **document,
+        "excerpt": lead[:EXCERPT_CHARS],
     }
 
 

@@ -32,7 +32,9 @@ Key = tuple[str, int]
 
 
 def embedding_text(document: dict) -> str:
-    return f"{document.get('title') or ''}. {(document.get('body') or '')[:TEXT_CHARS]}"
+    """The title and the start of the post's own text (a question's, not its answers')."""
+    text = document.get("excerpt") or document.get("body") or ""
+    return f"{document.get('title') or ''}. {text[:TEXT_CHARS]}"
 
 
 def embed_texts(texts: list[str], *, bulk: bool = False):

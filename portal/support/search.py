@@ -80,10 +80,11 @@ def question_documents(ids: list[int]) -> dict[int, dict | None]:
     build = url_builder()
 
     def document(question) -> dict:
-        texts = [html_to_text(question.body_html), *answers.get(question.id, [])]
+        own = html_to_text(question.body_html)
         return {
             "title": question.title,
-            "body": "\n".join(texts),
+            "body": "\n".join([own, *answers.get(question.id, [])]),
+            "excerpt": own,  # the snippet and the sentence embedding read the question alone
             "tag": ",".join(tags.get(question.id, [])),
             "area": question.area,
             "status": _question_status(question),
