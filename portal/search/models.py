@@ -53,3 +53,5 @@ class SearchVector(db.Model):
     doc_id: Mapped[int]
     vector: Mapped[bytes | None] = mapped_column(LargeBinary)
     scale: Mapped[float] = mapped_column(default=0.0)
+    # A digest of the text embedded: the same text is not embedded and written again.
+    text_hash: Mapped[str | None] = mapped_column(String(32))

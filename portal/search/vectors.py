@@ -8,6 +8,7 @@ reads the rows written since before each lookup, and finds the nearest by exact 
 int8 matrix product in ONNX Runtime over every vector.
 """
 
+import hashlib
 import os
 import threading
 from collections.abc import Iterable
@@ -60,15 +61,52 @@ def quantize(vectors):
     return rows, (peaks / 127.0).astype(np.float32)
 
 
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _unchanged(keys: list[Key], digests: dict[Key, str | None]) -> set[Key]:
+    """The documents whose stored row already says what `digests` says: the same text's
+    vector (its digest), or gone (None)."""
+    same: set[Key] = set()
+    for doc_type in {key[0] for key in keys}:
+        ids = [doc_id for kind, doc_id in keys if kind == doc_type]
+        # A row without a digest (written before digests were kept) matches nothing.
+        stored = {
+            doc_id: (digest or "") if vector else None
+            for doc_id, digest, vector in db.session.execute(
+                select(
+                    SearchVector.doc_id, SearchVector.text_hash, SearchVector.vector.is_not(None)
+                ).where(SearchVector.doc_type == doc_type, SearchVector.doc_id.in_(ids))
+            )
+        }
+        same |= {
+            (doc_type, doc_id)
+            for doc_id in ids
+            if stored.get(doc_id) == digests[(doc_type, doc_id)]
+        }
+    return same
+
+
 def store_vectors(documents: dict[Key, dict | None], *, bulk: bool = False) -> int:
     """Embed and store the vectors of these documents (None: the document is gone), in the
-    session's transaction; how many rows were written. Nothing when the model cannot run."""
+    session's transaction; how many rows were written. Nothing when the model cannot run.
+
+    A document whose text (title and start) is the one already embedded is left as it is: an
+    answer changes its question's document, not what the model reads, and writing its vector
+    again cost a write lock on SQLite per answer posted. `bulk` (a rebuild) writes every one."""
     keys = [key for key in documents if key[0] in SEMANTIC_TYPES]
     if not keys or model(bulk=bulk) is None:
         return 0
-    live = [key for key in keys if documents[key] is not None]
-    texts = [embedding_text(documents[key]) for key in live]
-    rows, scales = quantize(embed_texts(texts, bulk=bulk))
+    texts = {key: embedding_text(documents[key]) for key in keys if documents[key] is not None}
+    digests = {key: _digest(texts[key]) if key in texts else None for key in keys}
+    if not bulk:
+        unchanged = _unchanged(keys, digests)
+        keys = [key for key in keys if key not in unchanged]
+        if not keys:
+            return 0
+    live = [key for key in keys if key in texts]
+    rows, scales = quantize(embed_texts([texts[key] for key in live], bulk=bulk))
     values = dict.fromkeys(keys, (None, 0.0))
     values.update({key: (rows[i].tobytes(), float(scales[i])) for i, key in enumerate(live)})
     take_turns("search_vectors")  # ids follow commit order: readers only look above theirs
@@ -82,7 +120,13 @@ def store_vectors(documents: dict[Key, dict | None], *, bulk: bool = False) -> i
     db.session.execute(
         insert(SearchVector),
         [
-            {"doc_type": kind, "doc_id": doc_id, "vector": vector, "scale": scale}
+            {
+                "doc_type": kind,
+                "doc_id": doc_id,
+                "vector": vector,
+                "scale": scale,
+                "text_hash": digests[(kind, doc_id)],
+            }
             for (kind, doc_id), (vector, scale) in values.items()
         ],
     )

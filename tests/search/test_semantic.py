@@ -104,6 +104,20 @@ def test_an_edit_replaces_the_vector_and_the_search_follows(community):
     assert ids(similar("need a copy of my purchase receipt", "question"))[0] == target.id
 
 
+def test_an_answer_leaves_its_questions_vector_as_it_is(community, make_user):
+    """The model reads a question's title and the start of its text: an answer changes the
+    question's document, not that text, so the vector is neither embedded nor written again."""
+    from portal.support.services import post_answer
+
+    target, _ = community
+    before = vector_row("question", target.id)
+    post_answer(target, make_user(), "Clear the app's cache, then sign in again.")
+    db.session.commit()
+    assert apply_pending().applied >= 1
+    db.session.expire_all()
+    assert vector_row("question", target.id).id == before.id
+
+
 @pytest.mark.parametrize("change", ["hidden", "pending", "deleted"])
 def test_hidden_held_and_deleted_posts_are_never_suggested(community, change, monkeypatch):
     from portal.clock import utcnow
