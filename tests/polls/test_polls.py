@@ -114,6 +114,7 @@ def test_a_member_votes_changes_and_withdraws_and_sees_results_after_voting(
     page = client.get(f"/polls/{poll.id}").get_data(as_text=True)
     assert 'Excel <span class="muted">(your vote)</span>' in page
     assert re.search(r"1 · 100%", page)
+    assert 'max="100" value="100"' in page and 'max="100" value="0"' in page  # drawn bars
     client.post(f"/polls/{poll.id}/withdraw")
     assert results(poll).voters == 0
 
