@@ -36,12 +36,13 @@ def load(ctx: DemoContext) -> None:
     )
     cast_ballot(ctx.users["m2"], topics, [topics.options[0].id, topics.options[2].id])
     ctx.count("polls", 2)
-    # The planned idea that members asked about most ships in this month's entry.
+    # The planned idea with the most votes ships in this month's entry; one that members
+    # linked questions to first, so its askers hear of it.
+    linked = select(IdeaQuestion.idea_id).where(IdeaQuestion.idea_id == Idea.id).exists()
     shipped = db.session.scalar(
         select(Idea)
-        .join(IdeaQuestion, IdeaQuestion.idea_id == Idea.id)
         .where(Idea.status.in_((IdeaStatus.PLANNED, IdeaStatus.IN_PROGRESS)))
-        .order_by(Idea.vote_count.desc(), Idea.id)
+        .order_by(linked.desc(), Idea.vote_count.desc(), Idea.id)
         .limit(1)
     )
     publish_entry(
