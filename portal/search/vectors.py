@@ -3,9 +3,10 @@
 The indexer embeds each question and idea it writes (its title and the start of its text) and
 stores the vector in `search_vectors` in the same batch, committed before the index and the
 batch's last change id: a crash applies the batch again, so no vector is lost, and a rebuild
-writes every vector afresh. Each process keeps all vectors in memory (int8, 384 bytes each),
-reads the rows written since before each lookup, and finds the nearest by exact search: an
-int8 matrix product in ONNX Runtime over every vector.
+writes every vector afresh; a text already embedded is not embedded again. Each process keeps
+all vectors in memory (int8, 384 bytes each), reads the rows written since when the index a
+search reads is new (or before each lookup without one), and finds the nearest by exact
+search: SimSIMD's int8 product over every vector.
 """
 
 import hashlib
