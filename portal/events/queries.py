@@ -1,12 +1,13 @@
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import false, select
+from sqlalchemy import select
 
 from portal.clock import utcnow
 from portal.events.models import Event, EventQuestion, EventResponse
 from portal.extensions import db
 from portal.support.models import Question, Vote
+from portal.support.queries import seen_by
 
 PER_LIST = 50
 
@@ -63,15 +64,12 @@ def questions_at(event: Event, viewer, *, moderator: bool) -> list[Question]:
     query = (
         select(Question)
         .join(EventQuestion, EventQuestion.question_id == Question.id)
-        .where(EventQuestion.event_id == event.id, Question.deleted_at.is_(None))
-    )
-    if not moderator:
-        mine = (
-            Question.author_id == viewer.id
-            if getattr(viewer, "is_authenticated", False)
-            else false()
+        .where(
+            EventQuestion.event_id == event.id,
+            Question.deleted_at.is_(None),
+            seen_by(Question, viewer, moderator),
         )
-        query = query.where(Question.live() | mine)
+    )
     order = (Question.score.desc(), Question.created_at, Question.id)
     return list(db.session.scalars(query.order_by(*order)))
 

@@ -59,7 +59,7 @@ def get_answer_or_404(answer_id: int) -> Answer:
     return answer
 
 
-def _seen_by(model, viewer, moderator: bool):
+def seen_by(model, viewer, moderator: bool):
     """The WHERE for the posts of `model` a viewer may see on a question page."""
     if moderator:
         return true()
@@ -196,13 +196,13 @@ def load_question_page(question: Question, viewer, *, moderator: bool) -> Questi
     """What `viewer` may see of the question page: moderators everything, others what is
     live and what they wrote themselves (waiting for review, or hidden)."""
     query = db.select(Answer).where(
-        Answer.question_id == question.id, _seen_by(Answer, viewer, moderator)
+        Answer.question_id == question.id, seen_by(Answer, viewer, moderator)
     )
     answers = list(db.session.scalars(query))
     answers.sort(key=lambda a: (not a.is_accepted, -a.display_score, a.created_at, a.id))
     comments: dict = {}
     comment_query = db.select(Comment).where(
-        Comment.question_id == question.id, _seen_by(Comment, viewer, moderator)
+        Comment.question_id == question.id, seen_by(Comment, viewer, moderator)
     )
     for comment in db.session.scalars(comment_query.order_by(Comment.created_at, Comment.id)):
         key = ("answer", comment.answer_id) if comment.answer_id else ("question", question.id)
