@@ -11,7 +11,7 @@ def entries(limit: int = PER_PAGE) -> list[ChangelogEntry]:
     return list(
         db.session.scalars(
             select(ChangelogEntry)
-            .options(selectinload(ChangelogEntry.ideas))
+            .options(selectinload(ChangelogEntry.ideas), selectinload(ChangelogEntry.author))
             .order_by(ChangelogEntry.published_at.desc(), ChangelogEntry.id.desc())
             .limit(limit)
         )

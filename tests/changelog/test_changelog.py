@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from portal.accounts.models import Role
 from portal.changelog.models import ChangelogEntry
+from portal.changelog.services import publish_entry
 from portal.extensions import db
 from portal.ideas.models import Idea, IdeaStatus
 from portal.ideas.services import cast_vote
@@ -129,3 +130,31 @@ def test_the_authors_profile_lists_the_entry(client, product):
     activity = page[page.index("Recent activity") :]
     assert "Published in the changelog" in activity
     assert f'href="/changelog/{entry.id}">Faster exports</a>' in activity
+
+
+def test_the_changelog_and_its_feed_do_not_query_per_entry(
+    app, client, product, make_user, count_queries
+):
+    def publish(n: int) -> None:
+        author = make_user(Role.PRODUCT)
+        idea = make_idea(title=f"Idea shipped in release {n}")
+        publish_entry(author, title=f"Release {n}", body="Shipped.", ideas=[idea])
+        db.session.commit()
+
+    publish(0)
+    pages = ("/changelog", "/changelog.atom")
+    for page in pages:
+        client.get(page)
+    db.session.expire_all()
+    with count_queries() as few:
+        for page in pages:
+            client.get(page)
+    for n in range(1, 6):
+        publish(n)
+    for page in pages:
+        client.get(page)
+    db.session.expire_all()
+    with count_queries() as many:
+        for page in pages:
+            assert "Release 5" in client.get(page).get_data(as_text=True)
+    assert many.count == few.count
