@@ -49,15 +49,11 @@ def results(poll: Poll) -> Results:
         ).all()
     )
     voters = voter_counts([poll.id]).get(poll.id, 0)
-    return Results(
-        voters=voters,
-        tallies=[
-            Tally(option, counts.get(option.id, 0), round(100 * counts.get(option.id, 0) / voters))
-            if voters
-            else Tally(option, 0, 0)
-            for option in poll.options
-        ],
-    )
+    tallies = []
+    for option in poll.options:
+        votes = counts.get(option.id, 0)
+        tallies.append(Tally(option, votes, round(100 * votes / voters) if voters else 0))
+    return Results(voters=voters, tallies=tallies)
 
 
 def voter_counts(poll_ids: list[int]) -> dict[int, int]:
