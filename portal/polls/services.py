@@ -7,6 +7,7 @@ from portal.accounts.permissions import Permission, can
 from portal.activity import record_event
 from portal.clock import utcnow
 from portal.database import take_turns
+from portal.events.services import to_utc, zone_named
 from portal.extensions import db
 from portal.notifications.subjects import still_visible
 from portal.polls.models import RESULTS_AFTER, SUBJECT_KINDS, Poll, PollOption, PollVote
@@ -38,10 +39,14 @@ def start_poll(
     options: list[str],
     multiple: bool,
     results_after: str,
+    closes=None,
+    time_zone: str = "UTC",
     closes_at=None,
     subject: tuple[str, int] | None = None,
 ) -> Poll:
-    """A poll on its own or under a post the author may see; `closes_at` is naive UTC."""
+    """A poll on its own or under a post the author may see. It closes at `closes`, a
+    wall-clock time in `time_zone` (a form's), or at `closes_at` (naive UTC), or when the team
+    closes it."""
     if not can(author, Permission.RUN_POLLS):
         raise Refused("Only the team can start polls.")
     title = " ".join(title.split())
@@ -50,6 +55,8 @@ def start_poll(
     labels = check_options(options)
     if results_after not in RESULTS_AFTER:
         raise Refused("Choose when the results show.", field="results_after")
+    if closes is not None:
+        closes_at = to_utc(closes, zone_named(time_zone), "closes")
     if closes_at is not None and closes_at <= utcnow():
         raise Refused("The closing time has passed: choose a later one.", field="closes")
     if subject is not None:

@@ -4,7 +4,6 @@ from flask_login import current_user, login_required
 from portal.accounts.permissions import Permission, can, offered, require
 from portal.csrf import form_view
 from portal.events.queries import in_zone
-from portal.events.services import to_utc, zone_named
 from portal.extensions import db
 from portal.polls import bp
 from portal.polls.forms import PollForm
@@ -120,23 +119,19 @@ def new():
     form = PollForm()
     subject = _subject_from_args()
     if form.validate_on_submit():
-
-        def start() -> Poll:
-            closes_at = None
-            if form.closes.data is not None:
-                zone = zone_named(form.time_zone.data)
-                closes_at = to_utc(form.closes.data, zone, "closes")
-            return start_poll(
+        started = write(
+            lambda: start_poll(
                 current_user,
                 title=form.title.data,
                 options=form.options.data.splitlines(),
                 multiple=form.multiple.data,
                 results_after=form.results_after.data,
-                closes_at=closes_at,
+                closes=form.closes.data,
+                time_zone=form.time_zone.data,
                 subject=subject,
-            )
-
-        started = write(start, form=form)
+            ),
+            form=form,
+        )
         if started is not REFUSED:
             flash("The poll is open.", "success")
             return redirect(url_for(".poll", poll_id=started.id))
