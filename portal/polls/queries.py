@@ -40,6 +40,13 @@ def may_see(poll: Poll, viewer) -> bool:
     return still_visible([(poll.subject_type, poll.subject_id, viewer)])[0]
 
 
+def post_for(kind: str, post_id: int, viewer) -> tuple[str, str] | None:
+    """The title and address of a post a new poll may go under: one `viewer` may see."""
+    if not still_visible([(kind, post_id, viewer)])[0]:
+        return None
+    return _link(kind, post_id)
+
+
 def results(poll: Poll) -> Results:
     counts = dict(
         db.session.execute(
@@ -117,12 +124,14 @@ SUBJECT_URLS = {
 
 def subject_link(poll: Poll) -> tuple[str, str] | None:
     """The title and address of the post the poll is under."""
-    if poll.subject_type is None:
-        return None
-    post = db.session.get(SUBJECT_MODELS[poll.subject_type], poll.subject_id)
+    return None if poll.subject_type is None else _link(poll.subject_type, poll.subject_id)
+
+
+def _link(kind: str, post_id: int) -> tuple[str, str] | None:
+    post = db.session.get(SUBJECT_MODELS[kind], post_id)
     if post is None:
         return None
-    endpoint, argument = SUBJECT_URLS[poll.subject_type]
+    endpoint, argument = SUBJECT_URLS[kind]
     return post.title, site_path(endpoint, **{argument: post.id})
 
 

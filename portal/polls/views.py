@@ -11,6 +11,7 @@ from portal.polls.models import SUBJECT_KINDS, Poll
 from portal.polls.queries import (
     ballot_of,
     may_see,
+    post_for,
     recent_polls,
     results,
     results_shown,
@@ -137,8 +138,7 @@ def new():
             return redirect(url_for(".poll", poll_id=started.id))
     target = None
     if subject is not None:
-        probe = Poll(subject_type=subject[0], subject_id=subject[1])
-        target = subject_link(probe) if may_see(probe, current_user) else None
+        target = post_for(*subject, current_user)
         if target is None:
             abort(404)
     return render_template("polls/form.html", form=form, subject=subject, target=target)
