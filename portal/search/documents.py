@@ -28,8 +28,9 @@ class DocumentSource:
 
 SOURCES: dict[str, DocumentSource] = {}
 # What the search page lists, with the label of its type filter: questions and ideas, then the
-# types features add (events, polls). Kept in place: search.queries reads the same list.
+# types features add (events, polls).
 LISTED: dict[str, str] = {"question": "Questions", "idea": "Ideas"}
+TYPES = LISTED.keys()  # a live view: the types registered so far
 
 
 def register_source(source: DocumentSource, *, listed: str | None = None) -> DocumentSource:
@@ -38,11 +39,7 @@ def register_source(source: DocumentSource, *, listed: str | None = None) -> Doc
     SOURCES[source.doc_type] = source
     if listed:
         LISTED[source.doc_type] = listed
-        TYPES[:] = list(LISTED)
     return source
-
-
-TYPES: list[str] = list(LISTED)
 
 
 def doc_key(doc_type: str, doc_id: int) -> str:
