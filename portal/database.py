@@ -6,7 +6,7 @@ import weakref
 import zlib
 
 from flask import Flask
-from sqlalchemy import Boolean, Row, event, exc, func, select
+from sqlalchemy import Boolean, Row, event, exc, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
@@ -124,6 +124,36 @@ def begin_transaction(session=None) -> None:
         dbapi_connection = connection.connection.dbapi_connection
         if dbapi_connection.autocommit:
             dbapi_connection.autocommit = False
+
+
+# Every sequence of the current schema back to 1. TRUNCATE ... RESTART IDENTITY does this and
+# empties the tables in one statement, but makes each table's files anew: 60 times slower.
+RESTART_SEQUENCES = """
+    SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind = 'S' AND n.nspname = current_schema()
+"""
+
+
+def empty_all_tables() -> None:
+    """Every table as a fresh database has it: empty, ids from 1, or holding the rows it is
+    made with (a table's `info["seed"]`, a function giving them: what its migration inserts)."""
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    if not is_sqlite():  # SQLite's ids start again from the largest one left
+        db.session.execute(text(RESTART_SEQUENCES))
+    _seed(db.session, db.metadata.sorted_tables)
+
+
+def _seed(target, tables) -> None:
+    for table in tables:
+        if "seed" in table.info:
+            target.execute(table.insert(), table.info["seed"]())
+
+
+@event.listens_for(db.metadata, "after_create")
+def _seed_new_tables(_metadata, connection, tables=(), **kw) -> None:
+    """`create_all` (tests, fresh development databases) gets the rows migrations insert."""
+    _seed(connection, tables)
 
 
 def bind_migrations(app: Flask) -> None:

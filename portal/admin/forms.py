@@ -14,6 +14,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from portal.accounts.api_tokens import SCOPES
 from portal.accounts.models import Role
 from portal.forms import Form, email_field, select_choices
+from portal.ideas.models import STATUS_COLOURS, STATUS_NAME_MAX, IdeaStatus
+from portal.ideas.statuses import KIND_HINTS, KIND_NAMES
 from portal.webhooks.services import EVENT_NAMES, FORMATS
 
 
@@ -66,6 +68,29 @@ class PlanForm(Form):
         ],
         description="How much a vote from this plan counts in the insights demand score.",
     )
+
+
+class IdeaStatusForm(Form):
+    """Add (with a kind) or rename and recolour (kind hidden) an idea status."""
+
+    kind = SelectField(
+        "Kind",
+        choices=select_choices(
+            (kind.value, f"{KIND_NAMES[kind]} ({KIND_HINTS[kind]})")
+            for kind in IdeaStatus.settable()
+        ),
+        description="What ideas of this status do. It cannot change later.",
+    )
+    name = StringField(
+        "Name",
+        validators=[
+            DataRequired("Give the status a name."),
+            Length(
+                max=STATUS_NAME_MAX, message=f"Keep the name under {STATUS_NAME_MAX} characters."
+            ),
+        ],
+    )
+    colour = SelectField("Colour", choices=select_choices(STATUS_COLOURS.items()))
 
 
 class BrandForm(Form):

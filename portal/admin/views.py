@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from itertools import groupby
 
 from flask import (
     abort,
@@ -31,6 +32,7 @@ from portal.admin import bp
 from portal.admin.forms import (
     BrandForm,
     GuidelinesForm,
+    IdeaStatusForm,
     PlanForm,
     ProductAreaForm,
     RoleForm,
@@ -45,6 +47,10 @@ from portal.admin.services import save_plan
 from portal.csrf import form_view
 from portal.extensions import db
 from portal.forms import select_choices
+from portal.ideas.models import IdeaStatus, IdeaStatusOption
+from portal.ideas.queries import ideas_per_status
+from portal.ideas.services import move_status_option, remove_status_option, save_status_option
+from portal.ideas.statuses import KIND_NAMES, status_options, status_table
 from portal.mail.queries import delivery_log, mail_figures, mail_settings
 from portal.mail.services import send_test_mail
 from portal.pagination import paginate
@@ -273,6 +279,84 @@ def plan(plan_id: int):
     plan = db.get_or_404(Plan, plan_id)
     form = PlanForm(obj=plan)
     return _save_plan_form(form, plan) or render_template("admin/plan.html", form=form, plan=plan)
+
+
+# Idea statuses --------------------------------------------------------------------------------
+
+
+@bp.route("/statuses", methods=["GET", "POST"])
+@form_view
+def idea_statuses():
+    form = IdeaStatusForm()
+    if form.validate_on_submit():
+        saved = write(
+            lambda: save_status_option(
+                None,
+                kind=form.kind.data,
+                name=form.name.data,
+                colour=form.colour.data,
+                by=current_user,
+            ),
+            form=form,
+        )
+        if saved is not REFUSED:
+            flash(f"Status “{saved.name}” added; the team can choose it now.", "success")
+            return redirect(url_for(".idea_statuses"))
+    return render_template(
+        "admin/statuses.html",
+        form=form,
+        groups=[
+            (KIND_NAMES[kind], list(statuses))
+            for kind, statuses in groupby(status_options(), key=lambda status: status.kind)
+        ],
+        counts=ideas_per_status(),
+    )
+
+
+@bp.route("/statuses/<int:option_id>", methods=["GET", "POST"])
+@form_view
+def idea_status(option_id: int):
+    option = db.get_or_404(IdeaStatusOption, option_id)
+    form = IdeaStatusForm(obj=option)
+    del form.kind  # a status keeps its kind
+    if form.validate_on_submit():
+        saved = write(
+            lambda: save_status_option(
+                option,
+                kind=option.kind,
+                name=form.name.data,
+                colour=form.colour.data,
+                by=current_user,
+            ),
+            form=form,
+        )
+        if saved is not REFUSED:
+            flash(f"Status “{saved.name}” saved.", "success")
+            return redirect(url_for(".idea_statuses"))
+    return render_template(
+        "admin/status.html", form=form, option=option, kind=KIND_NAMES[IdeaStatus(option.kind)]
+    )
+
+
+@bp.post("/statuses/<int:option_id>/move")
+def idea_status_move(option_id: int):
+    option = db.get_or_404(IdeaStatusOption, option_id)
+    step = 1 if request.form.get("direction") == "down" else -1
+    write(lambda: move_status_option(option, step, by=current_user), back=url_for(".idea_statuses"))
+    return redirect(url_for(".idea_statuses", _anchor=f"status-{option.id}"))
+
+
+@bp.post("/statuses/<int:option_id>/remove")
+def idea_status_remove(option_id: int):
+    option = db.get_or_404(IdeaStatusOption, option_id)
+    name = option.name
+    default = status_table().defaults[IdeaStatus(option.kind)].name
+    moved = write(
+        lambda: remove_status_option(option, by=current_user), back=url_for(".idea_statuses")
+    )
+    ideas = "1 idea" if moved == 1 else f"{moved:,} ideas"
+    flash(f"Status “{name}” removed; {ideas} now show “{default}”.", "success")
+    return redirect(url_for(".idea_statuses"))
 
 
 # Brand and guidelines -------------------------------------------------------------------------

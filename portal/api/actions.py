@@ -15,9 +15,9 @@ from portal.api.views import idea_or_404
 from portal.extensions import db
 from portal.forms import select_choices
 from portal.ideas.forms import BehalfForm, IdeaForm, StatusForm
-from portal.ideas.models import IdeaStatus
 from portal.ideas.queries import find_customer
 from portal.ideas.services import change_status, set_vote, suggest_idea, vote_on_behalf
+from portal.ideas.statuses import flat_choices
 from portal.links.services import find_idea, link_question
 from portal.moderation.screening import screen
 from portal.support import services as support
@@ -323,7 +323,7 @@ def status(idea_id: int):
     """Moves the idea to a status with a public note; its voters and followers are told."""
     idea = idea_or_404(idea_id)
     require(Permission.MANAGE_IDEAS, idea)
-    choices = select_choices([(s.value, s.label) for s in IdeaStatus.settable()])
+    choices = select_choices(flat_choices())
     form = filled(StatusForm, status=choices)
     write(lambda: change_status(idea, form.status.data, note=form.note.data, by=caller()))
     return idea

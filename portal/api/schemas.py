@@ -9,6 +9,7 @@ from marshmallow import INCLUDE, Schema, fields
 
 from portal.accounts.permissions import Permission, can
 from portal.api.auth import caller
+from portal.ideas.statuses import idea_look
 from portal.public_url import public_url
 
 
@@ -129,7 +130,15 @@ class IdeaSummary(Schema):
     )
     title = fields.Str()
     url = _link("ideas.idea", idea_id=lambda idea: idea.id)
-    status = fields.Str()
+    status = fields.Function(
+        lambda idea: idea_look(idea).value,
+        metadata={"description": "The status's value, as `/statuses` lists it"},
+    )
+    status_label = fields.Function(lambda idea: idea_look(idea).name)
+    status_kind = fields.Function(
+        lambda idea: idea_look(idea).kind.value,
+        metadata={"description": "What the status does: new, under_review, planned, ..."},
+    )
     product_area = fields.Nested(ProductArea, allow_none=True)
     author = fields.Nested(Member, allow_none=True)
     votes = fields.Function(lambda idea: idea.vote_count + idea.imported_votes)
@@ -145,8 +154,10 @@ class Idea(IdeaSummary):
 
 
 class Status(Schema):
-    value = fields.Str()
-    label = fields.Str()
+    value = fields.Str(metadata={"description": "What `status` says of an idea, and accepts"})
+    label = fields.Str(attribute="name")
+    kind = fields.Str(metadata={"description": "One of the fixed kinds, which decide behaviour"})
+    colour = fields.Str()
     takes_votes = fields.Bool()
 
 

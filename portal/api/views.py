@@ -2,7 +2,7 @@
 list and record is what the caller could see on the site."""
 
 from flask import abort, jsonify, render_template, request
-from marshmallow import Schema
+from marshmallow import Schema, ValidationError
 from marshmallow import fields as f
 from marshmallow.validate import Length, OneOf, Range
 from sqlalchemy import select
@@ -16,7 +16,8 @@ from portal.api.operations import Paging, invalid, operation, page_by_cursor, re
 from portal.caching import cached
 from portal.extensions import db
 from portal.ideas import queries as idea_queries
-from portal.ideas.models import Idea, IdeaStatus
+from portal.ideas.models import Idea
+from portal.ideas.statuses import MERGED, status_by_value, status_options
 from portal.insights.filters import parse_filters
 from portal.insights.panels import PANEL_KEYS, PANELS
 from portal.notifications.models import Notification
@@ -51,11 +52,9 @@ def product_areas():
     shared=True,
 )
 def statuses():
-    """The statuses an idea moves through; `takes_votes` says which are open for voting."""
-    return [
-        {"value": status.value, "label": status.label, "takes_votes": status.takes_votes}
-        for status in IdeaStatus
-    ]
+    """The statuses an idea moves through, as the admins named and ordered them; `kind` says
+    what each does, and `takes_votes` which are open for voting."""
+    return [*status_options(), MERGED]
 
 
 class TagQuery(Paging):
@@ -183,10 +182,18 @@ def question(question_id: int):
 # Ideas ----------------------------------------------------------------------------------------
 
 
+def _a_status(value: str) -> None:
+    if value not in ("open", "all") and status_by_value(value) is None:
+        raise ValidationError("Not a status: see /statuses for those there are.")
+
+
 class IdeaQuery(Paging):
     status = f.Str(
-        validate=OneOf([s.value for s in IdeaStatus] + ["open", "all"]),
-        metadata={"description": "A status, `open` (the default: those taking votes) or `all`"},
+        validate=_a_status,
+        metadata={
+            "description": "A status's value (see `/statuses`), `open` (the default: those "
+            "taking votes) or `all`"
+        },
     )
     area = f.Str(metadata={"description": "A product area's slug"})
 

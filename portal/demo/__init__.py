@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 
 from portal.clock import utcnow
+from portal.database import empty_all_tables
 from portal.extensions import db
 from portal.mail.digests import skip_due_digests
 from portal.notifications.models import NOT_MAILED, Notification
@@ -54,18 +55,13 @@ def database_is_empty() -> bool:
     return db.session.execute(db.select(User.id).limit(1)).first() is None
 
 
-def clear_database() -> None:
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
-
-
 def load_demo(*, force: bool = False) -> dict:
     if not database_is_empty():
         if not force:
             raise DemoRefused(
                 "The database already has data. Use --force to erase it and load the demo."
             )
-        clear_database()
+        empty_all_tables()
     context = DemoContext(rng=random.Random(20261122), now=utcnow().replace(microsecond=0))
     for step in _steps():
         step(context)

@@ -3,10 +3,12 @@
 from flask import Blueprint
 
 from portal.ideas.models import IdeaStatus
+from portal.ideas.statuses import look
 from portal.markdown import html_to_text
 
 bp = Blueprint("ideas", __name__)
 bp.add_app_template_global(IdeaStatus, "IdeaStatus")
+bp.add_app_template_global(look, "idea_status")
 bp.add_app_template_filter(html_to_text, "plain_text")
 
 

@@ -5,7 +5,8 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.ideas.links import idea_path
-from portal.ideas.models import Idea, IdeaStatus, IdeaStatusChange
+from portal.ideas.models import Idea, IdeaStatusChange
+from portal.ideas.statuses import look
 from portal.mail.digests import DigestItem, DigestSection, digest_section
 
 GATHERED = 50
@@ -51,14 +52,14 @@ def _status_changes(start, end) -> list[DigestItem]:
         .subquery()
     )
     rows = db.session.execute(
-        select(Idea, IdeaStatusChange.to_status)
+        select(Idea, IdeaStatusChange.to_status, IdeaStatusChange.to_option_id)
         .join(changed, changed.c.idea_id == Idea.id)
         .join(IdeaStatusChange, IdeaStatusChange.id == changed.c.last)
         .where(*_shown())
         .order_by(Idea.vote_count.desc(), Idea.id.desc())
         .limit(GATHERED)
     )
-    return [_item(idea, f"now {IdeaStatus(status).label}") for idea, status in rows]
+    return [_item(idea, f"now {look(status, option).name}") for idea, status, option in rows]
 
 
 digest_section(DigestSection("ideas", "Top new ideas", _top_ideas))

@@ -53,6 +53,64 @@ _LABELS = {
 OPEN_STATUSES = frozenset(
     {IdeaStatus.NEW, IdeaStatus.UNDER_REVIEW, IdeaStatus.PLANNED, IdeaStatus.IN_PROGRESS}
 )
+STATUS_NAME_MAX = 40
+# The colours a status may have: each has a pill class in portal.css, legible in both themes.
+STATUS_COLOURS = {
+    "grey": "Grey",
+    "amber": "Amber",
+    "blue": "Blue",
+    "purple": "Purple",
+    "green": "Green",
+    "red": "Red",
+    "teal": "Teal",
+    "pink": "Pink",
+    "orange": "Orange",
+}
+DEFAULT_COLOURS = {
+    IdeaStatus.NEW: "grey",
+    IdeaStatus.UNDER_REVIEW: "amber",
+    IdeaStatus.PLANNED: "blue",
+    IdeaStatus.IN_PROGRESS: "purple",
+    IdeaStatus.SHIPPED: "green",
+    IdeaStatus.DECLINED: "red",
+}
+
+
+class IdeaStatusOption(db.Model):
+    """A status the team can give an idea, as people see it: a name and a colour within one
+    of the fixed kinds (`IdeaStatus`), which decide what the status does (votes, roadmap).
+    Each kind has a default option, made with the table, that may be renamed but not removed;
+    an idea whose `status_option_id` is NULL shows its kind's default."""
+
+    __tablename__ = "idea_status_options"
+    # Rows every database starts with (portal.database.empty_all_tables).
+    __table_args__ = {"info": {"seed": lambda: default_status_rows()}}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # What the API and the board's filter call it: the kind for a default, else made from
+    # the first name; it stays when the status is renamed, so links and clients keep working.
+    value: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[IdeaStatus] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(40))
+    colour: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(default=0)
+    is_default: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def default_status_rows() -> list[dict]:
+    return [
+        {
+            "value": status.value,
+            "kind": status.value,
+            "name": status.label,
+            "colour": DEFAULT_COLOURS[status],
+            "position": 0,
+            "is_default": True,
+            "created_at": utcnow(),
+        }
+        for status in IdeaStatus.settable()
+    ]
 
 
 class Idea(Reviewable, db.Model):
@@ -84,6 +142,10 @@ class Idea(Reviewable, db.Model):
         ForeignKey("product_areas.id", ondelete="SET NULL"), index=True
     )
     status: Mapped[IdeaStatus] = mapped_column(String(20), default=IdeaStatus.NEW)
+    # A status of the kind `status` other than the kind's default; NULL: the default.
+    status_option_id: Mapped[int | None] = mapped_column(
+        ForeignKey("idea_status_options.id", ondelete="SET NULL"), index=True
+    )
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Counters change in SQL in the voter's transaction; imported_votes keeps scores brought in
     # from elsewhere (Stack Exchange), whose voters are unknown. Shown: imported + counted.
@@ -184,6 +246,13 @@ class IdeaStatusChange(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     from_status: Mapped[IdeaStatus | None] = mapped_column(String(20))
     to_status: Mapped[IdeaStatus] = mapped_column(String(20))
+    # The statuses within those kinds, shown by their names today (NULL: the kind's default).
+    from_option_id: Mapped[int | None] = mapped_column(
+        ForeignKey("idea_status_options.id", ondelete="SET NULL")
+    )
+    to_option_id: Mapped[int | None] = mapped_column(
+        ForeignKey("idea_status_options.id", ondelete="SET NULL")
+    )
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -4,7 +4,7 @@ import functools
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import Select, bindparam, exists, func, or_, select, true
+from sqlalchemy import Select, and_, bindparam, exists, func, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import User
@@ -23,6 +23,14 @@ from portal.ideas.models import (
     IdeaStatusChange,
     IdeaVote,
 )
+from portal.ideas.statuses import (
+    ROADMAP_KINDS,
+    StatusLook,
+    flat_choices,
+    look,
+    status_by_value,
+    status_options,
+)
 from portal.pagination import load_in_order
 from portal.support.models import Question
 from portal.taxonomy.models import ProductArea
@@ -36,9 +44,19 @@ ROADMAP_PER_COLUMN = 20
 MAX_MERGE_HOPS = 5  # a merged idea's page follows at most this many merges to an open idea
 SORTS = {"top": "Top", "trending": "Trending", "new": "New"}
 
-STATUS_FILTERS = {"": "Open ideas", "all": "All ideas"} | {
-    status.value: status.label for status in IdeaStatus.settable()
-}
+
+def status_filters() -> dict[str, str]:
+    """The board's status filter: open ideas, all, or one status as the admins named it."""
+    return {"": "Open ideas", "all": "All ideas"} | dict(flat_choices())
+
+
+def has_status(status: StatusLook):
+    """Ideas of exactly this status (a kind's default is stored as no option)."""
+    option = Idea.status_option_id
+    return and_(
+        Idea.status == status.kind,
+        option.is_(None) if status.is_default else option == status.id,
+    )
 
 
 def _with_people():
@@ -64,8 +82,8 @@ def _board_filter(query, status: str, area: ProductArea | None):
     query = query.where(Idea.review_state.is_(None))  # withheld ideas are on no board
     if status == "all":
         query = query.where(Idea.status != IdeaStatus.MERGED)
-    elif status in STATUS_FILTERS and status:
-        query = query.where(Idea.status == status)
+    elif (chosen := status_by_value(status)) is not None:
+        query = query.where(has_status(chosen))
     else:
         query = query.where(Idea.status.in_([s.value for s in OPEN_STATUSES]))
     if area is not None:
@@ -258,21 +276,22 @@ class RoadmapColumn:
     total: int
 
 
-def roadmap_columns(area: ProductArea | None = None) -> dict[IdeaStatus, RoadmapColumn]:
-    """Planned and In progress ideas (most votes first) and those Shipped in the last 90 days
-    (latest first): the first few of each, and how many there are."""
+def roadmap_columns(area: ProductArea | None = None) -> dict[StatusLook, RoadmapColumn]:
+    """A column for each planned, in-progress and done status, in the admins' order: the
+    first few ideas of each (most votes first; done: those of the last 90 days, latest first)
+    and how many there are."""
     shipped_since = utcnow() - timedelta(days=ROADMAP_SHIPPED_DAYS)
     total_votes = (Idea.vote_count + Idea.imported_votes).desc()
-    orders = {
-        IdeaStatus.PLANNED: (total_votes, Idea.id),
-        IdeaStatus.IN_PROGRESS: (total_votes, Idea.id),
-        IdeaStatus.SHIPPED: (Idea.status_changed_at.desc(), Idea.id),
-    }
     columns = {}
-    for status, order in orders.items():
-        conditions = [Idea.status == status, Idea.review_state.is_(None)]
-        if status is IdeaStatus.SHIPPED:
+    for status in status_options():
+        if status.kind not in ROADMAP_KINDS:
+            continue
+        conditions = [has_status(status), Idea.review_state.is_(None)]
+        if status.kind is IdeaStatus.SHIPPED:
             conditions.append(Idea.status_changed_at >= shipped_since)
+            order = (Idea.status_changed_at.desc(), Idea.id)
+        else:
+            order = (total_votes, Idea.id)
         if area is not None:
             conditions.append(Idea.product_area_id == area.id)
         ideas = list(
@@ -328,3 +347,17 @@ def merge_destination(idea: Idea) -> Idea | None:
             return None
         seen.add(current.id)
     return None
+
+
+def ideas_per_status() -> dict[int, int]:
+    """How many ideas each status has, by the status's id (for the admins)."""
+    rows = db.session.execute(
+        select(Idea.status, Idea.status_option_id, func.count())
+        .where(Idea.status != IdeaStatus.MERGED)
+        .group_by(Idea.status, Idea.status_option_id)
+    )
+    counts: dict[int, int] = {}
+    for kind, option_id, count in rows:
+        status = look(kind, option_id)
+        counts[status.id] = counts.get(status.id, 0) + count
+    return counts

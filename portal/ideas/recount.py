@@ -125,27 +125,31 @@ def repair_merges(broken: BrokenMerges, *, at=None) -> int:
             ).all()
         )
         reopened = db.session.get(Idea, min(cycle, key=lambda i: (-votes.get(i, 0), i)))
-        before = db.session.scalar(
-            select(IdeaStatusChange.from_status)
+        before, before_option_id = db.session.execute(
+            select(IdeaStatusChange.from_status, IdeaStatusChange.from_option_id)
             .where(
                 IdeaStatusChange.idea_id == reopened.id,
                 IdeaStatusChange.to_status == IdeaStatus.MERGED,
             )
             .order_by(IdeaStatusChange.created_at.desc(), IdeaStatusChange.id.desc())
             .limit(1)
-        )
-        status = IdeaStatus(before) if before and before != IdeaStatus.MERGED else IdeaStatus.NEW
+        ).first() or (None, None)
+        if not before or before == IdeaStatus.MERGED:
+            before, before_option_id = IdeaStatus.NEW, None
+        status = IdeaStatus(before)
         db.session.add(
             IdeaStatusChange(
                 idea_id=reopened.id,
                 actor_id=None,
                 from_status=IdeaStatus.MERGED,
                 to_status=status,
+                to_option_id=before_option_id,
                 note="Reopened: merges at the same moment had merged it in a circle.",
                 created_at=now,
             )
         )
         reopened.status = status
+        reopened.status_option_id = before_option_id
         reopened.merged_into_id = None
         reopened.status_changed_at = now
         record_search_change("idea", reopened.id)

@@ -5,6 +5,7 @@ transaction as the row that changes them, and every write records its activity e
 searchable text or status changes, a search change.
 """
 
+from slugify import slugify
 from sqlalchemy import Select, delete, func, insert, literal, select, update
 from sqlalchemy.orm import aliased
 
@@ -19,14 +20,18 @@ from portal.follows.services import watching
 from portal.ideas.links import idea_path
 from portal.ideas.models import (
     OPEN_STATUSES,
+    STATUS_COLOURS,
+    STATUS_NAME_MAX,
     Idea,
     IdeaComment,
     IdeaFollower,
     IdeaStatus,
     IdeaStatusChange,
+    IdeaStatusOption,
     IdeaVote,
 )
 from portal.ideas.queries import has_voted, merge_destination
+from portal.ideas.statuses import idea_look, status_by_value
 from portal.markdown import excerpt, render_markdown
 from portal.mentions import added_mentions, mention_links, mentioned_ids
 from portal.moderation.screening import Screening, admit, log_edit, resubmit
@@ -186,7 +191,7 @@ def _closed(idea: Idea) -> Refused:
             "Vote there: your vote counts once.",
             target_url=idea_path(target),
         )
-    return Refused(f"Voting is closed: this idea is {idea.status_enum.label.lower()}.")
+    return Refused(f"Voting is closed: this idea is {idea_look(idea).name.lower()}.")
 
 
 def _check_takes_votes(idea: Idea) -> None:
@@ -422,32 +427,37 @@ def _audience(idea_id: int) -> Select:
 
 
 def change_status(idea: Idea, new_status: str, *, note: str, by: User, at=None) -> None:
-    """Move an idea to a new status with a public note; everyone who cares hears about it."""
-    try:
-        status = IdeaStatus(new_status)
-    except ValueError:
-        raise Refused("Choose one of the statuses in the list.", field="status") from None
+    """Move an idea to a status (its value: a kind for the kind's default, or one the admins
+    added) with a public note; everyone who cares hears about it."""
+    if new_status == IdeaStatus.MERGED:
+        raise Refused("Use “Merge into another idea” to merge a duplicate.", field="status")
+    chosen = status_by_value(new_status or "")
+    if chosen is None:
+        raise Refused("Choose one of the statuses in the list.", field="status")
     note = (note or "").strip()
     lock_for_write(Idea, idea.id)  # a merge at the same moment goes first or sees this
     if idea.is_merged:
         raise Refused(_merged_read_only(idea), field="status")
-    if status is IdeaStatus.MERGED:
-        raise Refused("Use “Merge into another idea” to merge a duplicate.", field="status")
-    if status == idea.status:
-        raise Refused(f"The idea is already {status.label.lower()}.", field="status")
-    if status is IdeaStatus.DECLINED and not note:
+    previous = idea_look(idea)
+    if chosen == previous:
+        raise Refused(f"The idea is already {chosen.name.lower()}.", field="status")
+    if chosen.kind is IdeaStatus.DECLINED and not note:
         raise Refused("Say why the idea is declined: voters deserve a reason.", field="note")
+    if chosen.option_id is not None and not lock_for_write(IdeaStatusOption, chosen.option_id):
+        raise Refused(f"“{chosen.name}” was just removed: choose another status.", field="status")
     now = at or utcnow()
-    previous = idea.status_enum
-    idea.status = status
+    idea.status = chosen.kind
+    idea.status_option_id = chosen.option_id
     idea.status_changed_at = now
     idea.updated_at = now
     db.session.add(
         IdeaStatusChange(
             idea_id=idea.id,
             actor_id=by.id,
-            from_status=previous,
-            to_status=status,
+            from_status=previous.kind,
+            from_option_id=previous.option_id,
+            to_status=chosen.kind,
+            to_option_id=chosen.option_id,
             note=note,
             created_at=now,
         )
@@ -456,7 +466,7 @@ def change_status(idea: Idea, new_status: str, *, note: str, by: User, at=None) 
         "idea",
         idea.id,
         kind="idea.status_changed",
-        title=f"“{idea.title}” is now {status.label}",
+        title=f"“{idea.title}” is now {chosen.name}",
         url=idea_path(idea),
         actor=by,
         note=note or None,
@@ -469,8 +479,9 @@ def change_status(idea: Idea, new_status: str, *, note: str, by: User, at=None) 
         product_area_id=idea.product_area_id,
         at=now,
         title=idea.title,
-        from_status=previous.value,
-        to_status=status.value,
+        from_status=previous.kind.value,
+        to_status=chosen.kind.value,
+        to_status_name=chosen.name,
     )
     record_search_change("idea", idea.id)
     db.session.flush()
@@ -552,7 +563,9 @@ def merge_ideas(source: Idea, target: Idea, *, by: User, note: str = "", at=None
     target.imported_votes += source.imported_votes
     source.imported_votes = 0
     previous = source.status_enum
+    previous_option_id = source.status_option_id
     source.status = IdeaStatus.MERGED
+    source.status_option_id = None
     source.merged_into = target
     source.status_changed_at = now
     source.updated_at = now
@@ -562,6 +575,7 @@ def merge_ideas(source: Idea, target: Idea, *, by: User, note: str = "", at=None
             idea_id=source.id,
             actor_id=by.id,
             from_status=previous,
+            from_option_id=previous_option_id,
             to_status=IdeaStatus.MERGED,
             note=note,
             created_at=now,
@@ -608,3 +622,112 @@ def set_comment_review_state(comment: IdeaComment, state: str | None) -> None:
             .execution_options(synchronize_session=False)
         )
     db.session.flush()
+
+
+# The statuses admins name, colour and order (portal.ideas.statuses reads them) ----------------
+
+
+def save_status_option(
+    option: IdeaStatusOption | None, *, kind: str, name: str, colour: str, by: User
+) -> IdeaStatusOption:
+    """Add a status within a kind (option=None) or rename and recolour one. Its kind is kept
+    for good: ideas of the status keep what they may do (votes, roadmap)."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise Refused("Give the status a name.", field="name")
+    if len(name) > STATUS_NAME_MAX:
+        raise Refused(f"Keep the name under {STATUS_NAME_MAX} characters.", field="name")
+    if colour not in STATUS_COLOURS:
+        raise Refused("Choose one of the colours in the list.", field="colour")
+    take_turns("idea_status_options")  # two admins adding “Beta” at once: one gets the name
+    clash = db.session.scalars(
+        select(IdeaStatusOption).where(func.lower(IdeaStatusOption.name) == name.lower())
+    ).first()
+    if clash is not None and clash is not option:
+        raise Refused(f"A status named “{clash.name}” already exists.", field="name")
+    if option is None:
+        try:
+            kind = IdeaStatus(kind)
+        except ValueError:
+            raise Refused("Choose one of the kinds in the list.", field="kind") from None
+        if kind is IdeaStatus.MERGED:
+            raise Refused("Choose one of the kinds in the list.", field="kind")
+        option = IdeaStatusOption(
+            value=_free_status_value(name),
+            kind=kind,
+            position=1
+            + (
+                db.session.scalar(
+                    select(func.max(IdeaStatusOption.position)).where(IdeaStatusOption.kind == kind)
+                )
+                or 0
+            ),
+        )
+        db.session.add(option)
+    option.name = name
+    option.colour = colour
+    db.session.flush()
+    record_event("idea.statuses_changed", actor=by, status=option.value, name=name)
+    return option
+
+
+def _free_status_value(name: str) -> str:
+    base = slugify(name, max_length=32) or "status"
+    taken = set(
+        db.session.scalars(
+            select(IdeaStatusOption.value).where(IdeaStatusOption.value.like(f"{base}%"))
+        )
+    )
+    taken |= {status.value for status in IdeaStatus} | {"all", "open"}  # the filter's words
+    value, number = base, 1
+    while value in taken:
+        number += 1
+        value = f"{base}-{number}"
+    return value
+
+
+def move_status_option(option: IdeaStatusOption, step: int, *, by: User) -> None:
+    """Move a status one place up (-1) or down (+1) among those of its kind."""
+    take_turns("idea_status_options")
+    siblings = list(
+        db.session.scalars(
+            select(IdeaStatusOption)
+            .where(IdeaStatusOption.kind == option.kind)
+            .order_by(IdeaStatusOption.position, IdeaStatusOption.id)
+        )
+    )
+    here = siblings.index(option)
+    there = here + (1 if step > 0 else -1)
+    if not 0 <= there < len(siblings):
+        raise Refused(f"“{option.name}” is already {'last' if step > 0 else 'first'} of its kind.")
+    siblings[here], siblings[there] = siblings[there], siblings[here]
+    for position, sibling in enumerate(siblings):
+        sibling.position = position
+    db.session.flush()
+    record_event("idea.statuses_changed", actor=by, status=option.value, moved=step)
+
+
+def remove_status_option(option: IdeaStatusOption, *, by: User) -> int:
+    """Remove a status the admins added; its ideas (the number returned) take their kind's
+    default, without notifications: what they may do is unchanged."""
+    if option.is_default:
+        raise Refused(f"“{option.name}” is its kind’s default: rename it instead.")
+    # An idea moving to this status at the same moment waits, then finds it gone.
+    lock_for_write(IdeaStatusOption, option.id)
+    moved = db.session.execute(
+        update(Idea)
+        .where(Idea.status_option_id == option.id)
+        .values(status_option_id=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    for column in (IdeaStatusChange.from_option_id, IdeaStatusChange.to_option_id):
+        db.session.execute(
+            update(IdeaStatusChange)
+            .where(column == option.id)
+            .values({column.key: None})
+            .execution_options(synchronize_session=False)
+        )
+    db.session.delete(option)
+    db.session.flush()
+    record_event("idea.statuses_changed", actor=by, status=option.value, removed=moved)
+    return moved

@@ -21,11 +21,10 @@ from portal.follows.controls import follow_control
 from portal.forms import honeypot_filled, select_choices
 from portal.ideas import bp
 from portal.ideas.forms import BehalfForm, CommentForm, IdeaForm, MergeForm, StatusForm
-from portal.ideas.models import Idea, IdeaComment, IdeaStatus
+from portal.ideas.models import Idea, IdeaComment
 from portal.ideas.queries import (
     PER_PAGE,
     SORTS,
-    STATUS_FILTERS,
     TRENDING_DAYS,
     TRENDING_WEIGHT,
     board_ids,
@@ -37,6 +36,7 @@ from portal.ideas.queries import (
     may_see,
     merge_destination,
     roadmap_columns,
+    status_filters,
     voted_idea_ids,
     voters_and_followers,
     withheld_comment_authors,
@@ -53,6 +53,7 @@ from portal.ideas.services import (
     unfollow,
     vote_on_behalf,
 )
+from portal.ideas.statuses import grouped_choices, idea_look
 from portal.markdown import editable_source, excerpt
 from portal.moderation.screening import WAITS, posting_limit, screen
 from portal.pagination import paginate_ids
@@ -107,7 +108,7 @@ def _board_content(sort: str, status: str, area) -> BoardContent:
                 "ideas/_board_top.html",
                 total=page.total,
                 areas=all_areas(),
-                status_filters=STATUS_FILTERS,
+                status_filters=status_filters(),
                 trending_days=TRENDING_DAYS,
                 trending_weight=TRENDING_WEIGHT,
                 **filters,
@@ -124,7 +125,7 @@ def board():
     sort = request.args.get("sort", "top")
     sort = sort if sort in SORTS else "top"
     status = request.args.get("status", "")
-    status = status if status in STATUS_FILTERS else ""
+    status = status if status in status_filters() else ""
     area = _area_filter()
     content = kept_part(lambda: _board_content(sort, status, area))
     return render_template(
@@ -174,7 +175,7 @@ def _idea_parts(idea: Idea, **forms) -> IdeaParts:
     forms.setdefault("behalf_form", BehalfForm(prefix="behalf", formdata=None))
     forms["status_form"].status.choices = _status_choices()
     if not forms["status_form"].status.data:
-        forms["status_form"].status.data = idea.status
+        forms["status_form"].status.data = idea_look(idea).value
     # For those who merge ideas: the ideas most like this one (similar items).
     merge_suggestions = (
         similar(idea.title, "idea", exclude=(("idea", idea.id),))
@@ -221,7 +222,7 @@ def _nothing_of_theirs(parts: IdeaParts) -> bool:
 
 
 def _status_choices():
-    return select_choices([(status.value, status.label) for status in IdeaStatus.settable()])
+    return {kind: select_choices(pairs) for kind, pairs in grouped_choices().items()}
 
 
 @bp.get("/ideas/<int:idea_id>")
@@ -453,7 +454,7 @@ def status(idea_id: int):
             field="status",
         )
         if changed is not REFUSED:
-            flash(f"Status changed to {idea.status_enum.label}; voters are notified.", "success")
+            flash(f"Status changed to {idea_look(idea).name}; voters are notified.", "success")
             return redirect(url_for(".idea", idea_id=idea.id))
     return _render_idea(idea, status_form=form)
 

@@ -297,13 +297,15 @@ def _slack_text(delivery, data: dict, subject: dict, actor) -> str:
     who = actor.display_name if actor else "Someone"
     title = data.get("title") or f"{subject['type']} {subject['id']}"
     link = f"<{subject['url']}|{title}>" if "url" in subject else title
+    # The status's name as the admins call it; events before names were kept have the kind.
+    status = data.get("to_status_name") or str(data.get("to_status", "")).replace("_", " ")
     words = {
         "question.created": f"{who} asked {link}",
         "answer.created": f"{who} answered {link}",
         "answer.accepted": f"An answer to {link} was accepted",
         "comment.created": f"{who} commented on {link}",
         "idea.created": f"{who} suggested {link}",
-        "idea.status_changed": f"{link} is now {str(data.get('to_status', '')).replace('_', ' ')}",
+        "idea.status_changed": f"{link} is now {status}",
         "idea.merged": f"{link} was merged into another idea",
         "member.joined": f"{who} joined the community",
     }

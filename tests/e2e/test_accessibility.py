@@ -77,6 +77,7 @@ PAGES = {
         "/admin/brand",
         "/admin/areas",
         "/admin/plans",
+        "/admin/statuses",
         "/admin/webhooks",
         "/admin/tokens",
         "/admin/sso",

@@ -113,7 +113,7 @@ def test_roadmap_columns_and_shipped_only_for_ninety_days(client, make_idea, mak
 
     html = client.get("/roadmap?area=billing").get_data(as_text=True)
     assert planned.title in html and building.title not in html
-    assert "Nothing in progress in Billing right now." in html
+    assert "No ideas in Billing have this status right now." in html
 
 
 def test_home_page_lists_top_ideas(client, make_user, make_idea):

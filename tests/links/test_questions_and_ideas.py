@@ -31,7 +31,7 @@ def test_link_a_question_to_an_idea_both_pages_show_it(client, staff, make_user)
         as_text=True
     )
     assert "Linked ideas" in question_page and "Export invoices to CSV" in question_page
-    assert 'class="pill pill--new">New<' in question_page
+    assert 'class="pill pill--new pill--c-grey">New<' in question_page
     idea_page = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
     assert "Support questions asking for this" in idea_page
     assert "Can I export invoices as CSV files?" in idea_page
