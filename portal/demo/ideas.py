@@ -14,6 +14,7 @@ from portal.ideas.services import (
     change_status,
     mark_official,
     merge_ideas,
+    save_status_option,
     suggest_idea,
     vote_on_behalf,
 )
@@ -250,7 +251,10 @@ STATUSES = {
         ("planned", 150, "product2", "Custom fields in reports are planned for the spring."),
         ("shipped", 40, "product2", "Reports can now group and filter by any custom field."),
     ],
-    "widgets": [("planned", 30, "product", "Widgets are planned for iOS first, then Android.")],
+    "widgets": [
+        ("planned", 30, "product", "Widgets are planned for iOS first, then Android."),
+        ("beta", 5, "product", "The iOS widget is in beta: turn it on under Settings → Labs."),
+    ],
 }
 
 COMMENTS = {
@@ -351,6 +355,8 @@ def load(ctx: DemoContext) -> None:
             mark_official(made[OFFICIAL[key]], by=users["product"], at=ctx.ago(days=10))
 
     # Votes were cast while ideas were open; statuses come after, in the order they happened.
+    # One is the team's own, within a fixed kind, as admins add them at /admin/statuses.
+    save_status_option(None, kind="in_progress", name="Beta", colour="teal", by=users["admin"])
     changes = 0
     for key, steps in STATUSES.items():
         for status, days, who, note in steps:
