@@ -67,6 +67,10 @@ class User(UserMixin, db.Model):
     mail_paused: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Shown on the leaderboards (portal/badges) unless the member chose to stay off them.
     on_leaderboards: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Badges earned, by tier: shown beside the name wherever it appears, with no query.
+    gold_badges: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    silver_badges: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    bronze_badges: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     # When the address was refused for good (SMTP 5xx): no notification mail goes to it until
     # the member confirms an address again.
     email_undeliverable_at: Mapped[datetime | None]

@@ -73,6 +73,8 @@ def _award(badge: Badge, events: list[ActivityEvent]) -> int:
         )
         if new is None:
             continue  # another worker awarded it a moment ago
+        tier = getattr(User, f"{badge.tier}_badges")
+        db.session.execute(update(User).where(User.id == user_id).values({tier: tier + 1}))
         notify(
             [user_id],
             kind="badge.awarded",

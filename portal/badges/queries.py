@@ -47,21 +47,15 @@ def _places(query, limit: int) -> list[Place]:
     """Top people of a (user id, count) query: members who stay on the boards, not
     suspended, with their badge count."""
     counted = query.subquery()
+    badges = User.gold_badges + User.silver_badges + User.bronze_badges
     rows = db.session.execute(
-        select(User.id, User.display_name, counted.c.count)
+        select(User.id, User.display_name, counted.c.count, badges)
         .join(counted, counted.c.user_id == User.id)
         .where(User.on_leaderboards, User.suspended_at.is_(None))
         .order_by(counted.c.count.desc(), User.id)
         .limit(limit)
     ).all()
-    badges = dict(
-        db.session.execute(
-            select(BadgeAward.user_id, func.count())
-            .where(BadgeAward.user_id.in_([row.id for row in rows]))
-            .group_by(BadgeAward.user_id)
-        ).all()
-    )
-    return [Place(row.id, row.display_name, row.count, badges.get(row.id, 0)) for row in rows]
+    return [Place(*row) for row in rows]
 
 
 def _on_live_questions(query, month: date, when, area_id: int | None):
@@ -95,3 +89,29 @@ def top_helpful(month: date, area_id: int | None = None, limit: int = BOARD_SIZE
         .where(Vote.value == 1)
     )
     return _places(_on_live_questions(voted, month, Vote.created_at, area_id), limit)
+
+
+def earner_counts() -> dict[str, int]:
+    """How many members (not suspended) have each badge."""
+    return dict(
+        db.session.execute(
+            select(BadgeAward.badge, func.count())
+            .join(User, User.id == BadgeAward.user_id)
+            .where(User.suspended_at.is_(None))
+            .group_by(BadgeAward.badge)
+        ).all()
+    )
+
+
+def recent_earners(badge: Badge, limit: int = 60) -> list[tuple[User, datetime]]:
+    """The members (not suspended) who earned the badge last, newest first."""
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(User, BadgeAward.awarded_at)
+            .join(BadgeAward, BadgeAward.user_id == User.id)
+            .where(BadgeAward.badge == badge.key, User.suspended_at.is_(None))
+            .order_by(BadgeAward.awarded_at.desc(), BadgeAward.id.desc())
+            .limit(limit)
+        )
+    ]
