@@ -162,7 +162,7 @@ class Status(Schema):
 
 
 class SearchHit(Schema):
-    type = fields.Str(metadata={"description": "question, idea, event or poll"})
+    type = fields.Str(metadata={"description": "question, idea, event, poll, changelog or badge"})
     id = fields.Int()
     title = fields.Str()
     url = fields.Function(lambda hit: _absolute(hit.url), metadata={"format": "uri"})

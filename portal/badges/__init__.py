@@ -7,7 +7,7 @@ from flask import Blueprint
 bp = Blueprint("badges", __name__)
 
 from portal.accounts.profiles import PUBLIC_EVENT_KINDS  # noqa: E402
-from portal.badges import attached, awards, insights, views  # noqa: E402, F401  (profile part, job, insights figure, routes)
+from portal.badges import attached, awards, insights, search, views  # noqa: E402, F401  (profile part, job, insights figure, search, routes)
 from portal.mail.jobs import register_job  # noqa: E402
 
 PUBLIC_EVENT_KINDS["badge.awarded"] = "Earned the badge"

@@ -11,11 +11,13 @@ from portal.activity import record_event
 from portal.activity.models import ActivityEvent
 from portal.badges.definitions import BADGES, Badge
 from portal.badges.models import BadgeAward, BadgeCursor
+from portal.badges.search import NUMBERS
 from portal.clock import utcnow
 from portal.database import insert_or_ignore
 from portal.extensions import db
 from portal.notifications.services import notify
 from portal.public_url import site_path
+from portal.search.changes import record_search_change
 
 BATCH = 2000  # activity events a round reads (a community's whole history takes a few rounds)
 
@@ -75,6 +77,7 @@ def _award(badge: Badge, events: list[ActivityEvent]) -> int:
             continue  # another worker awarded it a moment ago
         tier = getattr(User, f"{badge.tier}_badges")
         db.session.execute(update(User).where(User.id == user_id).values({tier: tier + 1}))
+        record_search_change("badge", NUMBERS[badge.key])  # how many have it, in search
         notify(
             [user_id],
             kind="badge.awarded",

@@ -1,11 +1,11 @@
 from datetime import date
 
-from flask import render_template, request
+from flask import abort, render_template, request
 from markupsafe import Markup
 
 from portal.badges import bp
-from portal.badges.definitions import BADGES
-from portal.badges.queries import top_accepted, top_helpful
+from portal.badges.definitions import BADGES, BRONZE, BY_KEY, GOLD, SILVER
+from portal.badges.queries import earner_counts, recent_earners, top_accepted, top_helpful
 from portal.caching import cached
 from portal.clock import utcnow
 from portal.taxonomy.services import all_areas
@@ -52,4 +52,26 @@ def leaderboard():
         area=area,
         areas=all_areas(),
         badges=BADGES,
+    )
+
+
+@bp.get("/badges")
+def badges():
+    return render_template(
+        "badges/badges.html",
+        tiers=[(tier, [b for b in BADGES if b.tier == tier]) for tier in (GOLD, SILVER, BRONZE)],
+        earners=cached("badges.earner_counts", compute=earner_counts),
+    )
+
+
+@bp.get("/badges/<key>")
+def badge(key: str):
+    chosen = BY_KEY.get(key)
+    if chosen is None:
+        abort(404, description="There is no badge by that name.")
+    return render_template(
+        "badges/badge.html",
+        badge=chosen,
+        earned_by=cached("badges.earner_counts", compute=earner_counts).get(chosen.key, 0),
+        recent=recent_earners(chosen),
     )

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.accounts.models import Role
+from portal.accounts.models import Role, User
 from portal.badges.awards import award_due
 from portal.badges.models import BadgeAward
 from portal.clock import utcnow
@@ -16,6 +16,8 @@ from portal.ideas.services import change_status
 from portal.moderation.models import ReviewItem
 from portal.moderation.services import decide, flag_post
 from portal.notifications.models import Notification
+from portal.search.index import searchers
+from portal.search.indexer import apply_pending
 from portal.support.services import accept_answer, post_answer
 from tests.concurrency import run_concurrently
 from tests.conftest import login
@@ -154,6 +156,44 @@ def test_workers_at_the_same_moment_award_each_badge_once(app, make_user):
         )
     )
     assert notices == 3
+    # The counts beside their names follow the awards exactly: each has Helper and Solver.
+    tiers = db.session.execute(
+        select(User.bronze_badges, User.silver_badges, User.gold_badges).where(User.id.in_(ids))
+    ).all()
+    assert [tuple(row) for row in tiers] == [(2, 0, 0)] * 3
+
+
+def test_the_badges_earned_show_beside_the_name_and_link_to_them(client, make_user):
+    answerer = make_user(display_name="Grace")
+    answer = answer_accepted(answerer)
+    award_due()
+    page = client.get(f"/questions/{answer.question_id}").get_data(as_text=True)
+    assert 'class="badge-count badge-count--bronze" title="2 bronze badges"' in page
+    assert f'href="/users/{answerer.id}#badges"' in page
+
+    listing = client.get("/badges").get_data(as_text=True)
+    assert 'href="/badges/solver"' in listing and "earned by 1 member" in listing
+    solver = client.get("/badges/solver").get_data(as_text=True)
+    assert "Grace" in solver and "earned by 1 member" in solver
+    answerer.suspended_at = utcnow()
+    db.session.commit()
+    assert "Grace" not in client.get("/badges/solver").get_data(as_text=True)
+    assert client.get("/badges/no-such-badge").status_code == 404
+    assert client.get("/badges/%00").status_code == 404
+
+
+def test_badges_members_earned_are_found_in_search(client, runner, make_user):
+    assert runner.invoke(args=["search", "rebuild"]).exit_code == 0
+    assert "Solver badge" not in client.get("/search?q=solver").get_data(as_text=True)
+    answer_accepted(make_user())
+    award_due()
+    apply_pending()  # the award asked for its badge's document
+    page = client.get("/search?q=solver&type=badge").get_data(as_text=True)
+    searchers().close()
+    assert 'href="/badges/solver"' in page and "Solver badge" in page
+    assert runner.invoke(args=["search", "rebuild"]).exit_code == 0
+    assert "Solver badge" in client.get("/search?q=solver").get_data(as_text=True)
+    searchers().close()
 
 
 def test_the_profile_lists_badges(client, make_user):

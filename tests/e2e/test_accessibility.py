@@ -31,6 +31,8 @@ PAGES = {
         "{poll}",  # its results show after the close: the anonymous view
         "/changelog",
         "/leaderboard",
+        "/badges",
+        "/badges/helper",
         "{question}",
         "{idea}",
     ],
