@@ -191,6 +191,7 @@ def test_badges_members_earned_are_found_in_search(client, runner, make_user):
     page = client.get("/search?q=solver&type=badge").get_data(as_text=True)
     searchers().close()
     assert 'href="/badges/solver"' in page and "Solver badge" in page
+    assert '<span class="search-hit__type">Badge</span>' in page
     assert runner.invoke(args=["search", "rebuild"]).exit_code == 0
     assert "Solver badge" in client.get("/search?q=solver").get_data(as_text=True)
     searchers().close()

@@ -108,6 +108,7 @@ def test_entries_are_found_in_search(client, product):
     page = client.get("/search?q=webhooks&type=changelog").get_data(as_text=True)
     searchers().close()
     assert 'href="/changelog/' in page and "Webhooks for invoices" in page
+    assert '<span class="search-hit__type">Changelog</span>' in page
 
 
 def test_insights_count_the_ideas_shipped_and_the_askers_told(client, product, make_user):
