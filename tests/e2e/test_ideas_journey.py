@@ -70,4 +70,4 @@ def test_suggest_vote_plan_hear_about_it_and_see_it_on_the_roadmap(live_server, 
     page.get_by_role("link", name="Roadmap").click()
     planned = page.locator("section.roadmap__column--planned")
     expect(planned.get_by_role("link", name="Export reports to Excel")).to_be_visible()
-    expect(page.locator("section.roadmap__column--in_progress")).to_contain_text("Nothing")
+    expect(page.locator("section.roadmap__column--in_progress")).to_contain_text("No ideas")
