@@ -1,6 +1,7 @@
 """Engine tuning that differs by backend (SQLite pragmas, PostgreSQL session settings) and
 small shared query helpers."""
 
+import threading
 import time
 import weakref
 import zlib
@@ -28,6 +29,7 @@ def configure(app: Flask) -> None:
     _CONFIGURED.add(engine)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        _writers_take_turns()
     elif engine.dialect.name == "postgresql":
         event.listen(engine, "connect", _postgresql_settings)
         _ping_after_idle(engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
@@ -41,6 +43,42 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+# A process's SQLite writers queue here, one transaction at a time, before they ask SQLite for
+# its write lock. SQLite's busy handler polls with growing sleeps (up to 100 ms a try) and keeps
+# no queue, so among a few writers at once an unlucky one lost round after round (see
+# bench/results/similar-items.md). Reentrant: a request made inside a test, in its thread,
+# writes with a session of its own, as it would have shared SQLite's lock.
+_WRITERS = threading.RLock()
+WRITERS_WAIT_SECONDS = 10  # SQLite's busy_timeout: past it, go on and let SQLite decide
+
+
+def _writers_take_turns() -> None:
+    if not event.contains(db.session, "after_transaction_end", _leave_writers):
+        event.listen(db.session, "before_flush", _join_writers_to_flush)
+        event.listen(db.session, "do_orm_execute", _join_writers_to_write)
+        event.listen(db.session, "after_transaction_end", _leave_writers)
+
+
+def _join_writers(session) -> None:
+    """This process's writer turn for the session's transaction, taken once."""
+    if "writer_turn" not in session.info:
+        session.info["writer_turn"] = _WRITERS.acquire(timeout=WRITERS_WAIT_SECONDS)
+
+
+def _join_writers_to_flush(session, _context, _instances) -> None:
+    _join_writers(session)
+
+
+def _join_writers_to_write(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        _join_writers(state.session)
+
+
+def _leave_writers(session, transaction) -> None:
+    if transaction.parent is None and session.info.pop("writer_turn", False):
+        _WRITERS.release()
 
 
 def _postgresql_settings(dbapi_connection, _record) -> None:
@@ -216,6 +254,7 @@ def take_turns(name: str) -> None:
 def _take_sqlite_write_lock() -> None:
     """BEGIN IMMEDIATE waits (busy_timeout) for the database's write lock; a transaction
     already open here began with a write, which took the lock."""
+    _join_writers(db.session())
     connection = db.session.connection()
     if not connection.connection.dbapi_connection.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
