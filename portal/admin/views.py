@@ -284,25 +284,33 @@ def plan(plan_id: int):
 # Idea statuses --------------------------------------------------------------------------------
 
 
+def _save_status_form(form: IdeaStatusForm, option: IdeaStatusOption | None = None):
+    """Validate and save a status form (new when `option` is None): a redirect, or None to
+    show the form again with its errors."""
+    if not form.validate_on_submit():
+        return None
+    saved = write(
+        lambda: save_status_option(
+            option,
+            kind=option.kind if option else form.kind.data,
+            name=form.name.data,
+            colour=form.colour.data,
+            by=current_user,
+        ),
+        form=form,
+    )
+    if saved is REFUSED:
+        return None
+    done = "saved" if option else "added; the team can choose it now"
+    flash(f"Status “{saved.name}” {done}.", "success")
+    return redirect(url_for(".idea_statuses"))
+
+
 @bp.route("/statuses", methods=["GET", "POST"])
 @form_view
 def idea_statuses():
     form = IdeaStatusForm()
-    if form.validate_on_submit():
-        saved = write(
-            lambda: save_status_option(
-                None,
-                kind=form.kind.data,
-                name=form.name.data,
-                colour=form.colour.data,
-                by=current_user,
-            ),
-            form=form,
-        )
-        if saved is not REFUSED:
-            flash(f"Status “{saved.name}” added; the team can choose it now.", "success")
-            return redirect(url_for(".idea_statuses"))
-    return render_template(
+    return _save_status_form(form) or render_template(
         "admin/statuses.html",
         form=form,
         groups=[
@@ -319,21 +327,7 @@ def idea_status(option_id: int):
     option = db.get_or_404(IdeaStatusOption, option_id)
     form = IdeaStatusForm(obj=option)
     del form.kind  # a status keeps its kind
-    if form.validate_on_submit():
-        saved = write(
-            lambda: save_status_option(
-                option,
-                kind=option.kind,
-                name=form.name.data,
-                colour=form.colour.data,
-                by=current_user,
-            ),
-            form=form,
-        )
-        if saved is not REFUSED:
-            flash(f"Status “{saved.name}” saved.", "success")
-            return redirect(url_for(".idea_statuses"))
-    return render_template(
+    return _save_status_form(form, option) or render_template(
         "admin/status.html", form=form, option=option, kind=KIND_NAMES[IdeaStatus(option.kind)]
     )
 
