@@ -41,6 +41,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('users') as batch:
-        for tier in TIERS:
-            batch.drop_column(f'{tier}_badges')
+    # In place (SQLite 3.35+ drops a column): batch mode would remake `users`, which the
+    # insights triggers name.
+    for tier in TIERS:
+        op.drop_column('users', f'{tier}_badges')
