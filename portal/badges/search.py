@@ -1,29 +1,21 @@
 """Search documents for the badges members have earned (each public, with what earns it and
 how many have it): found under "Badges". A badge's document id is its place in `BADGES`,
-counted from 1 (the table only grows); each award asks for its badge's document again."""
+counted from 1 (the table only grows); each award asks for its badge's document again.
+The count is the badge page's: members who are not suspended."""
 
 from datetime import datetime
 
-from sqlalchemy import func, select
-
 from portal.badges.definitions import BADGES
-from portal.badges.models import BadgeAward
-from portal.extensions import db
+from portal.badges.queries import earner_counts
 from portal.search.documents import DocumentSource, register_source, url_builder
 
 LISTED_SINCE = datetime(2026, 12, 1)  # "newest" needs a date; badges have none of their own
 NUMBERS = {badge.key: number for number, badge in enumerate(BADGES, start=1)}
 
 
-def _earned() -> dict[str, int]:
-    return dict(
-        db.session.execute(select(BadgeAward.badge, func.count()).group_by(BadgeAward.badge)).all()
-    )
-
-
 def badge_documents(ids: list[int]) -> dict[int, dict | None]:
     build = url_builder()
-    earned = _earned()
+    earned = earner_counts()
 
     def document(doc_id: int) -> dict | None:
         badge = BADGES[doc_id - 1] if 1 <= doc_id <= len(BADGES) else None
@@ -44,7 +36,7 @@ def badge_documents(ids: list[int]) -> dict[int, dict | None]:
 
 
 def _earned_numbers() -> list[int]:
-    return sorted(NUMBERS[key] for key in _earned() if key in NUMBERS)
+    return sorted(NUMBERS[key] for key in earner_counts() if key in NUMBERS)
 
 
 def _titled(words: list[str], limit: int) -> list[int]:
