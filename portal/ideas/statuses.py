@@ -3,7 +3,7 @@ fixed kinds (`IdeaStatus`, which decide what a status does). A handful of rows, 
 process until the community changes; the admins' changes record an event (services), so every
 page, the roadmap included, follows at once."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -65,9 +65,9 @@ MERGED = StatusLook(0, IdeaStatus.MERGED.value, IdeaStatus.MERGED, "Merged", "me
 @dataclass(frozen=True)
 class StatusTable:
     ordered: tuple[StatusLook, ...]  # kind by kind, each kind's in the admins' order
-    by_id: dict[int, StatusLook] = field(default_factory=dict)
-    by_value: dict[str, StatusLook] = field(default_factory=dict)
-    defaults: dict[IdeaStatus, StatusLook] = field(default_factory=dict)
+    by_id: dict[int, StatusLook]
+    by_value: dict[str, StatusLook]
+    defaults: dict[IdeaStatus, StatusLook]
 
 
 def status_table() -> StatusTable:
