@@ -80,14 +80,20 @@ def start_poll(
     return poll
 
 
+def _take_open(poll: Poll, closed: str) -> None:
+    """Take the poll's turn (ballots and the close go one at a time), read it again, and
+    refuse with `closed` if it has closed meanwhile."""
+    take_turns(f"poll-{poll.id}")
+    db.session.refresh(poll)
+    if poll.is_closed():
+        raise Refused(closed)
+
+
 def _open_for(user, poll: Poll) -> None:
     """Take the poll's turn and check that `user` may still change a ballot on it."""
     if not can(user, Permission.VOTE):
         raise Refused("Your account cannot vote now.")
-    take_turns(f"poll-{poll.id}")
-    db.session.refresh(poll)
-    if poll.is_closed():
-        raise Refused("This poll has closed.")
+    _take_open(poll, "This poll has closed.")
     if poll.subject_type and not still_visible([(poll.subject_type, poll.subject_id, user)])[0]:
         raise Refused("This poll is not open to you.")
 
@@ -132,9 +138,6 @@ def _remove_ballot(user, poll: Poll) -> bool:
 def close_poll(user, poll: Poll) -> None:
     if not can(user, Permission.RUN_POLLS):
         raise Refused("Only the team can close polls.")
-    take_turns(f"poll-{poll.id}")
-    db.session.refresh(poll)
-    if poll.is_closed():
-        raise Refused("This poll has already closed.")
+    _take_open(poll, "This poll has already closed.")
     poll.closes_at = utcnow()
     record_event("poll.closed", actor=user, subject=poll)
