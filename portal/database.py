@@ -175,10 +175,13 @@ RESTART_SEQUENCES = """
 def empty_all_tables() -> None:
     """Every table as a fresh database has it: empty, ids from 1, or holding the rows it is
     made with (a table's `info["seed"]`, a function giving them: what its migration inserts)."""
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
-    if not is_sqlite():  # SQLite's ids start again from the largest one left
-        db.session.execute(text(RESTART_SEQUENCES))
+    tables = reversed(db.metadata.sorted_tables)
+    if is_sqlite():  # its ids start again from the largest one left
+        for table in tables:
+            db.session.execute(table.delete())
+    else:  # in one round trip, not one a table: four fifths of the time
+        deletes = "".join(f'DELETE FROM "{table.name}"; ' for table in tables)
+        db.session.execute(text(deletes + RESTART_SEQUENCES))
     _seed(db.session, db.metadata.sorted_tables)
 
 
