@@ -273,6 +273,42 @@ def _share_url_builders() -> None:
 _share_url_builders()
 
 
+def _share_parsed_rules() -> None:
+    """Parse each URL rule once per test process, not once per test's app: werkzeug parses
+    every rule with regular expressions when it is added to a map (a third of making an app).
+    What parsing makes depends only on the rule's text, where it is matched and the map's
+    converters; the parts and converters are never changed after, so apps may share them."""
+    from werkzeug.routing import Rule
+
+    compile_rule = Rule.compile
+    parsed: dict = {}
+
+    def shared(rule) -> None:
+        rule_map = rule.map
+        key = (
+            rule.rule,
+            rule_map.host_matching,
+            rule.host if rule_map.host_matching else rule.subdomain,
+            rule.merge_slashes,
+            tuple(rule_map.converters.items()),
+        )
+        found = parsed.get(key)
+        if found is None:
+            compile_rule(rule)
+            parsed[key] = (rule._parts, rule._trace, rule._converters, set(rule.arguments))
+            return
+        parts, trace, converters, arguments = found
+        rule._parts, rule._trace, rule._converters = list(parts), list(trace), dict(converters)
+        rule.arguments |= arguments
+        rule._build = rule._compile_builder(False).__get__(rule, None)
+        rule._build_unknown = rule._compile_builder(True).__get__(rule, None)
+
+    Rule.compile = shared
+
+
+_share_parsed_rules()
+
+
 def _share_engines() -> None:
     """One engine per process for apps alike in their database settings, not one per test's
     app: SQLAlchemy keeps compiled SQL per engine (and dialect), so each new engine compiled
