@@ -343,7 +343,6 @@ def serve_test_app(app):
         db.session.rollback()
         empty_all_tables()
         db.session.remove()
-        db.engine.dispose()
 
 
 class CSRFClient(FlaskClient):
