@@ -14,7 +14,7 @@ from portal.accounts.models import User
 from portal.extensions import db
 from portal.notifications.preferences import BY_NAME, unsubscribe_token
 from portal.notifications.services import notify
-from tests.conftest import Snapshot, login
+from tests.conftest import BACKEND, Snapshot, login
 
 # Suspended staff, product, community managers and admins keep their role but none of its powers.
 SUSPENDED_TEAM = ["suspended_staff", "suspended_product", "suspended_manager", "suspended_admin"]
@@ -992,7 +992,13 @@ def _support_world(world: World, make_user) -> None:
     )
 
 
-@pytest.mark.parametrize("person", PEOPLE)
+# Who is allowed is decided in Python, the same on both databases; what PostgreSQL adds is
+# each route's SQL, which these five run through (the owner's, another member's and the team's
+# views). The other seven on PostgreSQL were half the time of its whole run.
+PEOPLE_HERE = PEOPLE if BACKEND == "sqlite" else ["anonymous", "member", "author", "staff", "admin"]
+
+
+@pytest.mark.parametrize("person", PEOPLE_HERE)
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 def test_permission_matrix(app, world, case, person):
     client = app.test_client()
