@@ -145,8 +145,9 @@ def _read_segment(reader) -> None:
             reader.doc_field_length(last, name)
         for term in itertools.islice(reader.lexicon(name), 1):
             matcher = reader.postings(name, term)
-            matcher.id()
-            matcher.weight()
+            if matcher.is_active():  # else every document with it is deleted, and was read
+                matcher.id()
+                matcher.weight()
 
 
 class IndexOutdated(RuntimeError):
