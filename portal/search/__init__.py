@@ -4,4 +4,8 @@ from flask import Blueprint
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
+from portal.mail.jobs import register_job  # noqa: E402
 from portal.search import views  # noqa: E402, F401  (routes register on import)
+from portal.search.indexer import merge_segments  # noqa: E402
+
+register_job(merge_segments)

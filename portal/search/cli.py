@@ -51,6 +51,7 @@ def status_command() -> None:
     else:
         click.echo("State:            sound")
         click.echo(f"Documents:        {status['documents']}")
+        click.echo(f"Segments:         {status['segments']} (the mail worker merges small ones)")
     click.echo(f"Last change id:   {status['last_change_id']}")
     click.echo(f"Changes pending:  {status['pending']}")
     semantic = status["semantic"]
