@@ -21,14 +21,6 @@ from tests.search import area_source, eventually
 AFTER_RESPONSE_SYNC = {"SEARCH_SYNC_AFTER_REQUEST": True}
 
 
-@pytest.fixture
-def area_documents(app):
-    SOURCES["area"] = area_source.AREA_SOURCE
-    yield
-    SOURCES.pop("area", None)
-    searchers().close()
-
-
 def add_area(name: str, description: str = "") -> int:
     area = ProductArea(name=name, slug=name.lower().replace(" ", "-"), description=description)
     db.session.add(area)

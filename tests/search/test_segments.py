@@ -8,21 +8,11 @@ from whoosh.query import Every
 from portal.extensions import db
 from portal.search import indexer
 from portal.search.changes import record_search_change
-from portal.search.documents import SOURCES
 from portal.search.index import live_index_dir, open_index, searchers
 from portal.search.indexer import apply_pending, merge_segments, segment_sizes, segments_to_merge
 from portal.taxonomy.models import ProductArea
-from tests.search import area_source
 from tests.search.test_damaged_index import DAMAGE
 from tests.search.test_indexing import add_area
-
-
-@pytest.fixture
-def area_documents(app):
-    SOURCES["area"] = area_source.AREA_SOURCE
-    yield
-    SOURCES.pop("area", None)
-    searchers().close()
 
 
 def index_in_batches(*batches: list[str]) -> None:
