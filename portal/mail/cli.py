@@ -1,9 +1,9 @@
 """`flask mail worker` (what `make run` starts beside gunicorn) and `flask mail send-queued`.
 
 The worker does what must not run in a request: it runs the features' periodic jobs
-(jobs.py: event reminders), writes pending notification fan-outs
-(portal/notifications/services.py), queues mail for new notifications (notices.py) and the
-digests that are due (digests.py), then delivers queued mail and webhooks."""
+(jobs.py: event reminders, badges, merging the search index's small segments), writes pending
+notification fan-outs (portal/notifications/services.py), queues mail for new notifications
+(notices.py) and the digests that are due (digests.py), then delivers queued mail and webhooks."""
 
 import signal
 import threading
