@@ -107,7 +107,9 @@ def test_watching_an_area_or_tag_brings_its_new_questions_and_ideas(app, mailbox
     plain = next(part for part in mail.walk() if part.get_content_type() == "text/plain")
     assert f"http://localhost/questions/{tagged.id}/" in plain.get_payload(decode=True).decode()
     titles = db.session.scalars(
-        db.select(Notification.title).where(Notification.user_id == area_watcher.id)
+        db.select(Notification.title)
+        .where(Notification.user_id == area_watcher.id)
+        .order_by(Notification.id)
     ).all()
     assert titles[0] == f"New question in Mobile app: “{asked.title}”"
 
