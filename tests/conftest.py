@@ -92,6 +92,9 @@ def make_test_config(database_url: str, instance_dir: Path, **overrides) -> dict
         # Off unless a test is about them: each worker pass would add badge notifications to
         # those the mail tests count.
         "BADGES": False,
+        # Off unless a test is about it (app_config in tests/search/test_semantic*.py and the
+        # browser's similar items): embedding every post a test indexes cost 6% of the suite.
+        "SEARCH_SEMANTIC": False,
     }
     config.update(overrides)
     return config

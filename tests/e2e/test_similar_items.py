@@ -1,9 +1,15 @@
+import pytest
 from playwright.sync_api import expect
 
 from portal.search.index import searchers
 from portal.search.indexer import apply_pending
 from tests.e2e.conftest import ARTIFACTS, log_in
 from tests.factories import make_idea, make_question
+
+
+@pytest.fixture
+def app_config() -> dict:
+    return {"SEARCH_SEMANTIC": True}  # the model, off for other tests (tests/conftest.py)
 
 
 def test_ask_form_suggests_similar_questions_while_typing(live_server, page, make_user, make_area):

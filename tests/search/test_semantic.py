@@ -31,6 +31,11 @@ OTHERS = [
 ]
 
 
+@pytest.fixture
+def app_config() -> dict:
+    return {"SEARCH_SEMANTIC": True}  # the model, off for other tests (tests/conftest.py)
+
+
 @pytest.fixture(autouse=True)
 def _close_searchers(app):
     yield

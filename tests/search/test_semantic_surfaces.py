@@ -20,6 +20,11 @@ ORIGINAL = "Session expires overnight and I have to sign in again"
 REPHRASED = "The app logs me out every single morning"
 
 
+@pytest.fixture
+def app_config() -> dict:
+    return {"SEARCH_SEMANTIC": True}  # the model, off for other tests (tests/conftest.py)
+
+
 @pytest.fixture(autouse=True)
 def _close_searchers(app):
     yield
