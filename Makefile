@@ -18,8 +18,8 @@ $(VENV)/.python-$(PYVERSION):
 	$(PYTHON) -m venv --clear $(VENV)
 	touch $@
 
-# uv installs the pinned requirements: pip took 97 s for a new .venv, uv 3 s with its cache
-# warm. It checks certificates against the system's, as pip does here.
+# uv installs the pinned requirements (pip took a sixth of a CI run making .venv). It checks
+# certificates against the system's, as pip is set to here.
 UV_VERSION := 0.13.10
 UV := UV_NATIVE_TLS=1 $(BIN)/uv pip install --quiet --python $(BIN)/python
 

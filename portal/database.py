@@ -179,7 +179,7 @@ def empty_all_tables() -> None:
     if is_sqlite():  # its ids start again from the largest one left
         for table in tables:
             db.session.execute(table.delete())
-    else:  # in one round trip, not one a table: four fifths of the time
+    else:  # in one round trip, not one a table
         deletes = "".join(f'DELETE FROM "{table.name}"; ' for table in tables)
         db.session.execute(text(deletes + RESTART_SEQUENCES))
     _seed(db.session, db.metadata.sorted_tables)

@@ -54,11 +54,11 @@ PARALLEL_REBUILD_FROM = 20_000  # documents
 # into memory (a BytesIO over the mapped file), 430 MB per searcher at 400,000 posts, for every
 # thread's searcher; separate files are read where they lie.
 SEGMENT_FILES = {"compound": False}
-# Each indexing batch commits a segment, and a search reads every segment: similar items over
-# six segments took 40% longer than over one. Whoosh merges at a commit only once about five
-# tiny ones have gathered, so the worker merges the rest a size at a time (a power of ten of
-# documents): three segments of a size become one, and a document is merged again about once
-# a size, not at every merge. Larger segments (a rebuild's) wait for the next rebuild.
+# Each indexing batch commits a segment, and a search reads every segment, so each one left
+# makes searches slower. Whoosh merges at a commit only once about five tiny ones have
+# gathered, so the worker merges the rest a size at a time (a power of ten of documents):
+# three segments of a size become one, and a document is merged again about once a size, not
+# at every merge. Larger segments (a rebuild's) wait for the next rebuild.
 MERGE_AT = 3
 MERGE_BELOW = 10_000  # documents
 
