@@ -220,7 +220,8 @@ def merge_segments(lock_timeout: float = 0) -> int:
         return 0
     finally:
         ix.close()
-    current_app.logger.info("Search index: merged %s small segments", sum(merged))
+    if sum(merged):
+        current_app.logger.info("Search index: merged %s small segments", sum(merged))
     return sum(merged)
 
 
