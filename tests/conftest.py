@@ -93,7 +93,7 @@ def make_test_config(database_url: str, instance_dir: Path, **overrides) -> dict
         # those the mail tests count.
         "BADGES": False,
         # Off unless a test is about it (app_config in tests/search/test_semantic*.py and the
-        # browser's similar items): embedding every post a test indexes cost 6% of the suite.
+        # browser's similar items): most tests index posts, and each would be embedded.
         "SEARCH_SEMANTIC": False,
     }
     config.update(overrides)
